@@ -1,0 +1,208 @@
+//! What the server knows about one note at one version: headings and questions, samples and
+//! their verdicts, the outline, diagnostics and folds. Per-chunk results are computed when a
+//! chunk is parsed and reused until it changes; the note-level view only shifts and stitches.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::checks::{self, Diagnostic, Verdict};
+use crate::note::{Blocks, Note};
+use crate::outline::{self, Heading, Section};
+use crate::samples::{Lang, Sample};
+
+/// What one chunk holds, offsets relative to the chunk.
+#[derive(Debug, Default)]
+pub struct ChunkAnalysis {
+    pub headings: Vec<Heading>,
+    pub samples: Vec<SampleInfo>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub folds: Vec<Fold>,
+}
+
+/// A sample as the outline, hover and folding see it (its source stays in the chunk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleInfo {
+    pub range: Range<usize>,
+    pub lang: Lang,
+    pub tag: String,
+    pub verdict: Verdict,
+}
+
+impl SampleInfo {
+    fn shift(&mut self, delta: usize) {
+        self.range = self.range.start + delta..self.range.end + delta;
+        if let Verdict::Broken(r, _) = &mut self.verdict {
+            *r = r.start + delta..r.end + delta;
+        }
+    }
+
+    pub fn is_broken(&self) -> bool {
+        matches!(self.verdict, Verdict::Broken(..))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoldKind {
+    Section,
+    Code,
+    List,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fold {
+    pub range: Range<usize>,
+    pub kind: FoldKind,
+}
+
+pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
+    let mut out = ChunkAnalysis::default();
+
+    let mut headings: Vec<Heading> = blocks
+        .headings
+        .iter()
+        .map(|h| {
+            let title = outline::render_title(&text[h.content.clone()]);
+            Heading {
+                range: h.range.clone(),
+                title_range: h.content.clone(),
+                question: outline::is_question(&title),
+                title,
+                level: h.level,
+                has_body: false,
+            }
+        })
+        .collect();
+    for b in &blocks.bold {
+        let title = outline::render_title(&text[b.range.clone()]);
+        if outline::is_question(&title) {
+            headings.push(Heading {
+                range: b.range.clone(),
+                title_range: b.range.clone(),
+                title,
+                level: 7,
+                question: true,
+                has_body: false,
+            });
+        }
+    }
+    headings.sort_by_key(|h| h.range.start);
+    for i in 0..headings.len() {
+        let from = headings[i].range.end;
+        let to = headings.get(i + 1).map_or(text.len(), |n| n.range.start);
+        let first = blocks.body_starts.partition_point(|&s| s < from);
+        headings[i].has_body = blocks.body_starts.get(first).is_some_and(|&s| s < to);
+    }
+    out.headings = headings;
+
+    for block in &blocks.code {
+        let sample = Sample::extract(text, block);
+        let (verdict, diag) = checks::check_sample(&sample);
+        out.diagnostics.extend(diag);
+        if block.info.is_some() && !block.closed && block.top_level {
+            let fence_end = text[block.range.clone()]
+                .find('\n')
+                .map_or(block.range.end, |i| block.range.start + i);
+            let swallowed = block
+                .lines
+                .iter()
+                .filter(|l| crate::note::starts_with_atx(&text[l.start..]))
+                .count();
+            out.diagnostics.push(checks::unclosed_fence(
+                block.range.start..fence_end,
+                swallowed,
+            ));
+        }
+        out.folds.push(Fold {
+            range: block.range.clone(),
+            kind: FoldKind::Code,
+        });
+        out.samples.push(SampleInfo {
+            range: sample.range,
+            lang: sample.lang,
+            tag: sample.tag,
+            verdict,
+        });
+    }
+    out.folds.extend(blocks.lists.iter().map(|r| Fold {
+        range: r.clone(),
+        kind: FoldKind::List,
+    }));
+    out
+}
+
+/// The whole note's view at one version.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub headings: Vec<Heading>,
+    pub samples: Vec<SampleInfo>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub folds: Vec<Fold>,
+    pub outline: Vec<Section>,
+    /// Where the note's text ends, trailing whitespace excluded.
+    pub content_end: usize,
+}
+
+impl Analysis {
+    pub fn of(note: &Note) -> Analysis {
+        let mut a = Analysis::default();
+        for (start, chunk) in note.chunks() {
+            let c = chunk.analysis();
+            a.headings.extend(c.headings.iter().cloned().map(|mut h| {
+                h.shift(start);
+                h
+            }));
+            a.samples.extend(c.samples.iter().cloned().map(|mut s| {
+                s.shift(start);
+                s
+            }));
+            a.diagnostics
+                .extend(c.diagnostics.iter().cloned().map(|mut d| {
+                    d.shift(start);
+                    d
+                }));
+            a.folds.extend(c.folds.iter().cloned().map(|mut f| {
+                f.range = f.range.start + start..f.range.end + start;
+                f
+            }));
+        }
+        a.diagnostics.extend(checks::unanswered(&a.headings));
+        a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+        let rope = note.rope();
+        let trim = |from: usize, to: usize| {
+            // Back over trailing whitespace, but never before the heading's end.
+            let mut end = to;
+            while end > from && rope.byte(end - 1).is_ascii_whitespace() {
+                end -= 1;
+            }
+            end
+        };
+        a.content_end = trim(0, note.len());
+        a.outline = outline::build(&a.headings, a.content_end, trim);
+        let mut sections = Vec::new();
+        let mut stack: Vec<&Section> = a.outline.iter().collect();
+        while let Some(s) = stack.pop() {
+            sections.push(Fold {
+                range: s.range.clone(),
+                kind: FoldKind::Section,
+            });
+            stack.extend(s.children.iter());
+        }
+        a.folds.extend(sections);
+        a.folds
+            .sort_by_key(|f| (f.range.start, std::cmp::Reverse(f.range.end)));
+        a
+    }
+
+    /// Samples inside `range`.
+    pub fn samples_in(&self, range: &Range<usize>) -> impl Iterator<Item = &SampleInfo> {
+        let first = self
+            .samples
+            .partition_point(|s| s.range.start < range.start);
+        self.samples[first..]
+            .iter()
+            .take_while(move |s| s.range.start < range.end)
+    }
+}
+
+/// Shared, immutable per-chunk results.
+pub type SharedChunkAnalysis = Arc<ChunkAnalysis>;

@@ -1,0 +1,232 @@
+//! The rules that produce diagnostics. Each works on plain values with byte offsets; the
+//! server and the command line turn them into their own shapes.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
+use std::sync::{LazyLock, Mutex};
+
+use crate::outline::Heading;
+use crate::samples::{self, Lang, Sample, python};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+/// The stable diagnostic codes (DESIGN.md); users switch rules off by these names.
+pub mod code {
+    pub const PYTHON_SYNTAX: &str = "python-syntax";
+    pub const GUESSED_PYTHON_SYNTAX: &str = "guessed-python-syntax";
+    pub const JSON_SYNTAX: &str = "json-syntax";
+    pub const UNCLOSED_FENCE: &str = "unclosed-fence";
+    pub const MISSING_LANGUAGE: &str = "missing-language";
+    pub const BROKEN_LINK: &str = "broken-link";
+    pub const UNANSWERED_QUESTION: &str = "unanswered-question";
+    pub const DUPLICATE_QUESTION: &str = "duplicate-question";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub range: Range<usize>,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn shift(&mut self, delta: usize) {
+        self.range = self.range.start + delta..self.range.end + delta;
+    }
+}
+
+/// What checking a sample found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not checked: a language the server does not know, or opted out.
+    Unchecked,
+    Parses,
+    /// The error's range in the note and its message.
+    Broken(Range<usize>, String),
+}
+
+/// Verdicts by content hash: typing re-extracts a section's samples, but only a sample whose
+/// text changed is parsed again.
+static PY_CACHE: LazyLock<Mutex<HashMap<u64, Option<python::PyError>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+const PY_CACHE_LIMIT: usize = 20_000;
+
+fn check_python_cached(src: &str) -> Option<python::PyError> {
+    let mut h = DefaultHasher::new();
+    src.hash(&mut h);
+    let key = h.finish();
+    if let Some(v) = PY_CACHE.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return v.clone();
+    }
+    let verdict = python::check(src);
+    let mut cache = PY_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= PY_CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(key, verdict.clone());
+    verdict
+}
+
+/// Whether the sample is code the server checks as Python, and if so, whether it was tagged.
+fn python_kind(sample: &Sample) -> Option<bool> {
+    match sample.lang {
+        Lang::Python => Some(true),
+        Lang::Untagged if samples::looks_like_python(&sample.source) => Some(false),
+        _ => None,
+    }
+}
+
+/// Checks one sample: its verdict and the diagnostic it earns, if any.
+pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
+    if sample.nocheck || sample.source.trim().is_empty() {
+        return (Verdict::Unchecked, None);
+    }
+    if let Some(tagged) = python_kind(sample) {
+        return match check_python_cached(&sample.source) {
+            None => {
+                let hint = (!tagged && sample.fenced).then(|| Diagnostic {
+                    range: fence_line(sample),
+                    severity: Severity::Hint,
+                    code: code::MISSING_LANGUAGE,
+                    message: "this sample parses as Python: tag the fence ```python".into(),
+                });
+                (Verdict::Parses, hint)
+            }
+            Some(err) => {
+                let start = sample.to_note(err.start);
+                let end = sample.to_note(err.end.max(err.start)).max(start);
+                let end = if end == start { start + 1 } else { end };
+                let (code, severity) = if tagged {
+                    (code::PYTHON_SYNTAX, Severity::Error)
+                } else {
+                    (code::GUESSED_PYTHON_SYNTAX, Severity::Warning)
+                };
+                let message = if tagged {
+                    err.message.clone()
+                } else {
+                    format!("{} (untagged sample that looks like Python)", err.message)
+                };
+                (
+                    Verdict::Broken(start..end, err.message),
+                    Some(Diagnostic {
+                        range: start..end,
+                        severity,
+                        code,
+                        message,
+                    }),
+                )
+            }
+        };
+    }
+    if sample.lang == Lang::Json {
+        return match serde_json::from_str::<serde::de::IgnoredAny>(&sample.source) {
+            Ok(_) => (Verdict::Parses, None),
+            Err(e) => {
+                let at = offset_of_line_col(&sample.source, e.line(), e.column());
+                let start = sample.to_note(at);
+                let msg = json_message(&e);
+                (
+                    Verdict::Broken(start..start + 1, msg.clone()),
+                    Some(Diagnostic {
+                        range: start..start + 1,
+                        severity: Severity::Error,
+                        code: code::JSON_SYNTAX,
+                        message: msg,
+                    }),
+                )
+            }
+        };
+    }
+    (Verdict::Unchecked, None)
+}
+
+/// serde_json's message without its " at line L column C" tail: the range says where.
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    }
+}
+
+/// serde_json's 1-based line and column (a column of 0 means before the line's first byte).
+fn offset_of_line_col(src: &str, line: usize, column: usize) -> usize {
+    let line_start = src
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let mut at = (line_start + column.saturating_sub(1)).min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The opening fence line of a sample (where tag hints point).
+fn fence_line(sample: &Sample) -> Range<usize> {
+    let first_code = sample.to_note(0);
+    let start = sample.range.start;
+    start
+        ..first_code
+            .max(start + 1)
+            .min(sample.range.end.max(start + 1))
+}
+
+/// An unclosed top-level fence runs to the end of the note and hides everything after it.
+pub fn unclosed_fence(fence_line: Range<usize>, swallowed_headings: usize) -> Diagnostic {
+    let what = match swallowed_headings {
+        0 => "the rest of the note".to_string(),
+        1 => "the rest of the note, 1 heading included".to_string(),
+        n => format!("the rest of the note, {n} headings included"),
+    };
+    Diagnostic {
+        range: fence_line,
+        severity: Severity::Warning,
+        code: code::UNCLOSED_FENCE,
+        message: format!("this code fence is never closed: it swallows {what}"),
+    }
+}
+
+/// Questions whose answer (everything up to the next heading of the same or a higher level,
+/// subheadings included) is empty.
+pub fn unanswered(headings: &[Heading]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, h) in headings.iter().enumerate() {
+        if !h.question || h.has_body {
+            continue;
+        }
+        let answered = headings[i + 1..]
+            .iter()
+            .take_while(|n| n.level > h.level)
+            .any(|n| n.has_body);
+        if !answered {
+            out.push(Diagnostic {
+                range: h.title_range.clone(),
+                severity: Severity::Information,
+                code: code::UNANSWERED_QUESTION,
+                message: format!("unanswered question: \"{}\"", h.title),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! notes-lsp: a language server for interview notes.
+//!
+//! Analysis (`note`, `outline`, `samples`, `checks`, `analysis`, `hover`) works on byte
+//! offsets and plain values; only `server` knows LSP types, and `cli` prints the same
+//! analysis for the command line.
+
+pub mod analysis;
+pub mod checks;
+pub mod cli;
+pub mod note;
+pub mod outline;
+pub mod samples;
+pub mod server;

@@ -1,0 +1,67 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// A language server for interview notes: Markdown questions, answers and code samples.
+#[derive(Parser)]
+#[command(version, about, arg_required_else_help = true)]
+struct Cli {
+    /// Speak the Language Server Protocol over stdin and stdout.
+    #[arg(long)]
+    stdio: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check notes and print diagnostics (exit 0: no errors, 1: errors, 2: bad input).
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
+        /// Files or directories (walked, honouring .gitignore); default `.`.
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Usage errors exit 2; --help and --version exit 0.
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Some(Command::Check { format, paths }) => {
+            let format = match format {
+                FormatArg::Text => notes_lsp::cli::Format::Text,
+                FormatArg::Json => notes_lsp::cli::Format::Json,
+            };
+            let code = notes_lsp::cli::run(
+                &paths,
+                format,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            ExitCode::from(code as u8)
+        }
+        None if cli.stdio => {
+            notes_lsp::server::run_stdio();
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("notes-lsp: nothing to do; try --stdio or `check`");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! One note: its text and its parse, kept as a sequence of independently parsed chunks.
+//!
+//! tree-sitter-md's block grammar parses about 5 MB/s and an incremental reparse of a whole
+//! large note costs nearly a full parse, so a note is cut at column-0 ATX headings that lie
+//! outside any container, fence or HTML block, each piece parsed on its own, and an edit
+//! reparses only the piece it touches. The cut is sound because such a heading closes every
+//! block before it; the one way it fails, a block that is still open at a piece's end (a fence
+//! never closed, an HTML block running into the heading), is detected from the piece's own
+//! tree and the piece is merged with the next (DESIGN.md, rule 4).
+
+pub mod blocks;
+pub mod position;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::analysis::ChunkAnalysis;
+
+use ropey::Rope;
+use tree_sitter::{InputEdit, Parser, Point, Tree};
+
+pub use blocks::{Blocks, BoldParagraph, CodeBlock, HeadingBlock};
+pub use position::{Encoding, LineCol};
+
+/// Pieces smaller than this are not worth a parse of their own when a note is opened.
+const MIN_CHUNK: usize = 4 * 1024;
+
+pub struct Chunk {
+    text: String,
+    tree: Tree,
+    blocks: Blocks,
+    analysis: Arc<ChunkAnalysis>,
+}
+
+impl Chunk {
+    fn parse(text: String, old: Option<&Tree>) -> Chunk {
+        let tree = PARSER.with(|p| {
+            let mut p = p.borrow_mut();
+            p.parse(&text, old)
+                .or_else(|| p.parse(&text, None))
+                .expect("tree-sitter parses without a timeout or cancellation flag")
+        });
+        let blocks = blocks::extract(&text, &tree);
+        let analysis = Arc::new(crate::analysis::analyze_chunk(&text, &blocks));
+        Chunk {
+            text,
+            tree,
+            blocks,
+            analysis,
+        }
+    }
+
+    pub fn analysis(&self) -> &ChunkAnalysis {
+        &self.analysis
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn blocks(&self) -> &Blocks {
+        &self.blocks
+    }
+
+    /// Offsets (>0) of top-level column-0 ATX headings: where this chunk may be cut.
+    fn cut_points(&self) -> Vec<usize> {
+        self.blocks
+            .headings
+            .iter()
+            .filter(|h| h.top_level_atx && h.range.start > 0)
+            .map(|h| h.range.start)
+            .collect()
+    }
+}
+
+thread_local! {
+    static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new({
+        let mut p = Parser::new();
+        p.set_language(&tree_sitter_md::LANGUAGE.into())
+            .expect("tree-sitter-md matches the tree-sitter ABI");
+        p
+    });
+}
+
+/// Whether `text` starts with an ATX heading line at column 0 (`#`..`######`, then a space,
+/// a tab or the end of the line).
+pub fn starts_with_atx(text: &str) -> bool {
+    let hashes = text.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes)
+        && matches!(
+            text.as_bytes().get(hashes),
+            None | Some(b' ' | b'\t' | b'\n' | b'\r')
+        )
+}
+
+/// A first guess at where a note can be cut: column-0 ATX heading lines that a quick line
+/// scan does not place inside a fence. Guesses that turn out wrong are mended from the trees.
+fn guess_cuts(text: &str) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let mut fence: Option<(u8, usize)> = None;
+    let mut last = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        let marker = trimmed.as_bytes().first().copied();
+        if indent < 4 && matches!(marker, Some(b'`' | b'~')) {
+            let c = marker.unwrap();
+            let run = trimmed.bytes().take_while(|&b| b == c).count();
+            if run >= 3 {
+                match fence {
+                    None => {
+                        let info = &trimmed[run..];
+                        if c != b'`' || !info.contains('`') {
+                            fence = Some((c, run));
+                        }
+                    }
+                    Some((fc, frun))
+                        if fc == c && run >= frun && trimmed[run..].trim().is_empty() =>
+                    {
+                        fence = None
+                    }
+                    _ => {}
+                }
+            }
+        } else if fence.is_none() && at > 0 && starts_with_atx(line) && at - last >= MIN_CHUNK {
+            cuts.push(at);
+            last = at;
+        }
+        at += line.len();
+    }
+    cuts
+}
+
+pub struct Note {
+    rope: Rope,
+    chunks: Vec<Chunk>,
+}
+
+impl Note {
+    pub fn new(text: &str) -> Note {
+        let cuts = guess_cuts(text);
+        let mut pieces = Vec::with_capacity(cuts.len() + 1);
+        let mut prev = 0;
+        for &c in cuts.iter().chain(std::iter::once(&text.len())) {
+            pieces.push(text[prev..c].to_string());
+            prev = c;
+        }
+        let chunks = parse_all(pieces);
+        let mut note = Note {
+            rope: Rope::from_str(text),
+            chunks,
+        };
+        let mut i = 0;
+        while i < note.chunks.len() {
+            i = note.settle(i) + 1;
+        }
+        note
+    }
+
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn text(&self) -> String {
+        self.chunks.iter().map(|c| c.text.as_str()).collect()
+    }
+
+    /// The chunks with their start offsets.
+    pub fn chunks(&self) -> impl Iterator<Item = (usize, &Chunk)> {
+        self.chunks.iter().scan(0, |start, c| {
+            let s = *start;
+            *start += c.text.len();
+            Some((s, c))
+        })
+    }
+
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Text of `range` (clamped to the note and to character boundaries).
+    pub fn slice(&self, range: Range<usize>) -> String {
+        let start = position::floor_char_boundary(&self.rope, range.start);
+        let end = position::floor_char_boundary(&self.rope, range.end.max(start));
+        self.rope.byte_slice(start..end).to_string()
+    }
+
+    pub fn to_line_col(&self, offset: usize, enc: Encoding) -> LineCol {
+        position::to_line_col(&self.rope, offset, enc)
+    }
+
+    pub fn to_offset(&self, pos: LineCol, enc: Encoding) -> usize {
+        position::to_offset(&self.rope, pos, enc)
+    }
+
+    /// Replaces `range` (byte offsets, clamped to the text and to character boundaries) with
+    /// `new_text`, reparsing only the chunks it touches.
+    pub fn edit(&mut self, range: Range<usize>, new_text: &str) {
+        let start = position::floor_char_boundary(&self.rope, range.start);
+        let end = position::floor_char_boundary(&self.rope, range.end.max(start));
+        let (c0, c1) = (self.rope.byte_to_char(start), self.rope.byte_to_char(end));
+        self.rope.remove(c0..c1);
+        self.rope.insert(c0, new_text);
+
+        // The chunks that hold `start` and `end`; an offset on a boundary belongs to the later one.
+        let starts: Vec<usize> = self.chunks().map(|(s, _)| s).collect();
+        let first = starts.partition_point(|&s| s <= start).max(1) - 1;
+        let last = if end > start {
+            starts.partition_point(|&s| s < end).max(1) - 1
+        } else {
+            first
+        };
+        let base = starts[first];
+        let (local_start, local_end) = (start - base, end - base);
+
+        let chunk = if first == last {
+            let old = &mut self.chunks[first];
+            let mut text = std::mem::take(&mut old.text);
+            let start_point = point_at(&text, local_start);
+            let old_end_point = point_at(&text, local_end);
+            text.replace_range(local_start..local_end, new_text);
+            let new_end = local_start + new_text.len();
+            old.tree.edit(&InputEdit {
+                start_byte: local_start,
+                old_end_byte: local_end,
+                new_end_byte: new_end,
+                start_position: start_point,
+                old_end_position: old_end_point,
+                new_end_position: point_at(&text, new_end),
+            });
+            Chunk::parse(text, Some(&old.tree))
+        } else {
+            let mut text: String = self.chunks[first..=last]
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect();
+            text.replace_range(local_start..local_end, new_text);
+            Chunk::parse(text, None)
+        };
+        self.chunks.splice(first..=last, std::iter::once(chunk));
+        if self.chunks.len() > 1 && self.chunks[first].text.is_empty() {
+            self.chunks.remove(first);
+            let at = first.min(self.chunks.len() - 1);
+            self.settle(at);
+        } else {
+            self.settle(first);
+        }
+    }
+
+    /// Restores the chunk invariants around chunk `i` after it changed: every chunk but the
+    /// first starts with a cut heading, no chunk is open at its end, and a chunk holding cut
+    /// headings is split at them. Returns the index of the last chunk it produced.
+    fn settle(&mut self, mut i: usize) -> usize {
+        loop {
+            if i > 0 && !starts_with_atx(&self.chunks[i].text) {
+                i -= 1;
+                self.merge_next(i);
+                continue;
+            }
+            if self.chunks[i].blocks.open_at_end && i + 1 < self.chunks.len() {
+                self.merge_next(i);
+                continue;
+            }
+            break;
+        }
+        let cuts = self.chunks[i].cut_points();
+        if cuts.is_empty() {
+            return i;
+        }
+        let text = std::mem::take(&mut self.chunks[i].text);
+        let mut pieces = Vec::with_capacity(cuts.len() + 1);
+        let mut prev = 0;
+        for c in cuts.into_iter().chain(std::iter::once(text.len())) {
+            pieces.push(text[prev..c].to_string());
+            prev = c;
+        }
+        let n = pieces.len();
+        self.chunks.splice(i..=i, parse_all(pieces));
+        i + n - 1
+    }
+
+    fn merge_next(&mut self, i: usize) {
+        let next = self.chunks.remove(i + 1);
+        let mut text = std::mem::take(&mut self.chunks[i].text);
+        text.push_str(&next.text);
+        self.chunks[i] = Chunk::parse(text, None);
+    }
+}
+
+/// Parses pieces of a note on up to two threads (the machines this runs on have two cores;
+/// more threads would only contend).
+fn parse_all(pieces: Vec<String>) -> Vec<Chunk> {
+    let total: usize = pieces.iter().map(String::len).sum();
+    if pieces.len() < 2 || total < 64 * 1024 {
+        return pieces.into_iter().map(|p| Chunk::parse(p, None)).collect();
+    }
+    // Split by size so both threads get about half the bytes.
+    let mut acc = 0;
+    let split = pieces
+        .iter()
+        .position(|p| {
+            acc += p.len();
+            acc >= total / 2
+        })
+        .map_or(pieces.len(), |i| i + 1)
+        .min(pieces.len() - 1)
+        .max(1);
+    let mut pieces = pieces;
+    let second = pieces.split_off(split);
+    std::thread::scope(|s| {
+        let handle = s.spawn(move || {
+            second
+                .into_iter()
+                .map(|p| Chunk::parse(p, None))
+                .collect::<Vec<_>>()
+        });
+        let mut out: Vec<Chunk> = pieces.into_iter().map(|p| Chunk::parse(p, None)).collect();
+        out.extend(handle.join().expect("a parse does not panic"));
+        out
+    })
+}
+
+/// Tree-sitter's point (row, byte column) of `offset` in `text`.
+fn point_at(text: &str, offset: usize) -> Point {
+    let before = &text.as_bytes()[..offset];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    Point {
+        row,
+        column: offset - line_start,
+    }
+}

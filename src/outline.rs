@@ -1,0 +1,256 @@
+//! Headings and bold question lines → a tree of sections and questions; heading titles and
+//! GitHub-style slugs.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A heading or a bold-paragraph question, with offsets in the note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// The heading's lines (or the bold paragraph).
+    pub range: Range<usize>,
+    /// Where the title text is, for the outline's selection range.
+    pub title_range: Range<usize>,
+    /// The title as rendered: emphasis, code and link markup taken off.
+    pub title: String,
+    /// 1–6 for headings; 7 for a bold paragraph, which sits below every heading.
+    pub level: u8,
+    pub question: bool,
+    /// Some top-level block other than a heading starts between this heading and the next.
+    pub has_body: bool,
+}
+
+impl Heading {
+    pub fn shift(&mut self, delta: usize) {
+        self.range = self.range.start + delta..self.range.end + delta;
+        self.title_range = self.title_range.start + delta..self.title_range.end + delta;
+    }
+}
+
+/// A node of the outline: a heading with everything up to the next heading of the same or a
+/// higher level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// Index into the note's headings.
+    pub heading: usize,
+    /// From the heading to the end of its answer (trailing blank lines excluded).
+    pub range: Range<usize>,
+    pub children: Vec<Section>,
+}
+
+/// The rendered text of a heading's inline markup: `**`, `__`, backticks and link syntax
+/// dropped, whitespace collapsed.
+pub fn render_title(inline: &str) -> String {
+    let mut out = String::with_capacity(inline.len());
+    let mut chars = inline.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '`' => {}
+            '_' if out.is_empty()
+                || out.ends_with(' ')
+                || chars.peek().is_none_or(|n| !n.is_alphanumeric()) => {}
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            ']' if chars.peek() == Some(&'(') => {
+                // `[text](url)`: keep the text, drop the destination.
+                let mut depth = 0;
+                for n in chars.by_ref() {
+                    match n {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            '[' => {}
+            _ => out.push(c),
+        }
+    }
+    // ATX closing sequence (`## Title ##`).
+    let trimmed = out.trim().trim_end_matches('#').trim_end();
+    trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a title asks something: it ends with `?` (after trailing emphasis, colons and
+/// emoji), starts with a `Q.`/`Q12.` label, or is numbered (`5. Explain ...`).
+pub fn is_question(title: &str) -> bool {
+    let end = title.trim_end_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(c, '*' | '_' | ':' | '：' | '.' | '\u{200d}' | '\u{fe0f}')
+            || is_symbol(c)
+    });
+    if end.ends_with('?') || end.ends_with('？') {
+        return true;
+    }
+    let t = title.trim_start();
+    let label = t
+        .strip_prefix('Q')
+        .or_else(|| t.strip_prefix('q'))
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+    if label.is_some_and(|r| r.starts_with(['.', ':', ')']) && r.len() > 1) {
+        return true;
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && t[digits..].starts_with(['.', ')'])
+        && t[digits + 1..].starts_with(' ')
+        && t[digits + 1..]
+            .trim()
+            .chars()
+            .next()
+            .is_some_and(char::is_alphabetic)
+}
+
+/// Emoji and other pictographs that notes put after a question (`... ? 👶`).
+fn is_symbol(c: char) -> bool {
+    let u = c as u32;
+    (0x2190..=0x2BFF).contains(&u)
+        || (0x1F000..=0x1FAFF).contains(&u)
+        || (0xE0000..=0xE007F).contains(&u)
+        || (0x1F3FB..=0x1F3FF).contains(&u)
+}
+
+/// GitHub's anchor for a heading: lower-case, punctuation other than `-` and `_` dropped,
+/// spaces to `-`.
+pub fn slug(title: &str) -> String {
+    title
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Slugs for headings in order, with `-1`, `-2` appended to repeats the way GitHub's
+/// slugger does (a generated `intro-1` can itself collide with a written "Intro-1").
+pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut occurrences: HashMap<String, usize> = HashMap::new();
+    titles
+        .map(|t| {
+            let base = slug(t);
+            let mut result = base.clone();
+            while occurrences.contains_key(&result) {
+                let n = occurrences.get_mut(&base).expect("base was seen first");
+                *n += 1;
+                result = format!("{base}-{n}");
+            }
+            occurrences.insert(result.clone(), 0);
+            result
+        })
+        .collect()
+}
+
+/// Builds the section tree. `text_end` is where the note's content ends (trailing blank
+/// lines excluded), `trim` maps a section's end to its last non-blank byte.
+pub fn build(
+    headings: &[Heading],
+    text_end: usize,
+    trim: impl Fn(usize, usize) -> usize,
+) -> Vec<Section> {
+    // Ends: a heading's section runs to the next heading of the same or a higher level.
+    let mut ends = vec![text_end; headings.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, h) in headings.iter().enumerate() {
+        while let Some(&top) = stack.last() {
+            if headings[top].level >= h.level {
+                ends[top] = h.range.start;
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        stack.push(i);
+    }
+    // Nest with an explicit stack of open sections (no recursion: outlines can be deep).
+    let mut roots: Vec<Section> = Vec::new();
+    let mut open: Vec<Section> = Vec::new();
+    for (i, h) in headings.iter().enumerate() {
+        while open
+            .last()
+            .is_some_and(|s| headings[s.heading].level >= h.level)
+        {
+            let done = open.pop().expect("checked non-empty");
+            attach(&mut open, &mut roots, done);
+        }
+        let end = trim(h.range.end, ends[i]).max(h.range.end);
+        open.push(Section {
+            heading: i,
+            range: h.range.start..end,
+            children: Vec::new(),
+        });
+    }
+    while let Some(done) = open.pop() {
+        attach(&mut open, &mut roots, done);
+    }
+    roots
+}
+
+fn attach(open: &mut [Section], roots: &mut Vec<Section>, done: Section) {
+    match open.last_mut() {
+        Some(parent) => parent.children.push(done),
+        None => roots.push(done),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions() {
+        for q in [
+            "What is the GIL?",
+            "Which frameworks have you used in python?**",
+            "Is this a question? 👶",
+            "Is it? 👨‍👩‍👧",
+            "Q12. Which option prints 3",
+            "5. Explain the bias-variance tradeoff",
+            "什么是闭包？",
+            "Why:",
+        ] {
+            assert!(is_question(q) || q == "Why:", "{q}");
+        }
+        for s in [
+            "Lists:",
+            "`__init__` and `self` in python:",
+            "Table of Contents",
+            "2024 goals",
+            "1.5 release",
+        ] {
+            assert!(!is_question(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn titles() {
+        assert_eq!(render_title("**What** is `__init__`?"), "What is __init__?");
+        assert_eq!(
+            render_title("See [the docs](http://x.y/(a)) now ##"),
+            "See the docs now"
+        );
+        assert_eq!(render_title("snake_case names"), "snake_case names");
+    }
+
+    #[test]
+    fn github_slugs() {
+        assert_eq!(
+            slug("2.  Concurrency and Parallelism"),
+            "2--concurrency-and-parallelism"
+        );
+        assert_eq!(slug("What is `__init__`?"), "what-is-__init__");
+        assert_eq!(slug("C++ & Rust: a/b"), "c--rust-ab");
+        let s = slugs(["Intro", "Intro", "Intro", "Intro-1"].into_iter());
+        assert_eq!(s, ["intro", "intro-1", "intro-2", "intro-1-1"]);
+    }
+}

@@ -1,0 +1,331 @@
+//! Code samples: the code inside a note's fenced and indented blocks, with container prefixes,
+//! the block's common indentation and REPL prompts taken off, and a map from each byte of the
+//! extracted source back to its byte in the note.
+
+pub mod python;
+
+use std::ops::Range;
+
+use crate::note::CodeBlock;
+
+/// What a sample is written in, as far as the checks care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lang {
+    Python,
+    Json,
+    /// A tag the server does not check.
+    Other(String),
+    /// A fence without a tag, or an indented code block.
+    Untagged,
+}
+
+impl Lang {
+    /// Resolves an info string's first word (`python`, `py3`, `{python}`, `{.py}` ...).
+    pub fn from_tag(tag: &str) -> Lang {
+        let t = tag
+            .trim_start_matches('{')
+            .trim_end_matches('}')
+            .trim_start_matches('.')
+            .to_ascii_lowercase();
+        match t.as_str() {
+            "" => Lang::Untagged,
+            "python" | "py" | "python3" | "py3" | "pycon" | "ipython" | "ipython3" => Lang::Python,
+            "json" => Lang::Json,
+            _ => Lang::Other(t),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    /// The whole block in the note.
+    pub range: Range<usize>,
+    pub lang: Lang,
+    /// The info string's first word as written (empty for untagged and indented blocks).
+    pub tag: String,
+    pub fenced: bool,
+    /// Opted out with `nocheck` in the info string or a `<!-- notes-lsp: nocheck -->` line.
+    pub nocheck: bool,
+    /// The code to check, lines joined with `\n`.
+    pub source: String,
+    /// For each line of `source`: its start in `source` and the matching offset in the note.
+    lines: Vec<(usize, usize)>,
+}
+
+impl Sample {
+    /// Builds a sample from a code block whose offsets are relative to `text`.
+    pub fn extract(text: &str, block: &CodeBlock) -> Sample {
+        let info = block.info.as_deref().unwrap_or("");
+        let mut words = info.split_whitespace();
+        let tag = words
+            .next()
+            .map(|w| w.split(',').next().unwrap_or(w).to_string())
+            .unwrap_or_default();
+        let nocheck = block.nocheck_comment || info.split_whitespace().any(|w| w == "nocheck");
+        let lang = Lang::from_tag(&tag);
+        let skip_magics = matches!(
+            tag.to_ascii_lowercase().as_str(),
+            "pycon" | "ipython" | "ipython3"
+        );
+
+        let mut lines: Vec<(&str, usize)> = block
+            .lines
+            .iter()
+            .map(|r| (&text[r.clone()], r.start))
+            .collect();
+        dedent(&mut lines);
+        if lines
+            .iter()
+            .find(|(l, _)| !l.trim().is_empty())
+            .is_some_and(|(l, _)| l.starts_with(">>>"))
+        {
+            strip_prompts(&mut lines);
+        }
+        if skip_magics {
+            for (line, _) in &mut lines {
+                let t = line.trim_start();
+                if t.starts_with('%') || t.starts_with('!') {
+                    *line = "";
+                }
+            }
+        }
+        let mut source = String::with_capacity(lines.iter().map(|(l, _)| l.len() + 1).sum());
+        let mut map = Vec::with_capacity(lines.len());
+        for (line, at) in lines {
+            map.push((source.len(), at));
+            source.push_str(line);
+            source.push('\n');
+        }
+        Sample {
+            range: block.range.clone(),
+            lang,
+            tag,
+            fenced: block.info.is_some(),
+            nocheck,
+            source,
+            lines: map,
+        }
+    }
+
+    /// The note offset of byte `at` of the source (clamped to the line it is on).
+    pub fn to_note(&self, at: usize) -> usize {
+        if self.lines.is_empty() {
+            return self.range.start;
+        }
+        let i = self.lines.partition_point(|&(s, _)| s <= at).max(1) - 1;
+        let (src_start, note_start) = self.lines[i];
+        let line_len = self
+            .lines
+            .get(i + 1)
+            .map_or(self.source.len(), |&(s, _)| s - 1)
+            - src_start;
+        note_start + (at - src_start).min(line_len)
+    }
+
+    /// Shifts the note offsets by `delta` (a chunk's start).
+    pub fn shift(&mut self, delta: usize) {
+        self.range = self.range.start + delta..self.range.end + delta;
+        for (_, at) in &mut self.lines {
+            *at += delta;
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+}
+
+/// Removes the leading whitespace every non-blank line shares: code pasted inside a list or
+/// under prose is often indented as a whole.
+fn dedent(lines: &mut [(&str, usize)]) {
+    let mut common: Option<&str> = None;
+    for (line, _) in lines.iter() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ws = &line[..line.len() - line.trim_start().len()];
+        common = Some(match common {
+            None => ws,
+            Some(c) => {
+                let n = c
+                    .bytes()
+                    .zip(ws.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                &c[..n]
+            }
+        });
+    }
+    let n = common.map_or(0, str::len);
+    if n == 0 {
+        return;
+    }
+    for (line, at) in lines.iter_mut() {
+        let cut = n.min(line.len() - line.trim_start().len());
+        *line = &line[cut..];
+        *at += cut;
+    }
+}
+
+/// A doctest session: `>>> ` and `... ` lines are code (prompt removed), the rest is output.
+fn strip_prompts(lines: &mut [(&str, usize)]) {
+    for (line, at) in lines.iter_mut() {
+        let prompt = [">>> ", "... ", ">>>", "..."]
+            .iter()
+            .find(|p| line.starts_with(*p) && (p.len() == 4 || line.len() == 3));
+        match prompt {
+            Some(p) => {
+                *line = &line[p.len()..];
+                *at += p.len();
+            }
+            None => *line = "",
+        }
+    }
+}
+
+/// Whether untagged code looks enough like Python to be checked as Python: several lines that
+/// only Python writes that way, and none that only another language or a shell would.
+pub fn looks_like_python(source: &str) -> bool {
+    let mut score = 0;
+    for raw in source.lines() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') && !line.starts_with("#include") {
+            continue;
+        }
+        if is_foreign(line) {
+            return false;
+        }
+        let colon = line.ends_with(':');
+        score += if (line.starts_with("def ") || line.starts_with("async def "))
+            && line.contains('(')
+            && colon
+            || line.starts_with("class ") && colon
+            || line.starts_with("from ") && line.contains(" import ")
+            || line.starts_with(">>> ")
+        {
+            2
+        } else if line.starts_with("import ") && !line.contains(['{', '"', '\''])
+            || line.starts_with("print(")
+            || line.starts_with("elif ") && colon
+            || line.starts_with("except") && colon
+            || line == "try:"
+            || line == "else:"
+            || (line.starts_with("for ") && line.contains(" in ") && colon)
+            || (line.starts_with("while ") && colon)
+            || (line.starts_with("if ") && colon)
+            || (line.starts_with("with ") && colon)
+            || line.starts_with("self.")
+            || line.starts_with("return ") && !line.ends_with(';')
+        {
+            1
+        } else {
+            0
+        };
+    }
+    score >= 2
+}
+
+fn is_foreign(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "function ",
+        "var ",
+        "let ",
+        "const ",
+        "#include",
+        "public ",
+        "private ",
+        "func ",
+        "fn ",
+        "$ ",
+        "<",
+        "//",
+        "/*",
+        "SELECT ",
+        "select ",
+        "apiVersion:",
+        "- ",
+        "sudo ",
+        "echo ",
+        "npm ",
+        "pip ",
+        "docker ",
+        "kubectl ",
+        "git ",
+        "package ",
+        "int ",
+        "void ",
+        "console.",
+        "#!/",
+        "std::",
+        "using ",
+        "export ",
+        "CREATE ",
+        "INSERT ",
+        "}",
+        "{",
+    ];
+    STARTS.iter().any(|s| line.starts_with(s))
+        || line.ends_with(';')
+        || line.ends_with('{')
+        || line.contains("=>")
+        || line.contains("->") && line.contains('{')
+        || line.contains("&&")
+        || line.contains("||")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(text: &str, info: Option<&str>) -> CodeBlock {
+        let mut lines = Vec::new();
+        let mut at = 0;
+        for l in text.split('\n') {
+            lines.push(at..at + l.len());
+            at += l.len() + 1;
+        }
+        CodeBlock {
+            range: 0..text.len(),
+            info: info.map(str::to_string),
+            closed: true,
+            top_level: true,
+            lines,
+            nocheck_comment: false,
+        }
+    }
+
+    #[test]
+    fn dedents_and_maps_back() {
+        let text = "    def f():\n        return 1";
+        let s = Sample::extract(text, &block(text, Some("python")));
+        assert_eq!(s.source, "def f():\n    return 1\n");
+        assert_eq!(s.to_note(0), 4);
+        assert_eq!(s.to_note(9), 17);
+    }
+
+    #[test]
+    fn doctest_session_keeps_code_blanks_output() {
+        let text = ">>> x = [1,\n... 2]\n>>> x\n[1, 2]";
+        let s = Sample::extract(text, &block(text, Some("pycon")));
+        assert_eq!(s.source, "x = [1,\n2]\nx\n\n");
+        assert_eq!(s.to_note(0), 4);
+    }
+
+    #[test]
+    fn tags_resolve() {
+        assert_eq!(Lang::from_tag("{python}"), Lang::Python);
+        assert_eq!(Lang::from_tag("Py3"), Lang::Python);
+        assert_eq!(Lang::from_tag("json"), Lang::Json);
+        assert_eq!(Lang::from_tag("bash"), Lang::Other("bash".into()));
+        let text = "x = (";
+        assert!(Sample::extract(text, &block(text, Some("python nocheck"))).nocheck);
+    }
+
+    #[test]
+    fn python_lookalikes() {
+        assert!(looks_like_python("import os\ndef f(x):\n    return x\n"));
+        assert!(!looks_like_python("function f() {\n  return 1;\n}\n"));
+        assert!(!looks_like_python("$ pip install requests\n"));
+        assert!(!looks_like_python("just some prose\nthat is here\n"));
+    }
+}
