@@ -1,0 +1,178 @@
+//! Plain analysis values → LSP types, with positions in the negotiated encoding. The only
+//! place (with `state.rs` for incoming edits) where byte offsets meet the protocol.
+
+use std::ops::Range;
+
+use tower_lsp_server::ls_types as lsp;
+
+use crate::analysis::{Analysis, FoldKind, SampleInfo};
+use crate::checks::{Severity, Verdict};
+use crate::hover::{self, HoverInfo};
+use crate::note::{Encoding, LineCol, Note};
+use crate::outline::Section;
+
+pub fn position(note: &Note, offset: usize, enc: Encoding) -> lsp::Position {
+    let lc = note.to_line_col(offset, enc);
+    lsp::Position::new(lc.line, lc.col)
+}
+
+pub fn offset(note: &Note, pos: lsp::Position, enc: Encoding) -> usize {
+    note.to_offset(
+        LineCol {
+            line: pos.line,
+            col: pos.character,
+        },
+        enc,
+    )
+}
+
+pub fn range(note: &Note, r: &Range<usize>, enc: Encoding) -> lsp::Range {
+    lsp::Range::new(position(note, r.start, enc), position(note, r.end, enc))
+}
+
+fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostics(note: &Note, a: &Analysis, enc: Encoding) -> Vec<lsp::Diagnostic> {
+    a.diagnostics
+        .iter()
+        .map(|d| lsp::Diagnostic {
+            range: range(note, &d.range, enc),
+            severity: Some(severity(d.severity)),
+            code: Some(lsp::NumberOrString::String(d.code.to_string())),
+            source: Some("notes-lsp".into()),
+            message: d.message.clone(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn sample_symbol(note: &Note, s: &SampleInfo, enc: Encoding) -> lsp::DocumentSymbol {
+    let name = if s.tag.is_empty() {
+        "sample".to_string()
+    } else {
+        format!("{} sample", s.tag)
+    };
+    let detail = match &s.verdict {
+        Verdict::Unchecked => "not checked".to_string(),
+        Verdict::Parses => "parses".to_string(),
+        Verdict::Broken(_, msg) => format!("does not parse: {msg}"),
+    };
+    let r = range(note, &s.range, enc);
+    #[allow(deprecated)]
+    lsp::DocumentSymbol {
+        name,
+        detail: Some(detail),
+        kind: lsp::SymbolKind::OBJECT,
+        tags: None,
+        deprecated: None,
+        range: r,
+        selection_range: lsp::Range::new(r.start, r.start),
+        children: None,
+    }
+}
+
+/// The outline: sections and questions nested by level, samples under the section that
+/// directly holds them. Depth is bounded by the heading levels (at most 7), so recursion is safe.
+pub fn document_symbols(note: &Note, a: &Analysis, enc: Encoding) -> Vec<lsp::DocumentSymbol> {
+    let first_heading = a.outline.first().map_or(usize::MAX, |s| s.range.start);
+    let mut out: Vec<lsp::DocumentSymbol> = a
+        .samples
+        .iter()
+        .take_while(|s| s.range.start < first_heading)
+        .map(|s| sample_symbol(note, s, enc))
+        .collect();
+    out.extend(a.outline.iter().map(|s| section_symbol(note, a, s, enc)));
+    out
+}
+
+fn section_symbol(note: &Note, a: &Analysis, s: &Section, enc: Encoding) -> lsp::DocumentSymbol {
+    let h = &a.headings[s.heading];
+    let all: Vec<&SampleInfo> = a.samples_in(&s.range).collect();
+    let mut children: Vec<(usize, lsp::DocumentSymbol)> = Vec::new();
+    let first_child = s.children.first().map_or(s.range.end, |c| c.range.start);
+    for sample in all.iter().filter(|x| x.range.start < first_child) {
+        children.push((sample.range.start, sample_symbol(note, sample, enc)));
+    }
+    for c in &s.children {
+        children.push((c.range.start, section_symbol(note, a, c, enc)));
+    }
+    let mut detail = vec![if h.question { "question" } else { "section" }.to_string()];
+    if !all.is_empty() {
+        let broken = all.iter().filter(|x| x.is_broken()).count();
+        detail.push(format!(
+            "{} sample{}",
+            all.len(),
+            if all.len() == 1 { "" } else { "s" }
+        ));
+        if broken > 0 {
+            detail.push(format!("{broken} broken"));
+        }
+    }
+    let name = if h.title.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        h.title.clone()
+    };
+    let full = range(note, &s.range, enc);
+    let mut selection = range(note, &h.title_range, enc);
+    if selection.start < full.start || selection.end > full.end {
+        selection = lsp::Range::new(full.start, full.start);
+    }
+    #[allow(deprecated)]
+    lsp::DocumentSymbol {
+        name,
+        detail: Some(detail.join(" · ")),
+        kind: if h.question {
+            lsp::SymbolKind::INTERFACE
+        } else {
+            lsp::SymbolKind::NAMESPACE
+        },
+        tags: None,
+        deprecated: None,
+        range: full,
+        selection_range: selection,
+        children: Some(children.into_iter().map(|(_, s)| s).collect()),
+    }
+}
+
+pub fn folding_ranges(note: &Note, a: &Analysis) -> Vec<lsp::FoldingRange> {
+    a.folds
+        .iter()
+        .filter_map(|f| {
+            let start = note.to_line_col(f.range.start, Encoding::Utf8).line;
+            let end = note
+                .to_line_col(
+                    f.range.end.saturating_sub(1).max(f.range.start),
+                    Encoding::Utf8,
+                )
+                .line;
+            (end > start).then(|| lsp::FoldingRange {
+                start_line: start,
+                end_line: end,
+                kind: match f.kind {
+                    FoldKind::Section => Some(lsp::FoldingRangeKind::Region),
+                    FoldKind::Code | FoldKind::List => None,
+                },
+                ..Default::default()
+            })
+        })
+        .collect()
+}
+
+pub fn hover(note: &Note, a: &Analysis, at: usize, enc: Encoding) -> Option<lsp::Hover> {
+    let HoverInfo { range: r, markdown } = hover::hover(note, a, at)?;
+    Some(lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: markdown,
+        }),
+        range: Some(range(note, &r, enc)),
+    })
+}
