@@ -131,7 +131,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
 }
 
 /// The whole note's view at one version.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub samples: Vec<SampleInfo>,

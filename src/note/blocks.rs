@@ -53,6 +53,24 @@ pub struct Blocks {
     pub open_at_end: bool,
 }
 
+impl Blocks {
+    /// Clamps every range to `len` (the parser saw one more byte: a final line break).
+    pub fn clamp(&mut self, len: usize) {
+        let c = |r: &mut Range<usize>| *r = r.start.min(len)..r.end.min(len);
+        for h in &mut self.headings {
+            c(&mut h.range);
+            c(&mut h.content);
+        }
+        for b in &mut self.code {
+            c(&mut b.range);
+            b.lines.iter_mut().for_each(c);
+        }
+        self.bold.iter_mut().for_each(|b| c(&mut b.range));
+        self.lists.iter_mut().for_each(c);
+        self.body_starts.retain(|&s| s < len);
+    }
+}
+
 const NOCHECK_COMMENT: &str = "<!-- notes-lsp: nocheck -->";
 
 fn is_top_level(node: Node) -> bool {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::analysis::ChunkAnalysis;
 
 use ropey::Rope;
-use tree_sitter::{InputEdit, Parser, Point, Tree};
+use tree_sitter::Parser;
 
 pub use blocks::{Blocks, BoldParagraph, CodeBlock, HeadingBlock};
 pub use position::{Encoding, LineCol};
@@ -27,24 +27,31 @@ const MIN_CHUNK: usize = 4 * 1024;
 
 pub struct Chunk {
     text: String,
-    tree: Tree,
     blocks: Blocks,
     analysis: Arc<ChunkAnalysis>,
 }
 
 impl Chunk {
-    fn parse(text: String, old: Option<&Tree>) -> Chunk {
+    fn parse(text: String) -> Chunk {
+        // tree-sitter-md makes an ERROR of a note that is one heading line without a final
+        // line break, so the parser always sees one; ranges are clamped back to the text.
+        let owned;
+        let source = if text.ends_with('\n') {
+            text.as_str()
+        } else {
+            owned = format!("{text}\n");
+            owned.as_str()
+        };
         let tree = PARSER.with(|p| {
             let mut p = p.borrow_mut();
-            p.parse(&text, old)
-                .or_else(|| p.parse(&text, None))
+            p.parse(source, None)
                 .expect("tree-sitter parses without a timeout or cancellation flag")
         });
-        let blocks = blocks::extract(&text, &tree);
+        let mut blocks = blocks::extract(source, &tree);
+        blocks.clamp(text.len());
         let analysis = Arc::new(crate::analysis::analyze_chunk(&text, &blocks));
         Chunk {
             text,
-            tree,
             blocks,
             analysis,
         }
@@ -158,6 +165,15 @@ impl Note {
         note
     }
 
+    /// The note parsed as one piece, never cut: the reference the chunked parse must agree
+    /// with (tests and benchmarks compare against it).
+    pub fn unchunked(text: &str) -> Note {
+        Note {
+            rope: Rope::from_str(text),
+            chunks: vec![Chunk::parse(text.to_string())],
+        }
+    }
+
     pub fn rope(&self) -> &Rope {
         &self.rope
     }
@@ -222,30 +238,15 @@ impl Note {
         let base = starts[first];
         let (local_start, local_end) = (start - base, end - base);
 
-        let chunk = if first == last {
-            let old = &mut self.chunks[first];
-            let mut text = std::mem::take(&mut old.text);
-            let start_point = point_at(&text, local_start);
-            let old_end_point = point_at(&text, local_end);
-            text.replace_range(local_start..local_end, new_text);
-            let new_end = local_start + new_text.len();
-            old.tree.edit(&InputEdit {
-                start_byte: local_start,
-                old_end_byte: local_end,
-                new_end_byte: new_end,
-                start_position: start_point,
-                old_end_position: old_end_point,
-                new_end_position: point_at(&text, new_end),
-            });
-            Chunk::parse(text, Some(&old.tree))
-        } else {
-            let mut text: String = self.chunks[first..=last]
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect();
-            text.replace_range(local_start..local_end, new_text);
-            Chunk::parse(text, None)
-        };
+        // The touched chunks are parsed afresh, not incrementally: tree-sitter-md's
+        // incremental reparses were seen to disagree with fresh parses (a heading kept after
+        // its line stopped being one), and a chunk is small enough that a fresh parse is cheap.
+        let mut text: String = self.chunks[first..=last]
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect();
+        text.replace_range(local_start..local_end, new_text);
+        let chunk = Chunk::parse(text);
         self.chunks.splice(first..=last, std::iter::once(chunk));
         if self.chunks.len() > 1 && self.chunks[first].text.is_empty() {
             self.chunks.remove(first);
@@ -266,7 +267,9 @@ impl Note {
                 self.merge_next(i);
                 continue;
             }
-            if self.chunks[i].blocks.open_at_end && i + 1 < self.chunks.len() {
+            // The next chunk's heading is only a heading if this chunk ends a line.
+            let ends_line = self.chunks[i].text.ends_with(['\n', '\r']);
+            if (self.chunks[i].blocks.open_at_end || !ends_line) && i + 1 < self.chunks.len() {
                 self.merge_next(i);
                 continue;
             }
@@ -292,7 +295,7 @@ impl Note {
         let next = self.chunks.remove(i + 1);
         let mut text = std::mem::take(&mut self.chunks[i].text);
         text.push_str(&next.text);
-        self.chunks[i] = Chunk::parse(text, None);
+        self.chunks[i] = Chunk::parse(text);
     }
 }
 
@@ -301,7 +304,7 @@ impl Note {
 fn parse_all(pieces: Vec<String>) -> Vec<Chunk> {
     let total: usize = pieces.iter().map(String::len).sum();
     if pieces.len() < 2 || total < 64 * 1024 {
-        return pieces.into_iter().map(|p| Chunk::parse(p, None)).collect();
+        return pieces.into_iter().map(|p| Chunk::parse(p)).collect();
     }
     // Split by size so both threads get about half the bytes.
     let mut acc = 0;
@@ -320,25 +323,11 @@ fn parse_all(pieces: Vec<String>) -> Vec<Chunk> {
         let handle = s.spawn(move || {
             second
                 .into_iter()
-                .map(|p| Chunk::parse(p, None))
+                .map(|p| Chunk::parse(p))
                 .collect::<Vec<_>>()
         });
-        let mut out: Vec<Chunk> = pieces.into_iter().map(|p| Chunk::parse(p, None)).collect();
+        let mut out: Vec<Chunk> = pieces.into_iter().map(|p| Chunk::parse(p)).collect();
         out.extend(handle.join().expect("a parse does not panic"));
         out
     })
-}
-
-/// Tree-sitter's point (row, byte column) of `offset` in `text`.
-fn point_at(text: &str, offset: usize) -> Point {
-    let before = &text.as_bytes()[..offset];
-    let row = before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    Point {
-        row,
-        column: offset - line_start,
-    }
 }

@@ -1,0 +1,149 @@
+//! Property: after any sequence of edits, the incrementally maintained note equals a fresh
+//! parse of the final text (text, outline, samples, diagnostics, folds), and the chunked
+//! parse agrees with a parse of the whole note as one piece.
+
+use notes_lsp::analysis::Analysis;
+use notes_lsp::note::Note;
+use proptest::prelude::*;
+
+/// Pieces notes are made of, including the ones that move chunk boundaries: headings that
+/// open and close sections, fences that swallow headings, HTML blocks next to headings.
+const PIECES: &[&str] = &[
+    "# Python\n",
+    "## Concurrency\n",
+    "### What is the GIL?\n",
+    "#### 3. Explain closures\n",
+    "\n",
+    "Some prose about threads.\n",
+    "**Why is it slow?**\n",
+    "```python\ndef f(x):\n    return x\n```\n",
+    "```python\ndef g(:\n    pass\n```\n",
+    "```\n",
+    "```json\n{\"a\": 1,}\n```\n",
+    "- item one\n- item two\n",
+    "  ```py\n  print('in a list')\n  ```\n",
+    "    indented = code\n    if x:\n",
+    "> quoted\n> ```py\n> x = (\n> ```\n",
+    "<div>\n",
+    "<!-- notes-lsp: nocheck -->\n",
+    "Setext heading\n===\n",
+    "中文 😀 emoji\n",
+    "line with crlf\r\n",
+    "#",
+    "`",
+    "x",
+    " ",
+    "\n",
+];
+
+fn piece() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(PIECES)
+}
+
+fn text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(piece(), 0..40).prop_map(|v| v.concat())
+}
+
+#[derive(Debug, Clone)]
+struct Edit {
+    /// Where, as a fraction of the text's length (so edits stay in range whatever came before).
+    at: f64,
+    delete: usize,
+    insert: &'static str,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    (0.0..=1.0f64, 0usize..12, piece()).prop_map(|(at, delete, insert)| Edit { at, delete, insert })
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn check(initial: &str, edits: &[Edit]) {
+    let mut model = initial.to_string();
+    let mut note = Note::new(initial);
+    for e in edits {
+        let start = floor(&model, (model.len() as f64 * e.at) as usize);
+        let end = floor(&model, start + e.delete);
+        model.replace_range(start..end, e.insert);
+        note.edit(start..end, e.insert);
+        assert_eq!(note.text(), model, "text after {e:?}");
+    }
+    let fresh = Note::new(&model);
+    assert_eq!(
+        Analysis::of(&note),
+        Analysis::of(&fresh),
+        "incremental vs fresh for {model:?}"
+    );
+    let whole = Note::unchunked(&model);
+    let (a, w) = (Analysis::of(&fresh), Analysis::of(&whole));
+    assert_eq!(
+        a.headings, w.headings,
+        "chunked vs whole headings for {model:?}"
+    );
+    assert_eq!(
+        a.samples, w.samples,
+        "chunked vs whole samples for {model:?}"
+    );
+    assert_eq!(
+        a.diagnostics, w.diagnostics,
+        "chunked vs whole diagnostics for {model:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_equals_fresh(initial in text(), edits in proptest::collection::vec(edit(), 1..30)) {
+        check(&initial, &edits);
+    }
+}
+
+/// Larger notes cross the size at which a fresh open cuts the text into chunks.
+#[test]
+fn big_note_edits_equal_fresh() {
+    let mut text = String::new();
+    for i in 0..400 {
+        text.push_str(&format!(
+            "## Section {i}\n\n### {i}. What is item {i}?\n\nAnswer {i}.\n\n```python\nx = {i}\n```\n\n"
+        ));
+    }
+    let mut rng = 0x9E3779B97F4A7C15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let edits: Vec<Edit> = (0..300)
+        .map(|_| Edit {
+            at: (next() % 10_000) as f64 / 10_000.0,
+            delete: (next() % 4) as usize,
+            insert: PIECES[(next() % PIECES.len() as u64) as usize],
+        })
+        .collect();
+    check(&text, &edits);
+}
+
+#[test]
+fn opening_a_fence_swallows_following_sections_and_closing_it_splits_them_again() {
+    let text = "# A\n\ntext\n\n# B\n\n```python\nx = (\n```\n\n# C\n\nmore\n".repeat(200);
+    let mut note = Note::new(&text);
+    let before = note.chunk_count();
+    assert!(before > 1, "a big note is cut into chunks");
+    note.edit(5..5, "~~~\n");
+    assert_eq!(note.chunk_count(), 1, "an unclosed fence swallows the rest");
+    note.edit(5..9, "");
+    assert_eq!(note.text(), text);
+    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&text)));
+    assert!(
+        note.chunk_count() > 1,
+        "closing it lets the chunks split again"
+    );
+}
