@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod hover;
 pub mod note;
 pub mod outline;

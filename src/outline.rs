@@ -45,7 +45,16 @@ pub fn render_title(inline: &str) -> String {
     let mut chars = inline.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '*' | '`' => {}
+            '`' => {
+                // A code span keeps its text verbatim (`__init__` is not emphasis).
+                for n in chars.by_ref() {
+                    if n == '`' {
+                        break;
+                    }
+                    out.push(n);
+                }
+            }
+            '*' => {}
             '_' if out.is_empty()
                 || out.ends_with(' ')
                 || chars.peek().is_none_or(|n| !n.is_alphanumeric()) => {}

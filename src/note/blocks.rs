@@ -166,7 +166,9 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
         blocks.body_starts.push(node.start_byte());
     }
     match node.kind() {
-        "document" | "section" | "list_item" | "block_quote" => true,
+        // ERROR: tree-sitter-md recovers from its own scanner confusion by wrapping blocks
+        // in ERROR nodes; what they hold is still the note's structure.
+        "document" | "section" | "list_item" | "block_quote" | "ERROR" => true,
         "list" => {
             blocks.lists.push(trim_break(text, node.byte_range()));
             true

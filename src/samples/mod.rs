@@ -74,12 +74,14 @@ impl Sample {
             .map(|r| (&text[r.clone()], r.start))
             .collect();
         dedent(&mut lines);
-        if lines
+        let first = lines
             .iter()
             .find(|(l, _)| !l.trim().is_empty())
-            .is_some_and(|(l, _)| l.starts_with(">>>"))
-        {
+            .map(|(l, _)| *l);
+        if first.is_some_and(|l| l.starts_with(">>>")) {
             strip_prompts(&mut lines);
+        } else if first.is_some_and(|l| ipython_prompt(l).is_some()) {
+            strip_ipython_prompts(&mut lines);
         }
         if skip_magics {
             for (line, _) in &mut lines {
@@ -114,11 +116,9 @@ impl Sample {
         }
         let i = self.lines.partition_point(|&(s, _)| s <= at).max(1) - 1;
         let (src_start, note_start) = self.lines[i];
-        let line_len = self
-            .lines
-            .get(i + 1)
-            .map_or(self.source.len(), |&(s, _)| s - 1)
-            - src_start;
+        // Every line was pushed with a '\n' that has no counterpart in the note.
+        let next = self.lines.get(i + 1).map_or(self.source.len(), |&(s, _)| s);
+        let line_len = next - 1 - src_start;
         note_start + (at - src_start).min(line_len)
     }
 
@@ -177,6 +177,32 @@ fn strip_prompts(lines: &mut [(&str, usize)]) {
             Some(p) => {
                 *line = &line[p.len()..];
                 *at += p.len();
+            }
+            None => *line = "",
+        }
+    }
+}
+
+/// The length of an IPython prompt (`In [3]: ` or `   ...: `) at the start of `line`.
+fn ipython_prompt(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix("In [")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let after = rest[digits..].strip_prefix("]:")?;
+    let len = line.len() - after.len();
+    Some(if after.starts_with(' ') { len + 1 } else { len })
+}
+
+/// An IPython session: `In [n]:` and `...:` lines are code, `Out[n]:` and the rest output.
+fn strip_ipython_prompts(lines: &mut [(&str, usize)]) {
+    for (line, at) in lines.iter_mut() {
+        let cont = line
+            .trim_start()
+            .strip_prefix("...:")
+            .map(|r| line.len() - r.len() + usize::from(r.starts_with(' ')));
+        match ipython_prompt(line).or(cont) {
+            Some(n) => {
+                *line = &line[n..];
+                *at += n;
             }
             None => *line = "",
         }
@@ -309,6 +335,13 @@ mod tests {
         let s = Sample::extract(text, &block(text, Some("pycon")));
         assert_eq!(s.source, "x = [1,\n2]\nx\n\n");
         assert_eq!(s.to_note(0), 4);
+    }
+
+    #[test]
+    fn ipython_session() {
+        let text = "In [1]: x = (1,\n   ...:      2)\nOut[1]: (1, 2)";
+        let s = Sample::extract(text, &block(text, Some("ipython")));
+        assert_eq!(s.source, "x = (1,\n     2)\n\n");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{info, warn};
 
 use crate::analysis::Analysis;
+use crate::config::Config;
 use crate::note::{Encoding, Note};
 pub use state::State;
 
@@ -90,6 +91,7 @@ impl Backend {
             return;
         };
         let enc = self.state.encoding();
+        let config = self.state.config();
         let work = {
             let doc = doc.clone();
             tokio::task::spawn_blocking(move || {
@@ -98,7 +100,10 @@ impl Backend {
                     return None;
                 }
                 let a = cur.analysis();
-                Some((cur.version, to_proto::diagnostics(&cur.note, &a, enc)))
+                Some((
+                    cur.version,
+                    to_proto::diagnostics(&cur.note, &a, &config, enc),
+                ))
             })
         };
         let Ok(Some((version, diags))) = work.await else {
@@ -112,6 +117,25 @@ impl Backend {
         self.client
             .publish_diagnostics(uri, diags, Some(version))
             .await;
+    }
+}
+
+impl Backend {
+    /// Takes new settings; problems with them are logged and shown to the user.
+    async fn configure(&self, settings: &serde_json::Value) {
+        let (config, problems) = Config::from_json(settings);
+        for p in &problems {
+            warn!("settings: {p}");
+        }
+        if !problems.is_empty() {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("notes-lsp settings: {}", problems.join("; ")),
+                )
+                .await;
+        }
+        self.state.set_config(config);
     }
 }
 
@@ -129,6 +153,9 @@ impl LanguageServer for Backend {
         };
         self.state.set_encoding(enc);
         info!("position encoding: {enc:?}");
+        if let Some(options) = &params.initialization_options {
+            self.configure(options).await;
+        }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(match enc {
@@ -157,6 +184,17 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("notes-lsp {} ready", env!("CARGO_PKG_VERSION"));
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        self.configure(&params.settings).await;
+        // Severities changed: every open note's diagnostics go out again.
+        for uri in self.state.uris() {
+            if let Some(doc) = self.state.get(&uri) {
+                *doc.published.lock().await = None;
+            }
+            self.publish(uri).await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tracing::warn;
 
 use crate::analysis::Analysis;
+use crate::config::Config;
 use crate::note::{Encoding, LineCol, Note};
 
 /// A change as the client sent it, applied later in order.
@@ -125,9 +126,29 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct State {
     docs: DashMap<String, Arc<Document>>,
     encoding: AtomicU8,
+    config: std::sync::RwLock<Arc<Config>>,
 }
 
 impl State {
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_config(&self, config: Config) {
+        *self.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
+    }
+
+    /// The uris of every open document.
+    pub fn uris(&self) -> Vec<Uri> {
+        self.docs
+            .iter()
+            .filter_map(|e| e.key().parse().ok())
+            .collect()
+    }
+
     pub fn set_encoding(&self, enc: Encoding) {
         self.encoding
             .store(matches!(enc, Encoding::Utf8) as u8, Ordering::SeqCst);

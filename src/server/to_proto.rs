@@ -7,6 +7,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{Analysis, FoldKind, SampleInfo};
 use crate::checks::{Severity, Verdict};
+use crate::config::Config;
 use crate::hover::{self, HoverInfo};
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::Section;
@@ -39,12 +40,18 @@ fn severity(s: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-pub fn diagnostics(note: &Note, a: &Analysis, enc: Encoding) -> Vec<lsp::Diagnostic> {
+pub fn diagnostics(
+    note: &Note,
+    a: &Analysis,
+    config: &Config,
+    enc: Encoding,
+) -> Vec<lsp::Diagnostic> {
     a.diagnostics
         .iter()
-        .map(|d| lsp::Diagnostic {
+        .filter_map(|d| Some((d, config.apply(d)?)))
+        .map(|(d, sev)| lsp::Diagnostic {
             range: range(note, &d.range, enc),
-            severity: Some(severity(d.severity)),
+            severity: Some(severity(sev)),
             code: Some(lsp::NumberOrString::String(d.code.to_string())),
             source: Some("notes-lsp".into()),
             message: d.message.clone(),

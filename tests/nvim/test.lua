@@ -1,0 +1,475 @@
+-- End-to-end test of notes-lsp in a real, headless Neovim 0.11, through the config in
+-- editors/nvim/lsp/notes_lsp.lua. Run it with tests/nvim/run.sh, which does
+--
+--   nvim -u NONE -i NONE -n --headless -l tests/nvim/test.lua NOTES_LSP_BIN [SCRATCH_DIR]
+--
+-- It opens a copy of tests/nvim/fixture.md and checks what the server sends back.
+-- Prints one line per check and "nvim: N passed, M failed"; exits 1 on any failure.
+
+local TIMEOUT = tonumber(os.getenv('NOTES_LSP_TEST_TIMEOUT_MS') or '') or 10000
+
+-- 'utf-16' or 'utf-32' offers the server only that position encoding; unset, Neovim offers
+-- utf-8, utf-16 and utf-32 and the server picks.
+local ENCODING = os.getenv('NOTES_LSP_TEST_ENCODING')
+if ENCODING == '' then
+  ENCODING = nil
+end
+-- The word before the closing "N passed, M failed" line.
+local LABEL = os.getenv('NOTES_LSP_TEST_LABEL') or 'nvim'
+
+local here = vim.fn.fnamemodify(arg[0], ':p:h')
+local repo = vim.fn.fnamemodify(here .. '/../..', ':p'):gsub('/$', '')
+local bin = arg[1] or os.getenv('NOTES_LSP_BIN')
+local scratch = arg[2] or vim.fn.tempname()
+
+local function out(line)
+  io.stdout:write(line .. '\n')
+  io.stdout:flush()
+end
+
+local function indent(text)
+  return ('     ' .. tostring(text):gsub('\n', '\n     '))
+end
+
+-- Assertion failures are tables, so they print without a Lua traceback.
+local function fail(msg)
+  error({ msg = msg }, 2)
+end
+
+local function expect(cond, msg)
+  if not cond then
+    fail(msg)
+  end
+end
+
+local passed, failed = 0, 0
+local client -- the notes_lsp client, once attached
+local exit_code -- the server's exit code, once it has exited
+
+local function test(name, fn, opts)
+  opts = opts or {}
+  if opts.needs_client and not client then
+    failed = failed + 1
+    out('FAIL ' .. name .. '\n' .. indent('no notes_lsp client attached'))
+    return false
+  end
+  local ok, err = xpcall(fn, function(e)
+    if type(e) == 'table' and e.msg then
+      return e.msg
+    end
+    return debug.traceback(tostring(e), 2)
+  end)
+  if ok then
+    passed = passed + 1
+    out('ok   ' .. name)
+  else
+    failed = failed + 1
+    out('FAIL ' .. name .. '\n' .. indent(err))
+  end
+  return ok
+end
+
+local function wait_for(what, cond)
+  if not vim.wait(TIMEOUT, cond, 20) then
+    fail(('timed out after %d ms waiting for %s'):format(TIMEOUT, what))
+  end
+end
+
+local function finish()
+  out(('%s: %d passed, %d failed'):format(LABEL, passed, failed))
+  if failed > 0 then
+    local log = vim.lsp.log.get_filename()
+    if vim.fn.filereadable(log) == 1 then
+      local lines = vim.fn.readfile(log)
+      out(('--- last lines of %s (the server\'s stderr is logged here) ---'):format(log))
+      for i = math.max(1, #lines - 40), #lines do
+        out(lines[i])
+      end
+    end
+    vim.cmd('cquit 1')
+  end
+  vim.cmd('qall!')
+end
+
+if not bin or bin == '' then
+  out('usage: nvim -u NONE --headless -l test.lua NOTES_LSP_BIN (or set NOTES_LSP_BIN)')
+  vim.cmd('cquit 2')
+end
+
+-- ---------------------------------------------------------------------------
+-- Setup: the fixture in a scratch folder that looks like a repository, so
+-- root_markers has something to find.
+
+local root = scratch .. '/notes'
+vim.fn.mkdir(root .. '/.git', 'p')
+local note = root .. '/fixture.md'
+vim.fn.writefile(vim.fn.readfile(here .. '/fixture.md', 'b'), note, 'b')
+
+vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
+vim.cmd('filetype on')
+vim.lsp.config('notes_lsp', {
+  cmd = { bin, '--stdio' },
+  on_exit = function(code)
+    exit_code = code
+  end,
+  -- Every buffer change goes out as its own didChange, at once.
+  flags = { debounce_text_changes = 0 },
+})
+if ENCODING then
+  vim.lsp.config('notes_lsp', { capabilities = { general = { positionEncodings = { ENCODING } } } })
+end
+
+vim.api.nvim_create_autocmd('LspAttach', {
+  callback = function(ev)
+    local c = vim.lsp.get_client_by_id(ev.data.client_id)
+    if c and c.name == 'notes_lsp' then
+      client = c
+    end
+  end,
+})
+-- The version of the last publishDiagnostics per URI (vim.NIL when the server sends none).
+local published = {}
+local default_publish = vim.lsp.handlers['textDocument/publishDiagnostics']
+vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx, ...)
+  if result and result.uri then
+    published[result.uri] = result.version == nil and vim.NIL or result.version
+  end
+  return default_publish(err, result, ctx, ...)
+end
+
+vim.lsp.enable('notes_lsp')
+vim.cmd.edit(vim.fn.fnameescape(note))
+local buf = vim.api.nvim_get_current_buf()
+
+-- ---------------------------------------------------------------------------
+-- Helpers over the buffer and the diagnostics.
+
+local function line_of(text)
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    if line == text then
+      return i - 1
+    end
+  end
+  fail(('fixture has no line %q'):format(text))
+end
+
+local severity_names = { 'error', 'warning', 'information', 'hint' }
+
+local function describe_diagnostics()
+  local lines = {}
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    lines[#lines + 1] = ('line %d col %d [%s] %s: %s'):format(
+      d.lnum + 1,
+      d.col,
+      tostring(d.code),
+      severity_names[d.severity] or '?',
+      d.message
+    )
+  end
+  if #lines == 0 then
+    return 'no diagnostics'
+  end
+  return 'diagnostics now:\n' .. table.concat(lines, '\n')
+end
+
+local function with_code(code)
+  return vim.tbl_filter(function(d)
+    return d.code == code
+  end, vim.diagnostic.get(buf))
+end
+
+local function lnums(diags)
+  return vim.tbl_map(function(d)
+    return d.lnum
+  end, diags)
+end
+
+local function request(method, params)
+  local response, err = client:request_sync(method, params, TIMEOUT, buf)
+  expect(response, ('%s: no response (%s)'):format(method, tostring(err)))
+  expect(not response.err, ('%s: error %s'):format(method, vim.inspect(response.err)))
+  return response.result
+end
+
+local function text_document()
+  return { uri = vim.uri_from_bufnr(buf) }
+end
+
+-- Headings of the fixture, without the #s; `code` spans lose their backticks in
+-- the comparison.
+local function normalize(name)
+  return vim.trim((name:gsub('^#+%s*', ''):gsub('`', ''):lower()))
+end
+
+local headings = {
+  '# Python interview notes 🐍',
+  '## Functions',
+  '### What is a closure?',
+  '### How do you define a function?',
+  '### What does `zip` return?',
+}
+
+-- ---------------------------------------------------------------------------
+-- The checks.
+
+test('editors/nvim/lsp/notes_lsp.lua is a Neovim 0.11 config', function()
+  local raw = dofile(repo .. '/editors/nvim/lsp/notes_lsp.lua')
+  expect(vim.deep_equal(raw.cmd, { 'notes-lsp', '--stdio' }), 'cmd: ' .. vim.inspect(raw.cmd))
+  expect(vim.deep_equal(raw.filetypes, { 'markdown' }), 'filetypes: ' .. vim.inspect(raw.filetypes))
+  expect(
+    vim.deep_equal(raw.root_markers, { '.notes-lsp.toml', '.git' }),
+    'root_markers: ' .. vim.inspect(raw.root_markers)
+  )
+  local merged = vim.lsp.config.notes_lsp
+  expect(merged and merged.cmd[1] == bin, 'vim.lsp.config did not merge the cmd override: ' .. vim.inspect(merged))
+  expect(vim.deep_equal(merged.filetypes, { 'markdown' }), 'runtimepath config not found: ' .. vim.inspect(merged))
+end)
+
+test('the client attaches to a markdown buffer', function()
+  expect(vim.bo[buf].filetype == 'markdown', 'filetype is ' .. vim.bo[buf].filetype)
+  wait_for('LspAttach of notes_lsp', function()
+    return client ~= nil or exit_code ~= nil
+  end)
+  expect(client, ('the server exited with code %s before attaching'):format(tostring(exit_code)))
+  expect(client.root_dir == root, ('root_dir is %s, expected %s'):format(tostring(client.root_dir), root))
+  expect(
+    not ENCODING or client.offset_encoding == ENCODING,
+    ('offered only %s, the server chose %s'):format(tostring(ENCODING), tostring(client.offset_encoding))
+  )
+  local info = client.server_info or {}
+  out(
+    ('#    server %s%s, position encoding %s'):format(
+      tostring(info.name),
+      info.version and (' ' .. info.version) or '',
+      tostring(client.offset_encoding)
+    )
+  )
+end)
+
+test('the server advertises documentSymbol, hover and foldingRange', function()
+  local caps = client.server_capabilities or {}
+  local missing = {}
+  for _, cap in ipairs({ 'documentSymbolProvider', 'hoverProvider', 'foldingRangeProvider' }) do
+    if not caps[cap] then
+      missing[#missing + 1] = cap
+    end
+  end
+  expect(#missing == 0, 'missing: ' .. table.concat(missing, ', ') .. '\ncapabilities: ' .. vim.inspect(caps))
+end, { needs_client = true })
+
+local broken = line_of('def f(:')
+test(('python-syntax error on line %d (`def f(:`)'):format(broken + 1), function()
+  wait_for('a python-syntax diagnostic', function()
+    return #with_code('python-syntax') > 0
+  end)
+  local diags = with_code('python-syntax')
+  expect(
+    vim.deep_equal(lnums(diags), { broken }),
+    ('expected exactly one python-syntax on line %d\n%s'):format(broken + 1, describe_diagnostics())
+  )
+  expect(
+    diags[1].severity == vim.diagnostic.severity.ERROR,
+    'python-syntax is not an error\n' .. describe_diagnostics()
+  )
+end, { needs_client = true })
+
+local closure = line_of('### What is a closure?')
+test(('unanswered-question on line %d (`### What is a closure?`) only'):format(closure + 1), function()
+  wait_for('an unanswered-question diagnostic', function()
+    return #with_code('unanswered-question') > 0
+  end)
+  local diags = with_code('unanswered-question')
+  expect(
+    vim.deep_equal(lnums(diags), { closure }),
+    ('expected exactly one unanswered-question, on line %d\n%s'):format(closure + 1, describe_diagnostics())
+  )
+  expect(
+    diags[1].severity == vim.diagnostic.severity.INFO,
+    'unanswered-question is not information\n' .. describe_diagnostics()
+  )
+end, { needs_client = true })
+
+test('textDocument/documentSymbol returns the headings at their lines', function()
+  local result = request('textDocument/documentSymbol', { textDocument = text_document() })
+  expect(type(result) == 'table' and #result > 0, 'no symbols: ' .. vim.inspect(result))
+  local symbols = {}
+  local function collect(list)
+    for _, s in ipairs(list) do
+      local range = s.selectionRange or s.range or (s.location and s.location.range)
+      symbols[#symbols + 1] = { name = s.name, line = range and range.start.line }
+      if s.children then
+        collect(s.children)
+      end
+    end
+  end
+  collect(result)
+  local missing = {}
+  for _, heading in ipairs(headings) do
+    local want, line = normalize(heading), line_of(heading)
+    local found = false
+    for _, s in ipairs(symbols) do
+      local name = normalize(s.name or '')
+      if s.line == line and name ~= '' and (name:find(want, 1, true) or want:find(name, 1, true)) then
+        found = true
+      end
+    end
+    if not found then
+      missing[#missing + 1] = ('%q on line %d'):format(heading, line + 1)
+    end
+  end
+  expect(
+    #missing == 0,
+    'missing: '
+      .. table.concat(missing, ', ')
+      .. '\nsymbols (name, 1-based line): '
+      .. table.concat(
+        vim.tbl_map(function(s)
+          return ('%q@%s'):format(s.name, s.line and s.line + 1 or '?')
+        end, symbols),
+        ', '
+      )
+  )
+end, { needs_client = true })
+
+test('positions use the negotiated encoding (a heading ending in an emoji)', function()
+  local heading = headings[1]
+  local line = line_of(heading)
+  local result = request('textDocument/documentSymbol', { textDocument = text_document() })
+  local found
+  local function search(list)
+    for _, s in ipairs(list or {}) do
+      local range = s.selectionRange or (s.location and s.location.range)
+      if range and range.start.line == line then
+        found = found or range
+      end
+      search(s.children)
+    end
+  end
+  search(result)
+  expect(found, ('no symbol on line %d: %s'):format(line + 1, vim.inspect(result)))
+  expect(found['end'].line == line, 'the symbol of a one-line heading ends on another line: ' .. vim.inspect(found))
+  local text = vim.api.nvim_buf_get_lines(buf, line, line + 1, false)[1]
+  local ok, end_byte = pcall(vim.str_byteindex, text, client.offset_encoding, found['end'].character, false)
+  expect(
+    ok and end_byte == #text,
+    ('%q: the symbol ends at %s character %d, which is byte %s; the line has %d bytes'):format(
+      heading,
+      client.offset_encoding,
+      found['end'].character,
+      tostring(ok and end_byte or end_byte),
+      #text
+    )
+  )
+end, { needs_client = true })
+
+test('hover on a heading returns text', function()
+  local heading = '### How do you define a function?'
+  local result = request('textDocument/hover', {
+    textDocument = text_document(),
+    position = { line = line_of(heading), character = 8 },
+  })
+  local function text_of(contents)
+    if type(contents) == 'string' then
+      return contents
+    elseif type(contents) ~= 'table' then
+      return ''
+    elseif contents.value then
+      return contents.value
+    end
+    return table.concat(vim.tbl_map(text_of, contents), '\n')
+  end
+  local text = result and vim.trim(text_of(result.contents)) or ''
+  expect(text ~= '', ('empty hover on %q: %s'):format(heading, vim.inspect(result)))
+  out('#    hover: ' .. vim.fn.strcharpart((text:gsub('\n', ' ')), 0, 80))
+end, { needs_client = true })
+
+test('textDocument/foldingRange folds sections', function()
+  local result = request('textDocument/foldingRange', { textDocument = text_document() })
+  expect(type(result) == 'table' and #result > 0, 'no folding ranges: ' .. vim.inspect(result))
+  -- The text ends with a newline, so LSP counts one more (empty) line than the buffer has.
+  local last = vim.api.nvim_buf_line_count(buf)
+  local heading_lines = {}
+  for _, heading in ipairs(headings) do
+    heading_lines[line_of(heading)] = true
+  end
+  local at_heading = false
+  for _, r in ipairs(result) do
+    expect(
+      r.startLine >= 0 and r.startLine <= r.endLine and r.endLine <= last,
+      'range out of the buffer: ' .. vim.inspect(r)
+    )
+    at_heading = at_heading or heading_lines[r.startLine] == true
+  end
+  expect(at_heading, 'no range starts at a heading: ' .. vim.inspect(result))
+end, { needs_client = true })
+
+test('fixing the sample in the buffer clears python-syntax', function()
+  vim.api.nvim_buf_set_lines(buf, broken, broken + 1, false, { 'def f():' })
+  wait_for('python-syntax to go away', function()
+    return #with_code('python-syntax') == 0
+  end)
+  expect(
+    vim.deep_equal(lnums(with_code('unanswered-question')), { closure }),
+    'unanswered-question moved or vanished after an unrelated edit\n' .. describe_diagnostics()
+  )
+end, { needs_client = true })
+
+test('answering the question clears unanswered-question', function()
+  vim.api.nvim_buf_set_lines(buf, closure + 1, closure + 1, false, {
+    '',
+    'A function that keeps the variables of the scope it was defined in.',
+    '',
+  })
+  wait_for('unanswered-question to go away', function()
+    return #with_code('unanswered-question') == 0
+  end)
+end, { needs_client = true })
+
+test('breaking the sample again reports its new line', function()
+  local moved = line_of('def f():')
+  expect(moved == broken + 3, ('the sample line is %d, expected %d'):format(moved + 1, broken + 4))
+  vim.api.nvim_buf_set_lines(buf, moved, moved + 1, false, { 'def f(:' })
+  wait_for(('python-syntax on line %d'):format(moved + 1), function()
+    return vim.deep_equal(lnums(with_code('python-syntax')), { moved })
+  end)
+end, { needs_client = true })
+
+test('a burst of one-character edits ends with diagnostics for the final text', function()
+  local broken_now = line_of('def f(:')
+  local text = '\n### What is a tuple?\n\nAn immutable sequence:\n\n```python\nt = (1, 2, 3)\n```'
+  local row = vim.api.nvim_buf_line_count(buf) - 1
+  local col = #vim.api.nvim_buf_get_lines(buf, row, row + 1, false)[1]
+  local edits = 0
+  -- No waiting between edits: each is its own didChange, and the intermediate texts
+  -- have an unanswered question and an unclosed `(`.
+  for ch in text:gmatch('.') do
+    if ch == '\n' then
+      vim.api.nvim_buf_set_text(buf, row, col, row, col, { '', '' })
+      row, col = row + 1, 0
+    else
+      vim.api.nvim_buf_set_text(buf, row, col, row, col, { ch })
+      col = col + 1
+    end
+    edits = edits + 1
+  end
+  local uri = vim.uri_from_bufnr(buf)
+  local version = vim.lsp.util.buf_versions[buf]
+  wait_for(('diagnostics for version %d, after %d edits'):format(version, edits), function()
+    return published[uri] == version
+  end)
+  expect(
+    vim.deep_equal(lnums(with_code('python-syntax')), { broken_now }),
+    ('expected python-syntax only on line %d\n%s'):format(broken_now + 1, describe_diagnostics())
+  )
+  expect(#with_code('unanswered-question') == 0, 'the typed question has an answer\n' .. describe_diagnostics())
+end, { needs_client = true })
+
+test('the server shuts down and exits 0 when the client stops', function()
+  client:stop()
+  wait_for('the server to exit', function()
+    return exit_code ~= nil
+  end)
+  expect(exit_code == 0, 'exit code ' .. tostring(exit_code))
+end, { needs_client = true })
+
+finish()
