@@ -168,16 +168,10 @@ impl Analysis {
         a.diagnostics.extend(checks::unanswered(&a.headings));
         a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
         let rope = note.rope();
-        let trim = |from: usize, to: usize| {
-            // Back over trailing whitespace, but never before the heading's end.
-            let mut end = to;
-            while end > from && rope.byte(end - 1).is_ascii_whitespace() {
-                end -= 1;
-            }
-            end
-        };
-        a.content_end = trim(0, note.len());
-        a.outline = outline::build(&a.headings, a.content_end, trim);
+        a.content_end = trim_end(rope, 0, note.len());
+        a.outline = outline::build(&a.headings, a.content_end, |from, to| {
+            trim_end(rope, from, to)
+        });
         let mut sections = Vec::new();
         let mut stack: Vec<&Section> = a.outline.iter().collect();
         while let Some(s) = stack.pop() {
@@ -202,6 +196,15 @@ impl Analysis {
             .iter()
             .take_while(move |s| s.range.start < range.end)
     }
+}
+
+/// Moves `to` back over trailing whitespace, never before `from`.
+fn trim_end(rope: &ropey::Rope, from: usize, to: usize) -> usize {
+    let mut end = to;
+    while end > from && rope.byte(end - 1).is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
 }
 
 /// Shared, immutable per-chunk results.

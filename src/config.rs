@@ -103,7 +103,7 @@ mod tests {
         );
         assert_eq!(
             problems,
-            ["unknown diagnostic code `nope`", "unknown setting `colour`"]
+            ["unknown setting `colour`", "unknown diagnostic code `nope`"]
         );
     }
 }

@@ -87,6 +87,12 @@ fn trim_break(text: &str, range: Range<usize>) -> Range<usize> {
     range.start..end
 }
 
+/// `range` without trailing whitespace (a symbol's range ends at its last visible character).
+fn trim_space(text: &str, range: Range<usize>) -> Range<usize> {
+    let end = range.start + text[range.clone()].trim_end().len();
+    range.start..end
+}
+
 /// Start offsets of each line of `text` (the first is 0).
 pub fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
@@ -187,7 +193,7 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
                 });
             let top_level_atx = is_top_level(node) && node.start_position().column == 0;
             blocks.headings.push(HeadingBlock {
-                range: trim_break(text, node.byte_range()),
+                range: trim_space(text, node.byte_range()),
                 content,
                 level,
                 top_level_atx,
@@ -205,7 +211,7 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
                 .map(|n| n.byte_range())
                 .unwrap_or(node.start_byte()..node.start_byte());
             blocks.headings.push(HeadingBlock {
-                range: trim_break(text, node.byte_range()),
+                range: trim_space(text, node.byte_range()),
                 content,
                 level,
                 top_level_atx: false,

@@ -22,9 +22,6 @@ use tree_sitter::Parser;
 pub use blocks::{Blocks, BoldParagraph, CodeBlock, HeadingBlock};
 pub use position::{Encoding, LineCol};
 
-/// Pieces smaller than this are not worth a parse of their own when a note is opened.
-const MIN_CHUNK: usize = 4 * 1024;
-
 pub struct Chunk {
     text: String,
     blocks: Blocks,
@@ -105,7 +102,6 @@ pub fn starts_with_atx(text: &str) -> bool {
 fn guess_cuts(text: &str) -> Vec<usize> {
     let mut cuts = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
-    let mut last = 0;
     let mut at = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start_matches(' ');
@@ -130,9 +126,8 @@ fn guess_cuts(text: &str) -> Vec<usize> {
                     _ => {}
                 }
             }
-        } else if fence.is_none() && at > 0 && starts_with_atx(line) && at - last >= MIN_CHUNK {
+        } else if fence.is_none() && at > 0 && starts_with_atx(line) {
             cuts.push(at);
-            last = at;
         }
         at += line.len();
     }
@@ -304,7 +299,7 @@ impl Note {
 fn parse_all(pieces: Vec<String>) -> Vec<Chunk> {
     let total: usize = pieces.iter().map(String::len).sum();
     if pieces.len() < 2 || total < 64 * 1024 {
-        return pieces.into_iter().map(|p| Chunk::parse(p)).collect();
+        return pieces.into_iter().map(Chunk::parse).collect();
     }
     // Split by size so both threads get about half the bytes.
     let mut acc = 0;
@@ -320,13 +315,8 @@ fn parse_all(pieces: Vec<String>) -> Vec<Chunk> {
     let mut pieces = pieces;
     let second = pieces.split_off(split);
     std::thread::scope(|s| {
-        let handle = s.spawn(move || {
-            second
-                .into_iter()
-                .map(|p| Chunk::parse(p))
-                .collect::<Vec<_>>()
-        });
-        let mut out: Vec<Chunk> = pieces.into_iter().map(|p| Chunk::parse(p)).collect();
+        let handle = s.spawn(move || second.into_iter().map(Chunk::parse).collect::<Vec<_>>());
+        let mut out: Vec<Chunk> = pieces.into_iter().map(Chunk::parse).collect();
         out.extend(handle.join().expect("a parse does not panic"));
         out
     })

@@ -41,19 +41,22 @@ pub fn run_stdio() {
         .enable_all()
         .build()
         .expect("a tokio runtime starts");
-    runtime.block_on(async {
+    let state = runtime.block_on(async {
         let state = Arc::new(State::default());
         let (service, socket) = LspService::new({
             let state = state.clone();
             move |client| Backend { client, state }
         });
-        let service = ordered::Ordered::new(service, state);
+        let service = ordered::Ordered::new(service, state.clone());
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;
+        state
     });
-    // Blocking analysis threads may still run; the protocol is over, so leave now.
-    std::process::exit(0);
+    // Blocking analysis threads may still run; the protocol is over, so leave now. The spec:
+    // exit code 0 after a `shutdown` request, 1 otherwise.
+    let code = i32::from(!state.is_shut_down());
+    std::process::exit(code);
 }
 
 impl Backend {
@@ -198,6 +201,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.state.set_shut_down();
         Ok(())
     }
 

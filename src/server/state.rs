@@ -127,9 +127,18 @@ pub struct State {
     docs: DashMap<String, Arc<Document>>,
     encoding: AtomicU8,
     config: std::sync::RwLock<Arc<Config>>,
+    shut_down: std::sync::atomic::AtomicBool,
 }
 
 impl State {
+    pub fn set_shut_down(&self) {
+        self.shut_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::SeqCst)
+    }
+
     pub fn config(&self) -> Arc<Config> {
         self.config
             .read()

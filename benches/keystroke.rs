@@ -1,0 +1,156 @@
+//! Benchmarks of the analysis as the server runs it (no protocol): cold open of a note,
+//! keystroke to diagnostics (one-character edit, then the note's analysis), and the outline,
+//! folding and hover conversions on the result.
+//!
+//! `cargo bench --bench keystroke [-- NOTE.md ...]`. Without arguments it measures a
+//! generated 1 MiB note (from `../shared/bench/gen_md.py` when present, else a built-in
+//! generator) and `fixtures/clean-notes.md` plus `../shared/seeds/advanced-python.md` when
+//! present. Figures are printed as p50/p99 over repeated runs; compare ratios within a run.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use notes_lsp::analysis::Analysis;
+use notes_lsp::config::Config;
+use notes_lsp::note::{Encoding, Note};
+use notes_lsp::server::to_proto;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{name:<44} n={:<5} p50 {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms",
+        times.len(),
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99)),
+        ms(*times.last().expect("at least one run")),
+    );
+}
+
+fn time<R>(f: impl FnOnce() -> R) -> (Duration, R) {
+    let t = Instant::now();
+    let r = f();
+    (t.elapsed(), r)
+}
+
+/// A deterministic xorshift, so every run edits the same places.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn generated_note() -> (String, String) {
+    let script = Path::new("../shared/bench/gen_md.py");
+    let out = std::env::temp_dir().join("notes-lsp-bench-1mib.md");
+    if script.exists() {
+        let ok = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&out)
+            .arg("1048576")
+            .arg("1")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok && let Ok(text) = std::fs::read_to_string(&out) {
+            return ("gen_md.py 1 MiB".into(), text);
+        }
+    }
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 1 << 20 {
+        text.push_str(&format!(
+            "## Topic {i}\n\n### {i}. What does sample {i} do?\n\nIt adds numbers; 中文 😀 text.\n\n\
+             ```python\ndef f_{i}(a, b=2):\n    total = a + b\n    for k in range(3):\n        total += k\n    return total\n```\n\n\
+             - a list item\n- another one with `code`\n\n"
+        ));
+        i += 1;
+    }
+    ("built-in 1 MiB".into(), text)
+}
+
+fn bench_note(label: &str, text: &str, edits: usize) {
+    println!("\n{label}: {} bytes", text.len());
+    let mut opens = Vec::new();
+    for _ in 0..10 {
+        let (d, _) = time(|| {
+            let note = Note::new(text);
+            let a = Analysis::of(&note);
+            to_proto::diagnostics(&note, &a, &Config::default(), Encoding::Utf16)
+        });
+        opens.push(d);
+    }
+    report("cold open → diagnostics", opens);
+
+    let mut note = Note::new(text);
+    let mut rng = Rng(0x2545F4914F6CDD1D);
+    let mut keys = Vec::new();
+    for _ in 0..edits {
+        let mut at = (rng.next() as usize) % note.len().max(1);
+        while !text.is_char_boundary(at.min(text.len())) {
+            at -= 1;
+        }
+        let at = note.to_offset(note.to_line_col(at, Encoding::Utf16), Encoding::Utf16);
+        let (d, _) = time(|| {
+            note.edit(at..at, "x");
+            let a = Analysis::of(&note);
+            to_proto::diagnostics(&note, &a, &Config::default(), Encoding::Utf16)
+        });
+        keys.push(d);
+    }
+    report("keystroke → diagnostics", keys);
+
+    let a = Analysis::of(&note);
+    let mut sym = Vec::new();
+    let mut fold = Vec::new();
+    let mut hov = Vec::new();
+    for _ in 0..50 {
+        sym.push(time(|| to_proto::document_symbols(&note, &a, Encoding::Utf16)).0);
+        fold.push(time(|| to_proto::folding_ranges(&note, &a)).0);
+        let at = a
+            .headings
+            .get(a.headings.len() / 2)
+            .map_or(0, |h| h.title_range.start);
+        hov.push(time(|| to_proto::hover(&note, &a, at, Encoding::Utf16)).0);
+    }
+    report("documentSymbol (from analysis)", sym);
+    report("foldingRange (from analysis)", fold);
+    report("hover on a heading (from analysis)", hov);
+}
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .collect();
+    println!(
+        "notes-lsp analysis benchmark ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    if args.is_empty() {
+        let (label, text) = generated_note();
+        bench_note(&label, &text, 300);
+        for p in [
+            "../shared/seeds/advanced-python.md",
+            "fixtures/clean-notes.md",
+        ] {
+            if let Ok(text) = std::fs::read_to_string(p) {
+                bench_note(p, &text, 300);
+            }
+        }
+    } else {
+        for p in args {
+            let text = std::fs::read_to_string(&p).expect("readable UTF-8 note");
+            bench_note(&p.display().to_string(), &text, 300);
+        }
+    }
+}
