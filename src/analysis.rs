@@ -6,9 +6,11 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::checks::{self, Diagnostic, Verdict};
+use crate::links::{self, Link};
 use crate::note::{Blocks, Note};
 use crate::outline::{self, Heading, Section};
 use crate::samples::{Lang, Sample};
+use crate::terms;
 
 /// What one chunk holds, offsets relative to the chunk.
 #[derive(Debug, Default)]
@@ -17,6 +19,18 @@ pub struct ChunkAnalysis {
     pub samples: Vec<SampleInfo>,
     pub diagnostics: Vec<Diagnostic>,
     pub folds: Vec<Fold>,
+    pub links: Vec<Link>,
+    pub urls: Vec<Range<usize>>,
+    pub definitions: Vec<Definition>,
+}
+
+/// A definition line: the term and the paragraph that defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub term: String,
+    pub range: Range<usize>,
+    /// Where the definition text starts (after the term).
+    pub text_start: usize,
 }
 
 /// A sample as the outline, hover and folding see it (its source stays in the chunk).
@@ -127,6 +141,20 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         range: r.clone(),
         kind: FoldKind::List,
     }));
+    for r in &blocks.link_text {
+        let links = links::find_links(text, r.clone());
+        out.urls.extend(links::find_urls(text, r.clone(), &links));
+        out.links.extend(links);
+    }
+    for r in &blocks.definitions {
+        if let Some((term, at)) = terms::from_definition(&text[r.clone()]) {
+            out.definitions.push(Definition {
+                term,
+                range: r.clone(),
+                text_start: r.start + at,
+            });
+        }
+    }
     out
 }
 
@@ -138,6 +166,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     pub folds: Vec<Fold>,
     pub outline: Vec<Section>,
+    pub links: Vec<Link>,
+    pub urls: Vec<Range<usize>>,
+    pub definitions: Vec<Definition>,
     /// Where the note's text ends, trailing whitespace excluded.
     pub content_end: usize,
 }
@@ -164,6 +195,18 @@ impl Analysis {
                 f.range = f.range.start + start..f.range.end + start;
                 f
             }));
+            a.links.extend(c.links.iter().cloned().map(|mut l| {
+                l.shift(start);
+                l
+            }));
+            a.urls
+                .extend(c.urls.iter().map(|r| r.start + start..r.end + start));
+            a.definitions
+                .extend(c.definitions.iter().cloned().map(|mut d| {
+                    d.range = d.range.start + start..d.range.end + start;
+                    d.text_start += start;
+                    d
+                }));
         }
         a.diagnostics.extend(checks::unanswered(&a.headings));
         a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));

@@ -119,12 +119,16 @@ pub fn hover(note: &Note, a: &Analysis, offset: usize) -> Option<HoverInfo> {
 /// The first lines of an answer, cut at a line boundary; an open fence is closed so the rest
 /// of the hover does not render as code.
 fn preview(body: &str) -> String {
+    preview_limited(body, PREVIEW_LINES, PREVIEW_BYTES)
+}
+
+pub fn preview_limited(body: &str, max_lines: usize, max_bytes: usize) -> String {
     let body = body.trim_matches(['\n', '\r']);
     let mut out = String::new();
     let mut fence_open = false;
     let mut truncated = false;
     for (n, line) in body.lines().enumerate() {
-        if n >= PREVIEW_LINES || out.len() + line.len() > PREVIEW_BYTES {
+        if n >= max_lines || out.len() + line.len() > max_bytes {
             truncated = true;
             break;
         }

@@ -127,6 +127,32 @@ fn is_symbol(c: char) -> bool {
         || (0x1F3FB..=0x1F3FF).contains(&u)
 }
 
+/// Which site's anchors links are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SlugStyle {
+    #[default]
+    Github,
+    /// GitLab: like GitHub, but runs of `-` collapse to one.
+    Gitlab,
+}
+
+/// The anchor a heading gets in `style`.
+pub fn slug_in(title: &str, style: SlugStyle) -> String {
+    let s = slug(title);
+    match style {
+        SlugStyle::Github => s,
+        SlugStyle::Gitlab => {
+            let mut out = String::with_capacity(s.len());
+            for c in s.chars() {
+                if !(c == '-' && out.ends_with('-')) {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
+
 /// GitHub's anchor for a heading: lower-case, punctuation other than `-` and `_` dropped,
 /// spaces to `-`.
 pub fn slug(title: &str) -> String {
@@ -143,11 +169,11 @@ pub fn slug(title: &str) -> String {
 
 /// Slugs for headings in order, with `-1`, `-2` appended to repeats the way GitHub's
 /// slugger does (a generated `intro-1` can itself collide with a written "Intro-1").
-pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>) -> Vec<String> {
+pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>, style: SlugStyle) -> Vec<String> {
     let mut occurrences: HashMap<String, usize> = HashMap::new();
     titles
         .map(|t| {
-            let base = slug(t);
+            let base = slug_in(t, style);
             let mut result = base.clone();
             while occurrences.contains_key(&result) {
                 let n = occurrences.get_mut(&base).expect("base was seen first");
@@ -259,7 +285,14 @@ mod tests {
         );
         assert_eq!(slug("What is `__init__`?"), "what-is-__init__");
         assert_eq!(slug("C++ & Rust: a/b"), "c--rust-ab");
-        let s = slugs(["Intro", "Intro", "Intro", "Intro-1"].into_iter());
+        let s = slugs(
+            ["Intro", "Intro", "Intro", "Intro-1"].into_iter(),
+            SlugStyle::Github,
+        );
         assert_eq!(s, ["intro", "intro-1", "intro-2", "intro-1-1"]);
+        assert_eq!(
+            slug_in("2.  Concurrency", SlugStyle::Gitlab),
+            "2-concurrency"
+        );
     }
 }

@@ -48,6 +48,11 @@ pub struct Blocks {
     pub lists: Vec<Range<usize>>,
     /// Starts of top-level blocks that are not headings: what makes a heading answered.
     pub body_starts: Vec<usize>,
+    /// Inline text (paragraphs, table cells) that may hold links: `](` or `://` occurs in it.
+    pub link_text: Vec<Range<usize>>,
+    /// Paragraphs, at any depth, that open with `**` or a backtick: candidate definition
+    /// lines (`**Concurrency** refers to ...`).
+    pub definitions: Vec<Range<usize>>,
     /// The chunk's last top-level block is still open at its end (a fence never closed, an
     /// HTML block running into the next line), so text after the chunk belongs to it.
     pub open_at_end: bool,
@@ -67,6 +72,8 @@ impl Blocks {
         }
         self.bold.iter_mut().for_each(|b| c(&mut b.range));
         self.lists.iter_mut().for_each(c);
+        self.link_text.iter_mut().for_each(c);
+        self.definitions.iter_mut().for_each(c);
         self.body_starts.retain(|&s| s < len);
     }
 }
@@ -252,9 +259,27 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
                     range: trim_break(text, node.byte_range()),
                 });
             }
+            if rest.starts_with("**") || rest.starts_with('`') {
+                blocks.definitions.push(trim_break(text, node.byte_range()));
+            }
+            if let Some(inline) = child_of_kind(node, "inline") {
+                push_link_text(text, inline.byte_range(), blocks);
+            }
+            false
+        }
+        "pipe_table" | "pipe_table_header" | "pipe_table_row" => true,
+        "pipe_table_cell" => {
+            push_link_text(text, node.byte_range(), blocks);
             false
         }
         _ => false,
+    }
+}
+
+fn push_link_text(text: &str, range: Range<usize>, blocks: &mut Blocks) {
+    let t = &text[range.clone()];
+    if t.contains("](") || t.contains("://") {
+        blocks.link_text.push(range);
     }
 }
 

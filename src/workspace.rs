@@ -1,0 +1,691 @@
+//! Every note the server knows: summaries of the notes on disk under the workspace folders
+//! (headings, slugs, links, terms; no parse trees, to keep memory small) and of the open
+//! documents, and the questions that need all of them: where a link goes, which links point
+//! at a heading, where else a question is asked, what a term means.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use dashmap::DashMap;
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+
+use crate::analysis::Analysis;
+use crate::checks::{Severity, code};
+use crate::hover;
+use crate::links::{self, Target};
+use crate::note::{Encoding, LineCol, Note};
+use crate::outline::{self, SlugStyle};
+use crate::terms;
+
+/// A position with its column in both encodings, so a summary serves any client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: u32,
+    pub utf8: u32,
+    pub utf16: u32,
+}
+
+impl Pos {
+    pub fn col(&self, enc: Encoding) -> u32 {
+        match enc {
+            Encoding::Utf8 => self.utf8,
+            Encoding::Utf16 => self.utf16,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn contains(&self, line: u32, col: u32, enc: Encoding) -> bool {
+        let at = (line, col);
+        (self.start.line, self.start.col(enc)) <= at && at <= (self.end.line, self.end.col(enc))
+    }
+}
+
+fn pos(note: &Note, at: usize) -> Pos {
+    let a = note.to_line_col(at, Encoding::Utf8);
+    let b = note.to_line_col(at, Encoding::Utf16);
+    Pos {
+        line: a.line,
+        utf8: a.col,
+        utf16: b.col,
+    }
+}
+
+fn span(note: &Note, r: &Range<usize>) -> Span {
+    Span {
+        start: pos(note, r.start),
+        end: pos(note, r.end),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HeadingEntry {
+    pub title: String,
+    pub slug: String,
+    pub level: u8,
+    pub question: bool,
+    /// The heading line(s).
+    pub span: Span,
+    pub title_span: Span,
+    /// Heading and answer.
+    pub section: Span,
+    /// "file.md › Section › Title".
+    pub breadcrumb: String,
+    pub preview: String,
+    pub samples: usize,
+    pub broken: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkEntry {
+    pub span: Span,
+    pub dest_span: Span,
+    pub dest: String,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone)]
+pub struct TermEntry {
+    pub key: String,
+    pub name: String,
+    pub span: Span,
+    pub definition: String,
+    pub breadcrumb: String,
+}
+
+/// What the workspace keeps of one note.
+#[derive(Debug, Clone)]
+pub struct NoteSummary {
+    pub uri: String,
+    /// The note's folder, for resolving relative links.
+    pub dir: Option<PathBuf>,
+    /// The file name, for breadcrumbs.
+    pub name: String,
+    pub headings: Vec<HeadingEntry>,
+    pub links: Vec<LinkEntry>,
+    pub terms: Vec<TermEntry>,
+    pub urls: Vec<(Span, String)>,
+}
+
+const TERM_DEFINITION_BYTES: usize = 400;
+
+impl NoteSummary {
+    pub fn build(uri: &str, note: &Note, a: &Analysis, style: SlugStyle) -> NoteSummary {
+        let uri = &canonical_uri(uri);
+        let path = uri_to_path(uri);
+        let name = path.as_ref().and_then(|p| p.file_name()).map_or_else(
+            || uri.rsplit('/').next().unwrap_or(uri).to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let slugs = outline::slugs(
+            a.headings
+                .iter()
+                .filter(|h| h.level <= 6)
+                .map(|h| h.title.as_str()),
+            style,
+        );
+        let mut slug_iter = slugs.into_iter();
+        let mut headings = Vec::with_capacity(a.headings.len());
+        let mut terms = Vec::new();
+        // Open ancestors as (level, title), for breadcrumbs.
+        let mut stack: Vec<(u8, String)> = Vec::new();
+        for (i, h) in a.headings.iter().enumerate() {
+            while stack.last().is_some_and(|(l, _)| *l >= h.level) {
+                stack.pop();
+            }
+            let mut crumbs = vec![name.clone()];
+            crumbs.extend(stack.iter().map(|(_, t)| t.clone()));
+            crumbs.push(h.title.clone());
+            let breadcrumb = crumbs.join(" › ");
+            stack.push((h.level, h.title.clone()));
+            let section_range =
+                hover::section_of(&a.outline, i).map_or(h.range.clone(), |s| s.range.clone());
+            let body = note.slice(h.range.end..section_range.end);
+            let samples: Vec<_> = a.samples_in(&section_range).collect();
+            let preview = hover::preview_limited(&body, 8, 600);
+            for t in terms::from_heading(&h.title, h.question) {
+                terms.push(TermEntry {
+                    key: terms::key(&t),
+                    name: t,
+                    span: span(note, &h.title_range),
+                    definition: hover::preview_limited(&body, 6, TERM_DEFINITION_BYTES),
+                    breadcrumb: breadcrumb.clone(),
+                });
+            }
+            headings.push(HeadingEntry {
+                title: h.title.clone(),
+                // Bold questions have no anchor on GitHub; they get an empty slug.
+                slug: if h.level <= 6 {
+                    slug_iter.next().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                level: h.level,
+                question: h.question,
+                span: span(note, &h.range),
+                title_span: span(note, &h.title_range),
+                section: span(note, &section_range),
+                breadcrumb,
+                preview,
+                samples: samples.len(),
+                broken: samples.iter().filter(|s| s.is_broken()).count(),
+            });
+        }
+        for d in &a.definitions {
+            let heading = a
+                .headings
+                .partition_point(|h| h.range.start <= d.range.start);
+            let breadcrumb = heading
+                .checked_sub(1)
+                .map_or_else(|| name.clone(), |i| headings[i].breadcrumb.clone());
+            let text = note.slice(d.text_start..d.range.end);
+            let text = text.trim_start_matches([':', ' ', '-', '—']).trim();
+            terms.push(TermEntry {
+                key: terms::key(&d.term),
+                name: d.term.clone(),
+                span: span(note, &d.range),
+                definition: hover::preview_limited(
+                    &format!("**{}** {text}", d.term),
+                    6,
+                    TERM_DEFINITION_BYTES,
+                ),
+                breadcrumb,
+            });
+        }
+        let links = a
+            .links
+            .iter()
+            .map(|l| LinkEntry {
+                span: span(note, &l.range),
+                dest_span: span(note, &l.dest_range),
+                dest: l.dest.clone(),
+                target: links::target(&l.dest),
+            })
+            .collect();
+        let urls = a
+            .urls
+            .iter()
+            .map(|r| (span(note, r), note.slice(r.clone())))
+            .collect();
+        NoteSummary {
+            uri: uri.to_string(),
+            dir: path.and_then(|p| p.parent().map(Path::to_path_buf)),
+            name,
+            headings,
+            links,
+            terms,
+            urls,
+        }
+    }
+
+    /// Builds a summary straight from text (for notes on disk).
+    pub fn from_text(uri: &str, text: &str, style: SlugStyle) -> NoteSummary {
+        let note = Note::new(text);
+        let a = Analysis::of(&note);
+        NoteSummary::build(uri, &note, &a, style)
+    }
+
+    pub fn heading_by_slug(&self, slug: &str) -> Option<&HeadingEntry> {
+        self.headings
+            .iter()
+            .find(|h| !h.slug.is_empty() && h.slug == slug)
+    }
+
+    /// The uri a note link points at, resolved against this note's folder.
+    pub fn resolve_path(&self, rel: &str) -> Option<PathBuf> {
+        let base = self.dir.as_ref()?;
+        Some(normalize(&base.join(rel)))
+    }
+}
+
+/// Lexical normalization (`a/./b/../c` → `a/c`): symlinks are not followed.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Characters escaped in a file URI's path.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+pub fn path_to_uri(path: &Path) -> String {
+    format!(
+        "file://{}",
+        utf8_percent_encode(&path.to_string_lossy(), PATH)
+    )
+}
+
+/// One spelling per file: clients may escape a path differently than `path_to_uri` does.
+pub fn canonical_uri(uri: &str) -> String {
+    uri_to_path(uri).map_or_else(|| uri.to_string(), |p| path_to_uri(&p))
+}
+
+pub fn uri_to_path(uri: &str) -> Option<PathBuf> {
+    let rest = uri.strip_prefix("file://")?;
+    // `file://host/path` is not a local file we can read.
+    let path = rest.strip_prefix("localhost").unwrap_or(rest);
+    if !path.starts_with('/') {
+        return None;
+    }
+    Some(PathBuf::from(
+        percent_decode_str(path).decode_utf8_lossy().into_owned(),
+    ))
+}
+
+/// A diagnostic that needs the workspace, with locations in other notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WsDiagnostic {
+    pub span: Span,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub related: Vec<(String, Span, String)>,
+}
+
+/// A question as compared for duplicates: case, punctuation and numbering ignored.
+pub fn normalize_question(title: &str) -> String {
+    let t = title.trim_start();
+    let t = t
+        .strip_prefix(['Q', 'q'])
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(t);
+    let t = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    let t = t.strip_prefix(['.', ')', ':']).unwrap_or(t);
+    t.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Indexes built over the notes on disk, rebuilt when one of them changes.
+#[derive(Default)]
+struct DiskIndex {
+    questions: HashMap<String, Vec<(String, Span)>>,
+    terms: HashMap<String, Vec<(String, usize)>>,
+}
+
+#[derive(Default)]
+pub struct Workspace {
+    disk: DashMap<String, Arc<NoteSummary>>,
+    index: RwLock<Option<Arc<DiskIndex>>>,
+}
+
+/// The workspace as one request sees it: open documents over the notes on disk.
+pub struct View<'a> {
+    pub ws: &'a Workspace,
+    pub open: Vec<Arc<NoteSummary>>,
+}
+
+impl Workspace {
+    pub fn insert(&self, summary: NoteSummary) {
+        self.disk.insert(summary.uri.clone(), Arc::new(summary));
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    pub fn remove(&self, uri: &str) {
+        if self.disk.remove(uri).is_some() {
+            *self.index.write().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.disk.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.disk.is_empty()
+    }
+
+    fn index(&self) -> Arc<DiskIndex> {
+        if let Some(i) = self
+            .index
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return i.clone();
+        }
+        let mut idx = DiskIndex::default();
+        for entry in self.disk.iter() {
+            let s = entry.value();
+            for h in s.headings.iter().filter(|h| h.question) {
+                let q = normalize_question(&h.title);
+                if q.split_whitespace().count() >= 2 {
+                    idx.questions
+                        .entry(q)
+                        .or_default()
+                        .push((s.uri.clone(), h.title_span));
+                }
+            }
+            for (i, t) in s.terms.iter().enumerate() {
+                idx.terms
+                    .entry(t.key.clone())
+                    .or_default()
+                    .push((s.uri.clone(), i));
+            }
+        }
+        let idx = Arc::new(idx);
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = Some(idx.clone());
+        idx
+    }
+}
+
+impl View<'_> {
+    pub fn get(&self, uri: &str) -> Option<Arc<NoteSummary>> {
+        let uri = &canonical_uri(uri);
+        self.open
+            .iter()
+            .find(|s| &s.uri == uri)
+            .cloned()
+            .or_else(|| self.ws.disk.get(uri.as_str()).map(|e| e.value().clone()))
+    }
+
+    fn is_open(&self, uri: &str) -> bool {
+        self.open.iter().any(|s| s.uri == uri)
+    }
+
+    /// Every note: open documents, then notes on disk that are not open.
+    pub fn all(&self) -> Vec<Arc<NoteSummary>> {
+        let mut out = self.open.clone();
+        out.extend(
+            self.ws
+                .disk
+                .iter()
+                .filter(|e| !self.is_open(e.key()))
+                .map(|e| e.value().clone()),
+        );
+        out
+    }
+
+    /// The note and heading a link goes to. `Err` says what is missing.
+    pub fn resolve(
+        &self,
+        from: &NoteSummary,
+        target: &Target,
+    ) -> Result<Option<(Arc<NoteSummary>, Option<usize>)>, String> {
+        let (note, anchor) = match target {
+            Target::External => return Ok(None),
+            Target::Anchor(a) => (self.get(&from.uri), Some(a.as_str())),
+            Target::Note { path, anchor } => {
+                let Some(p) = from.resolve_path(path) else {
+                    return Ok(None);
+                };
+                let uri = path_to_uri(&p);
+                match self.get(&uri) {
+                    Some(n) => (Some(n), anchor.as_deref()),
+                    // Not indexed (too big, outside the folders, not yet indexed): only its
+                    // existence can be checked.
+                    None if p.exists() => return Ok(None),
+                    None => return Err(format!("no note at `{path}`")),
+                }
+            }
+        };
+        let Some(note) = note else { return Ok(None) };
+        let Some(anchor) = anchor.filter(|a| !a.is_empty()) else {
+            return Ok(Some((note, None)));
+        };
+        match note.headings.iter().position(|h| h.slug == anchor) {
+            Some(i) => Ok(Some((note, Some(i)))),
+            None => {
+                let closest = closest_slug(&note, anchor);
+                let where_ = if note.uri == from.uri {
+                    "this note".to_string()
+                } else {
+                    format!("`{}`", note.name)
+                };
+                Err(match closest {
+                    Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
+                    None => format!("no heading `#{anchor}` in {where_}"),
+                })
+            }
+        }
+    }
+
+    pub fn broken_links(&self, s: &NoteSummary) -> Vec<WsDiagnostic> {
+        s.links
+            .iter()
+            .filter_map(|l| {
+                let msg = self.resolve(s, &l.target).err()?;
+                Some(WsDiagnostic {
+                    span: l.span,
+                    severity: Severity::Warning,
+                    code: code::BROKEN_LINK,
+                    message: msg,
+                    related: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    /// Questions of `s` asked elsewhere too (in `s` itself or another note).
+    pub fn duplicate_questions(&self, s: &NoteSummary) -> Vec<WsDiagnostic> {
+        let index = self.ws.index();
+        let mut out = Vec::new();
+        let mut own: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, h) in s.headings.iter().enumerate().filter(|(_, h)| h.question) {
+            let q = normalize_question(&h.title);
+            if q.split_whitespace().count() >= 2 {
+                own.entry(q).or_default().push(i);
+            }
+        }
+        for (q, idxs) in &own {
+            let mut others: Vec<(String, Span)> = index
+                .questions
+                .get(q)
+                .into_iter()
+                .flatten()
+                .filter(|(uri, _)| *uri != s.uri && !self.is_open(uri))
+                .cloned()
+                .collect();
+            for o in self.open.iter().filter(|o| o.uri != s.uri) {
+                for h in o.headings.iter().filter(|h| h.question) {
+                    if normalize_question(&h.title) == *q {
+                        others.push((o.uri.clone(), h.title_span));
+                    }
+                }
+            }
+            for &i in idxs {
+                let mut related: Vec<(String, Span, String)> = idxs
+                    .iter()
+                    .filter(|&&j| j != i)
+                    .map(|&j| {
+                        (
+                            s.uri.clone(),
+                            s.headings[j].title_span,
+                            "also asked here".into(),
+                        )
+                    })
+                    .collect();
+                related.extend(
+                    others
+                        .iter()
+                        .map(|(u, sp)| (u.clone(), *sp, "also asked here".into())),
+                );
+                if related.is_empty() {
+                    continue;
+                }
+                let n = related.len();
+                let elsewhere = if others.is_empty() {
+                    "in this note".to_string()
+                } else {
+                    let names: Vec<String> = others
+                        .iter()
+                        .filter_map(|(u, _)| self.get(u).map(|n| n.name.clone()))
+                        .collect();
+                    format!("in {}", names.join(", "))
+                };
+                out.push(WsDiagnostic {
+                    span: s.headings[i].title_span,
+                    severity: Severity::Information,
+                    code: code::DUPLICATE_QUESTION,
+                    message: format!(
+                        "this question is asked {} more time{} {elsewhere}",
+                        n,
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    related,
+                });
+            }
+        }
+        out.sort_by_key(|d| d.span.start);
+        out
+    }
+
+    /// Links anywhere that point at heading `heading` of note `uri`.
+    pub fn references(&self, uri: &str, heading: usize) -> Vec<(String, Span)> {
+        let mut out = Vec::new();
+        for n in self.all() {
+            for l in &n.links {
+                if let Ok(Some((t, Some(h)))) = self.resolve(&n, &l.target)
+                    && t.uri == uri
+                    && h == heading
+                {
+                    out.push((n.uri.clone(), l.span));
+                }
+            }
+        }
+        out
+    }
+
+    /// Where terms named `key` are explained (excluding the place asking).
+    pub fn terms(&self, key: &str) -> Vec<TermEntry> {
+        let index = self.ws.index();
+        let mut out: Vec<TermEntry> = index
+            .terms
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|(uri, _)| !self.is_open(uri))
+            .filter_map(|(uri, i)| self.ws.disk.get(uri).and_then(|s| s.terms.get(*i).cloned()))
+            .collect();
+        for o in &self.open {
+            out.extend(o.terms.iter().filter(|t| t.key == key).cloned());
+        }
+        out
+    }
+
+    /// Headings and questions matching `query` fuzzily, best first.
+    pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, HeadingEntry)> {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        use nucleo_matcher::{Config, Matcher, Utf32Str};
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        let mut buf = Vec::new();
+        let mut scored: Vec<(u32, String, HeadingEntry)> = Vec::new();
+        for n in self.all() {
+            for h in &n.headings {
+                let score = if query.is_empty() {
+                    Some(0)
+                } else {
+                    pattern.score(Utf32Str::new(&h.title, &mut buf), &mut matcher)
+                };
+                if let Some(score) = score {
+                    scored.push((score, n.uri.clone(), h.clone()));
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.title.cmp(&b.2.title)));
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, u, h)| (u, h))
+            .collect()
+    }
+}
+
+/// The slug in `note` closest to `anchor` by edit distance, if any is reasonably close.
+fn closest_slug(note: &NoteSummary, anchor: &str) -> Option<String> {
+    note.headings
+        .iter()
+        .filter(|h| !h.slug.is_empty())
+        .map(|h| (levenshtein(anchor, &h.slug), &h.slug))
+        .filter(|(d, s)| *d <= s.chars().count().max(anchor.chars().count()) / 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, s)| s.clone())
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Line and column of `pos` for a client in `enc`.
+pub fn line_col(p: Pos, enc: Encoding) -> LineCol {
+    LineCol {
+        line: p.line,
+        col: p.col(enc),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_round_trip() {
+        let p = Path::new("/tmp/my notes/中文 #1.md");
+        let uri = path_to_uri(p);
+        assert_eq!(uri, "file:///tmp/my%20notes/%E4%B8%AD%E6%96%87%20%231.md");
+        assert_eq!(uri_to_path(&uri).as_deref(), Some(p));
+        assert_eq!(
+            uri_to_path("file:///a/%E4%B8%AD.md"),
+            Some(PathBuf::from("/a/中.md"))
+        );
+    }
+
+    #[test]
+    fn questions_normalize() {
+        assert_eq!(
+            normalize_question("Q12. What is the GIL?"),
+            "what is the gil"
+        );
+        assert_eq!(
+            normalize_question("3) What is  the **GIL**?"),
+            "what is the gil"
+        );
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(levenshtein("what-is-gil", "what-is-the-gil"), 4);
+    }
+}
