@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::checks::{Diagnostic, Severity, code};
+use crate::outline::SlugStyle;
 
 const CODES: &[&str] = &[
     code::PYTHON_SYNTAX,
@@ -22,6 +23,41 @@ const CODES: &[&str] = &[
 pub struct Config {
     /// Per diagnostic code: `None` turns the code off, `Some` overrides its severity.
     pub severities: HashMap<&'static str, Option<Severity>>,
+    /// Sample languages to check (`python`, `json`); `None` checks all.
+    pub languages: Option<Vec<String>>,
+    /// Which site's heading anchors links are written for.
+    pub slugs: SlugStyle,
+}
+
+/// The name of the settings file at a workspace root.
+pub const FILE_NAME: &str = ".notes-lsp.toml";
+
+/// Merges settings objects: keys of `over` win; `diagnostics` maps merge key by key.
+pub fn merge(base: &Value, over: &Value) -> Value {
+    let over = over.get("notesLsp").unwrap_or(over);
+    let base = base.get("notesLsp").unwrap_or(base);
+    match (base.as_object(), over.as_object()) {
+        (Some(b), Some(o)) => {
+            let mut out = b.clone();
+            for (k, v) in o {
+                let merged = match (out.get(k), k.as_str()) {
+                    (Some(old), "diagnostics") => merge(old, v),
+                    _ => v.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        (None, _) => over.clone(),
+        (Some(_), None) if over.is_null() => base.clone(),
+        _ => over.clone(),
+    }
+}
+
+/// Reads a `.notes-lsp.toml` into the same shape as the client's settings.
+pub fn from_toml(text: &str) -> Result<Value, String> {
+    let v: toml::Value = toml::from_str(text).map_err(|e| e.to_string())?;
+    serde_json::to_value(v).map_err(|e| e.to_string())
 }
 
 impl Config {
@@ -41,6 +77,28 @@ impl Config {
         for (key, value) in obj {
             match key.as_str() {
                 "diagnostics" => config.read_diagnostics(value, &mut problems),
+                "languages" => match value.as_array() {
+                    Some(list) => {
+                        let mut langs = Vec::new();
+                        for l in list {
+                            match l.as_str() {
+                                Some(name @ ("python" | "json")) => langs.push(name.to_string()),
+                                _ => problems.push(format!(
+                                    "`languages`: {l} is not a checked language (python, json)"
+                                )),
+                            }
+                        }
+                        config.languages = Some(langs);
+                    }
+                    None => problems.push("`languages` must be a list such as [\"python\"]".into()),
+                },
+                "slugs" => match value.as_str() {
+                    Some("github") => config.slugs = SlugStyle::Github,
+                    Some("gitlab") => config.slugs = SlugStyle::Gitlab,
+                    _ => problems.push(format!(
+                        "`slugs`: expected \"github\" or \"gitlab\", got {value}"
+                    )),
+                },
                 // Handled by the editor clients (middleware), or by the client itself.
                 "features" | "path" | "trace" | "logLevel" => {}
                 other => problems.push(format!("unknown setting `{other}`")),
@@ -76,12 +134,29 @@ impl Config {
         }
     }
 
+    /// The severity a diagnostic with `code` gets, `None` when it is off.
+    pub fn severity(&self, code: &str, default: Severity) -> Option<Severity> {
+        if let Some(langs) = &self.languages {
+            let lang = match code {
+                code::PYTHON_SYNTAX | code::GUESSED_PYTHON_SYNTAX | code::MISSING_LANGUAGE => {
+                    Some("python")
+                }
+                code::JSON_SYNTAX => Some("json"),
+                _ => None,
+            };
+            if lang.is_some_and(|l| !langs.iter().any(|x| x == l)) {
+                return None;
+            }
+        }
+        match self.severities.get(code) {
+            Some(s) => *s,
+            None => Some(default),
+        }
+    }
+
     /// The diagnostic as configured: `None` when its code is off.
     pub fn apply(&self, d: &Diagnostic) -> Option<Severity> {
-        match self.severities.get(d.code) {
-            Some(s) => *s,
-            None => Some(d.severity),
-        }
+        self.severity(d.code, d.severity)
     }
 }
 
@@ -89,6 +164,25 @@ impl Config {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn toml_file_and_client_settings_merge() {
+        let file = from_toml("slugs = \"gitlab\"\nlanguages = [\"json\"]\n[diagnostics]\nunanswered-question = \"hint\"\nbroken-link = \"error\"\n").unwrap();
+        let client = json!({"notesLsp": {"diagnostics": {"broken-link": "off"}}});
+        let (c, problems) = Config::from_json(&merge(&file, &client));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.slugs, SlugStyle::Gitlab);
+        assert_eq!(c.severity("python-syntax", Severity::Error), None);
+        assert_eq!(
+            c.severity("json-syntax", Severity::Error),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            c.severity("unanswered-question", Severity::Information),
+            Some(Severity::Hint)
+        );
+        assert_eq!(c.severity("broken-link", Severity::Warning), None);
+    }
 
     #[test]
     fn reads_severities_and_reports_unknowns() {

@@ -298,14 +298,104 @@ pub fn uri_to_path(uri: &str) -> Option<PathBuf> {
     ))
 }
 
-/// A diagnostic that needs the workspace, with locations in other notes.
+/// A diagnostic that needs the workspace: its range is in the note checked, related
+/// locations may be in other notes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsDiagnostic {
-    pub span: Span,
+    pub range: Range<usize>,
     pub severity: Severity,
     pub code: &'static str,
     pub message: String,
-    pub related: Vec<(String, Span, String)>,
+    pub related: Vec<Related>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub uri: String,
+    pub at: RelatedAt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelatedAt {
+    /// In another note, as summarized.
+    Span(Span),
+    /// In the note checked (byte offsets).
+    Here(Range<usize>),
+}
+
+/// Where a link resolved to.
+#[derive(Debug, Clone)]
+pub enum Resolved {
+    /// A heading of the linking note itself.
+    Here(usize),
+    /// Another note (or this one, through its file name), and a heading in it.
+    Other(Arc<NoteSummary>, Option<usize>),
+    /// Not something the server checks (a URL, a note it has not indexed).
+    Unchecked,
+}
+
+/// What the workspace checks need of the note being checked, straight from its analysis
+/// (cheap enough for every keystroke, unlike a full summary).
+pub struct Facts {
+    pub uri: String,
+    pub dir: Option<PathBuf>,
+    /// Per heading (same indices as the analysis), its anchor; empty for bold questions.
+    pub slugs: Vec<String>,
+    pub links: Vec<(Range<usize>, Target)>,
+    /// Normalized question text and the title's range, for questions worth comparing.
+    pub questions: Vec<(String, Range<usize>)>,
+}
+
+impl Facts {
+    pub fn of(uri: &str, a: &Analysis, style: SlugStyle) -> Facts {
+        let uri = canonical_uri(uri);
+        let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
+        let mut slugs = outline::slugs(
+            a.headings
+                .iter()
+                .filter(|h| h.level <= 6)
+                .map(|h| h.title.as_str()),
+            style,
+        )
+        .into_iter();
+        Facts {
+            slugs: a
+                .headings
+                .iter()
+                .map(|h| {
+                    if h.level <= 6 {
+                        slugs.next().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect(),
+            links: a
+                .links
+                .iter()
+                .map(|l| (l.range.clone(), links::target(&l.dest)))
+                .collect(),
+            questions: a
+                .headings
+                .iter()
+                .filter(|h| h.question)
+                .map(|h| (normalize_question(&h.title), h.title_range.clone()))
+                .filter(|(q, _)| q.split_whitespace().count() >= 2)
+                .collect(),
+            uri,
+            dir,
+        }
+    }
+
+    fn of_summary(s: &NoteSummary) -> Facts {
+        Facts {
+            uri: s.uri.clone(),
+            dir: s.dir.clone(),
+            slugs: s.headings.iter().map(|h| h.slug.clone()).collect(),
+            links: Vec::new(),
+            questions: Vec::new(),
+        }
+    }
 }
 
 /// A question as compared for duplicates: case, punctuation and numbering ignored.
@@ -427,56 +517,59 @@ impl View<'_> {
     }
 
     /// The note and heading a link goes to. `Err` says what is missing.
-    pub fn resolve(
-        &self,
-        from: &NoteSummary,
-        target: &Target,
-    ) -> Result<Option<(Arc<NoteSummary>, Option<usize>)>, String> {
+    pub fn resolve(&self, from: &Facts, target: &Target) -> Result<Resolved, String> {
         let (note, anchor) = match target {
-            Target::External => return Ok(None),
-            Target::Anchor(a) => (self.get(&from.uri), Some(a.as_str())),
+            Target::External => return Ok(Resolved::Unchecked),
+            Target::Anchor(a) => (None, a.as_str()),
             Target::Note { path, anchor } => {
-                let Some(p) = from.resolve_path(path) else {
-                    return Ok(None);
+                let Some(dir) = &from.dir else {
+                    return Ok(Resolved::Unchecked);
                 };
+                let p = normalize(&dir.join(path));
                 let uri = path_to_uri(&p);
                 match self.get(&uri) {
-                    Some(n) => (Some(n), anchor.as_deref()),
+                    Some(n) => (Some(n), anchor.as_deref().unwrap_or("")),
                     // Not indexed (too big, outside the folders, not yet indexed): only its
                     // existence can be checked.
-                    None if p.exists() => return Ok(None),
+                    None if p.exists() => return Ok(Resolved::Unchecked),
                     None => return Err(format!("no note at `{path}`")),
                 }
             }
         };
-        let Some(note) = note else { return Ok(None) };
-        let Some(anchor) = anchor.filter(|a| !a.is_empty()) else {
-            return Ok(Some((note, None)));
+        let slugs: Vec<&str> = match &note {
+            Some(n) => n.headings.iter().map(|h| h.slug.as_str()).collect(),
+            None => from.slugs.iter().map(String::as_str).collect(),
         };
-        match note.headings.iter().position(|h| h.slug == anchor) {
-            Some(i) => Ok(Some((note, Some(i)))),
-            None => {
-                let closest = closest_slug(&note, anchor);
-                let where_ = if note.uri == from.uri {
-                    "this note".to_string()
-                } else {
-                    format!("`{}`", note.name)
-                };
-                Err(match closest {
-                    Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
-                    None => format!("no heading `#{anchor}` in {where_}"),
-                })
-            }
+        if anchor.is_empty() {
+            return Ok(match note {
+                Some(n) => Resolved::Other(n, None),
+                None => Resolved::Unchecked,
+            });
         }
+        if let Some(i) = slugs.iter().position(|s| !s.is_empty() && *s == anchor) {
+            return Ok(match note {
+                Some(n) => Resolved::Other(n, Some(i)),
+                None => Resolved::Here(i),
+            });
+        }
+        let closest = closest_slug(slugs.iter().copied(), anchor);
+        let where_ = match &note {
+            Some(n) if n.uri != from.uri => format!("`{}`", n.name),
+            _ => "this note".to_string(),
+        };
+        Err(match closest {
+            Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
+            None => format!("no heading `#{anchor}` in {where_}"),
+        })
     }
 
-    pub fn broken_links(&self, s: &NoteSummary) -> Vec<WsDiagnostic> {
-        s.links
+    pub fn broken_links(&self, f: &Facts) -> Vec<WsDiagnostic> {
+        f.links
             .iter()
-            .filter_map(|l| {
-                let msg = self.resolve(s, &l.target).err()?;
+            .filter_map(|(range, target)| {
+                let msg = self.resolve(f, target).err()?;
                 Some(WsDiagnostic {
-                    span: l.span,
+                    range: range.clone(),
                     severity: Severity::Warning,
                     code: code::BROKEN_LINK,
                     message: msg,
@@ -486,27 +579,24 @@ impl View<'_> {
             .collect()
     }
 
-    /// Questions of `s` asked elsewhere too (in `s` itself or another note).
-    pub fn duplicate_questions(&self, s: &NoteSummary) -> Vec<WsDiagnostic> {
+    /// Questions of `f` asked elsewhere too (in the same note or another).
+    pub fn duplicate_questions(&self, f: &Facts) -> Vec<WsDiagnostic> {
         let index = self.ws.index();
         let mut out = Vec::new();
-        let mut own: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, h) in s.headings.iter().enumerate().filter(|(_, h)| h.question) {
-            let q = normalize_question(&h.title);
-            if q.split_whitespace().count() >= 2 {
-                own.entry(q).or_default().push(i);
-            }
+        let mut own: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (q, _)) in f.questions.iter().enumerate() {
+            own.entry(q.as_str()).or_default().push(i);
         }
         for (q, idxs) in &own {
             let mut others: Vec<(String, Span)> = index
                 .questions
-                .get(q)
+                .get(*q)
                 .into_iter()
                 .flatten()
-                .filter(|(uri, _)| *uri != s.uri && !self.is_open(uri))
+                .filter(|(uri, _)| *uri != f.uri && !self.is_open(uri))
                 .cloned()
                 .collect();
-            for o in self.open.iter().filter(|o| o.uri != s.uri) {
+            for o in self.open.iter().filter(|o| o.uri != f.uri) {
                 for h in o.headings.iter().filter(|h| h.question) {
                     if normalize_question(&h.title) == *q {
                         others.push((o.uri.clone(), h.title_span));
@@ -514,61 +604,64 @@ impl View<'_> {
                 }
             }
             for &i in idxs {
-                let mut related: Vec<(String, Span, String)> = idxs
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| {
-                        (
-                            s.uri.clone(),
-                            s.headings[j].title_span,
-                            "also asked here".into(),
-                        )
-                    })
-                    .collect();
-                related.extend(
-                    others
-                        .iter()
-                        .map(|(u, sp)| (u.clone(), *sp, "also asked here".into())),
-                );
-                if related.is_empty() {
+                let same_note = idxs.len() - 1;
+                let n = same_note + others.len();
+                if n == 0 {
                     continue;
                 }
-                let n = related.len();
-                let elsewhere = if others.is_empty() {
-                    "in this note".to_string()
-                } else {
-                    let names: Vec<String> = others
-                        .iter()
-                        .filter_map(|(u, _)| self.get(u).map(|n| n.name.clone()))
-                        .collect();
-                    format!("in {}", names.join(", "))
-                };
+                let related = others
+                    .iter()
+                    .map(|(u, sp)| Related {
+                        uri: u.clone(),
+                        at: RelatedAt::Span(*sp),
+                    })
+                    .chain(idxs.iter().filter(|&&j| j != i).map(|&j| Related {
+                        uri: f.uri.clone(),
+                        at: RelatedAt::Here(f.questions[j].1.clone()),
+                    }))
+                    .collect();
+                let mut places: Vec<String> = Vec::new();
+                if same_note > 0 {
+                    places.push("this note".into());
+                }
+                let mut names: Vec<String> = others
+                    .iter()
+                    .filter_map(|(u, _)| self.get(u).map(|n| n.name.clone()))
+                    .collect();
+                names.sort();
+                names.dedup();
+                places.extend(names);
                 out.push(WsDiagnostic {
-                    span: s.headings[i].title_span,
+                    range: f.questions[i].1.clone(),
                     severity: Severity::Information,
                     code: code::DUPLICATE_QUESTION,
                     message: format!(
-                        "this question is asked {} more time{} {elsewhere}",
+                        "also asked {} more time{} (in {})",
                         n,
-                        if n == 1 { "" } else { "s" }
+                        if n == 1 { "" } else { "s" },
+                        places.join(", ")
                     ),
                     related,
                 });
             }
         }
-        out.sort_by_key(|d| d.span.start);
+        out.sort_by_key(|d| d.range.start);
         out
     }
 
     /// Links anywhere that point at heading `heading` of note `uri`.
     pub fn references(&self, uri: &str, heading: usize) -> Vec<(String, Span)> {
         let mut out = Vec::new();
+        let uri = canonical_uri(uri);
         for n in self.all() {
+            let facts = Facts::of_summary(&n);
             for l in &n.links {
-                if let Ok(Some((t, Some(h)))) = self.resolve(&n, &l.target)
-                    && t.uri == uri
-                    && h == heading
-                {
+                let hit = match self.resolve(&facts, &l.target) {
+                    Ok(Resolved::Other(t, Some(h))) => t.uri == uri && h == heading,
+                    Ok(Resolved::Here(h)) => n.uri == uri && h == heading,
+                    _ => false,
+                };
+                if hit {
                     out.push((n.uri.clone(), l.span));
                 }
             }
@@ -623,14 +716,13 @@ impl View<'_> {
 }
 
 /// The slug in `note` closest to `anchor` by edit distance, if any is reasonably close.
-fn closest_slug(note: &NoteSummary, anchor: &str) -> Option<String> {
-    note.headings
-        .iter()
-        .filter(|h| !h.slug.is_empty())
-        .map(|h| (levenshtein(anchor, &h.slug), &h.slug))
+fn closest_slug<'a>(slugs: impl Iterator<Item = &'a str>, anchor: &str) -> Option<String> {
+    slugs
+        .filter(|s| !s.is_empty())
+        .map(|s| (levenshtein(anchor, s), s))
         .filter(|(d, s)| *d <= s.chars().count().max(anchor.chars().count()) / 2)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, s)| s.clone())
+        .map(|(_, s)| s.to_string())
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {

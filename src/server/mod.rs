@@ -1,6 +1,8 @@
 //! The LSP edge: capabilities, handlers, and the ordering of text-sync notifications.
 //! Everything below this module works on byte offsets and plain values.
 
+mod indexing;
+mod navigation;
 mod ordered;
 mod state;
 pub mod to_proto;
@@ -13,10 +15,11 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{info, warn};
 
 use crate::analysis::Analysis;
-use crate::config::Config;
 use crate::note::{Encoding, Note};
+use crate::workspace::Facts;
 pub use state::State;
 
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     state: Arc<State>,
@@ -87,6 +90,29 @@ impl Backend {
         })
     }
 
+    /// Runs a workspace-wide request on a blocking thread. The document must be open.
+    async fn blocking<R: Send + 'static>(
+        &self,
+        uri: &Uri,
+        f: impl FnOnce(&State, Uri) -> Option<R> + Send + 'static,
+    ) -> Result<Option<R>> {
+        if self.state.get(uri).is_none() {
+            warn!("request for {} which is not open", uri.as_str());
+            return Err(Error::invalid_params(format!(
+                "document not open: {}",
+                uri.as_str()
+            )));
+        }
+        let state = self.state.clone();
+        let uri = uri.clone();
+        tokio::task::spawn_blocking(move || f(&state, uri))
+            .await
+            .map_err(|e| {
+                warn!("request failed: {e}");
+                Error::internal_error()
+            })
+    }
+
     /// Computes and publishes diagnostics for the newest version of `uri`; a result for a
     /// version that an edit has since superseded is dropped (the later edit publishes).
     async fn publish(&self, uri: Uri) {
@@ -97,16 +123,32 @@ impl Backend {
         let config = self.state.config();
         let work = {
             let doc = doc.clone();
+            let state = self.state.clone();
             tokio::task::spawn_blocking(move || {
+                let (version, facts) = {
+                    let mut cur = doc.current(enc);
+                    if cur.version != doc.latest_version() {
+                        return None;
+                    }
+                    let a = cur.analysis();
+                    (cur.version, Facts::of(&doc.uri, &a, config.slugs))
+                };
+                // Other notes are read with this one's lock released: two notes publishing
+                // at once never wait on each other's locks.
+                let view = state.view(Some(&doc.uri));
+                let mut ws = view.broken_links(&facts);
+                ws.extend(view.duplicate_questions(&facts));
+                drop(view);
                 let mut cur = doc.current(enc);
-                if cur.version != doc.latest_version() {
+                if cur.version != version {
                     return None;
                 }
                 let a = cur.analysis();
-                Some((
-                    cur.version,
-                    to_proto::diagnostics(&cur.note, &a, &config, enc),
-                ))
+                let mut diags = to_proto::diagnostics(&cur.note, &a, &config, enc);
+                diags.extend(to_proto::workspace_diagnostics(
+                    &cur.note, &ws, &config, enc,
+                ));
+                Some((version, diags))
             })
         };
         let Ok(Some((version, diags))) = work.await else {
@@ -124,21 +166,14 @@ impl Backend {
 }
 
 impl Backend {
-    /// Takes new settings; problems with them are logged and shown to the user.
+    /// Takes the client's settings; they apply over `.notes-lsp.toml`.
     async fn configure(&self, settings: &serde_json::Value) {
-        let (config, problems) = Config::from_json(settings);
-        for p in &problems {
-            warn!("settings: {p}");
-        }
-        if !problems.is_empty() {
-            self.client
-                .show_message(
-                    MessageType::WARNING,
-                    format!("notes-lsp settings: {}", problems.join("; ")),
-                )
-                .await;
-        }
-        self.state.set_config(config);
+        *self
+            .state
+            .client_settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = settings.clone();
+        self.reload_settings().await;
     }
 }
 
@@ -156,9 +191,32 @@ impl LanguageServer for Backend {
         };
         self.state.set_encoding(enc);
         info!("position encoding: {enc:?}");
-        if let Some(options) = &params.initialization_options {
-            self.configure(options).await;
-        }
+        *self.state.roots.write().unwrap_or_else(|e| e.into_inner()) = indexing::roots(&params);
+        let caps = &params.capabilities;
+        let progress = caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        let watch = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.state
+            .progress
+            .store(progress, std::sync::atomic::Ordering::SeqCst);
+        self.state
+            .watch_registration
+            .store(watch, std::sync::atomic::Ordering::SeqCst);
+        self.configure(
+            params
+                .initialization_options
+                .as_ref()
+                .unwrap_or(&serde_json::Value::Null),
+        )
+        .await;
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(match enc {
@@ -175,6 +233,21 @@ impl LanguageServer for Backend {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["#".into(), "(".into(), "/".into()]),
+                    ..Default::default()
+                }),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -187,17 +260,16 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("notes-lsp {} ready", env!("CARGO_PKG_VERSION"));
+        self.watch_files().await;
+        // Index in the background: requests are answered while it runs.
+        let this = self.clone();
+        tokio::spawn(async move { this.index_workspace().await });
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         self.configure(&params.settings).await;
         // Severities changed: every open note's diagnostics go out again.
-        for uri in self.state.uris() {
-            if let Some(doc) = self.state.get(&uri) {
-                *doc.published.lock().await = None;
-            }
-            self.publish(uri).await;
-        }
+        self.republish_all().await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -241,14 +313,91 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let pos = params.text_document_position_params.position;
-        self.with_note(
-            &params.text_document_position_params.text_document.uri,
-            move |note, a, enc| {
-                let at = to_proto::offset(note, pos, enc);
-                to_proto::hover(note, a, at, enc)
-            },
-        )
+        let p = params.text_document_position_params;
+        self.blocking(&p.text_document.uri, move |state, uri| {
+            navigation::hover(state, &uri, p.position)
+        })
         .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        self.blocking(&p.text_document.uri, move |state, uri| {
+            navigation::definition(state, &uri, p.position)
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let decl = params.context.include_declaration;
+        self.blocking(&p.text_document.uri, move |state, uri| {
+            navigation::references(state, &uri, p.position, decl)
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        self.blocking(&params.text_document.uri, move |state, uri| {
+            navigation::prepare_rename(state, &uri, params.position)
+        })
+        .await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let name = params.new_name;
+        if name.trim().is_empty() || name.contains(['\n', '\r']) {
+            return Err(Error::invalid_params(
+                "a heading's new name must be one non-empty line",
+            ));
+        }
+        self.blocking(&p.text_document.uri, move |state, uri| {
+            navigation::rename(state, &uri, p.position, &name)
+        })
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let p = params.text_document_position;
+        self.blocking(&p.text_document.uri, move |state, uri| {
+            navigation::completion(state, &uri, p.position)
+        })
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.blocking(&params.text_document.uri, move |state, uri| {
+            navigation::document_links(state, &uri)
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let state = self.state.clone();
+        let query = params.query;
+        tokio::task::spawn_blocking(move || {
+            Some(WorkspaceSymbolResponse::Flat(
+                navigation::workspace_symbols(&state, &query),
+            ))
+        })
+        .await
+        .map_err(|e| {
+            warn!("workspace/symbol failed: {e}");
+            Error::internal_error()
+        })
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.files_changed(params.changes).await;
     }
 }

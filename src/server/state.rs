@@ -16,6 +16,8 @@ use tracing::warn;
 use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::note::{Encoding, LineCol, Note};
+use crate::outline::SlugStyle;
+use crate::workspace::{NoteSummary, View, Workspace};
 
 /// A change as the client sent it, applied later in order.
 pub enum Change {
@@ -25,8 +27,12 @@ pub enum Change {
 }
 
 pub struct Document {
+    /// The uri as the client spelled it.
+    pub uri: String,
     /// The version whose diagnostics went out last; sends are serialized through it.
     pub published: tokio::sync::Mutex<Option<i32>>,
+    /// The workspace's view of this note, for the version it was built from.
+    summary: Mutex<Option<(i32, Arc<NoteSummary>)>>,
     /// Queued changes, in arrival order, and the newest version the client has announced.
     pending: Mutex<(Vec<(i32, Change)>, i32)>,
     current: Mutex<Current>,
@@ -51,9 +57,11 @@ impl Current {
 }
 
 impl Document {
-    fn new(text: &str, version: i32) -> Document {
+    fn new(uri: &str, text: &str, version: i32) -> Document {
         Document {
+            uri: uri.to_string(),
             published: tokio::sync::Mutex::new(None),
+            summary: Mutex::new(None),
             pending: Mutex::new((vec![(version, Change::Replace(text.to_string()))], version)),
             current: Mutex::new(Current {
                 note: Note::new(""),
@@ -66,6 +74,22 @@ impl Document {
     /// The newest version the client has sent (queued or applied).
     pub fn latest_version(&self) -> i32 {
         lock(&self.pending).1
+    }
+
+    /// The workspace summary of the current version, built once per version. Takes this
+    /// document's lock only: callers must not hold another document's lock (no nesting, no
+    /// deadlock between two documents' requests).
+    pub fn summary(&self, enc: Encoding, style: SlugStyle) -> Arc<NoteSummary> {
+        let mut cur = self.current(enc);
+        if let Some((v, s)) = lock(&self.summary).as_ref()
+            && *v == cur.version
+        {
+            return s.clone();
+        }
+        let a = cur.analysis();
+        let s = Arc::new(NoteSummary::build(&self.uri, &cur.note, &a, style));
+        *lock(&self.summary) = Some((cur.version, s.clone()));
+        s
     }
 
     /// Applies every queued change and returns the up-to-date note.
@@ -128,9 +152,47 @@ pub struct State {
     encoding: AtomicU8,
     config: std::sync::RwLock<Arc<Config>>,
     shut_down: std::sync::atomic::AtomicBool,
+    /// Notes on disk under the workspace folders.
+    pub workspace: Workspace,
+    pub roots: std::sync::RwLock<Vec<std::path::PathBuf>>,
+    /// The client's own settings, merged over each root's `.notes-lsp.toml`.
+    pub client_settings: std::sync::RwLock<serde_json::Value>,
+    /// Client capabilities the server adapts to: `window.workDoneProgress`, dynamic
+    /// registration of file watchers.
+    pub progress: std::sync::atomic::AtomicBool,
+    pub watch_registration: std::sync::atomic::AtomicBool,
 }
 
 impl State {
+    /// The workspace as a request sees it: every open document's summary except `except`'s
+    /// over the notes on disk. Locks one document at a time.
+    pub fn view(&self, except: Option<&str>) -> View<'_> {
+        let enc = self.encoding();
+        let style = self.config().slugs;
+        let docs: Vec<Arc<Document>> = self.docs.iter().map(|e| e.value().clone()).collect();
+        let open = docs
+            .iter()
+            .filter(|d| Some(d.uri.as_str()) != except)
+            .map(|d| d.summary(enc, style))
+            .collect();
+        View {
+            ws: &self.workspace,
+            open,
+        }
+    }
+
+    pub fn supports_progress(&self) -> bool {
+        self.progress.load(Ordering::SeqCst)
+    }
+
+    pub fn supports_watch_registration(&self) -> bool {
+        self.watch_registration.load(Ordering::SeqCst)
+    }
+
+    pub fn documents(&self) -> Vec<Arc<Document>> {
+        self.docs.iter().map(|e| e.value().clone()).collect()
+    }
+
     pub fn set_shut_down(&self) {
         self.shut_down.store(true, Ordering::SeqCst);
     }
@@ -184,7 +246,7 @@ impl State {
         }
         self.docs.insert(
             uri.as_str().to_string(),
-            Arc::new(Document::new(text, version)),
+            Arc::new(Document::new(uri.as_str(), text, version)),
         );
     }
 

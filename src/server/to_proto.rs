@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::hover::{self, HoverInfo};
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::Section;
+use crate::workspace::{RelatedAt, WsDiagnostic};
 
 pub fn position(note: &Note, offset: usize, enc: Encoding) -> lsp::Position {
     let lc = note.to_line_col(offset, enc);
@@ -182,4 +183,41 @@ pub fn hover(note: &Note, a: &Analysis, at: usize, enc: Encoding) -> Option<lsp:
         }),
         range: Some(range(note, &r, enc)),
     })
+}
+
+/// Diagnostics that needed the workspace, with related locations in other notes.
+pub fn workspace_diagnostics(
+    note: &Note,
+    ws: &[WsDiagnostic],
+    config: &Config,
+    enc: Encoding,
+) -> Vec<lsp::Diagnostic> {
+    ws.iter()
+        .filter_map(|d| Some((d, config.severity(d.code, d.severity)?)))
+        .map(|(d, sev)| {
+            let related: Vec<lsp::DiagnosticRelatedInformation> = d
+                .related
+                .iter()
+                .filter_map(|r| {
+                    let range = match &r.at {
+                        RelatedAt::Span(s) => super::navigation::span_range(*s, enc),
+                        RelatedAt::Here(b) => range(note, b, enc),
+                    };
+                    Some(lsp::DiagnosticRelatedInformation {
+                        location: lsp::Location::new(super::navigation::uri(&r.uri)?, range),
+                        message: "also asked here".into(),
+                    })
+                })
+                .collect();
+            lsp::Diagnostic {
+                range: range(note, &d.range, enc),
+                severity: Some(severity(sev)),
+                code: Some(lsp::NumberOrString::String(d.code.to_string())),
+                source: Some("notes-lsp".into()),
+                message: d.message.clone(),
+                related_information: (!related.is_empty()).then_some(related),
+                ..Default::default()
+            }
+        })
+        .collect()
 }

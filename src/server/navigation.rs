@@ -1,0 +1,583 @@
+//! Requests that need the whole workspace: definition, references, rename, completion,
+//! document links, workspace symbols, and hover on links and terms. Each runs on a blocking
+//! thread, takes one document's lock at a time, and answers in LSP types.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::State;
+use super::to_proto;
+use crate::analysis::Analysis;
+use crate::hover;
+use crate::links::{self, Target};
+use crate::note::{Encoding, Note};
+use crate::outline;
+use crate::terms;
+use crate::workspace::{Facts, Pos, Resolved, Span, path_to_uri, uri_to_path};
+
+pub fn span_range(s: Span, enc: Encoding) -> lsp::Range {
+    lsp::Range::new(pos(s.start, enc), pos(s.end, enc))
+}
+
+fn pos(p: Pos, enc: Encoding) -> lsp::Position {
+    lsp::Position::new(p.line, p.col(enc))
+}
+
+pub fn uri(s: &str) -> Option<lsp::Uri> {
+    s.parse().ok()
+}
+
+fn location(uri_str: &str, s: Span, enc: Encoding) -> Option<lsp::Location> {
+    Some(lsp::Location::new(uri(uri_str)?, span_range(s, enc)))
+}
+
+/// What sits under the cursor in a note.
+enum AtCursor {
+    Link(Target),
+    Heading(usize),
+    Other,
+}
+
+fn at_cursor(a: &Analysis, at: usize) -> AtCursor {
+    if let Some(l) = a
+        .links
+        .iter()
+        .find(|l| l.range.start <= at && at < l.range.end)
+    {
+        return AtCursor::Link(links::target(&l.dest));
+    }
+    if let Some(i) = a
+        .headings
+        .iter()
+        .position(|h| h.range.start <= at && at <= h.range.end)
+    {
+        return AtCursor::Heading(i);
+    }
+    AtCursor::Other
+}
+
+/// Runs `f` on the document's current note; `None` if it is not open.
+fn with_doc<R>(
+    state: &State,
+    uri: &lsp::Uri,
+    f: impl FnOnce(&Note, &Analysis, Encoding) -> R,
+) -> Option<R> {
+    let doc = state.get(uri)?;
+    let enc = state.encoding();
+    let mut cur = doc.current(enc);
+    let a = cur.analysis();
+    Some(f(&cur.note, &a, enc))
+}
+
+pub fn definition(
+    state: &State,
+    uri: &lsp::Uri,
+    p: lsp::Position,
+) -> Option<lsp::GotoDefinitionResponse> {
+    let style = state.config().slugs;
+    let (target, facts) = with_doc(state, uri, |note, a, enc| {
+        let at = to_proto::offset(note, p, enc);
+        match at_cursor(a, at) {
+            AtCursor::Link(t) => Some((t, Facts::of(uri.as_str(), a, style))),
+            _ => None,
+        }
+    })??;
+    let enc = state.encoding();
+    let view = state.view(Some(uri.as_str()));
+    let loc = match view.resolve(&facts, &target).ok()? {
+        Resolved::Here(i) => with_doc(state, uri, |note, a, enc| {
+            lsp::Location::new(
+                uri.clone(),
+                to_proto::range(note, &a.headings[i].title_range, enc),
+            )
+        })?,
+        Resolved::Other(n, Some(i)) => location(&n.uri, n.headings[i].title_span, enc)?,
+        Resolved::Other(n, None) => location(&n.uri, Span::default(), enc)?,
+        Resolved::Unchecked => return None,
+    };
+    Some(lsp::GotoDefinitionResponse::Scalar(loc))
+}
+
+fn heading_at(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<usize> {
+    with_doc(state, uri, |note, a, enc| {
+        let at = to_proto::offset(note, p, enc);
+        match at_cursor(a, at) {
+            AtCursor::Heading(i) if a.headings[i].level <= 6 => Some(i),
+            _ => None,
+        }
+    })?
+}
+
+pub fn references(
+    state: &State,
+    uri: &lsp::Uri,
+    p: lsp::Position,
+    include_declaration: bool,
+) -> Option<Vec<lsp::Location>> {
+    let i = heading_at(state, uri, p)?;
+    let enc = state.encoding();
+    let view = state.view(None);
+    let mut out: Vec<lsp::Location> = view
+        .references(uri.as_str(), i)
+        .into_iter()
+        .filter_map(|(u, s)| location(&u, s, enc))
+        .collect();
+    if include_declaration
+        && let Some(me) = view.get(uri.as_str())
+        && let Some(h) = me.headings.get(i)
+    {
+        out.insert(
+            0,
+            lsp::Location::new(uri.clone(), span_range(h.title_span, enc)),
+        );
+    }
+    Some(out)
+}
+
+pub fn prepare_rename(
+    state: &State,
+    uri: &lsp::Uri,
+    p: lsp::Position,
+) -> Option<lsp::PrepareRenameResponse> {
+    let i = heading_at(state, uri, p)?;
+    with_doc(state, uri, |note, a, enc| {
+        let h = &a.headings[i];
+        lsp::PrepareRenameResponse::RangeWithPlaceholder {
+            range: to_proto::range(note, &h.title_range, enc),
+            placeholder: note.slice(h.title_range.clone()),
+        }
+    })
+}
+
+/// Renames a heading and rewrites the anchor of every link to it, in every note.
+pub fn rename(
+    state: &State,
+    uri: &lsp::Uri,
+    p: lsp::Position,
+    new_name: &str,
+) -> Option<lsp::WorkspaceEdit> {
+    let i = heading_at(state, uri, p)?;
+    let enc = state.encoding();
+    let style = state.config().slugs;
+    let (title_edit, new_slug) = with_doc(state, uri, |note, a, enc| {
+        let mut titles: Vec<String> = a
+            .headings
+            .iter()
+            .filter(|h| h.level <= 6)
+            .map(|h| h.title.clone())
+            .collect();
+        let nth = a.headings[..i].iter().filter(|h| h.level <= 6).count();
+        titles[nth] = outline::render_title(new_name);
+        let slugs = outline::slugs(titles.iter().map(String::as_str), style);
+        (
+            lsp::TextEdit::new(
+                to_proto::range(note, &a.headings[i].title_range, enc),
+                new_name.to_string(),
+            ),
+            slugs[nth].clone(),
+        )
+    })?;
+    let view = state.view(None);
+    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    changes.entry(uri.clone()).or_default().push(title_edit);
+    for (u, link_span) in view.references(uri.as_str(), i) {
+        let Some(note) = view.get(&u) else { continue };
+        let Some(l) = note.links.iter().find(|l| l.span == link_span) else {
+            continue;
+        };
+        let Some(hash) = l.dest.find('#') else {
+            continue;
+        };
+        // The anchor starts after the '#', on the destination's line.
+        let before = &l.dest[..=hash];
+        let start = Pos {
+            line: l.dest_span.start.line,
+            utf8: l.dest_span.start.utf8 + before.len() as u32,
+            utf16: l.dest_span.start.utf16 + before.encode_utf16().count() as u32,
+        };
+        let range = span_range(
+            Span {
+                start,
+                end: l.dest_span.end,
+            },
+            enc,
+        );
+        let key = if u == crate::workspace::canonical_uri(uri.as_str()) {
+            uri.clone()
+        } else {
+            let Some(k) = self::uri(&u) else { continue };
+            k
+        };
+        changes
+            .entry(key)
+            .or_default()
+            .push(lsp::TextEdit::new(range, new_slug.clone()));
+    }
+    Some(lsp::WorkspaceEdit {
+        changes: Some(changes),
+        ..Default::default()
+    })
+}
+
+/// `path` relative to `dir`, with `/` separators (`../x/y.md` when it lies elsewhere).
+fn relative(dir: &Path, path: &Path) -> String {
+    let d: Vec<_> = dir.components().collect();
+    let p: Vec<_> = path.components().collect();
+    let common = d.iter().zip(&p).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".into(); d.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// After `](#` offers this note's anchors, after `](file.md#` that note's, after `](` the
+/// notes of the workspace.
+pub fn completion(
+    state: &State,
+    uri: &lsp::Uri,
+    p: lsp::Position,
+) -> Option<lsp::CompletionResponse> {
+    let style = state.config().slugs;
+    let (line_before, facts, titles, enc) = with_doc(state, uri, |note, a, enc| {
+        let at = to_proto::offset(note, p, enc);
+        let line_start = to_proto::offset(note, lsp::Position::new(p.line, 0), enc);
+        (
+            note.slice(line_start..at),
+            Facts::of(uri.as_str(), a, style),
+            a.headings
+                .iter()
+                .map(|h| (h.title.clone(), h.question))
+                .collect::<Vec<_>>(),
+            enc,
+        )
+    })?;
+    let open = line_before.rfind("](")?;
+    let partial = &line_before[open + 2..];
+    if partial.contains([')', ' ']) {
+        return None;
+    }
+    let partial_units = match enc {
+        Encoding::Utf8 => partial.len() as u32,
+        Encoding::Utf16 => partial.encode_utf16().count() as u32,
+    };
+    let replace =
+        |from_units: u32| lsp::Range::new(lsp::Position::new(p.line, p.character - from_units), p);
+    let mut items = Vec::new();
+    if let Some(hash) = partial.find('#') {
+        let (file, anchor) = (&partial[..hash], &partial[hash + 1..]);
+        let anchor_units = match enc {
+            Encoding::Utf8 => anchor.len() as u32,
+            Encoding::Utf16 => anchor.encode_utf16().count() as u32,
+        };
+        let candidates: Vec<(String, String, bool)> = if file.is_empty() {
+            facts
+                .slugs
+                .iter()
+                .zip(titles)
+                .filter(|(s, _)| !s.is_empty())
+                .map(|(s, (t, q))| (s.clone(), t, q))
+                .collect()
+        } else {
+            let dir = facts.dir.as_ref()?;
+            let target = path_to_uri(&dir.join(file));
+            let view = state.view(Some(uri.as_str()));
+            let n = view.get(&target)?;
+            n.headings
+                .iter()
+                .filter(|h| !h.slug.is_empty())
+                .map(|h| (h.slug.clone(), h.title.clone(), h.question))
+                .collect()
+        };
+        for (slug, title, question) in candidates {
+            items.push(lsp::CompletionItem {
+                label: slug.clone(),
+                detail: Some(title),
+                kind: Some(if question {
+                    lsp::CompletionItemKind::INTERFACE
+                } else {
+                    lsp::CompletionItemKind::REFERENCE
+                }),
+                text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+                    replace(anchor_units),
+                    slug,
+                ))),
+                ..Default::default()
+            });
+        }
+    } else {
+        let dir = facts.dir.clone()?;
+        let view = state.view(None);
+        for n in view.all() {
+            let Some(path) = uri_to_path(&n.uri) else {
+                continue;
+            };
+            if n.uri == facts.uri {
+                continue;
+            }
+            let rel = relative(&dir, &path);
+            items.push(lsp::CompletionItem {
+                label: rel.clone(),
+                detail: n.headings.first().map(|h| h.title.clone()),
+                kind: Some(lsp::CompletionItemKind::FILE),
+                text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+                    replace(partial_units),
+                    rel,
+                ))),
+                ..Default::default()
+            });
+        }
+    }
+    Some(lsp::CompletionResponse::Array(items))
+}
+
+pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::DocumentLink>> {
+    let enc = state.encoding();
+    let doc = state.get(uri)?;
+    let me = doc.summary(enc, state.config().slugs);
+    let facts_dir = me.dir.clone();
+    let view = state.view(Some(uri.as_str()));
+    let mut out = Vec::new();
+    for l in &me.links {
+        let target = match &l.target {
+            Target::External if l.dest.contains("://") || l.dest.starts_with("mailto:") => {
+                self::uri(l.dest.trim())
+            }
+            Target::External => None,
+            Target::Anchor(a) => me
+                .heading_by_slug(a)
+                .and_then(|h| self::uri(&format!("{}#L{}", uri.as_str(), h.span.start.line + 1))),
+            Target::Note { path, anchor } => facts_dir.as_ref().and_then(|d| {
+                let file = path_to_uri(&d.join(path));
+                let line = anchor.as_ref().and_then(|a| {
+                    view.get(&file)
+                        .and_then(|n| n.heading_by_slug(a).map(|h| h.span.start.line + 1))
+                });
+                match line {
+                    Some(line) => self::uri(&format!("{file}#L{line}")),
+                    None => self::uri(&file),
+                }
+            }),
+        };
+        if let Some(target) = target {
+            out.push(lsp::DocumentLink {
+                range: span_range(l.span, enc),
+                target: Some(target),
+                tooltip: None,
+                data: None,
+            });
+        }
+    }
+    for (s, url) in &me.urls {
+        if let Some(target) = self::uri(url) {
+            out.push(lsp::DocumentLink {
+                range: span_range(*s, enc),
+                target: Some(target),
+                tooltip: None,
+                data: None,
+            });
+        }
+    }
+    Some(out)
+}
+
+#[allow(deprecated)]
+pub fn workspace_symbols(state: &State, query: &str) -> Vec<lsp::SymbolInformation> {
+    let enc = state.encoding();
+    let view = state.view(None);
+    view.symbols(query, 256)
+        .into_iter()
+        .filter_map(|(u, h)| {
+            let container = h
+                .breadcrumb
+                .rsplit_once(" › ")
+                .map(|(parent, _)| parent.to_string());
+            Some(lsp::SymbolInformation {
+                name: h.title.clone(),
+                kind: if h.question {
+                    lsp::SymbolKind::INTERFACE
+                } else {
+                    lsp::SymbolKind::NAMESPACE
+                },
+                tags: None,
+                deprecated: None,
+                location: location(&u, h.title_span, enc)?,
+                container_name: container,
+            })
+        })
+        .collect()
+}
+
+/// Words around `at` on its line, longest phrases first: candidate terms.
+fn phrases_at(line: &str, at: usize) -> Vec<String> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in line
+        .char_indices()
+        .chain(std::iter::once((line.len(), ' ')))
+    {
+        match (start, is_word(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                words.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let Some(k) = words.iter().position(|&(s, e)| s <= at && at <= e) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for len in (1..=4).rev() {
+        for first in k.saturating_sub(len - 1)..=k {
+            if first + len <= words.len() {
+                let (s, _) = words[first];
+                let (_, e) = words[first + len - 1];
+                out.push(line[s..e].to_string());
+            }
+        }
+    }
+    out
+}
+
+pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hover> {
+    let style = state.config().slugs;
+    let (what, local, facts, phrases) = with_doc(state, uri, |note, a, enc| {
+        let at = to_proto::offset(note, p, enc);
+        let line_start = to_proto::offset(note, lsp::Position::new(p.line, 0), enc);
+        let line_end = to_proto::offset(note, lsp::Position::new(p.line, u32::MAX), enc);
+        let line = note.slice(line_start..line_end);
+        let in_code = a
+            .samples
+            .iter()
+            .any(|s| s.range.start <= at && at < s.range.end);
+        (
+            at_cursor(a, at),
+            to_proto::hover(note, a, at, enc),
+            Facts::of(uri.as_str(), a, style),
+            if in_code {
+                Vec::new()
+            } else {
+                phrases_at(&line, at - line_start)
+            },
+        )
+    })?;
+    let view = state.view(Some(uri.as_str()));
+    let markdown = |value: String, range: Option<lsp::Range>| lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value,
+        }),
+        range,
+    };
+    match what {
+        AtCursor::Link(target) => match view.resolve(&facts, &target) {
+            Ok(Resolved::Other(n, Some(i))) => {
+                let h = &n.headings[i];
+                Some(markdown(
+                    format!(
+                        "**{}**\n\n{}\n\n_{}_",
+                        h.title,
+                        h.preview.trim_end(),
+                        h.breadcrumb
+                    ),
+                    None,
+                ))
+            }
+            Ok(Resolved::Other(n, None)) => Some(markdown(
+                format!(
+                    "`{}`: {} heading{}",
+                    n.name,
+                    n.headings.len(),
+                    if n.headings.len() == 1 { "" } else { "s" }
+                ),
+                None,
+            )),
+            Ok(Resolved::Here(i)) => with_doc(state, uri, |note, a, enc| {
+                let h = &a.headings[i];
+                hover::hover(note, a, h.range.start).map(|info| {
+                    markdown(info.markdown, Some(to_proto::range(note, &info.range, enc)))
+                })
+            })
+            .flatten(),
+            Err(msg) => Some(markdown(format!("Broken link: {msg}"), None)),
+            Ok(Resolved::Unchecked) => local,
+        },
+        AtCursor::Heading(i) => {
+            let mut h = local?;
+            let refs = if facts.slugs.get(i).is_some_and(|s| !s.is_empty()) {
+                let all = state.view(None);
+                all.references(uri.as_str(), i).len()
+            } else {
+                0
+            };
+            let mut extra = String::new();
+            if refs > 0 {
+                extra.push_str(&format!(
+                    "\n\n{refs} link{} point{} here",
+                    if refs == 1 { "" } else { "s" },
+                    if refs == 1 { "s" } else { "" }
+                ));
+            }
+            let title_start = with_doc(state, uri, |_, a, _| a.headings[i].title_range.clone());
+            if let Some(tr) = title_start {
+                for d in view
+                    .duplicate_questions(&facts)
+                    .into_iter()
+                    .filter(|d| d.range == tr)
+                {
+                    extra.push_str(&format!(
+                        "\n\nAlso asked: {}",
+                        d.message.trim_start_matches("also asked ")
+                    ));
+                    for r in d.related.iter().take(5) {
+                        if let crate::workspace::RelatedAt::Span(s) = &r.at {
+                            let name = view.get(&r.uri).map_or(r.uri.clone(), |n| n.name.clone());
+                            extra.push_str(&format!("\n- {name}:{}", s.start.line + 1));
+                        }
+                    }
+                }
+            }
+            if let lsp::HoverContents::Markup(m) = &mut h.contents {
+                m.value.push_str(&extra);
+            }
+            Some(h)
+        }
+        AtCursor::Other => {
+            // Terms this note defines count too.
+            let view = if phrases.is_empty() {
+                view
+            } else {
+                state.view(None)
+            };
+            for phrase in phrases {
+                let defs = view.terms(&terms::key(&phrase));
+                if defs.is_empty() {
+                    continue;
+                }
+                let mut md = String::new();
+                for (n, t) in defs.iter().take(3).enumerate() {
+                    if n > 0 {
+                        md.push_str("\n\n---\n\n");
+                    }
+                    md.push_str(&format!(
+                        "{}\n\n_{}_",
+                        t.definition.trim_end(),
+                        t.breadcrumb
+                    ));
+                }
+                if defs.len() > 3 {
+                    md.push_str(&format!("\n\n…and {} more", defs.len() - 3));
+                }
+                return Some(markdown(md, None));
+            }
+            local
+        }
+    }
+}
