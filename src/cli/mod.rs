@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
 use crate::checks::{Diagnostic, Severity};
+use crate::config::{self, Config};
 use crate::note::{Encoding, Note};
+use crate::outline::SlugStyle;
+use crate::workspace::{Facts, NoteSummary, View, Workspace, path_to_uri};
 
 pub use render::{render_json, render_text};
 
@@ -23,6 +26,9 @@ pub struct FileReport {
     pub path: PathBuf,
     pub note: Note,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the workspace checks (links, duplicate questions) need of this note.
+    facts: Facts,
+    summary: Option<NoteSummary>,
 }
 
 /// What went wrong reading the input (exit status 2).
@@ -79,7 +85,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
     (files, bad)
 }
 
-fn check_file(path: &Path) -> Result<FileReport, Unreadable> {
+fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
     let bytes = std::fs::read(path).map_err(|e| Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -92,24 +98,73 @@ fn check_file(path: &Path) -> Result<FileReport, Unreadable> {
         ),
     })?;
     let note = Note::new(&text);
-    let diagnostics = Analysis::of(&note).diagnostics;
+    let a = Analysis::of(&note);
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let uri = path_to_uri(&abs);
+    let facts = Facts::of(&uri, &a, style);
+    let summary = NoteSummary::build(&uri, &note, &a, style);
     Ok(FileReport {
         path: path.to_path_buf(),
         note,
-        diagnostics,
+        diagnostics: a.diagnostics,
+        facts,
+        summary: Some(summary),
     })
 }
 
 /// Checks every file, on two threads, keeping the files' order.
-pub fn check_all(files: &[PathBuf]) -> Vec<Result<FileReport, Unreadable>> {
+pub fn check_all(files: &[PathBuf], style: SlugStyle) -> Vec<Result<FileReport, Unreadable>> {
     let half = files.len().div_ceil(2);
     let (a, b) = files.split_at(half);
     std::thread::scope(|s| {
-        let second = s.spawn(|| b.iter().map(|p| check_file(p)).collect::<Vec<_>>());
-        let mut out: Vec<_> = a.iter().map(|p| check_file(p)).collect();
+        let second = s.spawn(|| b.iter().map(|p| check_file(p, style)).collect::<Vec<_>>());
+        let mut out: Vec<_> = a.iter().map(|p| check_file(p, style)).collect();
         out.extend(second.join().unwrap_or_default());
         out
     })
+}
+
+/// `.notes-lsp.toml` from the first directory checked (or the current one).
+fn settings(paths: &[PathBuf]) -> (Config, Vec<String>) {
+    let dir = paths
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    match std::fs::read_to_string(dir.join(config::FILE_NAME)) {
+        Ok(text) => match config::from_toml(&text) {
+            Ok(v) => Config::from_json(&v),
+            Err(e) => (Config::default(), vec![e]),
+        },
+        Err(_) => (Config::default(), Vec::new()),
+    }
+}
+
+/// Links and duplicate questions across the files checked.
+fn workspace_checks(reports: &mut [FileReport]) {
+    let ws = Workspace::default();
+    for rep in reports.iter_mut() {
+        if let Some(s) = rep.summary.take() {
+            ws.insert(s);
+        }
+    }
+    let view = View {
+        ws: &ws,
+        open: Vec::new(),
+    };
+    for rep in reports.iter_mut() {
+        let mut found = view.broken_links(&rep.facts);
+        found.extend(view.duplicate_questions(&rep.facts));
+        rep.diagnostics
+            .extend(found.into_iter().map(|d| Diagnostic {
+                range: d.range,
+                severity: d.severity,
+                code: d.code,
+                message: d.message,
+            }));
+        rep.diagnostics
+            .sort_by_key(|d| (d.range.start, d.range.end));
+    }
 }
 
 /// Runs `check` and returns the exit status: 0 no errors, 1 errors found, 2 unreadable input.
@@ -120,12 +175,26 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn
         paths.to_vec()
     };
     let (files, mut bad) = collect(&paths);
+    let (config, problems) = settings(&paths);
+    for p in problems {
+        let _ = writeln!(err, "notes-lsp: settings: {p}");
+    }
     let mut reports = Vec::new();
-    for r in check_all(&files) {
+    for r in check_all(&files, config.slugs) {
         match r {
             Ok(rep) => reports.push(rep),
             Err(u) => bad.push(u),
         }
+    }
+    workspace_checks(&mut reports);
+    for rep in &mut reports {
+        rep.diagnostics.retain_mut(|d| match config.apply(d) {
+            Some(sev) => {
+                d.severity = sev;
+                true
+            }
+            None => false,
+        });
     }
     let result = match format {
         Format::Text => render_text(&reports, out),
