@@ -32,6 +32,11 @@ pub struct CodeBlock {
     pub lines: Vec<Range<usize>>,
     /// The line before the block is `<!-- notes-lsp: nocheck -->`.
     pub nocheck_comment: bool,
+    /// The column (tabs to multiples of 4) where the innermost list item holding the block
+    /// starts its content; 0 outside lists. A rewrite of the block keeps its lines there.
+    pub container_col: usize,
+    /// A block quote holds the block (rewrites that re-indent lines leave it alone).
+    pub in_quote: bool,
 }
 
 /// A paragraph, kept only when it might be a bold question (its text starts with `**`/`__`).
@@ -46,7 +51,7 @@ pub struct Blocks {
     pub code: Vec<CodeBlock>,
     pub bold: Vec<BoldParagraph>,
     pub lists: Vec<Range<usize>>,
-    /// Starts of top-level blocks that are not headings: what makes a heading answered.
+    /// Starts of blocks (at any depth) that are not headings: what makes a heading answered.
     pub body_starts: Vec<usize>,
     /// Inline text (paragraphs, table cells) that may hold links: `](` or `://` occurs in it.
     pub link_text: Vec<Range<usize>>,
@@ -164,18 +169,19 @@ fn fence_closed(node: Node) -> bool {
 
 /// Records what `node` says; returns whether its children are worth visiting.
 fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
-    if node.is_named()
-        && !matches!(
-            node.kind(),
-            "document"
-                | "section"
-                | "atx_heading"
-                | "setext_heading"
-                | "thematic_break"
-                | "block_continuation"
-        )
-        && is_top_level(node)
-    {
+    // Any block that is not a heading answers the heading before it, at any depth: quizzes
+    // put a question heading inside a list item and its options in the items after it.
+    if matches!(
+        node.kind(),
+        "paragraph"
+            | "fenced_code_block"
+            | "indented_code_block"
+            | "html_block"
+            | "pipe_table"
+            | "link_reference_definition"
+            | "list"
+            | "block_quote"
+    ) {
         blocks.body_starts.push(node.start_byte());
     }
     match node.kind() {
@@ -298,6 +304,20 @@ fn push_code(
         prev.trim() == NOCHECK_COMMENT
     };
     let top_level = is_top_level(node);
+    let (mut container_col, mut in_quote, mut up) = (None, false, node.parent());
+    while let Some(p) = up {
+        match p.kind() {
+            "list_item" if container_col.is_none() => {
+                container_col = p
+                    .child(0)
+                    .filter(|m| m.kind().starts_with("list_marker"))
+                    .map(|m| visual_col(text, lines, m.end_byte()));
+            }
+            "block_quote" => in_quote = true,
+            _ => {}
+        }
+        up = p.parent();
+    }
     blocks.code.push(CodeBlock {
         range: trim_break(text, node.byte_range()),
         info,
@@ -305,7 +325,20 @@ fn push_code(
         top_level,
         lines: code_lines,
         nocheck_comment,
+        container_col: container_col.unwrap_or(0),
+        in_quote,
     });
+}
+
+/// The column of `at` on its line, a tab reaching the next multiple of 4.
+fn visual_col(text: &str, lines: &[usize], at: usize) -> usize {
+    let start = lines[row_of(lines, at)];
+    text.as_bytes()[start..at]
+        .iter()
+        .fold(0, |col, &b| match b {
+            b'\t' => (col / 4 + 1) * 4,
+            _ => col + 1,
+        })
 }
 
 fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {

@@ -71,7 +71,10 @@ impl Chunk {
         self.blocks
             .headings
             .iter()
-            .filter(|h| h.top_level_atx && h.range.start > 0)
+            // The node may start before its indentation: the text itself must open with `#`.
+            .filter(|h| {
+                h.top_level_atx && h.range.start > 0 && starts_with_atx(&self.text[h.range.start..])
+            })
             .map(|h| h.range.start)
             .collect()
     }
