@@ -2,6 +2,11 @@
 //! keystroke to diagnostics (one-character edit, then the note's analysis), and the outline,
 //! folding and hover conversions on the result.
 //!
+//! "keystroke → diagnostics (server path)" goes through `server::State` exactly as a
+//! `didChange` does (queue, apply, analysis, workspace checks, conversion to LSP); the
+//! phases after it break that time down, and "… as JSON" adds serde_json's serialization,
+//! which the protocol layer does on top.
+//!
 //! `cargo bench --bench keystroke [-- NOTE.md ...]`. Without arguments it measures a
 //! generated 1 MiB note (from `../shared/bench/gen_md.py` when present, else a built-in
 //! generator) and `fixtures/clean-notes.md` plus `../shared/seeds/advanced-python.md` when
@@ -13,7 +18,9 @@ use std::time::{Duration, Instant};
 use notes_lsp::analysis::Analysis;
 use notes_lsp::config::Config;
 use notes_lsp::note::{Encoding, Note};
-use notes_lsp::server::to_proto;
+use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
+use notes_lsp::workspace::{Facts, View, Workspace};
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -90,31 +97,97 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     }
     report("cold open → diagnostics", opens);
 
-    let mut note = Note::new(text);
+    // The server's path: a didOpen, then didChanges, each followed by the diagnostics a
+    // publish would send.
+    let state = State::default();
+    let uri: Uri = "file:///bench/note.md".parse().expect("a valid uri");
+    let (d, _) = time(|| {
+        state.open(&uri, text, 1);
+        diagnostics_now(&state, &uri)
+    });
+    report("cold open → diagnostics (server path)", vec![d]);
+    let mut shadow = Note::new(text);
     let mut rng = Rng(0x2545F4914F6CDD1D);
-    let mut keys = Vec::new();
-    for _ in 0..edits {
-        let mut at = (rng.next() as usize) % note.len().max(1);
-        while !text.is_char_boundary(at.min(text.len())) {
-            at -= 1;
-        }
-        let at = note.to_offset(note.to_line_col(at, Encoding::Utf16), Encoding::Utf16);
-        let (d, _) = time(|| {
-            note.edit(at..at, "x");
-            let a = Analysis::of(&note);
-            to_proto::diagnostics(&note, &a, &Config::default(), Encoding::Utf16)
+    let (mut keys, mut json) = (Vec::new(), Vec::new());
+    for v in 2..edits as i32 + 2 {
+        let at = (rng.next() as usize) % shadow.len().max(1);
+        let lc = shadow.to_line_col(at, Encoding::Utf16);
+        let at = shadow.to_offset(lc, Encoding::Utf16);
+        shadow.edit(at..at, "x");
+        let pos = Position::new(lc.line, lc.col);
+        let change = TextDocumentContentChangeEvent {
+            range: Some(Range::new(pos, pos)),
+            range_length: None,
+            text: "x".into(),
+        };
+        let (d, diags) = time(|| {
+            state.enqueue(&uri, v, Change::Edits(vec![change]));
+            diagnostics_now(&state, &uri).expect("the note is open")
         });
         keys.push(d);
+        json.push(d + time(|| serde_json::to_value(&diags.1).map(|v| v.to_string())).0);
     }
-    report("keystroke → diagnostics", keys);
+    report("keystroke → diagnostics (server path)", keys);
+    report("keystroke → diagnostics as JSON", json);
+
+    // The same keystrokes, phase by phase.
+    let ws = Workspace::default();
+    let config = Config::default();
+    let mut note = Note::new(text);
+    let mut rng = Rng(0x2545F4914F6CDD1D);
+    let mut phases: [Vec<Duration>; 5] = Default::default();
+    for _ in 0..edits {
+        let at = (rng.next() as usize) % note.len().max(1);
+        let at = note.to_offset(note.to_line_col(at, Encoding::Utf16), Encoding::Utf16);
+        phases[0].push(time(|| note.edit(at..at, "x")).0);
+        let (d, a) = time(|| Analysis::of(&note));
+        phases[1].push(d);
+        let (d, facts) = time(|| Facts::of(uri.as_str(), &a, config.slugs));
+        phases[2].push(d);
+        let view = View {
+            ws: &ws,
+            open: Vec::new(),
+        };
+        let (d, found) = time(|| {
+            let mut found = view.broken_links(&facts);
+            found.extend(view.duplicate_questions(&facts));
+            found
+        });
+        phases[3].push(d);
+        let (d, _) = time(|| {
+            let mut diags = to_proto::diagnostics(&note, &a, &config, Encoding::Utf16);
+            diags.extend(to_proto::workspace_diagnostics(
+                &note,
+                &found,
+                &config,
+                Encoding::Utf16,
+            ));
+            diags
+        });
+        phases[4].push(d);
+    }
+    let names = [
+        "  edit (reparse the touched chunk)",
+        "  Analysis::of",
+        "  Facts::of",
+        "  broken links + duplicate questions",
+        "  to LSP diagnostics",
+    ];
+    for (name, times) in names.into_iter().zip(phases) {
+        report(name, times);
+    }
 
     let a = Analysis::of(&note);
-    let mut sym = Vec::new();
-    let mut fold = Vec::new();
+    let (mut sym, mut sym_json) = (Vec::new(), Vec::new());
+    let (mut fold, mut fold_json) = (Vec::new(), Vec::new());
     let mut hov = Vec::new();
     for _ in 0..50 {
-        sym.push(time(|| to_proto::document_symbols(&note, &a, Encoding::Utf16)).0);
-        fold.push(time(|| to_proto::folding_ranges(&note, &a)).0);
+        let (d, syms) = time(|| to_proto::document_symbols(&note, &a, Encoding::Utf16));
+        sym.push(d);
+        sym_json.push(d + time(|| serde_json::to_value(&syms).map(|v| v.to_string())).0);
+        let (d, folds) = time(|| to_proto::folding_ranges(&note, &a));
+        fold.push(d);
+        fold_json.push(d + time(|| serde_json::to_value(&folds).map(|v| v.to_string())).0);
         let at = a
             .headings
             .get(a.headings.len() / 2)
@@ -122,7 +195,9 @@ fn bench_note(label: &str, text: &str, edits: usize) {
         hov.push(time(|| to_proto::hover(&note, &a, at, Encoding::Utf16)).0);
     }
     report("documentSymbol (from analysis)", sym);
+    report("documentSymbol as JSON (as tower-lsp does)", sym_json);
     report("foldingRange (from analysis)", fold);
+    report("foldingRange as JSON (as tower-lsp does)", fold_json);
     report("hover on a heading (from analysis)", hov);
 }
 

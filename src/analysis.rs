@@ -22,6 +22,12 @@ pub struct ChunkAnalysis {
     pub links: Vec<Link>,
     pub urls: Vec<Range<usize>>,
     pub definitions: Vec<Definition>,
+    /// A block starts after offset 0 and before the first heading: it answers the last
+    /// heading of the chunks before (a chunk cut at a blank line starts mid-answer).
+    pub lead_body: bool,
+    /// A block starts at offset 0, before any heading (it answers the heading before too,
+    /// unless it is the list the chunk before ends with, continued).
+    pub lead_body_at_0: bool,
 }
 
 /// A definition line: the term and the paragraph that defines it.
@@ -106,6 +112,12 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         let first = blocks.body_starts.partition_point(|&s| s < from);
         headings[i].has_body = blocks.body_starts.get(first).is_some_and(|&s| s < to);
     }
+    let first_heading = headings.first().map_or(text.len(), |h| h.range.start);
+    out.lead_body = blocks
+        .body_starts
+        .iter()
+        .any(|&s| s > 0 && s < first_heading);
+    out.lead_body_at_0 = first_heading > 0 && blocks.body_starts.contains(&0);
     out.headings = headings;
 
     for block in &blocks.code {
@@ -176,12 +188,35 @@ pub struct Analysis {
 impl Analysis {
     pub fn of(note: &Note) -> Analysis {
         let mut a = Analysis::default();
+        // The last heading so far with nothing under it yet: a chunk cut at a blank line may
+        // hold its answer.
+        let mut pending: Option<usize> = None;
+        // A list running to the end of the chunks so far (its fold's index, its items' kind).
+        let mut open_list: Option<(usize, u8)> = None;
         for (start, chunk) in note.chunks() {
             let c = chunk.analysis();
+            let b = chunk.blocks();
+            // A chunk cut at an item of the list the chunk before ends with continues that
+            // list: one list, as a parse of the whole note sees it (its fold and its start).
+            let continued = match (open_list, b.start_list) {
+                (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
+                _ => None,
+            };
+            if let Some(h) = pending
+                && (c.lead_body || (c.lead_body_at_0 && continued.is_none()))
+            {
+                a.headings[h].has_body = true;
+            }
+            if !c.headings.is_empty() {
+                pending = None;
+            }
             a.headings.extend(c.headings.iter().cloned().map(|mut h| {
                 h.shift(start);
                 h
             }));
+            if !c.headings.is_empty() && a.headings.last().is_some_and(|h| !h.has_body) {
+                pending = Some(a.headings.len() - 1);
+            }
             a.samples.extend(c.samples.iter().cloned().map(|mut s| {
                 s.shift(start);
                 s
@@ -191,10 +226,28 @@ impl Analysis {
                     d.shift(start);
                     d
                 }));
-            a.folds.extend(c.folds.iter().cloned().map(|mut f| {
-                f.range = f.range.start + start..f.range.end + start;
-                f
-            }));
+            let folds_from = a.folds.len();
+            for f in &c.folds {
+                if let Some((fold, end)) = continued
+                    && f.kind == FoldKind::List
+                    && f.range == (0..end)
+                {
+                    a.folds[fold].range.end = start + end;
+                    continue;
+                }
+                a.folds.push(Fold {
+                    range: f.range.start + start..f.range.end + start,
+                    kind: f.kind,
+                });
+            }
+            open_list = match (b.end_list, continued) {
+                (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
+                (Some((s, kind)), _) => a.folds[folds_from..]
+                    .iter()
+                    .position(|f| f.kind == FoldKind::List && f.range.start == start + s)
+                    .map(|i| (folds_from + i, kind)),
+                (None, _) => None,
+            };
             a.links.extend(c.links.iter().cloned().map(|mut l| {
                 l.shift(start);
                 l
@@ -210,10 +263,9 @@ impl Analysis {
         }
         a.diagnostics.extend(checks::unanswered(&a.headings));
         a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-        let rope = note.rope();
-        a.content_end = trim_end(rope, 0, note.len());
+        a.content_end = note.trim_end(0, note.len());
         a.outline = outline::build(&a.headings, a.content_end, |from, to| {
-            trim_end(rope, from, to)
+            note.trim_end(from, to)
         });
         let mut sections = Vec::new();
         let mut stack: Vec<&Section> = a.outline.iter().collect();
@@ -239,15 +291,6 @@ impl Analysis {
             .iter()
             .take_while(move |s| s.range.start < range.end)
     }
-}
-
-/// Moves `to` back over trailing whitespace, never before `from`.
-fn trim_end(rope: &ropey::Rope, from: usize, to: usize) -> usize {
-    let mut end = to;
-    while end > from && rope.byte(end - 1).is_ascii_whitespace() {
-        end -= 1;
-    }
-    end
 }
 
 /// Shared, immutable per-chunk results.

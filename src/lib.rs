@@ -4,6 +4,7 @@
 //! offsets and plain values; only `server` knows LSP types, and `cli` prints the same
 //! analysis for the command line.
 
+pub mod actions;
 pub mod analysis;
 pub mod checks;
 pub mod cli;
@@ -14,5 +15,6 @@ pub mod note;
 pub mod outline;
 pub mod samples;
 pub mod server;
+pub mod suggest;
 pub mod terms;
 pub mod workspace;

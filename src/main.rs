@@ -21,6 +21,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
+        /// Apply the safe fixes in place, report what changed, then check what is left.
+        #[arg(long)]
+        fix: bool,
+        /// Print the safe fixes as a unified diff instead of writing them (exit 1 if any).
+        #[arg(long)]
+        diff: bool,
         /// Files or directories (walked, honouring .gitignore); default `.`.
         paths: Vec<PathBuf>,
     },
@@ -42,17 +48,22 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Check { format, paths }) => {
+        Some(Command::Check {
+            format,
+            fix,
+            diff,
+            paths,
+        }) => {
             let format = match format {
                 FormatArg::Text => notes_lsp::cli::Format::Text,
                 FormatArg::Json => notes_lsp::cli::Format::Json,
             };
-            let code = notes_lsp::cli::run(
-                &paths,
-                format,
-                &mut std::io::stdout().lock(),
-                &mut std::io::stderr().lock(),
-            );
+            let (out, err) = (&mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+            let code = if fix || diff {
+                notes_lsp::cli::fix::run(&paths, format, diff, out, err)
+            } else {
+                notes_lsp::cli::run(&paths, format, out, err)
+            };
             ExitCode::from(code as u8)
         }
         None if cli.stdio => {

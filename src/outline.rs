@@ -2,6 +2,7 @@
 //! GitHub-style slugs.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 /// A heading or a bold-paragraph question, with offsets in the note.
@@ -156,6 +157,20 @@ pub fn slug_in(title: &str, style: SlugStyle) -> String {
 /// GitHub's anchor for a heading: lower-case, punctuation other than `-` and `_` dropped,
 /// spaces to `-`.
 pub fn slug(title: &str) -> String {
+    if title.is_ascii() {
+        // The same as below, without Unicode case mapping (the outline is re-slugged on
+        // every keystroke, for broken-link checks).
+        let mut out = String::with_capacity(title.len());
+        for b in title.bytes() {
+            match b {
+                b' ' => out.push('-'),
+                b'-' | b'_' => out.push(char::from(b)),
+                b if b.is_ascii_alphanumeric() => out.push(char::from(b.to_ascii_lowercase())),
+                _ => {}
+            }
+        }
+        return out;
+    }
     title
         .to_lowercase()
         .chars()
@@ -170,10 +185,17 @@ pub fn slug(title: &str) -> String {
 /// Slugs for headings in order, with `-1`, `-2` appended to repeats the way GitHub's
 /// slugger does (a generated `intro-1` can itself collide with a written "Intro-1").
 pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>, style: SlugStyle) -> Vec<String> {
-    let mut occurrences: HashMap<String, usize> = HashMap::new();
+    let mut occurrences: HashMap<String, usize> = HashMap::with_capacity(titles.size_hint().0);
     titles
         .map(|t| {
-            let base = slug_in(t, style);
+            let base = match occurrences.entry(slug_in(t, style)) {
+                Entry::Vacant(e) => {
+                    let result = e.key().clone();
+                    e.insert(0);
+                    return result;
+                }
+                Entry::Occupied(e) => e.key().clone(),
+            };
             let mut result = base.clone();
             while occurrences.contains_key(&result) {
                 let n = occurrences.get_mut(&base).expect("base was seen first");

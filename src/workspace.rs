@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use dashmap::DashMap;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
@@ -17,6 +17,7 @@ use crate::hover;
 use crate::links::{self, Target};
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::{self, SlugStyle};
+use crate::suggest::Nearest;
 use crate::terms;
 
 /// A position with its column in both encodings, so a summary serves any client.
@@ -247,7 +248,7 @@ impl NoteSummary {
 }
 
 /// Lexical normalization (`a/./b/../c` → `a/c`): symlinks are not followed.
-fn normalize(p: &Path) -> PathBuf {
+pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -427,7 +428,12 @@ struct DiskIndex {
 pub struct Workspace {
     disk: DashMap<String, Arc<NoteSummary>>,
     index: RwLock<Option<Arc<DiskIndex>>>,
+    /// "Did you mean" answers per note, kept across its versions.
+    nearest: Mutex<HashMap<String, Nearest>>,
 }
+
+/// Notes whose "did you mean" answers are kept, at most.
+const NEAREST_NOTES: usize = 256;
 
 /// The workspace as one request sees it: open documents over the notes on disk.
 pub struct View<'a> {
@@ -449,6 +455,25 @@ impl Workspace {
 
     pub fn len(&self) -> usize {
         self.disk.len()
+    }
+
+    /// The slug of note `uri` nearest to `anchor`. `slugs` are the note's slugs; `None` when
+    /// this pass already brought `uri`'s answers up to date with them.
+    fn nearest_slug<'a>(
+        &self,
+        uri: &str,
+        slugs: Option<impl ExactSizeIterator<Item = &'a str> + Clone>,
+        anchor: &str,
+    ) -> Option<String> {
+        let mut all = self.nearest.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() >= NEAREST_NOTES && !all.contains_key(uri) {
+            all.clear();
+        }
+        let nearest = all.entry(uri.to_string()).or_default();
+        if let Some(slugs) = slugs {
+            nearest.update(slugs);
+        }
+        nearest.nearest(anchor)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -518,6 +543,17 @@ impl View<'_> {
 
     /// The note and heading a link goes to. `Err` says what is missing.
     pub fn resolve(&self, from: &Facts, target: &Target) -> Result<Resolved, String> {
+        self.resolve_in(from, target, None)
+    }
+
+    /// [`View::resolve`], with `from`'s slugs indexed once for many links (`local`, whose
+    /// "did you mean" answers are then already up to date).
+    fn resolve_in(
+        &self,
+        from: &Facts,
+        target: &Target,
+        local: Option<&HashMap<&str, usize>>,
+    ) -> Result<Resolved, String> {
         let (note, anchor) = match target {
             Target::External => return Ok(Resolved::Unchecked),
             Target::Anchor(a) => (None, a.as_str()),
@@ -527,8 +563,14 @@ impl View<'_> {
                 };
                 let p = normalize(&dir.join(path));
                 let uri = path_to_uri(&p);
+                let anchor = anchor.as_deref().unwrap_or("");
+                // This note by its own file name (`README.md#x` in README.md): its current
+                // headings, not the copy on disk or an older summary.
+                if uri == from.uri && !anchor.is_empty() {
+                    return self.resolve_in(from, &Target::Anchor(anchor.to_string()), local);
+                }
                 match self.get(&uri) {
-                    Some(n) => (Some(n), anchor.as_deref().unwrap_or("")),
+                    Some(n) => (Some(n), anchor),
                     // Not indexed (too big, outside the folders, not yet indexed): only its
                     // existence can be checked.
                     None if p.exists() => return Ok(Resolved::Unchecked),
@@ -536,23 +578,40 @@ impl View<'_> {
                 }
             }
         };
-        let slugs: Vec<&str> = match &note {
-            Some(n) => n.headings.iter().map(|h| h.slug.as_str()).collect(),
-            None => from.slugs.iter().map(String::as_str).collect(),
-        };
         if anchor.is_empty() {
             return Ok(match note {
                 Some(n) => Resolved::Other(n, None),
                 None => Resolved::Unchecked,
             });
         }
-        if let Some(i) = slugs.iter().position(|s| !s.is_empty() && *s == anchor) {
+        let found = match (&note, local) {
+            (Some(n), _) => n
+                .headings
+                .iter()
+                .position(|h| !h.slug.is_empty() && h.slug == anchor),
+            (None, Some(index)) => index.get(anchor).copied(),
+            (None, None) => from.slugs.iter().position(|s| !s.is_empty() && s == anchor),
+        };
+        if let Some(i) = found {
             return Ok(match note {
                 Some(n) => Resolved::Other(n, Some(i)),
                 None => Resolved::Here(i),
             });
         }
-        let closest = closest_slug(slugs.iter().copied(), anchor);
+        let closest = match &note {
+            Some(n) => self.ws.nearest_slug(
+                &n.uri,
+                Some(n.headings.iter().map(|h| h.slug.as_str())),
+                anchor,
+            ),
+            None => self.ws.nearest_slug(
+                &from.uri,
+                local
+                    .is_none()
+                    .then(|| from.slugs.iter().map(String::as_str)),
+                anchor,
+            ),
+        };
         let where_ = match &note {
             Some(n) if n.uri != from.uri => format!("`{}`", n.name),
             _ => "this note".to_string(),
@@ -563,11 +622,45 @@ impl View<'_> {
         })
     }
 
+    /// The anchors of the note `target` names (this note's for `#anchor`), if it is known:
+    /// what a broken link's quick fix chooses from.
+    pub fn anchors(&self, from: &Facts, target: &Target) -> Option<Vec<String>> {
+        match target {
+            Target::External => None,
+            Target::Anchor(_) => Some(from.slugs.clone()),
+            Target::Note { path, .. } => {
+                let dir = from.dir.as_ref()?;
+                let n = self.get(&path_to_uri(&normalize(&dir.join(path))))?;
+                Some(n.headings.iter().map(|h| h.slug.clone()).collect())
+            }
+        }
+    }
+
     pub fn broken_links(&self, f: &Facts) -> Vec<WsDiagnostic> {
+        if f.links.is_empty() {
+            return Vec::new();
+        }
+        // Runs on every keystroke: `f`'s slugs are indexed once, and its "did you mean"
+        // answers brought up to date once, for all its links.
+        let mut local: HashMap<&str, usize> = HashMap::with_capacity(f.slugs.len());
+        for (i, s) in f.slugs.iter().enumerate() {
+            if !s.is_empty() {
+                local.entry(s.as_str()).or_insert(i);
+            }
+        }
+        let mut nearest = self.ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
+        if nearest.len() >= NEAREST_NOTES && !nearest.contains_key(&f.uri) {
+            nearest.clear();
+        }
+        nearest
+            .entry(f.uri.clone())
+            .or_default()
+            .update(f.slugs.iter().map(String::as_str));
+        drop(nearest);
         f.links
             .iter()
             .filter_map(|(range, target)| {
-                let msg = self.resolve(f, target).err()?;
+                let msg = self.resolve_in(f, target, Some(&local)).err()?;
                 Some(WsDiagnostic {
                     range: range.clone(),
                     severity: Severity::Warning,
@@ -715,17 +808,7 @@ impl View<'_> {
     }
 }
 
-/// The slug in `note` closest to `anchor` by edit distance, if any is reasonably close.
-fn closest_slug<'a>(slugs: impl Iterator<Item = &'a str>, anchor: &str) -> Option<String> {
-    slugs
-        .filter(|s| !s.is_empty())
-        .map(|s| (levenshtein(anchor, s), s))
-        .filter(|(d, s)| *d <= s.chars().count().max(anchor.chars().count()) / 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, s)| s.to_string())
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -3,7 +3,7 @@
 //! parse agrees with a parse of the whole note as one piece.
 
 use notes_lsp::analysis::Analysis;
-use notes_lsp::note::Note;
+use notes_lsp::note::{Encoding, LineCol, Note, position};
 use proptest::prelude::*;
 
 /// Pieces notes are made of, including the ones that move chunk boundaries: headings that
@@ -34,6 +34,19 @@ const PIECES: &[&str] = &[
     "x",
     " ",
     "\n",
+    // Hostile input (the reliability fuzzing): NUL bytes, lone CRs, blocks that only a
+    // closing marker ends, deep nesting, Python that nests deeply.
+    "\0",
+    "\r",
+    "\t",
+    "<!--\n",
+    "-->\n",
+    "<script>\n",
+    "</script>\n",
+    "~~~\n",
+    ">>>>>>>> deep\n",
+    "- - - - - x\n",
+    "```python\nx = ------1 + f(g(h(\n```\n",
 ];
 
 fn piece() -> impl Strategy<Value = &'static str> {
@@ -74,6 +87,7 @@ fn check(initial: &str, edits: &[Edit]) {
         note.edit(start..end, e.insert);
         assert_eq!(note.text(), model, "text after {e:?}");
     }
+    check_positions(&note);
     let fresh = Note::new(&model);
     assert_eq!(
         Analysis::of(&note),
@@ -96,8 +110,43 @@ fn check(initial: &str, edits: &[Edit]) {
     );
 }
 
+/// The note's position conversion (over its chunks) agrees with the rope's, which is the
+/// reference, at every offset and on every line.
+fn check_positions(note: &Note) {
+    let rope = note.rope();
+    let step = (note.len() / 3000).max(1);
+    for enc in [Encoding::Utf8, Encoding::Utf16] {
+        for offset in (0..=note.len() + 1).step_by(step) {
+            assert_eq!(
+                note.to_line_col(offset, enc),
+                position::to_line_col(rope, offset, enc),
+                "offset {offset} ({enc:?})"
+            );
+        }
+        for line in 0..=rope.len_lines() as u32 {
+            for col in [0, 1, 3, 200] {
+                let pos = LineCol { line, col };
+                assert_eq!(
+                    note.to_offset(pos, enc),
+                    position::to_offset(rope, pos, enc),
+                    "{pos:?} ({enc:?})"
+                );
+            }
+        }
+    }
+}
+
+/// `default` cases, times `NOTES_LSP_FUZZ_CASES` when set (long fuzzing runs).
+fn cases(default: u32) -> u32 {
+    let factor = std::env::var("NOTES_LSP_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(1);
+    default * factor.max(1)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(400), ..ProptestConfig::default() })]
 
     #[test]
     fn incremental_equals_fresh(initial in text(), edits in proptest::collection::vec(edit(), 1..30)) {

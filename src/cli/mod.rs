@@ -1,5 +1,6 @@
 //! `notes-lsp check`: the same analysis as the server, printed for a terminal or a script.
 
+pub mod fix;
 mod render;
 
 use std::io::Write;
@@ -85,18 +86,23 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
     (files, bad)
 }
 
-fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
+/// A note's text; not UTF-8 is unreadable.
+fn read(path: &Path) -> Result<String, Unreadable> {
     let bytes = std::fs::read(path).map_err(|e| Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| Unreadable {
+    String::from_utf8(bytes).map_err(|e| Unreadable {
         path: path.to_path_buf(),
         reason: format!(
             "not UTF-8 (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         ),
-    })?;
+    })
+}
+
+fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
+    let text = read(path)?;
     let note = Note::new(&text);
     let a = Analysis::of(&note);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());

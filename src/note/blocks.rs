@@ -61,6 +61,16 @@ pub struct Blocks {
     /// The chunk's last top-level block is still open at its end (a fence never closed, an
     /// HTML block running into the next line), so text after the chunk belongs to it.
     pub open_at_end: bool,
+    /// Where the chunk could be cut besides its headings: starts of top-level blocks and of
+    /// the items of top-level lists that begin at column 0 after a blank line
+    /// ([`soft_start_ok`] holds for them).
+    pub soft_cuts: Vec<usize>,
+    /// The chunk's first top-level block is a list starting at offset 0: where it ends
+    /// (trailing line breaks excluded) and its first item's [`marker_kind`].
+    pub start_list: Option<(usize, u8)>,
+    /// The chunk's last top-level block is a list: where it starts and its last item's
+    /// [`marker_kind`]. A next chunk starting with an item of the same kind continues it.
+    pub end_list: Option<(usize, u8)>,
 }
 
 impl Blocks {
@@ -80,7 +90,97 @@ impl Blocks {
         self.link_text.iter_mut().for_each(c);
         self.definitions.iter_mut().for_each(c);
         self.body_starts.retain(|&s| s < len);
+        self.soft_cuts.retain(|&s| s < len);
+        if let Some((end, _)) = &mut self.start_list {
+            *end = (*end).min(len);
+        }
+        if self.end_list.is_some_and(|(start, _)| start >= len) {
+            self.end_list = None;
+        }
     }
+}
+
+/// Whether the line before `at` (a line start) is blank: `at` follows a blank line.
+pub fn follows_blank_line(text: &str, at: usize) -> bool {
+    let before = &text.as_bytes()[..at];
+    let before = match before {
+        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\n'] | [rest @ .., b'\r'] => rest,
+        _ => return false,
+    };
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    before[line_start..]
+        .iter()
+        .all(|&b| b == b' ' || b == b'\t')
+}
+
+/// Whether a piece of a note may start with `text` after a blank line, that is whether its
+/// first line can only start a new block, whatever came before the blank line: it starts at
+/// column 0 with a visible character (an indented line could continue a list item or an
+/// indented code block), and is not `---` or `+++` (front matter at a piece's start).
+/// A list item of the kind the blank line follows continues that list: chunks that start so
+/// are stitched back into one list (see `analysis.rs`).
+pub fn soft_start_ok(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None | Some(b' ' | b'\t' | b'\n' | b'\r') => false,
+        Some(_) => !(text.starts_with("---") || text.starts_with("+++")),
+    }
+}
+
+/// The kind of list item `line` starts, if it starts one at column 0: its bullet (`-`, `+`,
+/// `*`) or its ordered delimiter (`.`, `)`), as tree-sitter-md's marker nodes tell them apart.
+pub fn marker_kind(line: &str) -> Option<u8> {
+    let b = line.as_bytes();
+    let after = |i: usize| matches!(b.get(i), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+    match b.first()? {
+        c @ (b'-' | b'+' | b'*') if after(1) => Some(*c),
+        b'0'..=b'9' => {
+            let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            match b.get(digits) {
+                Some(c @ (b'.' | b')')) if digits <= 9 && after(digits + 1) => Some(*c),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn list_items(list: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor)
+        .filter(|c| c.kind() == "list_item")
+        .collect()
+}
+
+fn node_marker_kind(item: Node) -> Option<u8> {
+    match item.child(0)?.kind() {
+        "list_marker_minus" => Some(b'-'),
+        "list_marker_plus" => Some(b'+'),
+        "list_marker_star" => Some(b'*'),
+        "list_marker_dot" => Some(b'.'),
+        "list_marker_parenthesis" => Some(b')'),
+        _ => None,
+    }
+}
+
+/// The top-level blocks of a tree, in order (sections are looked through).
+fn top_level_blocks(root: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        let mut cursor = n.walk();
+        for c in n.named_children(&mut cursor) {
+            if c.kind() == "section" {
+                stack.push(c);
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out.sort_by_key(|n| n.start_byte());
+    out
 }
 
 const NOCHECK_COMMENT: &str = "<!-- notes-lsp: nocheck -->";
@@ -139,6 +239,40 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
         }
     }
     blocks.open_at_end = open_at_end(text, root);
+    let top = top_level_blocks(root);
+    let soft = |at: usize, col: usize| {
+        at > 0 && col == 0 && follows_blank_line(text, at) && soft_start_ok(&text[at..])
+    };
+    for n in &top {
+        if soft(n.start_byte(), n.start_position().column) {
+            blocks.soft_cuts.push(n.start_byte());
+        }
+        if n.kind() == "list" {
+            let mut cursor = n.walk();
+            for item in n.named_children(&mut cursor) {
+                if item.kind() == "list_item"
+                    && item.start_byte() > n.start_byte()
+                    && soft(item.start_byte(), item.start_position().column)
+                {
+                    blocks.soft_cuts.push(item.start_byte());
+                }
+            }
+        }
+    }
+    if let Some(first) = top
+        .first()
+        .filter(|n| n.kind() == "list" && n.start_byte() == 0)
+        && let Some(kind) = list_items(*first)
+            .first()
+            .and_then(|i| node_marker_kind(*i))
+    {
+        blocks.start_list = Some((trim_break(text, first.byte_range()).end, kind));
+    }
+    if let Some(last) = top.last().filter(|n| n.kind() == "list")
+        && let Some(kind) = list_items(*last).last().and_then(|i| node_marker_kind(*i))
+    {
+        blocks.end_list = Some((last.start_byte(), kind));
+    }
     blocks
 }
 
@@ -153,10 +287,48 @@ fn open_at_end(text: &str, root: Node) -> bool {
         match last.kind() {
             "section" => node = last,
             "fenced_code_block" => return !fence_closed(last),
-            "html_block" => return last.end_byte() >= text.trim_end_matches(['\n', '\r']).len(),
+            "html_block" => return !html_closed(&text[last.byte_range()]),
             _ => return false,
         }
     }
+}
+
+/// Whether an HTML block (its text, as tree-sitter-md delimits it) has ended: the end
+/// condition of its kind (CommonMark's seven) was met, so the next line starts a new block.
+fn html_closed(block: &str) -> bool {
+    let first = block.lines().next().unwrap_or("").trim_start_matches(' ');
+    let lower = first.to_ascii_lowercase();
+    let lower_block = || block.to_ascii_lowercase();
+    for tag in ["script", "pre", "style", "textarea"] {
+        if let Some(rest) = lower.strip_prefix('<').and_then(|r| r.strip_prefix(tag))
+            && (rest.is_empty() || rest.starts_with([' ', '\t', '>']))
+        {
+            return lower_block().contains(&format!("</{tag}>"));
+        }
+    }
+    if first.starts_with("<!--") {
+        return block.contains("-->");
+    }
+    if first.starts_with("<?") {
+        return block.contains("?>");
+    }
+    if first.starts_with("<![CDATA[") {
+        return block.contains("]]>");
+    }
+    if first.starts_with("<!") && first.as_bytes().get(2).is_some_and(u8::is_ascii_alphabetic) {
+        return block[2..].contains('>');
+    }
+    // Kinds 6 and 7 end at a blank line, which tree-sitter-md keeps in the block.
+    let b = block.as_bytes();
+    let body = match b {
+        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\n'] | [rest @ .., b'\r'] => rest,
+        _ => return false,
+    };
+    let line_start = body
+        .iter()
+        .rposition(|&c| c == b'\n' || c == b'\r')
+        .map_or(0, |i| i + 1);
+    line_start > 0 && body[line_start..].iter().all(|&c| c == b' ' || c == b'\t')
 }
 
 fn fence_closed(node: Node) -> bool {
@@ -372,6 +544,10 @@ fn code_lines(
     let first_row = row_of(lines, region.start);
     let last_row = row_of(lines, region.end);
     let mut out = Vec::new();
+    // Rows after a blank line inside an indented block get only their container's
+    // continuation from tree-sitter-md, not the block's own four columns: they are skipped
+    // up to the column the first row's code starts at.
+    let mut code_col = None;
     for row in first_row..=last_row {
         let line_start = lines[row];
         let line_end = lines.get(row + 1).copied().unwrap_or(text.len());
@@ -379,14 +555,27 @@ fn code_lines(
         let mut start = if row == first_row {
             region.start
         } else {
-            prefix_end
-                .iter()
-                .rev()
-                .find(|(r, _)| *r == row)
-                .map_or(line_start, |&(_, e)| e)
+            // The last continuation on this row (they are sorted: a binary search, where a
+            // scan per row was quadratic in a long code block).
+            let i = prefix_end.partition_point(|&(r, _)| r <= row);
+            match i.checked_sub(1).map(|i| prefix_end[i]) {
+                Some((r, e)) if r == row => e,
+                _ => line_start,
+            }
         };
         if row == first_row && indent > 0 {
             start = skip_columns(text, start, line_end, indent);
+            code_col = Some(visual_col(text, lines, start));
+        } else if let Some(col) = code_col {
+            let mut c = visual_col(text, lines, start);
+            while start < line_end && c < col {
+                match text.as_bytes()[start] {
+                    b' ' => c += 1,
+                    b'\t' => c = (c / 4 + 1) * 4,
+                    _ => break,
+                }
+                start += 1;
+            }
         }
         let end = line_end.min(region.end.max(start));
         if row == last_row && start >= region.end {

@@ -24,6 +24,7 @@ pub use position::{Encoding, LineCol};
 
 pub struct Chunk {
     text: String,
+    lines: position::Lines,
     blocks: Blocks,
     analysis: Arc<ChunkAnalysis>,
 }
@@ -32,11 +33,18 @@ impl Chunk {
     fn parse(text: String) -> Chunk {
         // tree-sitter-md makes an ERROR of a note that is one heading line without a final
         // line break, so the parser always sees one; ranges are clamped back to the text.
+        // NUL bytes: tree-sitter's lexer reads a NUL as the end of input, so tree-sitter-md
+        // made ERROR nodes of them and lost the blocks after (a heading became paragraph
+        // text). CommonMark replaces U+0000 with U+FFFD; a one-byte stand-in keeps offsets.
         let owned;
-        let source = if text.ends_with('\n') {
+        let source = if text.ends_with('\n') && !text.contains('\0') {
             text.as_str()
         } else {
-            owned = format!("{text}\n");
+            let mut s = text.replace('\0', "\u{1}");
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
+            owned = s;
             owned.as_str()
         };
         let tree = PARSER.with(|p| {
@@ -48,6 +56,7 @@ impl Chunk {
         blocks.clamp(text.len());
         let analysis = Arc::new(crate::analysis::analyze_chunk(&text, &blocks));
         Chunk {
+            lines: position::Lines::of(&text),
             text,
             blocks,
             analysis,
@@ -66,9 +75,12 @@ impl Chunk {
         &self.blocks
     }
 
-    /// Offsets (>0) of top-level column-0 ATX headings: where this chunk may be cut.
-    fn cut_points(&self) -> Vec<usize> {
-        self.blocks
+    /// Offsets (>0) where this chunk may be cut: top-level column-0 ATX headings, and for a
+    /// chunk longer than `soft_above`, blank-line cuts ([`Blocks::soft_cuts`]) that leave
+    /// pieces of at least a quarter of that.
+    fn cut_points(&self, soft_above: usize) -> Vec<usize> {
+        let hard: Vec<usize> = self
+            .blocks
             .headings
             .iter()
             // The node may start before its indentation: the text itself must open with `#`.
@@ -76,8 +88,35 @@ impl Chunk {
                 h.top_level_atx && h.range.start > 0 && starts_with_atx(&self.text[h.range.start..])
             })
             .map(|h| h.range.start)
-            .collect()
+            .collect();
+        if self.text.len() <= soft_above || self.blocks.soft_cuts.is_empty() {
+            return hard;
+        }
+        spread(&hard, &self.blocks.soft_cuts, self.text.len(), soft_above)
     }
+}
+
+/// Every hard cut, and the soft cuts that leave at least a quarter of `soft_above` bytes
+/// since the previous cut and before the next hard cut or the end, in regions (between hard
+/// cuts) longer than `soft_above`.
+fn spread(hard: &[usize], soft: &[usize], len: usize, soft_above: usize) -> Vec<usize> {
+    let piece = (soft_above / 4).max(1);
+    let mut out = Vec::with_capacity(hard.len());
+    let mut soft = soft.iter().copied().peekable();
+    let mut prev = 0;
+    for end in hard.iter().copied().chain(std::iter::once(len)) {
+        while let Some(c) = soft.next_if(|&c| c < end) {
+            if end - prev > soft_above && c - prev >= piece && end - c >= piece && c > prev {
+                out.push(c);
+                prev = c;
+            }
+        }
+        if end < len {
+            out.push(end);
+        }
+        prev = end;
+    }
+    out
 }
 
 thread_local! {
@@ -101,12 +140,22 @@ pub fn starts_with_atx(text: &str) -> bool {
 }
 
 /// A first guess at where a note can be cut: column-0 ATX heading lines that a quick line
-/// scan does not place inside a fence. Guesses that turn out wrong are mended from the trees.
-fn guess_cuts(text: &str) -> Vec<usize> {
+/// scan does not place inside a fence, and in stretches longer than `soft_above` without
+/// such a heading, lines after a blank line that [`blocks::soft_start_ok`] accepts. Guesses
+/// that turn out wrong are mended from the trees.
+fn guess_cuts(text: &str, soft_above: usize) -> Vec<usize> {
     let mut cuts = Vec::new();
+    let mut soft = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
     let mut at = 0;
+    let mut prev_blank = false;
     for line in text.split_inclusive('\n') {
+        if fence.is_none() && prev_blank && at > 0 && blocks::soft_start_ok(line) {
+            soft.push(at);
+        }
+        prev_blank = line
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
         let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
         let marker = trimmed.as_bytes().first().copied();
@@ -134,17 +183,32 @@ fn guess_cuts(text: &str) -> Vec<usize> {
         }
         at += line.len();
     }
-    cuts
+    spread(&cuts, &soft, text.len(), soft_above)
 }
+
+/// A chunk longer than this (a long stretch without column-0 headings: one big list, a quiz
+/// under one heading) is cut at blank lines too, into pieces of a quarter of it or more.
+pub const SOFT_CUT_ABOVE: usize = 16 * 1024;
 
 pub struct Note {
     rope: Rope,
     chunks: Vec<Chunk>,
+    /// [`SOFT_CUT_ABOVE`], or another size for tests.
+    soft_above: usize,
+    /// Chunk offsets and first lines, for position conversion without walking the rope;
+    /// `None` in the (unexpected) case of a line spanning two chunks.
+    layout: Option<position::Layout>,
 }
 
 impl Note {
     pub fn new(text: &str) -> Note {
-        let cuts = guess_cuts(text);
+        Note::with_soft_cuts(text, SOFT_CUT_ABOVE)
+    }
+
+    /// A note whose chunks are cut at blank lines once longer than `soft_above` bytes (tests
+    /// use small sizes to exercise the cuts).
+    pub fn with_soft_cuts(text: &str, soft_above: usize) -> Note {
+        let cuts = guess_cuts(text, soft_above);
         let mut pieces = Vec::with_capacity(cuts.len() + 1);
         let mut prev = 0;
         for &c in cuts.iter().chain(std::iter::once(&text.len())) {
@@ -155,21 +219,37 @@ impl Note {
         let mut note = Note {
             rope: Rope::from_str(text),
             chunks,
+            soft_above,
+            layout: None,
         };
         let mut i = 0;
         while i < note.chunks.len() {
             i = note.settle(i) + 1;
         }
+        note.relayout();
         note
     }
 
     /// The note parsed as one piece, never cut: the reference the chunked parse must agree
     /// with (tests and benchmarks compare against it).
     pub fn unchunked(text: &str) -> Note {
-        Note {
+        let mut note = Note {
             rope: Rope::from_str(text),
             chunks: vec![Chunk::parse(text.to_string())],
-        }
+            soft_above: usize::MAX,
+            layout: None,
+        };
+        note.relayout();
+        note
+    }
+
+    fn relayout(&mut self) {
+        self.layout = position::Layout::of(self.chunks.iter().map(|c| (c.text.as_str(), &c.lines)));
+    }
+
+    fn piece(&self, i: usize) -> (&str, &position::Lines) {
+        let c = &self.chunks[i];
+        (c.text.as_str(), &c.lines)
     }
 
     pub fn rope(&self) -> &Rope {
@@ -209,11 +289,57 @@ impl Note {
     }
 
     pub fn to_line_col(&self, offset: usize, enc: Encoding) -> LineCol {
-        position::to_line_col(&self.rope, offset, enc)
+        match &self.layout {
+            Some(l) => l.to_line_col(|i| self.piece(i), offset, enc),
+            None => position::to_line_col(&self.rope, offset, enc),
+        }
     }
 
     pub fn to_offset(&self, pos: LineCol, enc: Encoding) -> usize {
-        position::to_offset(&self.rope, pos, enc)
+        match &self.layout {
+            Some(l) => l.to_offset(|i| self.piece(i), pos, enc),
+            None => position::to_offset(&self.rope, pos, enc),
+        }
+    }
+
+    /// Moves `to` back over trailing ASCII whitespace, never before `from`.
+    pub fn trim_end(&self, from: usize, to: usize) -> usize {
+        let mut end = to.min(self.len());
+        if end <= from {
+            return end;
+        }
+        let (mut chunk, mut base) = self.chunk_holding(end - 1);
+        while end > from {
+            if end <= base {
+                chunk -= 1;
+                base -= self.chunks[chunk].text.len();
+                continue;
+            }
+            if !self.chunks[chunk].text.as_bytes()[end - 1 - base].is_ascii_whitespace() {
+                break;
+            }
+            end -= 1;
+        }
+        end
+    }
+
+    /// The chunk holding byte `offset` (< the note's length) and the chunk's start.
+    fn chunk_holding(&self, offset: usize) -> (usize, usize) {
+        match &self.layout {
+            Some(l) => {
+                let i = l.piece_at(offset);
+                (i, l.starts()[i])
+            }
+            None => {
+                let (i, (start, _)) = self
+                    .chunks()
+                    .enumerate()
+                    .take_while(|(_, (s, _))| *s <= offset)
+                    .last()
+                    .expect("the first chunk starts at 0");
+                (i, start)
+            }
+        }
     }
 
     /// Replaces `range` (byte offsets, clamped to the text and to character boundaries) with
@@ -253,27 +379,32 @@ impl Note {
         } else {
             self.settle(first);
         }
+        self.relayout();
     }
 
     /// Restores the chunk invariants around chunk `i` after it changed: every chunk but the
     /// first starts with a cut heading, no chunk is open at its end, and a chunk holding cut
     /// headings is split at them. Returns the index of the last chunk it produced.
     fn settle(&mut self, mut i: usize) -> usize {
+        let mut step = 1;
         loop {
-            if i > 0 && !starts_with_atx(&self.chunks[i].text) {
+            if i > 0 && !self.starts_ok(i) {
                 i -= 1;
                 self.merge_next(i);
                 continue;
             }
-            // The next chunk's heading is only a heading if this chunk ends a line.
-            let ends_line = self.chunks[i].text.ends_with(['\n', '\r']);
-            if (self.chunks[i].blocks.open_at_end || !ends_line) && i + 1 < self.chunks.len() {
-                self.merge_next(i);
+            if i + 1 < self.chunks.len() && !self.starts_ok(i + 1) {
+                // A block still open swallows the chunks after it. Merge them in doubling
+                // steps: a block that never closes (an HTML comment or `<script>`, which the
+                // line scan does not see) then costs a few parses of the rest of the note, not
+                // one per chunk after it (quadratic). What is merged too far is cut again below.
+                self.merge_next_n(i, step);
+                step *= 2;
                 continue;
             }
             break;
         }
-        let cuts = self.chunks[i].cut_points();
+        let cuts = self.chunks[i].cut_points(self.soft_above);
         if cuts.is_empty() {
             return i;
         }
@@ -286,13 +417,45 @@ impl Note {
         }
         let n = pieces.len();
         self.chunks.splice(i..=i, parse_all(pieces));
-        i + n - 1
+        // Cuts read off the tree hold; should one not, its pieces are joined again.
+        let mut last = i + n - 1;
+        let mut j = i + 1;
+        while j <= last {
+            if self.starts_ok(j) {
+                j += 1;
+            } else {
+                self.merge_next(j - 1);
+                last -= 1;
+            }
+        }
+        last
+    }
+
+    /// Whether chunk `i` (> 0) may start where it does: the chunk before it ends a line and
+    /// no block of it is still open, and chunk `i` starts with an ATX heading, or after a blank
+    /// line with a line that can only start a block ([`blocks::soft_start_ok`]).
+    fn starts_ok(&self, i: usize) -> bool {
+        let (prev, next) = (&self.chunks[i - 1], &self.chunks[i]);
+        // The next chunk's heading is only a heading if this chunk ends a line.
+        if prev.blocks.open_at_end || !prev.text.ends_with(['\n', '\r']) {
+            return false;
+        }
+        starts_with_atx(&next.text)
+            || (blocks::follows_blank_line(&prev.text, prev.text.len())
+                && blocks::soft_start_ok(&next.text))
     }
 
     fn merge_next(&mut self, i: usize) {
-        let next = self.chunks.remove(i + 1);
+        self.merge_next_n(i, 1);
+    }
+
+    /// Merges chunk `i` with the `n` chunks after it (or as many as there are), parsing once.
+    fn merge_next_n(&mut self, i: usize, n: usize) {
+        let end = (i + 1 + n).min(self.chunks.len());
         let mut text = std::mem::take(&mut self.chunks[i].text);
-        text.push_str(&next.text);
+        for next in self.chunks.drain(i + 1..end) {
+            text.push_str(&next.text);
+        }
         self.chunks[i] = Chunk::parse(text);
     }
 }

@@ -87,6 +87,190 @@ pub fn to_offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
     }
 }
 
+/// Where the lines of one piece of text (a chunk) break: the offset just past each `\n`,
+/// `\r\n` and lone `\r`, and whether the text is all ASCII (columns then need no counting).
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    breaks: Vec<usize>,
+    ascii: bool,
+}
+
+impl Lines {
+    pub fn of(text: &str) -> Lines {
+        let b = text.as_bytes();
+        let mut breaks = Vec::new();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                breaks.push(i + 1);
+            }
+        }
+        Lines {
+            breaks,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.breaks.len()
+    }
+}
+
+/// A note's text as consecutive pieces, each with its [`Lines`]: `starts[i]` is piece `i`'s
+/// offset, `first_lines[i]` the line it starts on. Conversions through it cost two binary
+/// searches and a scan of one line, instead of ropey's tree walks (ten per position).
+///
+/// It needs every piece but the last to end with a line break (so no line spans two pieces);
+/// [`Layout::of`] says whether that holds, and callers fall back to the rope when it does not.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    starts: Vec<usize>,
+    first_lines: Vec<usize>,
+    len: usize,
+}
+
+impl Layout {
+    /// `None` when a line would span two pieces.
+    pub fn of<'a>(pieces: impl ExactSizeIterator<Item = (&'a str, &'a Lines)>) -> Option<Layout> {
+        let n = pieces.len();
+        let mut layout = Layout {
+            starts: Vec::with_capacity(n),
+            first_lines: Vec::with_capacity(n),
+            len: 0,
+        };
+        let mut line = 0;
+        let mut prev_ends_line = true;
+        let mut prev_ends_cr = false;
+        for (text, lines) in pieces {
+            // A piece starting with `\n` after one ending with `\r` would split a CRLF.
+            if !prev_ends_line || (prev_ends_cr && text.starts_with('\n')) {
+                return None;
+            }
+            prev_ends_cr = text.ends_with('\r');
+            layout.starts.push(layout.len);
+            layout.first_lines.push(line);
+            layout.len += text.len();
+            line += lines.breaks.len();
+            prev_ends_line = text.is_empty() || lines.breaks.last() == Some(&text.len());
+            if text.is_empty() && layout.starts.len() > 1 {
+                return None;
+            }
+        }
+        Some(layout)
+    }
+
+    /// Offsets where the pieces start.
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
+    }
+
+    /// The piece holding `offset` (clamped to the text); an offset on a boundary belongs to
+    /// the later piece.
+    pub fn piece_at(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1) - 1
+    }
+
+    /// Converts a byte offset as [`to_line_col`] does, over `pieces` (the same pieces, in
+    /// order, that the layout was made of).
+    pub fn to_line_col<'a>(
+        &self,
+        piece: impl Fn(usize) -> (&'a str, &'a Lines),
+        offset: usize,
+        enc: Encoding,
+    ) -> LineCol {
+        let offset = offset.min(self.len);
+        let i = self.piece_at(offset);
+        let (text, lines) = piece(i);
+        let mut local = offset - self.starts[i];
+        while !text.is_char_boundary(local) {
+            local -= 1;
+        }
+        let k = lines.breaks.partition_point(|&b| b <= local);
+        let line_start = if k == 0 { 0 } else { lines.breaks[k - 1] };
+        let local = local.min(content_end(text, lines, k));
+        let col = match enc {
+            Encoding::Utf8 => local - line_start,
+            Encoding::Utf16 if lines.ascii => local - line_start,
+            Encoding::Utf16 => utf16_len(&text.as_bytes()[line_start..local]),
+        };
+        LineCol {
+            line: (self.first_lines[i] + k) as u32,
+            col: col as u32,
+        }
+    }
+
+    /// Converts a client's position as [`to_offset`] does.
+    pub fn to_offset<'a>(
+        &self,
+        piece: impl Fn(usize) -> (&'a str, &'a Lines),
+        pos: LineCol,
+        enc: Encoding,
+    ) -> usize {
+        let line = pos.line as usize;
+        let i = self.first_lines.partition_point(|&l| l <= line).max(1) - 1;
+        let (text, lines) = piece(i);
+        let k = line - self.first_lines[i];
+        if k > lines.breaks.len() || (k == lines.breaks.len() && i + 1 < self.starts.len()) {
+            // Past the last line of the last piece.
+            return self.len;
+        }
+        let line_start = if k == 0 { 0 } else { lines.breaks[k - 1] };
+        let end = content_end(text, lines, k);
+        let col = pos.col as usize;
+        let local = match enc {
+            Encoding::Utf8 => {
+                let mut at = line_start + col.min(end - line_start);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                at
+            }
+            Encoding::Utf16 if lines.ascii => line_start + col.min(end - line_start),
+            Encoding::Utf16 => {
+                // Walk the line's characters until `col` units; a column inside a surrogate
+                // pair rounds down to the character's start.
+                let mut units = 0;
+                let mut at = line_start;
+                for c in text[line_start..end].chars() {
+                    let w = c.len_utf16();
+                    if units + w > col {
+                        break;
+                    }
+                    units += w;
+                    at += c.len_utf8();
+                }
+                at
+            }
+        };
+        self.starts[i] + local
+    }
+}
+
+/// Where line `k` of a piece ends, its line break excluded.
+fn content_end(text: &str, lines: &Lines, k: usize) -> usize {
+    match lines.breaks.get(k) {
+        None => text.len(),
+        Some(&b) => {
+            let t = text.as_bytes();
+            if b >= 2 && t[b - 2] == b'\r' && t[b - 1] == b'\n' {
+                b - 2
+            } else {
+                b - 1
+            }
+        }
+    }
+}
+
+/// UTF-16 code units of valid UTF-8 bytes: one per character, two for a 4-byte one.
+fn utf16_len(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    // Written as two counts so that they vectorize: lines of prose can be long.
+    let chars = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
+    let astral = bytes.iter().filter(|&&b| b >= 0xF0).count();
+    chars + astral
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +340,69 @@ mod tests {
             to_line_col(&rope, 99, Encoding::Utf16),
             LineCol { line: 2, col: 0 }
         );
+    }
+
+    /// The layout over pieces converts exactly as the rope does, for every offset and for
+    /// positions on and past every line, however the text is cut at line starts.
+    #[test]
+    fn layout_agrees_with_rope() {
+        let texts = [
+            "",
+            "a",
+            "ab\ncd",
+            "ab\r\ncd\r\n",
+            "a\rb\r\rc\n\r\n",
+            "# x\n中文😀b\n\n# y\r\nz😀\r",
+            "😀\n😀😀\r\n\n",
+            "tail without break",
+        ];
+        for text in texts {
+            let rope = Rope::from_str(text);
+            let whole = Lines::of(text);
+            let mut cuts: Vec<usize> = vec![0];
+            cuts.extend(whole.breaks.iter().copied().filter(|&b| b < text.len()));
+            // Pieces cut at every line start (an empty first piece is allowed only alone).
+            let pieces: Vec<&str> = cuts
+                .iter()
+                .zip(cuts.iter().skip(1).chain(std::iter::once(&text.len())))
+                .map(|(&a, &b)| &text[a..b])
+                .collect();
+            let lines: Vec<Lines> = pieces.iter().map(|p| Lines::of(p)).collect();
+            for (layout, pieces, lines) in [
+                (
+                    Layout::of(pieces.iter().copied().zip(lines.iter())),
+                    pieces.clone(),
+                    lines.iter().collect::<Vec<_>>(),
+                ),
+                (
+                    Layout::of(std::iter::once((text, &whole))),
+                    vec![text],
+                    vec![&whole],
+                ),
+            ] {
+                let layout = layout.unwrap_or_else(|| panic!("pieces end lines: {pieces:?}"));
+                let piece = |i: usize| (pieces[i], lines[i]);
+                for enc in [Encoding::Utf8, Encoding::Utf16] {
+                    for offset in 0..=text.len() + 2 {
+                        assert_eq!(
+                            layout.to_line_col(piece, offset, enc),
+                            to_line_col(&rope, offset, enc),
+                            "offset {offset} of {text:?} ({enc:?})"
+                        );
+                    }
+                    for line in 0..rope.len_lines() as u32 + 2 {
+                        for col in 0..8 {
+                            let pos = LineCol { line, col };
+                            assert_eq!(
+                                layout.to_offset(piece, pos, enc),
+                                to_offset(&rope, pos, enc),
+                                "{pos:?} in {text:?} ({enc:?})"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

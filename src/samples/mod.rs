@@ -2,6 +2,7 @@
 //! the block's common indentation and REPL prompts taken off, and a map from each byte of the
 //! extracted source back to its byte in the note.
 
+pub mod nesting;
 pub mod python;
 
 use std::ops::Range;
@@ -50,6 +51,25 @@ pub struct Sample {
     pub source: String,
     /// For each line of `source`: its start in `source` and the matching offset in the note.
     lines: Vec<(usize, usize)>,
+    /// Where the block's lines are, for quick fixes that rewrite them (`actions/`).
+    pub layout: Layout,
+}
+
+/// The block's lines in the note: what a rewrite must keep and where the fences are.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Layout {
+    /// Each code line after its container prefix (list indentation, `> `), before the
+    /// sample's own dedent, without the line break. For indented blocks the first four
+    /// columns of the block's indentation are not included.
+    pub code: Vec<Range<usize>>,
+    /// The opening fence line (fence and info string), for fenced blocks.
+    pub open_fence: Option<Range<usize>>,
+    /// The closing fence line, for fenced blocks that close.
+    pub close_fence: Option<Range<usize>>,
+    /// The content column of the innermost list item holding the block (0 outside lists).
+    pub container_col: usize,
+    /// A block quote holds the block.
+    pub in_quote: bool,
 }
 
 impl Sample {
@@ -98,6 +118,18 @@ impl Sample {
             source.push_str(line);
             source.push('\n');
         }
+        let open_fence = block.info.is_some().then(|| {
+            let r = &block.range;
+            r.start..text[r.clone()].find('\n').map_or(r.end, |i| r.start + i)
+        });
+        let open_fence = open_fence.map(|f| f.start..f.start + text[f].trim_end().len());
+        let close_fence = (block.info.is_some() && block.closed)
+            .then(|| {
+                let r = &block.range;
+                let start = text[r.clone()].rfind('\n').map(|i| r.start + i + 1)?;
+                Some(start..r.end)
+            })
+            .flatten();
         Sample {
             range: block.range.clone(),
             lang,
@@ -106,6 +138,13 @@ impl Sample {
             nocheck,
             source,
             lines: map,
+            layout: Layout {
+                code: block.lines.clone(),
+                open_fence,
+                close_fence,
+                container_col: block.container_col,
+                in_quote: block.in_quote,
+            },
         }
     }
 
@@ -128,11 +167,24 @@ impl Sample {
         for (_, at) in &mut self.lines {
             *at += delta;
         }
+        let l = &mut self.layout;
+        let sh = |r: &mut Range<usize>| *r = r.start + delta..r.end + delta;
+        l.code.iter_mut().for_each(sh);
+        l.open_fence.iter_mut().for_each(sh);
+        l.close_fence.iter_mut().for_each(sh);
     }
 
     pub fn line_count(&self) -> usize {
         self.lines.len()
     }
+}
+
+/// The block's code lines (text, note offset) after the common indentation is taken off,
+/// before prompts are: what a sample's author wrote, line by line.
+pub fn dedented_lines<'t>(text: &'t str, code: &[Range<usize>]) -> Vec<(&'t str, usize)> {
+    let mut lines: Vec<(&str, usize)> = code.iter().map(|r| (&text[r.clone()], r.start)).collect();
+    dedent(&mut lines);
+    lines
 }
 
 /// Removes the leading whitespace every non-blank line shares: code pasted inside a list or
@@ -317,6 +369,8 @@ mod tests {
             top_level: true,
             lines,
             nocheck_comment: false,
+            container_col: 0,
+            in_quote: false,
         }
     }
 

@@ -29,6 +29,20 @@ pub struct PyError {
 
 /// Returns the first error CPython 3.13's `compile(src, "<sample>", "exec")` would raise, or None if it compiles.
 pub fn check(src: &str) -> Option<PyError> {
+    // Parsing and the tree walks recurse once per level of nesting: the guard keeps deeply
+    // nested sources off small stacks and refuses absurd ones (see `samples/nesting.rs`).
+    super::nesting::guarded(src, check_unguarded)
+}
+
+fn check_unguarded(src: &str) -> Option<PyError> {
+    // `compile()` refuses such a string before tokenizing it (and names no line).
+    if let Some(nul) = src.find('\0') {
+        return Some(PyError {
+            start: nul,
+            end: nul + 1,
+            message: "source code string cannot contain null bytes".to_string(),
+        });
+    }
     let text = Text::new(src);
     let lexed = lexer::tokenize(&text);
     // CPython 3.13 is the reference: newer syntax (t-strings, unparenthesized `except A, B`) must
@@ -950,12 +964,13 @@ mod lexer {
                         return self.number_imaginary(start);
                     } else if nonzero {
                         self.backup(c);
-                        let _ = zeros_end;
+                        // CPython underlines the leading zeros.
                         return Err(self.eager(
-                        start,
-                        self.cur,
-                        "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
-                    ));
+                            start,
+                            zeros_end.saturating_sub(1).max(start + 1),
+                            "leading zeros in decimal integer literals are not permitted; \
+                             use an 0o prefix for octal integers",
+                        ));
                     }
                     self.verify_end_of_number(start, c, "decimal")?;
                 }
@@ -1326,6 +1341,8 @@ mod semantic {
         phase: Phase,
         range: TextRange,
         message: String,
+        /// Breaks ties between errors at the same place: lower is raised first.
+        rank: u8,
     }
 
     /// Returns the first post-parse error, with offsets into `src`.
@@ -1340,6 +1357,7 @@ mod semantic {
             future_boundary: false,
             seen_first_stmt: false,
             loop_targets: Vec::new(),
+            star_ok: false,
             errors: RefCell::new(Vec::new()),
         };
         walker.visit_body(&module.body);
@@ -1347,7 +1365,7 @@ mod semantic {
         let errors = walker.errors.into_inner();
         let first = errors
             .into_iter()
-            .min_by_key(|f| (f.phase, f.range.start()))?;
+            .min_by_key(|f| (f.phase, f.range.start(), f.rank))?;
         Some(Error::new(
             first.range.start().to_usize(),
             first.range.end().to_usize(),
@@ -1431,6 +1449,8 @@ mod semantic {
         /// Targets of the `for` statement or comprehension being checked by ruff's checker, where a
         /// lone starred expression gets CPython's assignment-target wording.
         loop_targets: Vec<TextRange>,
+        /// Whether the expression being visited may be a starred expression.
+        star_ok: bool,
         /// Whether a module-level statement has been seen (only the first may be a docstring).
         seen_first_stmt: bool,
         errors: RefCell<Vec<Found>>,
@@ -1452,6 +1472,7 @@ mod semantic {
                 phase,
                 range,
                 message: message.into(),
+                rank: 1,
             });
         }
 
@@ -1520,6 +1541,11 @@ mod semantic {
             }
             for p in parameters {
                 if let Some(annotation) = p.annotation() {
+                    // `*args: *Ts` unpacks a TypeVarTuple (3.11+).
+                    self.star_ok = parameters
+                        .vararg
+                        .as_ref()
+                        .is_some_and(|v| v.range == p.range());
                     self.visit_annotation(annotation);
                 }
             }
@@ -2068,7 +2094,31 @@ mod semantic {
 
         fn visit_expr(&mut self, expr: &'a Expr) {
             self.run_checker_expr(expr);
+            // Only displays and call arguments may unpack a starred expression.
+            let star_ok = std::mem::replace(&mut self.star_ok, false);
             match expr {
+                Expr::Starred(star) if star.ctx.is_load() && !star_ok => {
+                    self.error(
+                        Phase::Compiler,
+                        expr.range(),
+                        "can't use starred expression here",
+                    );
+                    visitor::walk_expr(self, expr);
+                }
+                Expr::List(ast::ExprList { elts, .. })
+                | Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::Set(ast::ExprSet { elts, .. }) => {
+                    for elt in elts {
+                        self.star_ok = true;
+                        self.visit_expr(elt);
+                    }
+                }
+                Expr::Subscript(sub) => {
+                    self.visit_expr(&sub.value);
+                    // `a[*b]`, new in 3.11.
+                    self.star_ok = true;
+                    self.visit_expr(&sub.slice);
+                }
                 Expr::Name(name) => {
                     let flag = match name.ctx {
                         ExprContext::Load => USE,
@@ -2144,6 +2194,30 @@ mod semantic {
             }
         }
 
+        fn visit_type_param(&mut self, type_param: &'a ast::TypeParam) {
+            // `*Ts = *tuple[int, str]`: a TypeVarTuple's default may be unpacked.
+            if let ast::TypeParam::TypeVarTuple(ast::TypeParamTypeVarTuple {
+                default: Some(default),
+                ..
+            }) = type_param
+            {
+                self.star_ok = true;
+                self.visit_expr(default);
+                return;
+            }
+            visitor::walk_type_param(self, type_param);
+        }
+
+        fn visit_arguments(&mut self, arguments: &'a ast::Arguments) {
+            for arg in &arguments.args {
+                self.star_ok = true;
+                self.visit_expr(arg);
+            }
+            for keyword in &arguments.keywords {
+                self.visit_expr(&keyword.value);
+            }
+        }
+
         fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
             let ast::ExceptHandler::ExceptHandler(h) = handler;
             if let Some(name) = &h.name {
@@ -2153,6 +2227,28 @@ mod semantic {
         }
 
         fn visit_pattern(&mut self, pattern: &'a Pattern) {
+            // An irrefutable alternative before the last one of an or-pattern.
+            if let Pattern::MatchOr(or) = pattern
+                && let Some((_, init)) = or.patterns.split_last()
+                && let Some(irrefutable) = init.iter().find_map(Pattern::irrefutable_pattern)
+            {
+                let message = match irrefutable.kind {
+                    ast::IrrefutablePatternKind::Name(name) => {
+                        format!("name capture '{name}' makes remaining patterns unreachable")
+                    }
+                    ast::IrrefutablePatternKind::Wildcard => {
+                        "wildcard makes remaining patterns unreachable".to_string()
+                    }
+                };
+                // Raised while compiling the alternative, before the alternatives' bindings are
+                // compared.
+                self.errors.borrow_mut().push(Found {
+                    phase: Phase::Compiler,
+                    range: irrefutable.range,
+                    message,
+                    rank: 0,
+                });
+            }
             match pattern {
                 Pattern::MatchAs(ast::PatternMatchAs {
                     name: Some(name), ..
@@ -2327,9 +2423,12 @@ mod syntax {
             tokens: &lexed.tokens,
             stop: lexed.error.as_ref().map_or(text.bytes.len() - 1, |e| e.pos),
         };
-        let parse = match first_parse_error(text, parsed) {
-            Some(failure) => Some(translate(&cx, &failure)),
-            None => juxtaposed_pattern_atoms(&cx),
+        let parse = first_parse_error(text, parsed).map(|failure| translate(&cx, &failure));
+        // ruff misses some of these; whichever CPython meets first wins.
+        let parse = match (parse, juxtaposed_pattern_atoms(&cx)) {
+            (Some(p), Some(j)) if j.fail_pos < p.fail_pos => Some(j),
+            (Some(p), _) => Some(p),
+            (None, j) => j,
         };
         let Some(lex) = &lexed.error else {
             return parse.map(|p| p.error);
@@ -2352,13 +2451,15 @@ mod syntax {
             Class::Eager { in_fstring: false } if !parse.unexpected_indent => {
                 Some(lex.error.clone())
             }
-            Class::Eager { .. } | Class::Lazy => Some(parse.error),
-            Class::UnclosedAtEof => {
-                // Reaching the end of input with a bracket open overrides the parser's error if the
-                // bracket was opened on an earlier line than the furthest token the parser read.
+            Class::Eager { .. } => Some(parse.error),
+            Class::Lazy | Class::UnclosedAtEof => {
+                // Where tokenizing stops (at the end of input, or at an error the tokenizer only
+                // records) with a bracket open, CPython reports the bracket instead if it was
+                // opened on an earlier line than the furthest token the parser read.
+                let reaches = parse.reaches_eof && lex.class == Class::UnclosedAtEof;
                 if !parse.unexpected_indent
                     && let Some((unclosed, line)) = lexed.unclosed(text)
-                    && (parse.reaches_eof || line < text.line_of(parse.furthest))
+                    && (reaches || line < text.line_of(parse.furthest))
                 {
                     return Some(unclosed);
                 }
@@ -2379,6 +2480,25 @@ mod syntax {
     enum FailureKind {
         Parse(ParseErrorType),
         Unsupported(UnsupportedSyntaxErrorKind),
+        /// `try` with `else` but no `except`; points at the `else` body.
+        TryElse,
+    }
+
+    impl Failure {
+        /// Where the parser notices the problem: invalid targets are only known as such once
+        /// the `=` (or `:`, `,`...) after them is seen, although they are reported at their start.
+        fn detected_at(&self) -> usize {
+            match &self.kind {
+                FailureKind::Parse(
+                    ParseErrorType::InvalidAssignmentTarget
+                    | ParseErrorType::InvalidAnnotatedAssignmentTarget
+                    | ParseErrorType::InvalidAugmentedAssignmentTarget
+                    | ParseErrorType::InvalidNamedAssignmentTarget
+                    | ParseErrorType::InvalidDeleteTarget,
+                ) => self.end,
+                _ => self.start,
+            }
+        }
     }
 
     /// A parser error as CPython would report it.
@@ -2409,7 +2529,45 @@ mod syntax {
             range: e.range,
             kind: FailureKind::Unsupported(e.kind),
         });
-        parse.chain(unsupported).min_by_key(|f| f.start)
+        let missed = parsed
+            .syntax()
+            .as_module()
+            .and_then(|m| try_else_without_except(&m.body))
+            .map(|range| Failure {
+                start: text.normalized(range.start().to_usize()),
+                end: text.normalized(range.end().to_usize()),
+                range,
+                kind: FailureKind::TryElse,
+            });
+        parse
+            .chain(unsupported)
+            .chain(missed)
+            .min_by_key(Failure::detected_at)
+    }
+
+    /// ruff accepts `try: ... else: ...` without `except`, which CPython rejects; returns the
+    /// `else` body's first statement of the first such `try`.
+    fn try_else_without_except(body: &[Stmt]) -> Option<TextRange> {
+        struct Finder(Option<TextRange>);
+        impl<'a> Visitor<'a> for Finder {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                if self.0.is_some() {
+                    return;
+                }
+                if let Stmt::Try(t) = stmt
+                    && t.handlers.is_empty()
+                    && let Some(first) = t.orelse.first()
+                {
+                    self.0 = Some(first.range());
+                    return;
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            fn visit_expr(&mut self, _: &'a Expr) {}
+        }
+        let mut finder = Finder(None);
+        finder.visit_body(body);
+        finder.0
     }
 
     /// Token-level view of the source for the translation heuristics.
@@ -2630,6 +2788,10 @@ mod syntax {
                 if !binary || op == 0 {
                     return Some(start);
                 }
+                // The `in` of a comprehension's `for` clause is not an operator.
+                if self.is(op, "in") && self.for_clause_in(op) {
+                    return Some(start);
+                }
                 // `not in` / `is not`
                 let mut left = op - 1;
                 if self.is(op, "in") && self.is(left, "not")
@@ -2645,6 +2807,30 @@ mod syntax {
                 }
                 i = left;
             }
+        }
+
+        /// Whether the `in` at token `op` follows a `for` and its targets.
+        fn for_clause_in(&self, op: usize) -> bool {
+            let depth = self.level_before(op);
+            let mut i = op;
+            while let Some(p) = i.checked_sub(1) {
+                i = p;
+                let level = self.level_before(i);
+                if level < depth {
+                    return false;
+                }
+                if level > depth {
+                    continue;
+                }
+                match self.kind(i) {
+                    Some(Kind::Name) if self.is(i, "for") => return true,
+                    Some(Kind::Name) if !self.is_keyword(i) => {}
+                    Some(Kind::Op)
+                        if matches!(self.str(i), "," | "." | "*" | ")" | "]" | "(" | "[") => {}
+                    _ => return false,
+                }
+            }
+            false
         }
 
         /// Index of the bracket closing the group opened by token `open`.
@@ -2691,6 +2877,31 @@ mod syntax {
                     _ => {}
                 }
             }
+        }
+
+        /// Whether token `i` starts an expression right after another one ends, with no
+        /// operator between: not a call, subscript or string concatenation.
+        fn juxtaposed(&self, i: usize) -> bool {
+            i > 0
+                && self.ends_operand(i - 1)
+                && self.starts_expression(i)
+                && !self.is(i, "(")
+                && !self.is(i, "[")
+                && !(matches!(self.kind(i), Some(Kind::String | Kind::FStringStart))
+                    && matches!(self.kind(i - 1), Some(Kind::String | Kind::FStringEnd)))
+        }
+
+        /// The `{` opening the f-string replacement field that token `i` is in, if any.
+        fn field_open(&self, i: usize) -> Option<usize> {
+            let open = self.innermost_open(i)?;
+            let before = open.checked_sub(1)?;
+            (self.is(open, "{")
+                && matches!(
+                    self.kind(before),
+                    Some(Kind::FStringStart | Kind::FStringMiddle)
+                )
+                || self.is(open, "{") && self.is(before, ":") && self.field_open(before).is_some())
+            .then_some(open)
         }
 
         /// Whether token `i` is inside the parameter list of a `def`.
@@ -2758,6 +2969,64 @@ mod syntax {
 
         /// Index just past the operand (primary with its trailers, or a group) starting at `i`;
         /// the token count if it runs off the end.
+        /// Where parsing the bracket group opened at `open` as expressions would stop: the
+        /// first token that cannot appear in one, else the closing bracket, else the token
+        /// count if the group never closes.
+        fn group_parse_limit(&self, open: usize) -> usize {
+            let close = self.matching_close(open);
+            let end = close.unwrap_or(self.tokens.len());
+            for i in open + 1..end {
+                let bad = match self.kind(i) {
+                    Some(Kind::Name) => {
+                        matches!(
+                            self.str(i),
+                            "def"
+                                | "class"
+                                | "return"
+                                | "import"
+                                | "global"
+                                | "nonlocal"
+                                | "while"
+                                | "with"
+                                | "try"
+                                | "except"
+                                | "finally"
+                                | "raise"
+                                | "del"
+                                | "pass"
+                                | "break"
+                                | "continue"
+                                | "assert"
+                                | "elif"
+                        ) || (self.is(i, "from") && !self.is(i - 1, "yield"))
+                    }
+                    Some(Kind::Op) => match self.str(i) {
+                        "=" => {
+                            // Only a keyword argument: `f(name=...)`.
+                            let call = self.innermost_open(i).is_some_and(|o| {
+                                self.is(o, "(") && o > 0 && self.ends_operand(o - 1)
+                            });
+                            !(call
+                                && self.kind(i - 1) == Some(Kind::Name)
+                                && (self.is(i - 2, "(") || self.is(i - 2, ",")))
+                        }
+                        ";" | "->" => true,
+                        "," | ":" => matches!(self.str(i - 1), "(" | "[" | "{"),
+                        op => {
+                            op.len() >= 2
+                                && op.ends_with('=')
+                                && !matches!(op, "==" | "!=" | "<=" | ">=")
+                        }
+                    },
+                    _ => false,
+                };
+                if bad {
+                    return i;
+                }
+            }
+            end
+        }
+
         fn operand_end(&self, mut i: usize) -> usize {
             let len = self.tokens.len();
             while self.kind(i) == Some(Kind::Op) && matches!(self.str(i), "-" | "+" | "~")
@@ -2783,21 +3052,26 @@ mod syntax {
                     }
                 }
                 Some(Kind::Op) if matches!(self.str(i), "(" | "[" | "{") => {
-                    match self.matching_close(i) {
-                        Some(close) => close + 1,
-                        None => return len,
+                    let limit = self.group_parse_limit(i);
+                    if self.matching_close(i) != Some(limit) {
+                        // The parse stops inside the group.
+                        return limit;
                     }
+                    limit + 1
                 }
-                Some(_) => i + 1,
+                Some(Kind::Op) if self.str(i) == "..." => i + 1,
+                // Not an operand: the expression stops before it.
+                Some(_) => return i,
             };
             loop {
                 if self.is(j, ".") && self.kind(j + 1) == Some(Kind::Name) {
                     j += 2;
                 } else if self.is(j, "(") || self.is(j, "[") {
-                    match self.matching_close(j) {
-                        Some(close) => j = close + 1,
-                        None => return len,
+                    let limit = self.group_parse_limit(j);
+                    if self.matching_close(j) != Some(limit) {
+                        return limit;
                     }
+                    j = limit + 1;
                 } else {
                     return j;
                 }
@@ -2844,6 +3118,9 @@ mod syntax {
                     || (self.is(j, "is") && self.is(next, "not"))
                 {
                     next += 1;
+                }
+                if !self.starts_expression(next) {
+                    return j;
                 }
                 j = self.operand_end(next);
             }
@@ -2947,12 +3224,8 @@ mod syntax {
         // Two expressions side by side: CPython's second pass parses the second one in full (to
         // suggest a missing comma), reading up to the token after it, or to the end of the input
         // if it opens a bracket that is never closed.  Not where no expression is parsed.
-        let line = cx.logical_line_start(f);
-        let expression_statement =
-            !(matches!(cx.str(line), "from" | "import" | "global" | "nonlocal")
-                || f > 1 && matches!(cx.str(f - 2), "def" | "class"));
         if !t.inner
-            && expression_statement
+            && parses_juxtaposition(cx, f)
             && f > 0
             && cx.starts_expression(f)
             && cx.ends_operand(f - 1)
@@ -2983,6 +3256,14 @@ mod syntax {
 
         let kind = match &failure.kind {
             FailureKind::Unsupported(kind) => return unsupported(cx, f, *kind),
+            FailureKind::TryElse => {
+                // Reported at the `else` keyword.
+                let mut e = f;
+                while e > 0 && !cx.is(e, "else") {
+                    e -= 1;
+                }
+                return at(e, "expected 'except' or 'finally' block");
+            }
             FailureKind::Parse(kind) => kind,
         };
 
@@ -3038,6 +3319,7 @@ mod syntax {
             return t;
         }
         if cx.is(f, "=")
+            && cx.field_open(f).is_none()
             && let Some(t) = assignment_in_expression(cx, f)
         {
             return t;
@@ -3048,7 +3330,50 @@ mod syntax {
         if cx.is(keyword, "async") {
             keyword += 1;
         }
+        if cx.is(keyword, "def")
+            && let Some(t) = def_header_colon(cx, keyword, f)
+        {
+            return t;
+        }
+        // A malformed type parameter list: CPython then demands the parameters' `(`.
+        if let Some(open) = cx.innermost_open(f)
+            && cx.is(open, "[")
+            && open > 1
+            && cx.kind(open - 1) == Some(Kind::Name)
+            && matches!(cx.str(open - 2), "def" | "class")
+        {
+            let message = if cx.is(open - 2, "def") {
+                "expected '('"
+            } else {
+                "invalid syntax"
+            };
+            return at(if message == "invalid syntax" { f } else { open }, message);
+        }
+        if cx.level_before(f) > 0 && for_targets_without_in(cx, f) {
+            return at(f, "'in' expected after for-loop variables");
+        }
         match kind {
+            ParseErrorType::InvalidStarredExpressionUsage | ParseErrorType::ExpectedExpression
+                if f > 0 && cx.is(f - 1, "(") && (cx.is(f, "*") || cx.is(f, "**")) =>
+            {
+                // `(*a)`: a group holding only a starred expression.
+                let end = cx.expression_end(f + 1);
+                if cx.is(end, ")") {
+                    let message = if cx.is(f, "*") {
+                        "cannot use starred expression here"
+                    } else {
+                        "cannot use double starred expression here"
+                    };
+                    let e = Error::new(cx.start(f), cx.end(end - 1), message);
+                    return translated(e, cx.start(f));
+                }
+            }
+            ParseErrorType::EmptySlice if f > 1 && cx.is(f - 1, "[") => {
+                // `x[]` is, to CPython, `x` followed by an empty list.
+                if let Some(t) = missing_comma(cx, f - 1) {
+                    return t;
+                }
+            }
             ParseErrorType::EmptyImportNames => {
                 return at(f, "Expected one or more names after 'import'");
             }
@@ -3109,6 +3434,14 @@ mod syntax {
                 if forced
                     || (header && *found == TokenKind::Newline && cx.kind(f) == Some(Kind::Newline))
                 {
+                    // `match (x)` or `match [1]` also reads as an expression statement, which
+                    // CPython's first pass accepts, failing only on the next line.
+                    if cx.is(keyword, "match")
+                        && cx.kind(keyword + 1) == Some(Kind::Op)
+                        && matches!(cx.str(keyword + 1), "(" | "[" | "-" | "+" | "*" | ".")
+                    {
+                        return at(f + 1, "expected ':'");
+                    }
                     return at(f, "expected ':'");
                 }
             }
@@ -3126,6 +3459,9 @@ mod syntax {
         if let Some(t) = dict_key(cx, f) {
             return t;
         }
+        if let Some(t) = invalid_star(cx, f) {
+            return t;
+        }
         if let Some(t) = legacy_print(cx, f) {
             return t;
         }
@@ -3133,6 +3469,9 @@ mod syntax {
             return t;
         }
         if let Some(t) = inside_juxtaposed_group(cx, f) {
+            return t;
+        }
+        if let Some(t) = fstring_field(cx, f) {
             return t;
         }
         at(f, "invalid syntax")
@@ -3180,17 +3519,25 @@ mod syntax {
         if cx.kind(name) != Some(Kind::Name) || !matches!(word, "print" | "exec") {
             return None;
         }
-        // `print` must start an expression: not an attribute, not a second operand.  Inside
-        // brackets CPython's other rules usually fire first.
-        if name > 0 && (cx.is(name - 1, ".") || cx.ends_operand(name - 1))
-            || cx.level_before(name) > 0
-        {
+        // `print` must start an expression: not an attribute, not a second operand.
+        if name > 0 && (cx.is(name - 1, ".") || cx.ends_operand(name - 1)) {
             return None;
         }
         let legacy_start = cx.starts_expression(f)
             && !(cx.kind(f) == Some(Kind::Op) && matches!(cx.str(f), "(" | "[" | "-" | "+"));
         if !legacy_start {
             return None;
+        }
+        if cx.level_before(name) > 0 {
+            // Inside brackets, CPython parses the printed values first; anything glued to
+            // them raises its own error before this one.
+            let mut end = cx.expression_end(f);
+            while cx.is(end, ",") && cx.starts_expression(end + 1) {
+                end = cx.expression_end(end + 1);
+            }
+            if cx.starts_expression(end) {
+                return None;
+            }
         }
         let message = format!("Missing parentheses in call to '{word}'. Did you mean {word}(...)?");
         Some(translated(
@@ -3516,6 +3863,15 @@ mod syntax {
         if cx.is(open - 1, "import") {
             return false;
         }
+        // Annotations and defaults are expressions; parameter names are not.
+        let depth = cx.level_before(open + 1);
+        let mut element = i - 1;
+        while element > open && !(cx.level_before(element) == depth && cx.is(element, ",")) {
+            element -= 1;
+        }
+        if (element..i).any(|j| cx.level_before(j) == depth && (cx.is(j, ":") || cx.is(j, "="))) {
+            return true;
+        }
         // `def name(` or `def name[T](`
         let mut name = open - 1;
         if cx.is(name, "]") {
@@ -3637,6 +3993,29 @@ mod syntax {
         match kind {
             ParseErrorType::InvalidAssignmentTarget => {
                 let e = expr()?;
+                // ruff also reports this after recovering from other errors; CPython only where
+                // a target is followed by `=`, `in` (for) or ends a `with ... as` item.
+                let mut after = cx.at(cx.text.normalized(e.range().end().to_usize()));
+                while cx.is(after, ")")
+                    || cx.is(after, "]")
+                    || cx.is(after, ",") && !cx.is(line, "with")
+                {
+                    if cx.is(after, ",") {
+                        after = cx.expression_end(after + 1);
+                    } else {
+                        after += 1;
+                    }
+                    if after >= cx.tokens.len() {
+                        break;
+                    }
+                }
+                let as_target = f > 0 && cx.is(f - 1, "as") || cx.is(line, "with");
+                if !(cx.is(after, "=") && cx.level_before(after) == 0
+                    || cx.is(after, "in")
+                    || as_target)
+                {
+                    return None;
+                }
                 if matches!(e, Expr::Yield(_) | Expr::YieldFrom(_)) && f > 0 && cx.is(f - 1, "=") {
                     return report(e, "assignment to yield expression not possible".to_string());
                 }
@@ -3732,10 +4111,11 @@ mod syntax {
         }
         let start = cx.text.normalized(target.range().start().to_usize());
         let end = cx.text.normalized(target.range().end().to_usize());
-        let first = cx.at(start);
+        let mut first = cx.at(start);
         let mut after = cx.at(end);
         // A parenthesized target such as `(yield)`.
-        while cx.is(after, ")") {
+        while first > 0 && cx.is(first - 1, "(") && cx.is(after, ")") {
+            first -= 1;
             after += 1;
         }
         if !cx.is(after, "=") || cx.level_before(after) != 0 {
@@ -3760,6 +4140,14 @@ mod syntax {
 
     /// A `=` inside an expression: `if x = 1:`, `[x = 1]`, `f(a.b=1)`.
     fn assignment_in_expression(cx: &Cx, eq: usize) -> Option<Translated> {
+        let mut t = assignment_in_expression_at(cx, eq)?;
+        // CPython reads the value and the token after it.
+        let value_end = cx.expression_end(eq + 1);
+        t.furthest = t.furthest.max(cx.start(value_end));
+        Some(t)
+    }
+
+    fn assignment_in_expression_at(cx: &Cx, eq: usize) -> Option<Translated> {
         let prev = eq.checked_sub(1)?;
         if !cx.ends_operand(prev) {
             return None;
@@ -3769,6 +4157,16 @@ mod syntax {
         let in_call = open.is_some_and(|o| cx.is(o, "(") && o > 0 && cx.ends_operand(o - 1));
         let value = eq + 1;
         let value_end = cx.expression_end(value);
+        if value_end >= cx.tokens.len() {
+            // CPython looks at the token after the value: the end of the input, where an
+            // unclosed bracket is reported instead.
+            let mut t = translated(
+                Error::new(cx.start(eq), cx.end(eq), "invalid syntax"),
+                cx.start(eq),
+            );
+            t.reaches_eof = true;
+            return Some(t);
+        }
         let range_to = |end_tok: usize| Error::new(cx.start(a), cx.end(end_tok), "");
         if in_call {
             // Keyword arguments: `f(x.y=1)`, `f(True=1)`, `f(x=1 for x in y)`.
@@ -3950,7 +4348,18 @@ mod syntax {
                 "iterable argument unpacking follows keyword argument unpacking"
             }
             ParseErrorType::UnparenthesizedGeneratorExpression => {
-                "Generator expression must be parenthesized"
+                let after = cx.at(failure.end);
+                if cx.is(after, ",") || (f > 0 && cx.is(f - 1, ",")) {
+                    "Generator expression must be parenthesized"
+                } else {
+                    // Not an argument list after all: CPython fails where the expression ends.
+                    let mut t = translated(
+                        Error::new(cx.start(after), cx.end(after), "invalid syntax"),
+                        cx.start(after),
+                    );
+                    t.furthest = cx.start(after);
+                    return Some(t);
+                }
             }
             ParseErrorType::OtherError(msg) if msg == "Expected a parameter name" => {
                 // `f(a.b=1)`: the `=` after the would-be keyword.
@@ -3999,6 +4408,105 @@ mod syntax {
         ))
     }
 
+    /// `def f(...) -> annotation:` must end with its colon, which CPython demands outright once
+    /// the parameters are parsed.
+    fn def_header_colon(cx: &Cx, def: usize, f: usize) -> Option<Translated> {
+        let mut open = def + 2;
+        if cx.is(open, "[") {
+            open = cx.matching_close(open)? + 1;
+        }
+        if !cx.is(open, "(") {
+            return None;
+        }
+        let close = cx.matching_close(open)?;
+        if f <= close || cx.level_before(f) > 0 && cx.innermost_open(f).is_some_and(|o| o < close) {
+            return None;
+        }
+        let mut at = close + 1;
+        if cx.is(at, "->") {
+            let annotation = at + 1;
+            let end = cx.expression_end(annotation);
+            // An annotation that does not parse leaves the parser at the arrow.
+            let clean = cx.starts_expression(annotation)
+                && end < cx.tokens.len()
+                && cx.level_before(end) == cx.level_before(annotation);
+            if clean {
+                at = end;
+            }
+        }
+        if cx.is(at, ":") || at > f {
+            return None;
+        }
+        let t = translated(
+            Error::new(cx.start(at), cx.end(at), "expected ':'"),
+            cx.start(at),
+        );
+        Some(t)
+    }
+
+    /// `Invalid star expression`: an error within a starred call argument, or a star followed by
+    /// no expression in a display.
+    fn invalid_star(cx: &Cx, f: usize) -> Option<Translated> {
+        let message = "Invalid star expression";
+        let at = || {
+            Some(translated(
+                Error::new(cx.start(f), cx.end(f), message),
+                cx.start(f),
+            ))
+        };
+        let starts_element = |i: usize| i > 0 && matches!(cx.str(i - 1), "(" | "," | "[" | "{");
+        if cx.field_open(f).is_some() || cx.in_def_parameters(f) {
+            return None;
+        }
+        if cx.is(f - 1, "*") && starts_element(f - 1) && !cx.starts_expression(f) {
+            return at();
+        }
+        // The element of the innermost call containing `f`.
+        let mut i = f;
+        loop {
+            let open = cx.innermost_open(i)?;
+            let call = cx.is(open, "(") && open > 0 && cx.ends_operand(open - 1);
+            if call {
+                let mut start = f;
+                while start > open + 1
+                    && !(cx.is(start - 1, ",")
+                        && cx.level_before(start - 1) == cx.level_before(open + 1))
+                {
+                    start -= 1;
+                }
+                // Inside a bracket group of the starred argument.
+                if cx.is(start, "*") && start < f && cx.level_before(f) > cx.level_before(start) {
+                    return at();
+                }
+                return None;
+            }
+            i = open;
+        }
+    }
+
+    /// Whether token `f` follows a comprehension's `for` and its targets, where `in` belongs.
+    fn for_targets_without_in(cx: &Cx, f: usize) -> bool {
+        let depth = cx.level_before(f);
+        let mut i = f;
+        while let Some(p) = i.checked_sub(1) {
+            i = p;
+            let level = cx.level_before(i);
+            if level < depth {
+                return false;
+            }
+            if level > depth {
+                continue;
+            }
+            match cx.kind(i) {
+                Some(Kind::Name) if cx.is(i, "for") => return i + 1 < f,
+                Some(Kind::Name) if !cx.is_keyword(i) => {}
+                Some(Kind::Op) if matches!(cx.str(i), "," | "." | "*" | ")" | "]") => {}
+                _ => return false,
+            }
+        }
+        false
+    }
+
     /// `expected 'else' after 'if' expression`, reported from the start of the expression before
     /// the `if`.
     fn missing_else(cx: &Cx, f: usize) -> Option<Translated> {
@@ -4028,6 +4536,9 @@ mod syntax {
             return None;
         }
         let depth = cx.level_before(open + 1);
+        if (open + 1..f).any(|i| cx.is(i, "for") && cx.level_before(i) == depth) {
+            return None;
+        }
         let mut element_start = open + 1;
         let mut seen_pair = false;
         let mut colon_in_element = false;
@@ -4061,14 +4572,22 @@ mod syntax {
 
     /// A `{` glued to an operand (`d{ef f(x):`): CPython parses the braces as a display while
     /// looking for a missing comma, and reports the first error inside them.
+    /// Whether CPython would parse token `f` as an expression following another one (to suggest
+    /// a missing comma): not in statements made of names, nor right after a `def`'s or
+    /// `class`'s name.
+    fn parses_juxtaposition(cx: &Cx, f: usize) -> bool {
+        let line = cx.logical_line_start(f);
+        !(matches!(cx.str(line), "from" | "import" | "global" | "nonlocal")
+            || f > 1 && matches!(cx.str(f - 2), "def" | "class"))
+    }
+
     fn inside_juxtaposed_group(cx: &Cx, f: usize) -> Option<Translated> {
-        if !(cx.is(f, "{") && f > 0 && cx.ends_operand(f - 1)) {
+        if !(cx.is(f, "{") && f > 0 && cx.ends_operand(f - 1) && parses_juxtaposition(cx, f)) {
             return None;
         }
-        let close = cx.matching_close(f).unwrap_or(cx.tokens.len());
-        for j in f + 2..close {
-            if cx.ends_operand(j - 1)
-                && cx.starts_expression(j)
+        let limit = cx.group_parse_limit(f);
+        for j in f + 2..limit {
+            if cx.juxtaposed(j)
                 && let Some(mut t) = missing_comma(cx, j)
             {
                 t.inner = true;
@@ -4076,6 +4595,106 @@ mod syntax {
             }
         }
         None
+    }
+    /// Errors in the structure of an f-string replacement field: `{expr=!r:spec}`.
+    fn fstring_field(cx: &Cx, f: usize) -> Option<Translated> {
+        let open = if cx.is(f, "{")
+            && f > 0
+            && matches!(
+                cx.kind(f - 1),
+                Some(Kind::FStringStart | Kind::FStringMiddle)
+            ) {
+            f
+        } else {
+            cx.field_open(f)?
+        };
+        let at = |i: usize, message: String| {
+            Some(translated(
+                Error::new(cx.start(i), cx.end(i), message),
+                cx.start(i),
+            ))
+        };
+        let s = open + 1;
+        if matches!(cx.str(s), "=" | "!" | ":" | "}") && cx.kind(s) == Some(Kind::Op) {
+            return at(
+                s,
+                format!("f-string: valid expression required before '{}'", cx.str(s)),
+            );
+        }
+        if cx.is(s, "lambda") {
+            let mut colon = s;
+            while !(cx.is(colon, ":") && cx.level_before(colon) == cx.level_before(s)) {
+                colon += 1;
+                if colon >= cx.tokens.len() {
+                    return None;
+                }
+            }
+            return Some(translated(
+                Error::new(
+                    cx.start(s),
+                    cx.end(colon),
+                    "f-string: lambda expressions are not allowed without parentheses",
+                ),
+                cx.start(s),
+            ));
+        }
+        let starred = cx.is(s, "*");
+        if !cx.starts_expression(s + usize::from(starred)) && !cx.is(s, "yield") {
+            return at(
+                s,
+                "f-string: expecting a valid expression after '{'".to_string(),
+            );
+        }
+        let mut j = s;
+        loop {
+            if cx.is(j, "*") {
+                j += 1;
+            }
+            if cx.is(j, "yield") {
+                return None;
+            }
+            j = cx.expression_end(j);
+            if cx.is(j, ",") {
+                j += 1;
+                if cx.starts_expression(j) || cx.is(j, "*") {
+                    continue;
+                }
+            }
+            break;
+        }
+        let equals = cx.is(j, "=");
+        if equals {
+            j += 1;
+        }
+        let conversion = cx.is(j, "!");
+        if conversion {
+            let c = j + 1;
+            if cx.is(c, ":") || cx.is(c, "}") {
+                return at(c, "f-string: missing conversion character".to_string());
+            }
+            if cx.kind(c) != Some(Kind::Name) {
+                return at(c, "f-string: invalid conversion character".to_string());
+            }
+            if !matches!(cx.str(c), "s" | "r" | "a") {
+                return at(
+                    c,
+                    format!(
+                        "f-string: invalid conversion character '{}': expected 's', 'r', or 'a'",
+                        cx.str(c)
+                    ),
+                );
+            }
+            j = c + 1;
+        }
+        if cx.is(j, ":") || cx.is(j, "}") || j > f + 1 {
+            return None;
+        }
+        let message = match (equals, conversion) {
+            (false, false) => "f-string: expecting '=', or '!', or ':', or '}'",
+            (true, false) => "f-string: expecting '!', or ':', or '}'",
+            _ => "f-string: expecting ':' or '}'",
+        };
+        at(j, message.to_string())
     }
 }
 
@@ -4162,6 +4781,18 @@ mod tests {
         ("unclosed_bracket_on_earlier_line", "foo(a,\n    b\nbar = 1\n", Some((1, "'(' was never closed"))),
         ("else_without_if", "x = 1\nelse:\n    pass\n", Some((2, "invalid syntax"))),
         ("dict_missing_colon", "d = {\"a\": 1, \"b\" 2}\n", Some((1, "':' expected after dictionary key"))),
+        ("fstring_bad_conversion", "print(f\"{name!q}\")\n", Some((1, "f-string: invalid conversion character 'q': expected 's', 'r', or 'a'"))),
+        ("fstring_missing_brace_after_conversion", "print(f\"{name!r>10}\")\n", Some((1, "f-string: expecting ':' or '}'"))),
+        ("try_else_without_except", "try:\n    pass\nelse:\n    pass\n", Some((3, "expected 'except' or 'finally' block"))),
+        ("match_header_missing_colon", "match (command)\n    case 1:\n        pass\n", Some((2, "expected ':'"))),
+        ("starred_expression_statement", "*print(x)\n", Some((1, "can't use starred expression here"))),
+        ("star_annotation_is_valid", "def f(*args: *Ts):\n    pass\n", None),
+        ("or_pattern_irrefutable_alternative", "match x:\n    case y | 1:\n        pass\n", Some((2, "name capture 'y' makes remaining patterns unreachable"))),
+        ("invalid_star_in_call", "print(*[1, 2 3])\n", Some((1, "Invalid star expression"))),
+        ("juxtaposed_pattern_atoms", "match c:\n    case [\"go\" direction]:\n        pass\n", Some((2, "invalid syntax"))),
+        ("soft_keyword_prefix_no_comma_hint", "[c x]\n", Some((1, "invalid syntax"))),
+        ("unclosed_before_line_continuation", "f(a,\n  b \\ c)\n", Some((2, "unexpected character after line continuation character"))),
+        ("py2_except_comma", "try:\n    pass\nexcept (A, B), e:\n    pass\n", Some((3, "multiple exception types must be parenthesized"))),
     ];
 
     /// 1-based line of a byte offset, counting `\r\n`, `\r` and `\n` as Python does.

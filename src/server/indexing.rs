@@ -61,8 +61,72 @@ fn find_notes(roots: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
+/// Whether the directory walk from `root` would skip `path`: a hidden component, or a match
+/// in a `.gitignore`/`.ignore` of any folder from the root down.
+fn is_ignored(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return true;
+    };
+    if rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
+        return true;
+    }
+    let mut dir = root.to_path_buf();
+    let mut folders = vec![dir.clone()];
+    for c in rel.parent().into_iter().flat_map(|p| p.components()) {
+        dir.push(c);
+        folders.push(dir.clone());
+    }
+    folders.iter().any(|folder| {
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(folder);
+        let mut any = false;
+        for name in [".gitignore", ".ignore"] {
+            let file = folder.join(name);
+            if file.is_file() {
+                any |= builder.add(file).is_none();
+            }
+        }
+        any && builder
+            .build()
+            .is_ok_and(|g| g.matched_path_or_any_parents(path, false).is_ignore())
+    })
+}
+
 /// Reads and summarizes one note; `None` (with a log line) when it is too big or not UTF-8.
+/// Whether `path` is a regular file, itself (not a symlink to one, which may point outside
+/// the workspace; not a FIFO or device, whose read could block forever).
+fn regular_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Whether `path`, symlinked folders on the way resolved, still lies under one of `roots`
+/// (a link inside the workspace to a folder outside it must not lead the indexer out).
+fn resolves_under(path: &Path, roots: &[PathBuf]) -> bool {
+    // A file deleted meanwhile cannot be resolved; its folder can.
+    let real = path.canonicalize().or_else(|_| {
+        let parent = path.parent().ok_or(std::io::ErrorKind::NotFound)?;
+        Ok::<_, std::io::Error>(
+            parent
+                .canonicalize()?
+                .join(path.file_name().unwrap_or_default()),
+        )
+    });
+    let Ok(real) = real else {
+        return false;
+    };
+    roots
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .any(|r| real.starts_with(r))
+}
+
 fn summarize(path: &Path, state: &State) -> Option<NoteSummary> {
+    if !regular_file(path) {
+        info!("not indexing {}: not a regular file", path.display());
+        return None;
+    }
     let meta = std::fs::metadata(path).ok()?;
     if meta.len() > MAX_NOTE_BYTES {
         info!(
@@ -110,6 +174,9 @@ fn summarize_all(paths: &[PathBuf], state: &State) -> Vec<NoteSummary> {
 pub fn file_settings(roots: &[PathBuf]) -> (serde_json::Value, Vec<String>) {
     for root in roots {
         let path = root.join(config::FILE_NAME);
+        if !regular_file(&path) {
+            continue;
+        }
         if let Ok(text) = std::fs::read_to_string(&path) {
             return match config::from_toml(&text) {
                 Ok(v) => (v, Vec::new()),
@@ -241,8 +308,19 @@ impl Backend {
                 settings_changed = true;
                 continue;
             }
-            // Only files under the workspace folders are read.
-            if !is_note(&path) || !roots.iter().any(|r| path.starts_with(r)) {
+            // Only files under the workspace folders are read, and only those the initial
+            // scan would have read: editors watch `**/*.md` without regard to `.gitignore`.
+            let escapes = path
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+            let Some(root) = roots.iter().find(|r| path.starts_with(r)) else {
+                continue;
+            };
+            if !is_note(&path)
+                || escapes
+                || !resolves_under(&path, &roots)
+                || is_ignored(root, &path)
+            {
                 continue;
             }
             let uri = path_to_uri(&path);

@@ -1,6 +1,9 @@
 //! The LSP edge: capabilities, handlers, and the ordering of text-sync notifications.
 //! Everything below this module works on byte offsets and plain values.
 
+mod actions;
+pub mod guard;
+mod hooks;
 mod indexing;
 mod navigation;
 mod ordered;
@@ -17,7 +20,7 @@ use tracing::{info, warn};
 use crate::analysis::Analysis;
 use crate::note::{Encoding, Note};
 use crate::workspace::Facts;
-pub use state::State;
+pub use state::{Change, State};
 
 #[derive(Clone)]
 pub struct Backend {
@@ -37,6 +40,9 @@ fn init_logging() {
         .try_init();
 }
 
+/// How long the process waits for running handlers after `exit` or the end of its input.
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub fn run_stdio() {
     init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -46,14 +52,31 @@ pub fn run_stdio() {
         .expect("a tokio runtime starts");
     let state = runtime.block_on(async {
         let state = Arc::new(State::default());
-        let (service, socket) = LspService::new({
+        let (service, socket) = hooks::register(LspService::build({
             let state = state.clone();
             move |client| Backend { client, state }
-        });
-        let service = ordered::Ordered::new(service, state.clone());
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        }))
+        .finish();
+        // `exit` or the end of input: the transport then waits for every handler to finish,
+        // and one stuck on a long parse would keep the process alive; it gets a grace period.
+        let ending = Arc::new(tokio::sync::Notify::new());
+        let service = ordered::Ordered::new(service, state.clone()).on_exit(ending.clone());
+        // Malformed input never reaches tower-lsp's codec (one codec error ends its read
+        // loop): the guard frames the bytes itself and stands in errors for bad messages.
+        let stdin =
+            guard::guarded(tokio::io::stdin(), guard::max_message_bytes()).on_end(ending.clone());
+        // Room for every request `Ordered` lets through, so the transport's queue never
+        // fills and its read loop (text sync, `$/cancelRequest`) never waits on a handler.
+        let serve = Server::new(stdin, tokio::io::stdout(), socket)
+            .concurrency_level(ordered::max_pending() + 64)
+            .serve(service);
+        tokio::select! {
+            () = serve => {}
+            () = async {
+                ending.notified().await;
+                tokio::time::sleep(EXIT_GRACE).await;
+            } => warn!("work still running {EXIT_GRACE:?} after exit or the end of input: leaving"),
+        }
         state
     });
     // Blocking analysis threads may still run; the protocol is over, so leave now. The spec:
@@ -78,16 +101,21 @@ impl Backend {
             )));
         };
         let enc = self.state.encoding();
+        // Cleared when this future is dropped (the request was cancelled): the blocking job
+        // then skips the work it was waiting (for the note's lock) to do.
+        let wanted = Wanted::new();
+        let still = wanted.flag();
         tokio::task::spawn_blocking(move || {
             let mut cur = doc.current(enc);
+            if !still.load(std::sync::atomic::Ordering::SeqCst) {
+                return None;
+            }
             let a = cur.analysis();
-            f(&cur.note, &a, enc)
+            Some(f(&cur.note, &a, enc))
         })
         .await
-        .map_err(|e| {
-            warn!("request failed: {e}");
-            Error::internal_error()
-        })
+        .map_err(join_error)?
+        .ok_or_else(Error::request_cancelled)
     }
 
     /// Runs a workspace-wide request on a blocking thread. The document must be open.
@@ -105,64 +133,134 @@ impl Backend {
         }
         let state = self.state.clone();
         let uri = uri.clone();
-        tokio::task::spawn_blocking(move || f(&state, uri))
-            .await
-            .map_err(|e| {
-                warn!("request failed: {e}");
-                Error::internal_error()
-            })
+        let wanted = Wanted::new();
+        let still = wanted.flag();
+        tokio::task::spawn_blocking(move || {
+            // Cancelled while it waited for a thread: skip.
+            still
+                .load(std::sync::atomic::Ordering::SeqCst)
+                .then(|| f(&state, uri))
+        })
+        .await
+        .map_err(join_error)?
+        .ok_or_else(Error::request_cancelled)
     }
 
     /// Computes and publishes diagnostics for the newest version of `uri`; a result for a
     /// version that an edit has since superseded is dropped (the later edit publishes).
+    /// Runs are coalesced per document: while one computes, further calls only ask it to
+    /// run once more when it ends.
     async fn publish(&self, uri: Uri) {
         let Some(doc) = self.state.get(&uri) else {
             return;
         };
-        let enc = self.state.encoding();
-        let config = self.state.config();
+        if !doc.enter_publish() {
+            return;
+        }
+        let mut rerun = false;
+        loop {
+            self.publish_once(&uri, &doc, rerun).await;
+            if !doc.again_publish() {
+                break;
+            }
+            rerun = true;
+        }
+        // Its anchors or questions changed: the other open notes' links and duplicates may
+        // have too (closed notes are read from disk, where this edit is not yet).
+        if doc.take_outline_changed() {
+            for other in self.state.documents() {
+                if other.uri == doc.uri {
+                    continue;
+                }
+                if let Ok(other_uri) = other.uri.parse::<Uri>() {
+                    Box::pin(self.publish_again(other_uri)).await;
+                }
+            }
+        }
+    }
+
+    /// Publishes a note's diagnostics even if its version was already published: something
+    /// it depends on changed.
+    async fn publish_again(&self, uri: Uri) {
+        if let Some(doc) = self.state.get(&uri) {
+            *doc.published.lock().await = None;
+        }
+        self.publish(uri).await;
+    }
+
+    /// One run of [`Backend::publish`]. A rerun may send the version already sent: it was
+    /// asked for because something besides the text changed (settings, other notes).
+    async fn publish_once(&self, uri: &Uri, doc: &Arc<state::Document>, rerun: bool) {
         let work = {
             let doc = doc.clone();
             let state = self.state.clone();
-            tokio::task::spawn_blocking(move || {
-                let (version, facts) = {
-                    let mut cur = doc.current(enc);
-                    if cur.version != doc.latest_version() {
-                        return None;
-                    }
-                    let a = cur.analysis();
-                    (cur.version, Facts::of(&doc.uri, &a, config.slugs))
-                };
-                // Other notes are read with this one's lock released: two notes publishing
-                // at once never wait on each other's locks.
-                let view = state.view(Some(&doc.uri));
-                let mut ws = view.broken_links(&facts);
-                ws.extend(view.duplicate_questions(&facts));
-                drop(view);
-                let mut cur = doc.current(enc);
-                if cur.version != version {
-                    return None;
-                }
-                let a = cur.analysis();
-                let mut diags = to_proto::diagnostics(&cur.note, &a, &config, enc);
-                diags.extend(to_proto::workspace_diagnostics(
-                    &cur.note, &ws, &config, enc,
-                ));
-                Some((version, diags))
-            })
+            tokio::task::spawn_blocking(move || diagnostics_of(&state, &doc))
         };
         let Ok(Some((version, diags))) = work.await else {
             return;
         };
         let mut last = doc.published.lock().await;
-        if *last >= Some(version) || version != doc.latest_version() {
+        if *last > Some(version)
+            || (*last == Some(version) && !rerun)
+            || version != doc.latest_version()
+        {
             return;
         }
         *last = Some(version);
         self.client
-            .publish_diagnostics(uri, diags, Some(version))
+            .publish_diagnostics(uri.clone(), diags, Some(version))
             .await;
     }
+}
+
+/// The diagnostics of the newest version of `uri`, as the server publishes them (for
+/// benchmarks and tests): `None` when it is not open.
+pub fn diagnostics_now(state: &State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
+    diagnostics_of(state, &*state.get(uri)?)
+}
+
+/// What other notes see of a note: its anchors and its questions. When it changes, the
+/// notes linking here or asking the same questions need their diagnostics again.
+fn outline_signature(facts: &Facts) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    facts.slugs.hash(&mut h);
+    for (q, _) in &facts.questions {
+        q.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The diagnostics of a document's newest version; `None` when an edit superseded it while
+/// they were computed.
+fn diagnostics_of(state: &State, doc: &state::Document) -> Option<(i32, Vec<Diagnostic>)> {
+    let enc = state.encoding();
+    let config = state.config();
+    let (version, facts) = {
+        let mut cur = doc.current(enc);
+        if cur.version != doc.latest_version() {
+            return None;
+        }
+        let a = cur.analysis();
+        (cur.version, Facts::of(&doc.uri, &a, config.slugs))
+    };
+    // Other notes are read with this one's lock released: two notes publishing at once
+    // never wait on each other's locks.
+    doc.note_outline(outline_signature(&facts));
+    let view = state.view(Some(&doc.uri));
+    let mut ws = view.broken_links(&facts);
+    ws.extend(view.duplicate_questions(&facts));
+    drop(view);
+    let mut cur = doc.current(enc);
+    if cur.version != version {
+        return None;
+    }
+    let a = cur.analysis();
+    let mut diags = to_proto::diagnostics(&cur.note, &a, &config, enc);
+    diags.extend(to_proto::workspace_diagnostics(
+        &cur.note, &ws, &config, enc,
+    ));
+    Some((version, diags))
 }
 
 impl Backend {
@@ -248,6 +346,12 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(actions::kinds()),
+                        ..Default::default()
+                    },
+                )),
                 ..Default::default()
             },
             server_info: Some(ServerInfo {
@@ -397,7 +501,55 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        self.blocking(&uri, move |state, uri| {
+            actions::code_actions(state, &uri, &params)
+        })
+        .await
+    }
+
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         self.files_changed(params.changes).await;
+    }
+}
+
+/// A flag that a request is still wanted, cleared when the request's future is dropped
+/// (tower-lsp drops it on `$/cancelRequest`); blocking jobs check it before working.
+struct Wanted(Arc<std::sync::atomic::AtomicBool>);
+
+impl Wanted {
+    fn new() -> Wanted {
+        Wanted(Arc::new(std::sync::atomic::AtomicBool::new(true)))
+    }
+
+    fn flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.0.clone()
+    }
+}
+
+impl Drop for Wanted {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A blocking job that panicked: an InternalError response naming the panic.
+fn join_error(e: tokio::task::JoinError) -> Error {
+    let what = if e.is_panic() {
+        let panic = e.into_panic();
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    } else {
+        e.to_string()
+    };
+    tracing::error!("request failed: {what}");
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+        message: format!("internal error ({what})").into(),
+        data: None,
     }
 }

@@ -15,7 +15,7 @@ use crate::links::{self, Target};
 use crate::note::{Encoding, Note};
 use crate::outline;
 use crate::terms;
-use crate::workspace::{Facts, Pos, Resolved, Span, path_to_uri, uri_to_path};
+use crate::workspace::{Facts, Pos, Resolved, Span, normalize, path_to_uri, uri_to_path};
 
 pub fn span_range(s: Span, enc: Encoding) -> lsp::Range {
     lsp::Range::new(pos(s.start, enc), pos(s.end, enc))
@@ -283,8 +283,11 @@ pub fn completion(
                 .map(|(s, (t, q))| (s.clone(), t, q))
                 .collect()
         } else {
-            let dir = facts.dir.as_ref()?;
-            let target = path_to_uri(&dir.join(file));
+            // Decoded and normalized (`../a.md` from a subfolder) the way links resolve.
+            let Target::Note { path, .. } = links::target(&format!("{file}#")) else {
+                return None;
+            };
+            let target = path_to_uri(&normalize(&facts.dir.as_ref()?.join(path)));
             let view = state.view(Some(uri.as_str()));
             let n = view.get(&target)?;
             n.headings
@@ -339,7 +342,6 @@ pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::Document
     let enc = state.encoding();
     let doc = state.get(uri)?;
     let me = doc.summary(enc, state.config().slugs);
-    let facts_dir = me.dir.clone();
     let view = state.view(Some(uri.as_str()));
     let mut out = Vec::new();
     for l in &me.links {
@@ -351,11 +353,16 @@ pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::Document
             Target::Anchor(a) => me
                 .heading_by_slug(a)
                 .and_then(|h| self::uri(&format!("{}#L{}", uri.as_str(), h.span.start.line + 1))),
-            Target::Note { path, anchor } => facts_dir.as_ref().and_then(|d| {
-                let file = path_to_uri(&d.join(path));
+            Target::Note { path, anchor } => me.resolve_path(path).and_then(|p| {
+                let file = path_to_uri(&p);
                 let line = anchor.as_ref().and_then(|a| {
-                    view.get(&file)
-                        .and_then(|n| n.heading_by_slug(a).map(|h| h.span.start.line + 1))
+                    // This note by its own file name: its current text, not the disk copy.
+                    let n = if file == me.uri {
+                        Some(me.clone())
+                    } else {
+                        view.get(&file)
+                    };
+                    n.and_then(|n| n.heading_by_slug(a).map(|h| h.span.start.line + 1))
                 });
                 match line {
                     Some(line) => self::uri(&format!("{file}#L{line}")),

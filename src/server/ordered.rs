@@ -1,33 +1,88 @@
 //! A layer in front of tower-lsp's service. The transport calls `call` for each message in
 //! the order it read them, before any handler runs; text-sync notifications are applied to
 //! the state right there, so no scheduling of handlers can reorder them (DESIGN.md, rule 3).
-//! It also turns a panic inside a handler into an error response for that request.
+//! It also turns a panic inside a handler into an error response for that request, answers
+//! the stand-ins `guard.rs` puts in place of malformed messages, and sheds load: past
+//! [`max_pending`] requests in flight, a new request is answered at once with RequestFailed
+//! instead of queuing behind the others (the transport's queue is bounded, and a full queue
+//! would stop it reading text sync and `$/cancelRequest`).
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use futures::FutureExt;
 use serde::de::DeserializeOwned;
-use tower_lsp_server::jsonrpc::{Error, ErrorCode, Request, Response};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 use tower_lsp_server::ls_types::{
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
 };
 use tower_service::Service;
 use tracing::{error, warn};
 
+use super::guard;
 use super::state::{Change, State};
 
 pub struct Ordered<S> {
     inner: S,
     state: Arc<State>,
+    /// Requests answered by the inner service and not yet finished.
+    in_flight: Arc<AtomicUsize>,
+    max_pending: usize,
+    /// Told when `exit` arrives, so the process can leave even if some work never ends.
+    ending: Option<Arc<tokio::sync::Notify>>,
+}
+
+/// The default bound on requests in flight.
+pub const DEFAULT_MAX_PENDING: usize = 128;
+
+/// The bound on requests in flight: `NOTES_LSP_MAX_PENDING_REQUESTS` or the default.
+pub fn max_pending() -> usize {
+    std::env::var("NOTES_LSP_MAX_PENDING_REQUESTS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(DEFAULT_MAX_PENDING)
+}
+
+/// The LSP error code for a request that failed though it was well-formed.
+const REQUEST_FAILED: i64 = -32803;
+
+/// Decrements the in-flight count when a request's future finishes or is dropped.
+struct InFlight(Arc<AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 impl<S> Ordered<S> {
     pub fn new(inner: S, state: Arc<State>) -> Self {
-        Ordered { inner, state }
+        Ordered {
+            inner,
+            state,
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            max_pending: max_pending(),
+            ending: None,
+        }
+    }
+
+    /// Notifies `ending` when the `exit` notification arrives.
+    pub fn on_exit(mut self, ending: Arc<tokio::sync::Notify>) -> Self {
+        self.ending = Some(ending);
+        self
     }
 
     fn params<T: DeserializeOwned>(req: &Request) -> Option<T> {
@@ -79,32 +134,106 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        self.sync(&req);
+        if req.method() == guard::MALFORMED_METHOD {
+            return Box::pin(futures::future::ready(Ok(guard_response(&req))));
+        }
         let id = req.id().cloned();
         let method = req.method().to_string();
-        let fut = self.inner.call(req);
+        if method == "exit" {
+            let n = self.in_flight.load(Ordering::SeqCst);
+            if n > 0 {
+                warn!("exit with {n} requests in flight");
+            }
+            if let Some(ending) = &self.ending {
+                ending.notify_one();
+            }
+        }
+        // Text sync runs on the transport's read loop: a panic there would end the server.
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| self.sync(&req))) {
+            error!(
+                "{method}: queuing the change panicked: {}",
+                panic_text(&*panic)
+            );
+        }
+        let in_flight = match &id {
+            Some(id) if !matches!(method.as_str(), "initialize" | "shutdown") => {
+                let n = self.in_flight.fetch_add(1, Ordering::SeqCst);
+                let guard = InFlight(self.in_flight.clone());
+                if n >= self.max_pending {
+                    warn!("{method}: {n} requests in flight already; answering RequestFailed");
+                    let resp = Response::from_error(
+                        id.clone(),
+                        Error {
+                            code: ErrorCode::ServerError(REQUEST_FAILED),
+                            message: format!(
+                                "{method} not run: the server has {n} requests in flight; \
+                                 try again"
+                            )
+                            .into(),
+                            data: None,
+                        },
+                    );
+                    return Box::pin(futures::future::ready(Ok(Some(resp))));
+                }
+                Some(guard)
+            }
+            _ => None,
+        };
+        let fut = match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
+            Ok(fut) => fut,
+            Err(panic) => {
+                let what = panic_text(&*panic);
+                error!("{method} panicked: {what}");
+                return Box::pin(futures::future::ready(Ok(
+                    id.map(|id| internal_error(id, &method, &what))
+                )));
+            }
+        };
         Box::pin(async move {
+            let _in_flight = in_flight;
             match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(r) => r,
                 Err(panic) => {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
+                    let what = panic_text(&*panic);
                     error!("{method} panicked: {what}");
-                    Ok(id.map(|id| {
-                        Response::from_error(
-                            id,
-                            Error {
-                                code: ErrorCode::InternalError,
-                                message: format!("{method} failed: internal error ({what})").into(),
-                                data: None,
-                            },
-                        )
-                    }))
+                    Ok(id.map(|id| internal_error(id, &method, &what)))
                 }
             }
         })
     }
+}
+
+fn internal_error(id: Id, method: &str, what: &str) -> Response {
+    Response::from_error(
+        id,
+        Error {
+            code: ErrorCode::InternalError,
+            message: format!("{method} failed: internal error ({what})").into(),
+            data: None,
+        },
+    )
+}
+
+/// The error response for a message the input guard found malformed.
+fn guard_response(req: &Request) -> Option<Response> {
+    let p = req.params()?;
+    let code = p.get("code").and_then(serde_json::Value::as_i64)?;
+    let message = p
+        .get("message")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("malformed message")
+        .to_string();
+    let id = p
+        .get("id")
+        .cloned()
+        .and_then(|v| serde_json::from_value::<Id>(v).ok())
+        .unwrap_or(Id::Null);
+    Some(Response::from_error(
+        id,
+        Error {
+            code: ErrorCode::from(code),
+            message: message.into(),
+            data: None,
+        },
+    ))
 }

@@ -26,13 +26,37 @@ pub enum Change {
     Edits(Vec<TextDocumentContentChangeEvent>),
 }
 
+impl Change {
+    /// Bytes of text the change carries (a rough measure of what applying it costs).
+    fn len(&self) -> usize {
+        match self {
+            Change::Replace(t) => t.len(),
+            Change::Edits(e) => e.iter().map(|e| e.text.len() + 1).sum(),
+        }
+    }
+}
+
+/// How long a view of the workspace waits for another note's lock before using that note's
+/// last summary.
+const VIEW_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// A note with queued changes is brought up to date for another note's request only when it
+/// is at most this big; a bigger one may cost a long parse (its own diagnostics run does it).
+const CATCH_UP_BYTES: usize = 1024 * 1024;
+
 pub struct Document {
     /// The uri as the client spelled it.
     pub uri: String,
     /// The version whose diagnostics went out last; sends are serialized through it.
     pub published: tokio::sync::Mutex<Option<i32>>,
+    /// Whether diagnostics are being computed, and whether another run was asked for
+    /// meanwhile (see [`Document::enter_publish`]).
+    publishing: Mutex<(bool, bool)>,
     /// The workspace's view of this note, for the version it was built from.
     summary: Mutex<Option<(i32, Arc<NoteSummary>)>>,
+    /// A hash of the anchors and questions last seen, and whether it changed since the
+    /// diagnostics of other notes were last refreshed for it.
+    outline: Mutex<(Option<u64>, bool)>,
     /// Queued changes, in arrival order, and the newest version the client has announced.
     pending: Mutex<(Vec<(i32, Change)>, i32)>,
     current: Mutex<Current>,
@@ -61,7 +85,9 @@ impl Document {
         Document {
             uri: uri.to_string(),
             published: tokio::sync::Mutex::new(None),
+            publishing: Mutex::new((false, false)),
             summary: Mutex::new(None),
+            outline: Mutex::new((None, false)),
             pending: Mutex::new((vec![(version, Change::Replace(text.to_string()))], version)),
             current: Mutex::new(Current {
                 note: Note::new(""),
@@ -71,9 +97,47 @@ impl Document {
         }
     }
 
+    /// Starts a diagnostics run unless one is going on; then that run is asked to go again
+    /// when it ends (for whatever version is newest then) and this returns `false`. So a
+    /// burst of edits costs one or two runs, not a blocking task per keystroke.
+    pub fn enter_publish(&self) -> bool {
+        let mut p = lock(&self.publishing);
+        if p.0 {
+            p.1 = true;
+            return false;
+        }
+        *p = (true, false);
+        true
+    }
+
+    /// Ends a run: `true` when another was asked for meanwhile (the caller runs again).
+    pub fn again_publish(&self) -> bool {
+        let mut p = lock(&self.publishing);
+        if p.1 {
+            p.1 = false;
+            return true;
+        }
+        p.0 = false;
+        false
+    }
+
     /// The newest version the client has sent (queued or applied).
     pub fn latest_version(&self) -> i32 {
         lock(&self.pending).1
+    }
+
+    /// Records the anchors-and-questions signature of the version just analysed.
+    pub fn note_outline(&self, sig: u64) {
+        let mut o = lock(&self.outline);
+        if o.0.is_some_and(|old| old != sig) {
+            o.1 = true;
+        }
+        o.0 = Some(sig);
+    }
+
+    /// Whether the signature changed since the last call (and resets that).
+    pub fn take_outline_changed(&self) -> bool {
+        std::mem::take(&mut lock(&self.outline).1)
     }
 
     /// The workspace summary of the current version, built once per version. Takes this
@@ -81,6 +145,10 @@ impl Document {
     /// deadlock between two documents' requests).
     pub fn summary(&self, enc: Encoding, style: SlugStyle) -> Arc<NoteSummary> {
         let mut cur = self.current(enc);
+        self.summary_of(&mut cur, style)
+    }
+
+    fn summary_of(&self, cur: &mut Current, style: SlugStyle) -> Arc<NoteSummary> {
         if let Some((v, s)) = lock(&self.summary).as_ref()
             && *v == cur.version
         {
@@ -92,25 +160,71 @@ impl Document {
         s
     }
 
+    /// This note's summary for a view of the workspace taken on behalf of another note: up
+    /// to date when the note's lock comes free within [`VIEW_WAIT`] and catching up is cheap;
+    /// else the last summary built, or `None` when there is none (the copy on disk, if
+    /// indexed, stands in). A big note in the middle of a long parse must not hold up
+    /// requests about every other note.
+    pub fn summary_for_view(&self, enc: Encoding, style: SlugStyle) -> Option<Arc<NoteSummary>> {
+        let deadline = std::time::Instant::now() + VIEW_WAIT;
+        loop {
+            let guard = match self.current.try_lock() {
+                Ok(g) => Some(g),
+                Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
+            if let Some(mut cur) = guard {
+                let queued: usize = lock(&self.pending).0.iter().map(|(_, c)| c.len()).sum();
+                if queued == 0 || cur.note.len() + queued <= CATCH_UP_BYTES {
+                    self.catch_up(&mut cur, enc);
+                    return Some(self.summary_of(&mut cur, style));
+                }
+                break;
+            }
+            if std::time::Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        lock(&self.summary).as_ref().map(|(_, s)| s.clone())
+    }
+
     /// Applies every queued change and returns the up-to-date note.
     pub fn current(&self, enc: Encoding) -> MutexGuard<'_, Current> {
         let mut cur = lock(&self.current);
+        self.catch_up(&mut cur, enc);
+        cur
+    }
+
+    /// Applies the queued changes to `cur` (whose lock the caller holds), in order.
+    fn catch_up(&self, cur: &mut Current, enc: Encoding) {
         // Take the queue only after holding `current`, so two callers cannot apply batches
         // out of order.
         let queued = std::mem::take(&mut lock(&self.pending).0);
         for (version, change) in queued {
-            match change {
+            // A panic in one change must not lose the ones after it: each is applied on its
+            // own, and a note left half-edited is rebuilt from its text.
+            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match change {
                 Change::Replace(text) => cur.note = Note::new(&text),
                 Change::Edits(edits) => {
                     for e in edits {
                         apply(&mut cur.note, e, enc);
                     }
                 }
+            }));
+            if applied.is_err() {
+                tracing::error!("{}: applying version {version} panicked", self.uri);
+                // The text is in the rope (an edit changes it before reparsing); a note that
+                // cannot even be rebuilt keeps its text, half-parsed.
+                let text = cur.note.rope().to_string();
+                match std::panic::catch_unwind(|| Note::new(&text)) {
+                    Ok(note) => cur.note = note,
+                    Err(_) => tracing::error!("{}: the note cannot be rebuilt", self.uri),
+                }
             }
             cur.version = version;
             cur.analysis = None;
         }
-        cur
     }
 }
 
@@ -137,6 +251,17 @@ fn apply(note: &mut Note, e: TextDocumentContentChangeEvent, enc: Encoding) {
             }
             note.edit(start..end.max(start), &e.text);
         }
+    }
+}
+
+/// Drops a document off the transport's read loop (freeing a big note's trees takes a while)
+/// when a runtime is there to take it.
+fn drop_elsewhere(doc: Arc<Document>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => {
+            rt.spawn_blocking(move || drop(doc));
+        }
+        Err(_) => drop(doc),
     }
 }
 
@@ -173,7 +298,7 @@ impl State {
         let open = docs
             .iter()
             .filter(|d| Some(d.uri.as_str()) != except)
-            .map(|d| d.summary(enc, style))
+            .filter_map(|d| d.summary_for_view(enc, style))
             .collect();
         View {
             ws: &self.workspace,
@@ -244,15 +369,19 @@ impl State {
                 uri.as_str()
             );
         }
-        self.docs.insert(
+        let old = self.docs.insert(
             uri.as_str().to_string(),
             Arc::new(Document::new(uri.as_str(), text, version)),
         );
+        if let Some(old) = old {
+            drop_elsewhere(old);
+        }
     }
 
     pub fn close(&self, uri: &Uri) {
-        if self.docs.remove(uri.as_str()).is_none() {
-            warn!("didClose for {} which is not open", uri.as_str());
+        match self.docs.remove(uri.as_str()) {
+            Some((_, doc)) => drop_elsewhere(doc),
+            None => warn!("didClose for {} which is not open", uri.as_str()),
         }
     }
 

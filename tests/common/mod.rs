@@ -35,6 +35,8 @@ pub struct Client {
     /// Messages received from the server and not yet consumed (notifications, mostly).
     pending: VecDeque<Value>,
     stderr: Arc<Mutex<String>>,
+    /// Requests the server made of us (all answered with `null`), in arrival order.
+    server_requests: Vec<Value>,
     /// The encoding the server chose in `initialize`.
     pub enc: Enc,
 }
@@ -72,9 +74,19 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 impl Client {
     /// Starts `notes-lsp --stdio`.
     pub fn spawn() -> Client {
+        Client::spawn_with_env(&[])
+    }
+
+    /// Starts `notes-lsp --stdio` with extra environment variables (test hooks, limits).
+    pub fn spawn_with_env(vars: &[(&str, &str)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_notes-lsp"))
             .arg("--stdio")
-            .env("NOTES_LSP_LOG", "warn")
+            // `NOTES_LSP_TEST_LOG=debug cargo test ...` shows the server's log in failures.
+            .env(
+                "NOTES_LSP_LOG",
+                std::env::var("NOTES_LSP_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .envs(vars.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -118,6 +130,7 @@ impl Client {
             next_id: 0,
             pending: VecDeque::new(),
             stderr: log,
+            server_requests: Vec::new(),
             enc: Enc::Utf16,
         }
     }
@@ -154,6 +167,7 @@ impl Client {
                     if msg.get("method").is_some() && msg.get("id").is_some() {
                         let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": null});
                         self.send(&reply);
+                        self.server_requests.push(msg);
                         continue;
                     }
                     return msg;
@@ -259,6 +273,46 @@ impl Client {
             .as_array()
             .expect("diagnostics is an array")
             .clone()
+    }
+
+    /// Waits (bounded) for a notification `method` whose params satisfy `pred` and returns
+    /// its params; other messages that come before it are kept for later waits.
+    pub fn wait_notification(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for_notification(
+            &format!("a {method} notification"),
+            |m| m["method"] == method && pred(&m["params"]),
+            |_| false,
+        )
+    }
+
+    /// Removes the notifications `method` received so far and not yet consumed, and returns
+    /// their params in arrival order.
+    pub fn take_notifications(&mut self, method: &str) -> Vec<Value> {
+        let (taken, kept): (VecDeque<Value>, VecDeque<Value>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|m| m["method"] == method);
+        self.pending = kept;
+        taken.into_iter().map(|m| m["params"].clone()).collect()
+    }
+
+    /// The requests the server has made of this client so far (each answered with `null`).
+    pub fn server_requests(&self) -> &[Value] {
+        &self.server_requests
+    }
+
+    /// Sends `initialize` with `params` as given (`processId` filled in when missing), then
+    /// `initialized`; returns the result. For workspace folders and initialization options.
+    pub fn initialize_with(&mut self, mut params: Value) -> Value {
+        if params.get("processId").is_none() {
+            params["processId"] = json!(std::process::id());
+        }
+        let result = self.request("initialize", params);
+        self.enc = match result["capabilities"]["positionEncoding"].as_str() {
+            Some("utf-8") => Enc::Utf8,
+            _ => Enc::Utf16,
+        };
+        self.notify("initialized", json!({}));
+        result
     }
 
     /// Sends `initialize` with `capabilities` and then `initialized`; returns the result.
@@ -517,4 +571,92 @@ pub fn diag_key(d: &Value) -> (String, u64, u64, u64, u64, u64) {
         r["end"]["line"].as_u64().unwrap(),
         r["end"]["character"].as_u64().unwrap(),
     )
+}
+
+/// Raw access for the reliability tests: malformed bytes, requests answered out of order.
+impl Client {
+    /// Writes `bytes` to the server's stdin as they are (no framing added).
+    pub fn write_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        if let Err(e) = stdin.write_all(bytes).and_then(|_| stdin.flush()) {
+            panic!(
+                "cannot write to the server ({e}); did it die? stderr:\n{}",
+                self.stderr_log()
+            );
+        }
+    }
+
+    /// Sends a request without waiting for its response; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = json!(self.next_id);
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// Waits (bounded) for the response to request `id`, sent earlier.
+    pub fn wait_response(&mut self, id: &Value) -> Value {
+        let is_it = |m: &Value| m.get("method").is_none() && &m["id"] == id;
+        if let Some(i) = self.pending.iter().position(is_it) {
+            return self.pending.remove(i).expect("found above");
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        let what = format!("the response to request {id}");
+        loop {
+            let msg = self.recv(deadline, &what);
+            if is_it(&msg) {
+                return msg;
+            }
+            self.pending.push_back(msg);
+        }
+    }
+
+    /// Waits (bounded) for any message satisfying `pred` (kept messages stay pending).
+    pub fn wait_message(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&pred) {
+            return self.pending.remove(i).expect("found above");
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self.recv(deadline, what);
+            if pred(&msg) {
+                return msg;
+            }
+            self.pending.push_back(msg);
+        }
+    }
+
+    /// Like [`Client::wait_message`] but gives up after `within`, returning `None`.
+    pub fn wait_message_within(
+        &mut self,
+        within: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        if let Some(i) = self.pending.iter().position(&pred) {
+            return self.pending.remove(i);
+        }
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = match self.rx.recv_timeout(left) {
+                Ok(msg) => msg,
+                Err(_) => return None,
+            };
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": null});
+                self.send(&reply);
+                self.server_requests.push(msg);
+                continue;
+            }
+            if pred(&msg) {
+                return Some(msg);
+            }
+            self.pending.push_back(msg);
+        }
+    }
+
+    /// Whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().ok().flatten().is_none()
+    }
 }
