@@ -786,24 +786,33 @@ impl View<'_> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
         let mut buf = Vec::new();
-        let mut scored: Vec<(u32, String, HeadingEntry)> = Vec::new();
-        for n in self.all() {
-            for h in &n.headings {
+        let notes = self.all();
+        // Score by index; only the results returned are cloned.
+        let mut scored: Vec<(u32, usize, usize)> = Vec::new();
+        for (ni, n) in notes.iter().enumerate() {
+            for (hi, h) in n.headings.iter().enumerate() {
                 let score = if query.is_empty() {
                     Some(0)
                 } else {
                     pattern.score(Utf32Str::new(&h.title, &mut buf), &mut matcher)
                 };
                 if let Some(score) = score {
-                    scored.push((score, n.uri.clone(), h.clone()));
+                    scored.push((score, ni, hi));
                 }
             }
         }
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.title.cmp(&b.2.title)));
+        let title = |&(_, ni, hi): &(u32, usize, usize)| notes[ni].headings[hi].title.as_str();
+        let order = |a: &(u32, usize, usize), b: &(u32, usize, usize)| {
+            b.0.cmp(&a.0).then_with(|| title(a).cmp(title(b)))
+        };
+        if scored.len() > limit {
+            scored.select_nth_unstable_by(limit, order);
+            scored.truncate(limit);
+        }
+        scored.sort_by(order);
         scored
             .into_iter()
-            .take(limit)
-            .map(|(_, u, h)| (u, h))
+            .map(|(_, ni, hi)| (notes[ni].uri.clone(), notes[ni].headings[hi].clone()))
             .collect()
     }
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Measures workspace indexing over the real binary: time from `initialized` to the end of
+the indexing progress, peak resident memory of the server, and how long requests wait while
+indexing runs (documentSymbol and hover on an open note, sent every 20 ms).
+
+usage: scripts/bench-index.py [BINARY] [FOLDER]
+  defaults: target/release/notes-lsp, ../shared/corpus
+stdlib only; prints one JSON object.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+binary = sys.argv[1] if len(sys.argv) > 1 else "target/release/notes-lsp"
+folder = Path(sys.argv[2] if len(sys.argv) > 2 else "../shared/corpus").resolve()
+uri_of = lambda p: "file://" + urllib.parse.quote(str(p))
+
+proc = subprocess.Popen([binary, "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL)
+lock = threading.Lock()
+messages = []
+cond = threading.Condition(lock)
+
+
+def reader():
+    f = proc.stdout
+    while True:
+        length = None
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            line = line.strip()
+            if not line:
+                break
+            k, _, v = line.partition(b":")
+            if k.lower() == b"content-length":
+                length = int(v)
+        body = f.read(length)
+        msg = json.loads(body)
+        with cond:
+            messages.append((time.perf_counter(), msg))
+            cond.notify_all()
+
+
+def send(msg):
+    data = json.dumps(msg).encode()
+    proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(data), data))
+    proc.stdin.flush()
+
+
+def wait(pred, timeout=120):
+    deadline = time.time() + timeout
+    with cond:
+        while True:
+            for t, m in messages:
+                if pred(m):
+                    return t, m
+            left = deadline - time.time()
+            if left <= 0:
+                raise SystemExit("timed out")
+            cond.wait(left)
+
+
+def peak_rss_kb():
+    try:
+        for line in open(f"/proc/{proc.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+
+
+threading.Thread(target=reader, daemon=True).start()
+next_id = [0]
+
+
+def request(method, params):
+    next_id[0] += 1
+    send({"jsonrpc": "2.0", "id": next_id[0], "method": method, "params": params})
+    return next_id[0]
+
+
+# Answer the server's own requests (progress creation, watcher registration).
+def answer_server_requests():
+    answered = set()
+    while proc.poll() is None:
+        with cond:
+            pending = [m for _, m in messages if "method" in m and "id" in m and m["id"] not in answered]
+        for m in pending:
+            answered.add(m["id"])
+            send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+        time.sleep(0.005)
+
+
+threading.Thread(target=answer_server_requests, daemon=True).start()
+note = next(folder.rglob("*.md"))
+files = sum(1 for _ in folder.rglob("*.md"))
+i = request("initialize", {
+    "processId": os.getpid(),
+    "rootUri": uri_of(folder),
+    "workspaceFolders": [{"uri": uri_of(folder), "name": folder.name}],
+    "capabilities": {"window": {"workDoneProgress": True},
+                     "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}},
+})
+wait(lambda m: m.get("id") == i)
+text = note.read_text()
+start = time.perf_counter()
+send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+    "uri": uri_of(note), "languageId": "markdown", "version": 1, "text": text}}})
+
+waits = []
+done = threading.Event()
+
+
+def prober():
+    while not done.is_set():
+        t0 = time.perf_counter()
+        rid = request("textDocument/documentSymbol", {"textDocument": {"uri": uri_of(note)}})
+        t1, _ = wait(lambda m, rid=rid: m.get("id") == rid)
+        waits.append((t1 - t0) * 1e3)
+        time.sleep(0.02)
+
+
+threading.Thread(target=prober, daemon=True).start()
+end_t, _ = wait(lambda m: m.get("method") == "$/progress" and m["params"]["value"].get("kind") == "end",
+                timeout=300)
+done.set()
+rss = peak_rss_kb()
+time.sleep(1.0)  # let the post-indexing republish finish: measure the request alone
+sym_ms = []
+for query in ["closure", "gil", "virtual dom", "kubernetes pod"]:
+    t0 = time.perf_counter()
+    rid = request("workspace/symbol", {"query": query})
+    t1, sym = wait(lambda m, rid=rid: m.get("id") == rid)
+    sym_ms.append((t1 - t0) * 1e3)
+request("shutdown", None)
+send({"jsonrpc": "2.0", "method": "exit"})
+proc.wait(timeout=10)
+waits.sort()
+print(json.dumps({
+    "folder": str(folder),
+    "markdown_files": files,
+    "index_seconds": round(end_t - start, 3),
+    "peak_rss_mib": round(rss / 1024, 1) if rss else None,
+    "requests_during_indexing": len(waits),
+    "request_wait_ms_p50": round(statistics.median(waits), 2) if waits else None,
+    "request_wait_ms_max": round(waits[-1], 2) if waits else None,
+    "workspace_symbol_ms": [round(x, 2) for x in sym_ms],
+    "workspace_symbol_results": len(sym.get("result") or []),
+}, indent=1))
