@@ -122,7 +122,37 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
 
     for block in &blocks.code {
         let sample = Sample::extract(text, block);
-        let (verdict, diag) = checks::check_sample(&sample);
+        let (mut verdict, mut diag) = checks::check_sample(&sample);
+        // Tabs mixed with spaces so that the structure depends on the tab width: what CPython
+        // reports as a TabError, unless an error on an earlier line comes first.
+        if let Some(tagged) = checks::python_kind(&sample)
+            && !sample.nocheck
+            && !sample.source.trim_start().starts_with(">>>")
+            && let Some(at) = checks::tab_inconsistency(text, &block.lines)
+            && !matches!(&verdict, Verdict::Broken(r, _) if r.start < at)
+        {
+            let message = "inconsistent use of tabs and spaces in indentation".to_string();
+            let (code, severity) = if tagged {
+                (checks::code::PYTHON_SYNTAX, checks::Severity::Error)
+            } else {
+                (
+                    checks::code::GUESSED_PYTHON_SYNTAX,
+                    checks::Severity::Warning,
+                )
+            };
+            let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+            verdict = Verdict::Broken(at..line_end.max(at + 1), message.clone());
+            diag = Some(Diagnostic {
+                range: at..line_end.max(at + 1),
+                severity,
+                code,
+                message: if tagged {
+                    message
+                } else {
+                    format!("{message} (untagged sample that looks like Python)")
+                },
+            });
+        }
         out.diagnostics.extend(diag);
         if block.info.is_some() && !block.closed && block.top_level {
             let fence_end = text[block.range.clone()]

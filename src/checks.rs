@@ -87,7 +87,7 @@ fn check_python_cached(src: &str) -> Option<python::PyError> {
 }
 
 /// Whether the sample is code the server checks as Python, and if so, whether it was tagged.
-fn python_kind(sample: &Sample) -> Option<bool> {
+pub fn python_kind(sample: &Sample) -> Option<bool> {
     match sample.lang {
         Lang::Python => Some(true),
         Lang::Untagged if samples::looks_like_python(&sample.source) => Some(false),
@@ -192,6 +192,68 @@ fn fence_line(sample: &Sample) -> Range<usize> {
             .min(sample.range.end.max(start + 1))
 }
 
+/// CPython's `TabError` rule applied to the indentation as written in the note, container
+/// prefix included: each line's indentation is measured with tabs to multiples of 8 and with
+/// tabs as 1 column, and if the two measures disagree on whether a line is indented more,
+/// less or the same as the one before, the sample's structure depends on the tab width. The
+/// extracted sample cannot show this: Markdown turns a tab in the container prefix into
+/// columns. `lines` are the code ranges of the block in `text`; returns the offending line's
+/// code start.
+pub fn tab_inconsistency(text: &str, lines: &[Range<usize>]) -> Option<usize> {
+    let measure = |ws: &str| {
+        let (mut col, mut alt) = (0usize, 0usize);
+        for b in ws.bytes() {
+            if b == b'\t' {
+                col = (col / 8 + 1) * 8;
+                alt += 1;
+            } else {
+                col += 1;
+                alt += 1;
+            }
+        }
+        (col, alt)
+    };
+    // The indentation stack, as CPython's tokenizer keeps it, in both measures.
+    let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut first = true;
+    for r in lines {
+        if text[r.clone()].trim().is_empty() {
+            continue;
+        }
+        let line_start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
+        let raw = &text[line_start..r.end];
+        let ws = &raw[..raw.len() - raw.trim_start_matches([' ', '\t']).len()];
+        let (col, alt) = measure(ws);
+        if first {
+            // The first line sets the base: the block's own indentation is not Python's.
+            stack = vec![(col, alt)];
+            first = false;
+            continue;
+        }
+        let &(top, alt_top) = stack.last().expect("never empty");
+        // The two measures must agree on the direction: deeper, same, or shallower.
+        if col.cmp(&top) != alt.cmp(&alt_top) {
+            return Some(r.start);
+        }
+        if col > top {
+            stack.push((col, alt));
+        } else if col < top {
+            while stack.len() > 1 && stack.last().expect("never empty").0 > col {
+                stack.pop();
+            }
+            let &(top, alt_top) = stack.last().expect("never empty");
+            if col == top && alt != alt_top {
+                return Some(r.start);
+            }
+            if col != top {
+                // Matches no outer level: an indentation error CPython reports itself.
+                return None;
+            }
+        }
+    }
+    None
+}
+
 /// An unclosed top-level fence runs to the end of the note and hides everything after it.
 pub fn unclosed_fence(fence_line: Range<usize>, swallowed_headings: usize) -> Diagnostic {
     let what = match swallowed_headings {
@@ -229,4 +291,35 @@ pub fn unanswered(headings: &[Heading]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for l in text.split('\n') {
+            let ws = l.len() - l.trim_start_matches([' ', '\t']).len();
+            out.push(at + ws..at + l.len());
+            at += l.len() + 1;
+        }
+        out
+    }
+
+    #[test]
+    fn tabs_that_change_the_structure_are_reported() {
+        // Two tabs then nine spaces: deeper with tabs of 1, shallower with tabs of 8.
+        let text = "\t\tdef f():\n         return 1\n";
+        assert_eq!(tab_inconsistency(text, &lines(text)), Some(20));
+        // Consistent tabs, consistent spaces, a tab prefix shared by every line: fine.
+        for ok in [
+            "\tdef f():\n\t\treturn 1\n",
+            "def f():\n    return 1\n",
+            "\t  def f():\n\t      return 1\n\t  f()\n",
+        ] {
+            assert_eq!(tab_inconsistency(ok, &lines(ok)), None, "{ok:?}");
+        }
+    }
 }
