@@ -432,6 +432,17 @@ pub struct Workspace {
     nearest: Mutex<HashMap<String, Nearest>>,
 }
 
+/// Each slug's first heading (bold questions have no slug).
+fn slug_index(slugs: &[String]) -> HashMap<&str, usize> {
+    let mut index = HashMap::with_capacity(slugs.len());
+    for (i, s) in slugs.iter().enumerate() {
+        if !s.is_empty() {
+            index.entry(s.as_str()).or_insert(i);
+        }
+    }
+    index
+}
+
 /// Notes whose "did you mean" answers are kept, at most.
 const NEAREST_NOTES: usize = 256;
 
@@ -543,16 +554,18 @@ impl View<'_> {
 
     /// The note and heading a link goes to. `Err` says what is missing.
     pub fn resolve(&self, from: &Facts, target: &Target) -> Result<Resolved, String> {
-        self.resolve_in(from, target, None)
+        self.resolve_in(from, target, None, true)
     }
 
     /// [`View::resolve`], with `from`'s slugs indexed once for many links (`local`, whose
-    /// "did you mean" answers are then already up to date).
+    /// "did you mean" answers are then already up to date), and without looking for the
+    /// nearest heading of a broken anchor unless `suggest`.
     fn resolve_in(
         &self,
         from: &Facts,
         target: &Target,
         local: Option<&HashMap<&str, usize>>,
+        suggest: bool,
     ) -> Result<Resolved, String> {
         let (note, anchor) = match target {
             Target::External => return Ok(Resolved::Unchecked),
@@ -567,7 +580,12 @@ impl View<'_> {
                 // This note by its own file name (`README.md#x` in README.md): its current
                 // headings, not the copy on disk or an older summary.
                 if uri == from.uri && !anchor.is_empty() {
-                    return self.resolve_in(from, &Target::Anchor(anchor.to_string()), local);
+                    return self.resolve_in(
+                        from,
+                        &Target::Anchor(anchor.to_string()),
+                        local,
+                        suggest,
+                    );
                 }
                 match self.get(&uri) {
                     Some(n) => (Some(n), anchor),
@@ -599,6 +617,7 @@ impl View<'_> {
             });
         }
         let closest = match &note {
+            _ if !suggest => None,
             Some(n) => self.ws.nearest_slug(
                 &n.uri,
                 Some(n.headings.iter().map(|h| h.slug.as_str())),
@@ -642,12 +661,7 @@ impl View<'_> {
         }
         // Runs on every keystroke: `f`'s slugs are indexed once, and its "did you mean"
         // answers brought up to date once, for all its links.
-        let mut local: HashMap<&str, usize> = HashMap::with_capacity(f.slugs.len());
-        for (i, s) in f.slugs.iter().enumerate() {
-            if !s.is_empty() {
-                local.entry(s.as_str()).or_insert(i);
-            }
-        }
+        let local = slug_index(&f.slugs);
         let mut nearest = self.ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
         if nearest.len() >= NEAREST_NOTES && !nearest.contains_key(&f.uri) {
             nearest.clear();
@@ -660,7 +674,7 @@ impl View<'_> {
         f.links
             .iter()
             .filter_map(|(range, target)| {
-                let msg = self.resolve_in(f, target, Some(&local)).err()?;
+                let msg = self.resolve_in(f, target, Some(&local), true).err()?;
                 Some(WsDiagnostic {
                     range: range.clone(),
                     severity: Severity::Warning,
@@ -748,8 +762,9 @@ impl View<'_> {
         let uri = canonical_uri(uri);
         for n in self.all() {
             let facts = Facts::of_summary(&n);
+            let index = slug_index(&facts.slugs);
             for l in &n.links {
-                let hit = match self.resolve(&facts, &l.target) {
+                let hit = match self.resolve_in(&facts, &l.target, Some(&index), false) {
                     Ok(Resolved::Other(t, Some(h))) => t.uri == uri && h == heading,
                     Ok(Resolved::Here(h)) => n.uri == uri && h == heading,
                     _ => false,

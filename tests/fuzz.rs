@@ -32,6 +32,21 @@ fn cases(default: usize) -> usize {
     default * factor.max(1)
 }
 
+/// `NOTES_LSP_FUZZ_CASE=N` runs case N alone (to reproduce a failure) and shows its input.
+fn only() -> Option<usize> {
+    std::env::var("NOTES_LSP_FUZZ_CASE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+}
+
+/// The cases to run: all `n`, or the one `NOTES_LSP_FUZZ_CASE` names.
+fn case_range(n: usize) -> std::ops::Range<usize> {
+    match only() {
+        Some(c) => c..c + 1,
+        None => 0..n,
+    }
+}
+
 fn seed() -> u64 {
     std::env::var("NOTES_LSP_FUZZ_SEED")
         .ok()
@@ -175,7 +190,7 @@ fn check_positions(note: &Note, text: &str, rng: &mut XorShift, what: &str) {
 #[test]
 fn position_conversions_agree_with_a_naive_model() {
     let base = seed();
-    for case in 0..cases(300) {
+    for case in case_range(cases(300)) {
         let mut rng = XorShift::new(base ^ (case as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let text = random_text(&mut rng, 60);
         let note = Note::new(&text);
@@ -359,7 +374,7 @@ fn assert_codec_reads(frame: &Frame, what: &str) {
 fn the_input_guard_frames_any_bytes_and_recovers_for_the_next_message() {
     let base = seed();
     let final_msg = json!({"jsonrpc": "2.0", "id": "final", "method": "shutdown"});
-    for case in 0..cases(3000) {
+    for case in case_range(cases(3000)) {
         let what = format!("seed {base} case {case}");
         let mut rng = XorShift::new(base ^ (case as u64 + 7).wrapping_mul(0xD1B5_4A32_D192_ED03));
         let count = 1 + rng.below(10);
@@ -367,6 +382,9 @@ fn the_input_guard_frames_any_bytes_and_recovers_for_the_next_message() {
         let mut bytes = frame_bytes(&msgs);
         mutate(&mut bytes, &mut rng);
         bytes.extend(frame_bytes(std::slice::from_ref(&final_msg)));
+        if only().is_some() {
+            eprintln!("{what}: {:?}", String::from_utf8_lossy(&bytes));
+        }
         let tiny = rng.below(4) == 0;
         let mut framer = Framer::new(if tiny { 64 } else { 1 << 20 });
         let mut frames = Vec::new();
@@ -419,7 +437,7 @@ fn mutated_protocol_input_never_kills_the_server() {
         c.shutdown_and_exit();
         s
     };
-    for case in 0..cases(24) {
+    for case in case_range(cases(24)) {
         let what = format!("seed {base} case {case}");
         let mut rng = XorShift::new(base ^ (case as u64 + 3).wrapping_mul(0xA076_1D64_78BD_642F));
         let mut c = start(caps_default());
@@ -428,6 +446,9 @@ fn mutated_protocol_input_never_kills_the_server() {
         let msgs = valid_messages(&mut rng, count);
         let mut bytes = frame_bytes(&msgs);
         mutate(&mut bytes, &mut rng);
+        if only().is_some() {
+            eprintln!("{what}: {:?}", String::from_utf8_lossy(&bytes));
+        }
         // Sent in pieces, as a pipe may deliver them.
         let mut at = 0;
         while at < bytes.len() {
@@ -518,12 +539,12 @@ fn nested_python(rng: &mut XorShift, depth: usize) -> String {
 #[test]
 fn the_python_checker_never_overflows_a_small_stack() {
     let base = seed();
-    let n = cases(40);
+    let range = case_range(cases(40));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
         .spawn(move || {
-            for case in 0..n {
+            for case in range {
                 let mut rng =
                     XorShift::new(base ^ (case as u64 + 11).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 let depth = [10, 100, 300, 1_000, 3_000, 9_000, 12_000, 50_000][rng.below(8)];
@@ -536,7 +557,7 @@ fn the_python_checker_never_overflows_a_small_stack() {
             }
         })
         .expect("a thread");
-    for case in 0..n {
+    for case in case_range(cases(40)) {
         let got = rx
             .recv_timeout(Duration::from_secs(300))
             .unwrap_or_else(|e| panic!("seed {base}: case {case} did not finish ({e})"));

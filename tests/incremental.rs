@@ -29,6 +29,19 @@ const PIECES: &[&str] = &[
     "Setext heading\n===\n",
     "中文 😀 emoji\n",
     "line with crlf\r\n",
+    // Long stretches without headings get cut at blank lines: lists of questions, HTML
+    // blocks, front-matter-like rules, lines that continue a list item.
+    "1. ### What is a closure?\n\n",
+    "   It captures variables.\n\n",
+    "2. ### Why?\n\n",
+    "- item\n\n",
+    "* star item\n",
+    "<table>\n<tr><td>x</td></tr>\n",
+    "</table>\n\n",
+    "<!--\n",
+    "-->\n",
+    "---\n",
+    "\n\n",
     "#",
     "`",
     "x",
@@ -39,8 +52,6 @@ const PIECES: &[&str] = &[
     "\0",
     "\r",
     "\t",
-    "<!--\n",
-    "-->\n",
     "<script>\n",
     "</script>\n",
     "~~~\n",
@@ -78,8 +89,19 @@ fn floor(s: &str, mut i: usize) -> usize {
 }
 
 fn check(initial: &str, edits: &[Edit]) {
+    check_with(initial, edits, None);
+    // Chunks cut at blank lines once longer than a few dozen bytes: the cuts made for long
+    // stretches without headings, exercised on small notes.
+    check_with(initial, edits, Some(48));
+}
+
+fn check_with(initial: &str, edits: &[Edit], soft_above: Option<usize>) {
+    let new = |text: &str| match soft_above {
+        Some(n) => Note::with_soft_cuts(text, n),
+        None => Note::new(text),
+    };
     let mut model = initial.to_string();
-    let mut note = Note::new(initial);
+    let mut note = new(initial);
     for e in edits {
         let start = floor(&model, (model.len() as f64 * e.at) as usize);
         let end = floor(&model, start + e.delete);
@@ -88,7 +110,7 @@ fn check(initial: &str, edits: &[Edit]) {
         assert_eq!(note.text(), model, "text after {e:?}");
     }
     check_positions(&note);
-    let fresh = Note::new(&model);
+    let fresh = new(&model);
     assert_eq!(
         Analysis::of(&note),
         Analysis::of(&fresh),
@@ -195,4 +217,44 @@ fn opening_a_fence_swallows_following_sections_and_closing_it_splits_them_again(
         note.chunk_count() > 1,
         "closing it lets the chunks split again"
     );
+}
+
+/// Edits inside a long HTML block (a generated contributors table) are applied without a
+/// parse; they must still equal a fresh parse, including edits that end the block early.
+#[test]
+fn edits_inside_a_big_html_block_equal_fresh() {
+    let mut text = String::from("# Contributors\n\nThanks to:\n\n<table>\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "  <tr><td>person {i}</td><td>🦀 [x](#nowhere)</td></tr>\n"
+        ));
+    }
+    text.push_str("</table>\n\n## After\n\n```python\nx = (\n```\n");
+    let mut note = Note::new(&text);
+    let mut model = text.clone();
+    let mut rng = 0x9E3779B97F4A7C15u64;
+    let mut next = move |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let inserts = ["x", "\n", "<td>", "", "  \n", "\n\n", "é"];
+    for k in 0..200 {
+        let at = floor(&model, 40 + next(model.len() - 80));
+        let end = floor(&model, at + next(3));
+        let insert = inserts[next(inserts.len())];
+        model.replace_range(at..end, insert);
+        note.edit(at..end, insert);
+        if k % 20 == 0 {
+            assert_eq!(note.text(), model);
+            assert_eq!(
+                Analysis::of(&note),
+                Analysis::of(&Note::new(&model)),
+                "after edit {k}"
+            );
+        }
+    }
+    check_positions(&note);
+    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&model)));
 }

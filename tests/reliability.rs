@@ -188,6 +188,12 @@ fn malformed_input_gets_protocol_errors_and_the_server_keeps_serving() {
             b"Content-Length: 0\r\n\r\n".to_vec(),
             Some((PARSE_ERROR, Value::Null)),
         ),
+        (
+            // Found by the fuzzer: the body is the first bytes of the next message's header.
+            "a 5-byte Content-Length with nothing after it",
+            b"Content-Length: 5\r\n\r\n".to_vec(),
+            Some((PARSE_ERROR, Value::Null)),
+        ),
         ("binary garbage", garbage, Some((PARSE_ERROR, Value::Null))),
         (
             "a 100 KB header line",

@@ -118,16 +118,29 @@ fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
     })
 }
 
-/// Checks every file, on two threads, keeping the files' order.
+/// Checks every file, on two threads, keeping the files' order. Each thread takes the next
+/// file when it is done with one: split in halves up front, one thread got the big notes
+/// and the other waited.
 pub fn check_all(files: &[PathBuf], style: SlugStyle) -> Vec<Result<FileReport, Unreadable>> {
-    let half = files.len().div_ceil(2);
-    let (a, b) = files.split_at(half);
-    std::thread::scope(|s| {
-        let second = s.spawn(|| b.iter().map(|p| check_file(p, style)).collect::<Vec<_>>());
-        let mut out: Vec<_> = a.iter().map(|p| check_file(p, style)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(path) = files.get(i) else {
+                return done;
+            };
+            done.push((i, check_file(path, style)));
+        }
+    };
+    let mut all = std::thread::scope(|s| {
+        let second = s.spawn(work);
+        let mut out = work();
         out.extend(second.join().unwrap_or_default());
         out
-    })
+    });
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// `.notes-lsp.toml` from the first directory checked (or the current one).

@@ -71,6 +71,14 @@ pub struct Blocks {
     /// The chunk's last top-level block is a list: where it starts and its last item's
     /// [`marker_kind`]. A next chunk starting with an item of the same kind continues it.
     pub end_list: Option<(usize, u8)>,
+    /// tree-sitter-md recovered from an error somewhere in the chunk. Its trees then stop
+    /// following CommonMark (a fence after blank lines lands inside a list item), so blank
+    /// lines next to such a chunk are no place to cut.
+    pub has_error: bool,
+    /// Top-level HTML blocks that end at a blank line (a block-level tag such as `<table>`),
+    /// blank lines included: an edit inside one that makes no line blank changes nothing
+    /// else about the chunk (see `shift.rs`).
+    pub html: Vec<Range<usize>>,
 }
 
 impl Blocks {
@@ -91,6 +99,7 @@ impl Blocks {
         self.definitions.iter_mut().for_each(c);
         self.body_starts.retain(|&s| s < len);
         self.soft_cuts.retain(|&s| s < len);
+        self.html.iter_mut().for_each(c);
         if let Some((end, _)) = &mut self.start_list {
             *end = (*end).min(len);
         }
@@ -238,12 +247,20 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
             }
         }
     }
-    blocks.open_at_end = open_at_end(text, root);
+    blocks.open_at_end = open_at_end(text, root) || unclosed_front_matter(text, root);
+    blocks.has_error = root.has_error();
     let top = top_level_blocks(root);
     let soft = |at: usize, col: usize| {
-        at > 0 && col == 0 && follows_blank_line(text, at) && soft_start_ok(&text[at..])
+        !blocks.has_error
+            && at > 0
+            && col == 0
+            && follows_blank_line(text, at)
+            && soft_start_ok(&text[at..])
     };
     for n in &top {
+        if n.kind() == "html_block" && block_tag(&text[n.byte_range()]) {
+            blocks.html.push(n.byte_range());
+        }
         if soft(n.start_byte(), n.start_position().column) {
             blocks.soft_cuts.push(n.start_byte());
         }
@@ -287,49 +304,121 @@ fn open_at_end(text: &str, root: Node) -> bool {
         match last.kind() {
             "section" => node = last,
             "fenced_code_block" => return !fence_closed(last),
-            "html_block" => return !html_closed(&text[last.byte_range()]),
+            "html_block" => return !html_closed(text, last),
             _ => return false,
         }
     }
 }
 
-/// Whether an HTML block (its text, as tree-sitter-md delimits it) has ended: the end
-/// condition of its kind (CommonMark's seven) was met, so the next line starts a new block.
-fn html_closed(block: &str) -> bool {
-    let first = block.lines().next().unwrap_or("").trim_start_matches(' ');
-    let lower = first.to_ascii_lowercase();
-    let lower_block = || block.to_ascii_lowercase();
-    for tag in ["script", "pre", "style", "textarea"] {
-        if let Some(rest) = lower.strip_prefix('<').and_then(|r| r.strip_prefix(tag))
-            && (rest.is_empty() || rest.starts_with([' ', '\t', '>']))
-        {
-            return lower_block().contains(&format!("</{tag}>"));
-        }
-    }
-    if first.starts_with("<!--") {
-        return block.contains("-->");
-    }
-    if first.starts_with("<?") {
-        return block.contains("?>");
-    }
-    if first.starts_with("<![CDATA[") {
-        return block.contains("]]>");
-    }
-    if first.starts_with("<!") && first.as_bytes().get(2).is_some_and(u8::is_ascii_alphabetic) {
-        return block[2..].contains('>');
-    }
-    // Kinds 6 and 7 end at a blank line, which tree-sitter-md keeps in the block.
-    let b = block.as_bytes();
-    let body = match b {
-        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\n'] | [rest @ .., b'\r'] => rest,
-        _ => return false,
-    };
-    let line_start = body
-        .iter()
-        .rposition(|&c| c == b'\n' || c == b'\r')
-        .map_or(0, |i| i + 1);
-    line_start > 0 && body[line_start..].iter().all(|&c| c == b' ' || c == b'\t')
+/// Whether the text opens with a `---`/`+++` line that is not closed into front matter here:
+/// a closing line further on (in a later chunk) would make it front matter, headings and all.
+fn unclosed_front_matter(text: &str, root: Node) -> bool {
+    // tree-sitter-md takes the opening line with any indentation.
+    let first = text.lines().next().unwrap_or("").trim();
+    (first == "---" || first == "+++")
+        && !root
+            .named_child(0)
+            .is_some_and(|n| matches!(n.kind(), "minus_metadata" | "plus_metadata"))
 }
+
+/// Whether an HTML block that is the chunk's last block has ended, so that the next line
+/// starts a new block. Read off what tree-sitter-md did, not off CommonMark's rules (it keeps
+/// `<!X ...>` blocks open past their `>`): the block ended if text follows it in the chunk,
+/// or if it is of the kind that ends at a blank line (a block-level tag such as `<table>`)
+/// and ends with one. Anything else may run on into the next chunk.
+fn html_closed(text: &str, node: Node) -> bool {
+    if node.end_byte() < text.len() {
+        return true;
+    }
+    let block = &text[node.byte_range()];
+    block_tag(block) && follows_blank_line(block, block.len())
+}
+
+/// Whether an HTML block starts with a block-level tag (CommonMark's start condition 6), so
+/// that only a blank line ends it.
+fn block_tag(block: &str) -> bool {
+    let first = block.lines().next().unwrap_or("").trim_start_matches(' ');
+    let name: String = first
+        .strip_prefix("</")
+        .or_else(|| first.strip_prefix('<'))
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let after = &first[first
+        .find(name.as_str())
+        .map_or(first.len(), |i| i + name.len())..];
+    BLOCK_TAGS.contains(&name.as_str())
+        && (after.is_empty() || after.starts_with([' ', '\t', '>']) || after.starts_with("/>"))
+}
+
+/// CommonMark's HTML block start condition 6: these tags start a block that ends at a blank
+/// line.
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "menu",
+    "menuitem",
+    "nav",
+    "noframes",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+];
 
 fn fence_closed(node: Node) -> bool {
     let mut cursor = node.walk();

@@ -10,6 +10,7 @@
 
 pub mod blocks;
 pub mod position;
+mod shift;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -362,6 +363,15 @@ impl Note {
         let base = starts[first];
         let (local_start, local_end) = (start - base, end - base);
 
+        if first == last
+            && let Some(chunk) =
+                self.chunks[first].edited_inside_html(local_start, local_end, new_text)
+        {
+            self.chunks[first] = chunk;
+            self.relayout();
+            return;
+        }
+
         // The touched chunks are parsed afresh, not incrementally: tree-sitter-md's
         // incremental reparses were seen to disagree with fresh parses (a heading kept after
         // its line stopped being one), and a chunk is small enough that a fresh parse is cheap.
@@ -441,7 +451,9 @@ impl Note {
             return false;
         }
         starts_with_atx(&next.text)
-            || (blocks::follows_blank_line(&prev.text, prev.text.len())
+            || (!prev.blocks.has_error
+                && !next.blocks.has_error
+                && blocks::follows_blank_line(&prev.text, prev.text.len())
                 && blocks::soft_start_ok(&next.text))
     }
 

@@ -246,13 +246,14 @@ impl Framer {
                         error!("malformed message ({len} bytes): {message}");
                         // The Content-Length may be what is wrong: too long, it swallowed the
                         // start of the next message; too short, it left part of this one. So
-                        // look for the next header from inside this body, not after it.
+                        // look for the next header from the start of this body, not after it
+                        // (the body may be the first bytes of the next header).
                         match embedded_header(body, 0) {
                             Embedded::At(i) => {
                                 self.pos += i;
                                 self.state = State::Header;
                             }
-                            Embedded::NotYet(_) => self.resync_from(self.pos + 1),
+                            Embedded::NotYet(_) => self.resync_from(self.pos),
                         }
                         return Some(frame);
                     }
@@ -313,6 +314,13 @@ impl Framer {
                 error,
                 resume: start + 1,
             };
+            if line.len() > 1 && find(&line[1..], CONTENT_LENGTH).is_some() {
+                // Garbage glued to the next message's header: resynchronise onto that header.
+                return bad(format!(
+                    "a header line with a header inside: {}",
+                    show(line)
+                ));
+            }
             let Some(colon) = line.iter().position(|&b| b == b':') else {
                 return bad(format!("a header line without a colon: {}", show(line)));
             };
@@ -688,6 +696,31 @@ mod tests {
             }
             assert_eq!(codes(&got), codes(&whole), "split every {step} bytes");
         }
+    }
+
+    #[test]
+    fn a_body_that_is_the_start_of_the_next_header_does_not_hide_it() {
+        // Found by the fuzzer (tests/fuzz.rs, seed 20261122, case 1131).
+        let mut input = b"Content-Length: 6\r\n\r\n".to_vec();
+        input.extend(framed(OK));
+        assert_eq!(codes(&run(&input, 1 << 20)), [PARSE_ERROR, 0]);
+    }
+
+    #[test]
+    fn a_header_glued_to_garbage_is_found() {
+        // Found by the fuzzer (tests/fuzz.rs, seed 20261122, case 94473).
+        let mut input = b"Content-Length: 110\r\nContent".to_vec();
+        input.extend(framed(OK));
+        assert_eq!(codes(&run(&input, 1 << 20)), [PARSE_ERROR, 0]);
+        // Case 843994: the glued garbage starts like the header.
+        let mut input = b"Content-Length: 110\nContent-Length".to_vec();
+        input.extend(framed(OK));
+        let got = codes(&run(&input, 1 << 20));
+        assert_eq!(got.last(), Some(&0), "{got:?}");
+        assert!(
+            got[..got.len() - 1].iter().all(|&c| c == PARSE_ERROR),
+            "{got:?}"
+        );
     }
 
     #[test]

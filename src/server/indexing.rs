@@ -9,7 +9,7 @@ use tracing::{info, warn};
 
 use super::{Backend, State};
 use crate::config;
-use crate::workspace::{NoteSummary, path_to_uri, uri_to_path};
+use crate::workspace::{NoteSummary, canonical_uri, path_to_uri, uri_to_path};
 
 /// Notes bigger than this are not indexed (they are still checked when opened).
 pub const MAX_NOTE_BYTES: u64 = 8 * 1024 * 1024;
@@ -123,6 +123,16 @@ fn resolves_under(path: &Path, roots: &[PathBuf]) -> bool {
 }
 
 fn summarize(path: &Path, state: &State) -> Option<NoteSummary> {
+    // An open note is summarized from the editor's text (and read from disk again when it is
+    // closed): parsing a big note twice at startup doubled the time to its first diagnostics.
+    let uri = path_to_uri(path);
+    if state
+        .documents()
+        .iter()
+        .any(|d| canonical_uri(&d.uri) == uri)
+    {
+        return None;
+    }
     if !regular_file(path) {
         info!("not indexing {}: not a regular file", path.display());
         return None;

@@ -28,6 +28,24 @@ pub struct Backend {
     state: Arc<State>,
 }
 
+/// Caps glibc's malloc at two arenas. Notes are parsed on blocking threads and on a helper
+/// thread and freed on others; with an arena per thread (up to 16 on two cores) the freed
+/// memory stays scattered: 44 MiB resident with the 1 MiB benchmark note open, 38 MiB capped,
+/// at no measurable cost in latency.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn mallopt(param: i32, value: i32) -> i32;
+        }
+        const M_ARENA_MAX: i32 = -8;
+        // SAFETY: glibc's mallopt, called before any other thread exists.
+        unsafe {
+            mallopt(M_ARENA_MAX, 2);
+        }
+    }
+}
+
 /// Sets up logging to stderr (stdout carries the protocol). `NOTES_LSP_LOG` takes a
 /// tracing filter such as `debug` or `notes_lsp=trace`; the default is `info`.
 fn init_logging() {
@@ -45,6 +63,7 @@ const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub fn run_stdio() {
     init_logging();
+    limit_malloc_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -157,13 +176,11 @@ impl Backend {
         if !doc.enter_publish() {
             return;
         }
-        let mut rerun = false;
         loop {
-            self.publish_once(&uri, &doc, rerun).await;
+            self.publish_once(&uri, &doc).await;
             if !doc.again_publish() {
                 break;
             }
-            rerun = true;
         }
         // Its anchors or questions changed: the other open notes' links and duplicates may
         // have too (closed notes are read from disk, where this edit is not yet).
@@ -188,9 +205,12 @@ impl Backend {
         self.publish(uri).await;
     }
 
-    /// One run of [`Backend::publish`]. A rerun may send the version already sent: it was
-    /// asked for because something besides the text changed (settings, other notes).
-    async fn publish_once(&self, uri: &Uri, doc: &Arc<state::Document>, rerun: bool) {
+    /// One run of [`Backend::publish`]. Sends only a version newer than the last one sent.
+    /// Whoever needs a version sent again (settings or other notes changed) clears
+    /// `published` and calls `publish`; a run that was computing meanwhile may have used the
+    /// old state, so it leaves the sending to the run that call causes.
+    async fn publish_once(&self, uri: &Uri, doc: &Arc<state::Document>) {
+        let sent_before = *doc.published.lock().await;
         let work = {
             let doc = doc.clone();
             let state = self.state.clone();
@@ -200,10 +220,8 @@ impl Backend {
             return;
         };
         let mut last = doc.published.lock().await;
-        if *last > Some(version)
-            || (*last == Some(version) && !rerun)
-            || version != doc.latest_version()
-        {
+        let cleared_meanwhile = last.is_none() && sent_before.is_some();
+        if *last >= Some(version) || version != doc.latest_version() || cleared_meanwhile {
             return;
         }
         *last = Some(version);
@@ -392,8 +410,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
         self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+            .publish_diagnostics(uri.clone(), Vec::new(), None)
+            .await;
+        // Open notes are not indexed from disk (see `indexing::summarize`): read it now.
+        self.files_changed(vec![FileEvent::new(uri, FileChangeType::CHANGED)])
             .await;
     }
 

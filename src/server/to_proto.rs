@@ -185,6 +185,11 @@ pub fn hover(note: &Note, a: &Analysis, at: usize, enc: Encoding) -> Option<lsp:
     })
 }
 
+/// Related locations sent per diagnostic, at most. A question asked 76 times in one note
+/// (`What is the output of below code?` in a quiz) made 76 × 75 related locations, about
+/// 1.5 MB of JSON on every keystroke; the message still says how many places there are.
+const MAX_RELATED: usize = 10;
+
 /// Diagnostics that needed the workspace, with related locations in other notes.
 pub fn workspace_diagnostics(
     note: &Note,
@@ -198,6 +203,7 @@ pub fn workspace_diagnostics(
             let related: Vec<lsp::DiagnosticRelatedInformation> = d
                 .related
                 .iter()
+                .take(MAX_RELATED)
                 .filter_map(|r| {
                     let range = match &r.at {
                         RelatedAt::Span(s) => super::navigation::span_range(*s, enc),
