@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Format, Unreadable, collect, read, settings};
+use super::{Format, Unreadable, read};
 use crate::actions::{self, FixAll, LinkEnv, Options, RULES};
 use crate::workspace::{NoteSummary, View, Workspace, path_to_uri};
 
@@ -34,16 +34,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
-    };
-    let (files, mut bad) = collect(&paths);
-    let (config, problems) = settings(&paths);
-    for p in problems {
-        let _ = writeln!(err, "notes-lsp: settings: {p}");
-    }
+    let (files, mut bad, config) = super::inputs(paths, err);
     let opts = Options::from_config(&config);
     let mut notes: Vec<(PathBuf, String)> = Vec::new();
     for f in files {
@@ -142,7 +133,7 @@ pub fn run(
         };
     }
     // What is left, as `check` reports it.
-    let status = super::run(&paths, format, out, err);
+    let status = super::run(paths, format, out, err);
     for u in bad.iter().filter(|u| u.reason.starts_with("cannot write")) {
         let _ = writeln!(err, "notes-lsp: {}: {}", u.path.display(), u.reason);
     }

@@ -186,18 +186,28 @@ fn workspace_checks(reports: &mut [FileReport]) {
     }
 }
 
-/// Runs `check` and returns the exit status: 0 no errors, 1 errors found, 2 unreadable input.
-pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// What both `check` and `check --fix` start from: the notes under `paths` (default `.`),
+/// the paths that could not be read, and the settings (problems with them reported).
+pub(crate) fn inputs(
+    paths: &[PathBuf],
+    err: &mut dyn Write,
+) -> (Vec<PathBuf>, Vec<Unreadable>, Config) {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths.to_vec()
     };
-    let (files, mut bad) = collect(&paths);
+    let (files, bad) = collect(&paths);
     let (config, problems) = settings(&paths);
     for p in problems {
         let _ = writeln!(err, "notes-lsp: settings: {p}");
     }
+    (files, bad, config)
+}
+
+/// Runs `check` and returns the exit status: 0 no errors, 1 errors found, 2 unreadable input.
+pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let (files, mut bad, config) = inputs(paths, err);
     let mut reports = Vec::new();
     for r in check_all(&files, config.slugs) {
         match r {

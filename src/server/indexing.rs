@@ -204,12 +204,7 @@ impl Backend {
     /// Indexes every note under the workspace folders, reporting progress, then publishes
     /// the open notes' diagnostics again (links to notes now known may resolve).
     pub(super) async fn index_workspace(&self) {
-        let roots = self
-            .state
-            .roots
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let roots = self.state.roots();
         if roots.is_empty() {
             return;
         }
@@ -303,12 +298,7 @@ impl Backend {
     }
 
     pub(super) async fn files_changed(&self, changes: Vec<FileEvent>) {
-        let roots = self
-            .state
-            .roots
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let roots = self.state.roots();
         let mut settings_changed = false;
         for change in changes {
             let Some(path) = uri_to_path(change.uri.as_str()) else {
@@ -356,12 +346,7 @@ impl Backend {
 
     /// Re-reads `.notes-lsp.toml` and applies it under the client's settings.
     pub(super) async fn reload_settings(&self) {
-        let roots = self
-            .state
-            .roots
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let roots = self.state.roots();
         let (file, mut problems) = file_settings(&roots);
         let client = self
             .state

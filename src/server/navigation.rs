@@ -405,11 +405,7 @@ pub fn workspace_symbols(state: &State, query: &str) -> Vec<lsp::SymbolInformati
                 .map(|(parent, _)| parent.to_string());
             Some(lsp::SymbolInformation {
                 name: h.title.clone(),
-                kind: if h.question {
-                    lsp::SymbolKind::INTERFACE
-                } else {
-                    lsp::SymbolKind::NAMESPACE
-                },
+                kind: to_proto::heading_kind(h.question),
                 tags: None,
                 deprecated: None,
                 location: location(&u, h.title_span, enc)?,

@@ -306,6 +306,11 @@ impl State {
         }
     }
 
+    /// The workspace folders, as set at `initialize`.
+    pub fn roots(&self) -> Vec<std::path::PathBuf> {
+        self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     pub fn supports_progress(&self) -> bool {
         self.progress.load(Ordering::SeqCst)
     }

@@ -137,16 +137,21 @@ fn section_symbol(note: &Note, a: &Analysis, s: &Section, enc: Encoding) -> lsp:
     lsp::DocumentSymbol {
         name,
         detail: Some(detail.join(" · ")),
-        kind: if h.question {
-            lsp::SymbolKind::INTERFACE
-        } else {
-            lsp::SymbolKind::NAMESPACE
-        },
+        kind: heading_kind(h.question),
         tags: None,
         deprecated: None,
         range: full,
         selection_range: selection,
         children: Some(children.into_iter().map(|(_, s)| s).collect()),
+    }
+}
+
+/// Questions and sections look different in outlines and symbol searches.
+pub fn heading_kind(question: bool) -> lsp::SymbolKind {
+    if question {
+        lsp::SymbolKind::INTERFACE
+    } else {
+        lsp::SymbolKind::NAMESPACE
     }
 }
 
