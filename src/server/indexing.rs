@@ -373,7 +373,7 @@ impl Backend {
     /// Publishes every open note's diagnostics again (after settings or other notes changed).
     pub(super) async fn republish_all(&self) {
         for doc in self.state.documents() {
-            *doc.published.lock().await = None;
+            doc.republish();
             if let Ok(uri) = doc.uri.parse::<Uri>() {
                 self.publish(uri).await;
             }

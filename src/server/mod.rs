@@ -2,11 +2,13 @@
 //! Everything below this module works on byte offsets and plain values.
 
 mod actions;
+mod direct;
 pub mod guard;
 mod hooks;
 mod indexing;
 mod navigation;
 mod ordered;
+pub mod output;
 mod state;
 pub mod to_proto;
 
@@ -26,6 +28,8 @@ pub use state::{Change, State};
 pub struct Backend {
     client: Client,
     state: Arc<State>,
+    /// Where the big messages go without tower-lsp (see `output.rs`).
+    output: Arc<output::Output>,
 }
 
 /// Caps glibc's malloc at two arenas. Notes are parsed on blocking threads and on a helper
@@ -69,24 +73,32 @@ pub fn run_stdio() {
         .enable_all()
         .build()
         .expect("a tokio runtime starts");
+    let output = output::Output::stdout();
+    let (tower_output, drain) = output::TowerOutput::new(output.clone());
     let state = runtime.block_on(async {
         let state = Arc::new(State::default());
         let (service, socket) = hooks::register(LspService::build({
             let state = state.clone();
-            move |client| Backend { client, state }
+            let output = output.clone();
+            move |client| Backend {
+                client,
+                state,
+                output,
+            }
         }))
         .finish();
         // `exit` or the end of input: the transport then waits for every handler to finish,
         // and one stuck on a long parse would keep the process alive; it gets a grace period.
         let ending = Arc::new(tokio::sync::Notify::new());
-        let service = ordered::Ordered::new(service, state.clone()).on_exit(ending.clone());
+        let service =
+            ordered::Ordered::new(service, state.clone(), output.clone()).on_exit(ending.clone());
         // Malformed input never reaches tower-lsp's codec (one codec error ends its read
         // loop): the guard frames the bytes itself and stands in errors for bad messages.
         let stdin =
             guard::guarded(tokio::io::stdin(), guard::max_message_bytes()).on_end(ending.clone());
         // Room for every request `Ordered` lets through, so the transport's queue never
         // fills and its read loop (text sync, `$/cancelRequest`) never waits on a handler.
-        let serve = Server::new(stdin, tokio::io::stdout(), socket)
+        let serve = Server::new(stdin, tower_output, socket)
             .concurrency_level(ordered::max_pending() + 64)
             .serve(service);
         tokio::select! {
@@ -98,6 +110,8 @@ pub fn run_stdio() {
         }
         state
     });
+    // What tower-lsp wrote last (the `shutdown` answer) may still be on its way out.
+    drain.wait(std::time::Duration::from_secs(1));
     // Blocking analysis threads may still run; the protocol is over, so leave now. The spec:
     // exit code 0 after a `shutdown` request, 1 otherwise.
     let code = i32::from(!state.is_shut_down());
@@ -200,34 +214,55 @@ impl Backend {
     /// it depends on changed.
     async fn publish_again(&self, uri: Uri) {
         if let Some(doc) = self.state.get(&uri) {
-            *doc.published.lock().await = None;
+            doc.republish();
         }
         self.publish(uri).await;
     }
 
-    /// One run of [`Backend::publish`]. Sends only a version newer than the last one sent.
-    /// Whoever needs a version sent again (settings or other notes changed) clears
-    /// `published` and calls `publish`; a run that was computing meanwhile may have used the
-    /// old state, so it leaves the sending to the run that call causes.
+    /// One run of [`Backend::publish`], on a blocking thread: computes, serializes and
+    /// writes the diagnostics there (see `output.rs`). Sends only a version newer than the
+    /// last one sent, or the same version when a republish was asked for since; a run that
+    /// was computing when one was asked may have used the old state, so it leaves the
+    /// sending to the run that request causes.
     async fn publish_once(&self, uri: &Uri, doc: &Arc<state::Document>) {
-        let sent_before = *doc.published.lock().await;
-        let work = {
-            let doc = doc.clone();
-            let state = self.state.clone();
-            tokio::task::spawn_blocking(move || diagnostics_of(&state, &doc))
-        };
-        let Ok(Some((version, diags))) = work.await else {
-            return;
-        };
-        let mut last = doc.published.lock().await;
-        let cleared_meanwhile = last.is_none() && sent_before.is_some();
-        if *last >= Some(version) || version != doc.latest_version() || cleared_meanwhile {
-            return;
+        let doc = doc.clone();
+        let state = self.state.clone();
+        let output = self.output.clone();
+        let uri = uri.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            let asked = doc.republish_count();
+            let Some((version, diags)) = diagnostics_of(&state, &doc) else {
+                return;
+            };
+            let params = PublishDiagnosticsParams::new(uri, diags, Some(version));
+            let frame =
+                match output::Frame::notification("textDocument/publishDiagnostics", &params) {
+                    Ok(frame) => frame,
+                    Err(e) => {
+                        warn!("diagnostics of {} not serialized: {e}", doc.uri);
+                        return;
+                    }
+                };
+            let mut last = doc.lock_published();
+            let sent = Some(version) < last.version
+                || (Some(version) == last.version && asked == last.republish)
+                || asked != doc.republish_count()
+                || version != doc.latest_version();
+            if sent {
+                return;
+            }
+            // Checked under the output's lock: the empty diagnostics `didClose` sends are
+            // written after `closed` is set, so nothing stale can follow them.
+            if output.send_if(&frame, || !doc.is_closed()) {
+                *last = state::Published {
+                    version: Some(version),
+                    republish: asked,
+                };
+            }
+        });
+        if let Err(e) = work.await {
+            warn!("diagnostics run failed: {e}");
         }
-        *last = Some(version);
-        self.client
-            .publish_diagnostics(uri.clone(), diags, Some(version))
-            .await;
     }
 }
 
@@ -333,6 +368,7 @@ impl LanguageServer for Backend {
                 .unwrap_or(&serde_json::Value::Null),
         )
         .await;
+        self.state.set_initialized();
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(match enc {

@@ -23,12 +23,14 @@ use tower_lsp_server::ls_types::{
 use tower_service::Service;
 use tracing::{error, warn};
 
-use super::guard;
+use super::output::Output;
 use super::state::{Change, State};
+use super::{direct, guard};
 
 pub struct Ordered<S> {
     inner: S,
     state: Arc<State>,
+    output: Arc<Output>,
     /// Requests answered by the inner service and not yet finished.
     in_flight: Arc<AtomicUsize>,
     max_pending: usize,
@@ -69,10 +71,11 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl<S> Ordered<S> {
-    pub fn new(inner: S, state: Arc<State>) -> Self {
+    pub fn new(inner: S, state: Arc<State>, output: Arc<Output>) -> Self {
         Ordered {
             inner,
             state,
+            output,
             in_flight: Arc::new(AtomicUsize::new(0)),
             max_pending: max_pending(),
             ending: None,
@@ -179,6 +182,9 @@ where
             }
             _ => None,
         };
+        if let Some(job) = direct::job(&self.state, &req) {
+            return Box::pin(answer_directly(job, self.output.clone(), in_flight));
+        }
         let fut = match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
             Ok(fut) => fut,
             Err(panic) => {
@@ -201,6 +207,33 @@ where
             }
         })
     }
+}
+
+/// Runs a [`direct::Job`] on a blocking thread, which writes the answer itself; tower-lsp
+/// gets nothing to send (`None`) unless the job failed.
+async fn answer_directly<E>(
+    job: direct::Job,
+    output: Arc<Output>,
+    in_flight: Option<InFlight>,
+) -> std::result::Result<Option<Response>, E> {
+    let _in_flight = in_flight;
+    let id = job.id().clone();
+    let method = job.method();
+    let ran = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(AssertUnwindSafe(|| job.run()))
+            .map(|framed| framed.map(|frame| output.send(&frame)))
+    })
+    .await;
+    Ok(match ran {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(e))) => Some(internal_error(id, method, &e.to_string())),
+        Ok(Err(panic)) => {
+            let what = panic_text(&*panic);
+            error!("{method} panicked: {what}");
+            Some(internal_error(id, method, &what))
+        }
+        Err(e) => Some(internal_error(id, method, &e.to_string())),
+    })
 }
 
 fn internal_error(id: Id, method: &str, what: &str) -> Response {

@@ -6,7 +6,7 @@
 //! client sent them; whoever needs the note next applies the queue in that order under the
 //! note's lock. The read loop never waits for a parse: queuing is a push under a short lock.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use dashmap::DashMap;
@@ -47,8 +47,14 @@ const CATCH_UP_BYTES: usize = 1024 * 1024;
 pub struct Document {
     /// The uri as the client spelled it.
     pub uri: String,
-    /// The version whose diagnostics went out last; sends are serialized through it.
-    pub published: tokio::sync::Mutex<Option<i32>>,
+    /// What went out last; sends are serialized through it.
+    published: Mutex<Published>,
+    /// Counts the times something this note's diagnostics depend on changed without an
+    /// edit (settings, other notes): its current version must be published again.
+    republish: AtomicU64,
+    /// Set when the client closed it: nothing more is published for it (its empty
+    /// diagnostics go out after this is set).
+    closed: AtomicBool,
     /// Whether diagnostics are being computed, and whether another run was asked for
     /// meanwhile (see [`Document::enter_publish`]).
     publishing: Mutex<(bool, bool)>,
@@ -80,11 +86,38 @@ impl Current {
     }
 }
 
+/// The last diagnostics sent for a note: its version, and the [`Document::republish_count`]
+/// they were computed under.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Published {
+    pub version: Option<i32>,
+    pub republish: u64,
+}
+
 impl Document {
+    /// Asks for the current version's diagnostics to go out again, computed afresh.
+    pub fn republish(&self) {
+        self.republish.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn republish_count(&self) -> u64 {
+        self.republish.load(Ordering::SeqCst)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    pub fn lock_published(&self) -> MutexGuard<'_, Published> {
+        lock(&self.published)
+    }
+
     fn new(uri: &str, text: &str, version: i32) -> Document {
         Document {
             uri: uri.to_string(),
-            published: tokio::sync::Mutex::new(None),
+            published: Mutex::new(Published::default()),
+            republish: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
             publishing: Mutex::new((false, false)),
             summary: Mutex::new(None),
             outline: Mutex::new((None, false)),
@@ -277,6 +310,8 @@ pub struct State {
     encoding: AtomicU8,
     config: std::sync::RwLock<Arc<Config>>,
     shut_down: std::sync::atomic::AtomicBool,
+    /// Set when `initialize` is answered.
+    initialized: AtomicBool,
     /// Notes on disk under the workspace folders.
     pub workspace: Workspace,
     pub roots: std::sync::RwLock<Vec<std::path::PathBuf>>,
@@ -331,6 +366,15 @@ impl State {
         self.shut_down.load(Ordering::SeqCst)
     }
 
+    pub fn set_initialized(&self) {
+        self.initialized.store(true, Ordering::SeqCst);
+    }
+
+    /// Between `initialize` and `shutdown`: requests are answered.
+    pub fn is_ready(&self) -> bool {
+        self.initialized.load(Ordering::SeqCst) && !self.is_shut_down()
+    }
+
     pub fn config(&self) -> Arc<Config> {
         self.config
             .read()
@@ -379,13 +423,17 @@ impl State {
             Arc::new(Document::new(uri.as_str(), text, version)),
         );
         if let Some(old) = old {
+            old.closed.store(true, Ordering::SeqCst);
             drop_elsewhere(old);
         }
     }
 
     pub fn close(&self, uri: &Uri) {
         match self.docs.remove(uri.as_str()) {
-            Some((_, doc)) => drop_elsewhere(doc),
+            Some((_, doc)) => {
+                doc.closed.store(true, Ordering::SeqCst);
+                drop_elsewhere(doc)
+            }
             None => warn!("didClose for {} which is not open", uri.as_str()),
         }
     }
