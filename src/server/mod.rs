@@ -73,6 +73,7 @@ pub fn run_stdio() {
         .enable_all()
         .build()
         .expect("a tokio runtime starts");
+    output::grow_pipe(&std::io::stdin());
     let output = output::Output::stdout();
     let (tower_output, drain) = output::TowerOutput::new(output.clone());
     let state = runtime.block_on(async {
@@ -221,9 +222,7 @@ impl Backend {
 
     /// One run of [`Backend::publish`], on a blocking thread: computes, serializes and
     /// writes the diagnostics there (see `output.rs`). Sends only a version newer than the
-    /// last one sent, or the same version when a republish was asked for since; a run that
-    /// was computing when one was asked may have used the old state, so it leaves the
-    /// sending to the run that request causes.
+    /// last one sent, or the same version when a republish was asked for since.
     async fn publish_once(&self, uri: &Uri, doc: &Arc<state::Document>) {
         let doc = doc.clone();
         let state = self.state.clone();
@@ -244,9 +243,11 @@ impl Backend {
                     }
                 };
             let mut last = doc.lock_published();
+            // Runs of one note follow each other (`publish`), so a run that a republish
+            // request overtook still sends (it is newer than what the client has) and the run
+            // that request causes follows with the fresh result.
             let sent = Some(version) < last.version
-                || (Some(version) == last.version && asked == last.republish)
-                || asked != doc.republish_count()
+                || (Some(version) == last.version && asked <= last.republish)
                 || version != doc.latest_version();
             if sent {
                 return;

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use futures::FutureExt;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 use tower_lsp_server::ls_types::{
@@ -31,6 +32,8 @@ pub struct Ordered<S> {
     inner: S,
     state: Arc<State>,
     output: Arc<Output>,
+    /// Requests answered by `direct`, for their cancellation.
+    direct: Arc<direct::Pending>,
     /// Requests answered by the inner service and not yet finished.
     in_flight: Arc<AtomicUsize>,
     max_pending: usize,
@@ -62,7 +65,7 @@ impl Drop for InFlight {
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -76,6 +79,7 @@ impl<S> Ordered<S> {
             inner,
             state,
             output,
+            direct: Arc::default(),
             in_flight: Arc::new(AtomicUsize::new(0)),
             max_pending: max_pending(),
             ending: None,
@@ -151,6 +155,12 @@ where
                 ending.notify_one();
             }
         }
+        if method == "$/cancelRequest"
+            && let Some(id) = req.params().and_then(|p| p.get("id"))
+            && let Ok(id) = Id::deserialize(id)
+        {
+            self.direct.cancel(&id);
+        }
         // Text sync runs on the transport's read loop: a panic there would end the server.
         if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| self.sync(&req))) {
             error!(
@@ -183,7 +193,11 @@ where
             _ => None,
         };
         if let Some(job) = direct::job(&self.state, &req) {
-            return Box::pin(answer_directly(job, self.output.clone(), in_flight));
+            let answer = direct::answer(job, self.output.clone(), self.direct.clone());
+            return Box::pin(async move {
+                let _in_flight = in_flight;
+                Ok(answer.await)
+            });
         }
         let fut = match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
             Ok(fut) => fut,
@@ -209,34 +223,7 @@ where
     }
 }
 
-/// Runs a [`direct::Job`] on a blocking thread, which writes the answer itself; tower-lsp
-/// gets nothing to send (`None`) unless the job failed.
-async fn answer_directly<E>(
-    job: direct::Job,
-    output: Arc<Output>,
-    in_flight: Option<InFlight>,
-) -> std::result::Result<Option<Response>, E> {
-    let _in_flight = in_flight;
-    let id = job.id().clone();
-    let method = job.method();
-    let ran = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(AssertUnwindSafe(|| job.run()))
-            .map(|framed| framed.map(|frame| output.send(&frame)))
-    })
-    .await;
-    Ok(match ran {
-        Ok(Ok(Ok(()))) => None,
-        Ok(Ok(Err(e))) => Some(internal_error(id, method, &e.to_string())),
-        Ok(Err(panic)) => {
-            let what = panic_text(&*panic);
-            error!("{method} panicked: {what}");
-            Some(internal_error(id, method, &what))
-        }
-        Err(e) => Some(internal_error(id, method, &e.to_string())),
-    })
-}
-
-fn internal_error(id: Id, method: &str, what: &str) -> Response {
+pub(super) fn internal_error(id: Id, method: &str, what: &str) -> Response {
     Response::from_error(
         id,
         Error {

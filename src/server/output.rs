@@ -92,7 +92,10 @@ impl Output {
     pub fn stdout() -> Arc<Output> {
         use std::os::fd::AsFd;
         let out: Box<dyn Write + Send> = match std::io::stdout().as_fd().try_clone_to_owned() {
-            Ok(fd) => Box::new(std::fs::File::from(fd)),
+            Ok(fd) => {
+                grow_pipe(&fd);
+                Box::new(std::fs::File::from(fd))
+            }
             Err(e) => {
                 error!("cannot duplicate stdout ({e}); writing through std's handle");
                 Box::new(std::io::stdout())
@@ -136,6 +139,27 @@ impl Sink {
             self.broken = true;
         }
         !self.broken
+    }
+}
+
+/// A pipe holds 64 KiB by default; the diagnostics of a big note are more (110 KB for the
+/// 1 MiB benchmark note), so each publish waited for the client to drain the pipe, once or
+/// twice, before the rest could follow. With room for the whole message it is written in
+/// one go and the client reads it in one go (the same holds for a big note's `didOpen` on
+/// stdin). Not a pipe (a file, a socket): nothing changes.
+pub fn grow_pipe(fd: &impl std::os::fd::AsRawFd) {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" {
+            fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+        }
+        const F_SETPIPE_SZ: i32 = 1031;
+        // The default /proc/sys/fs/pipe-max-size for unprivileged processes.
+        const SIZE: i32 = 1 << 20;
+        // SAFETY: fcntl on a descriptor this process owns; F_SETPIPE_SZ takes an int and
+        // fails harmlessly (EBADF, EINVAL, EPERM) on anything but a pipe it may grow.
+        let got = unsafe { fcntl(fd.as_raw_fd(), F_SETPIPE_SZ, SIZE) };
+        tracing::debug!("pipe size of fd {}: {got}", fd.as_raw_fd());
     }
 }
 
