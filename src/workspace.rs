@@ -443,6 +443,10 @@ fn slug_index(slugs: &[String]) -> HashMap<&str, usize> {
     index
 }
 
+/// Related locations a duplicate question keeps, at most: as many as the protocol layer
+/// sends (`server::to_proto` shows the first ten), the rest only counted in the message.
+pub const MAX_RELATED: usize = 10;
+
 /// Notes whose "did you mean" answers are kept, at most.
 const NEAREST_NOTES: usize = 256;
 
@@ -686,7 +690,10 @@ impl View<'_> {
             .collect()
     }
 
-    /// Questions of `f` asked elsewhere too (in the same note or another).
+    /// Questions of `f` asked elsewhere too (in the same note or another). Runs on every
+    /// keystroke, and a note may ask one question dozens of times ("What is the output of
+    /// below code?"): each diagnostic keeps at most [`MAX_RELATED`] related locations, its
+    /// message counts them all, so the work is linear in the questions.
     pub fn duplicate_questions(&self, f: &Facts) -> Vec<WsDiagnostic> {
         let index = self.ws.index();
         let mut out = Vec::new();
@@ -694,60 +701,69 @@ impl View<'_> {
         for (i, (q, _)) in f.questions.iter().enumerate() {
             own.entry(q.as_str()).or_default().push(i);
         }
+        // Other open notes' questions, normalized once per call (not once per question).
+        let mut open: HashMap<String, Vec<(&str, Span)>> = HashMap::new();
+        for o in self.open.iter().filter(|o| o.uri != f.uri) {
+            for h in o.headings.iter().filter(|h| h.question) {
+                let q = normalize_question(&h.title);
+                if own.contains_key(q.as_str()) {
+                    open.entry(q).or_default().push((&o.uri, h.title_span));
+                }
+            }
+        }
         for (q, idxs) in &own {
-            let mut others: Vec<(String, Span)> = index
+            let mut others: Vec<(&str, Span)> = index
                 .questions
                 .get(*q)
                 .into_iter()
                 .flatten()
                 .filter(|(uri, _)| *uri != f.uri && !self.is_open(uri))
-                .cloned()
+                .map(|(uri, sp)| (uri.as_str(), *sp))
                 .collect();
-            for o in self.open.iter().filter(|o| o.uri != f.uri) {
-                for h in o.headings.iter().filter(|h| h.question) {
-                    if normalize_question(&h.title) == *q {
-                        others.push((o.uri.clone(), h.title_span));
-                    }
-                }
+            others.extend(open.get(*q).into_iter().flatten().copied());
+            let same_note = idxs.len() - 1;
+            let n = same_note + others.len();
+            if n == 0 {
+                continue;
             }
+            let mut places: Vec<String> = Vec::new();
+            if same_note > 0 {
+                places.push("this note".into());
+            }
+            let mut uris: Vec<&str> = others.iter().map(|(u, _)| *u).collect();
+            uris.sort_unstable();
+            uris.dedup();
+            let mut names: Vec<String> = uris
+                .into_iter()
+                .filter_map(|u| self.get(u).map(|n| n.name.clone()))
+                .collect();
+            names.sort();
+            names.dedup();
+            places.extend(names);
+            let message = format!(
+                "also asked {} more time{} (in {})",
+                n,
+                if n == 1 { "" } else { "s" },
+                places.join(", ")
+            );
             for &i in idxs {
-                let same_note = idxs.len() - 1;
-                let n = same_note + others.len();
-                if n == 0 {
-                    continue;
-                }
                 let related = others
                     .iter()
                     .map(|(u, sp)| Related {
-                        uri: u.clone(),
+                        uri: u.to_string(),
                         at: RelatedAt::Span(*sp),
                     })
                     .chain(idxs.iter().filter(|&&j| j != i).map(|&j| Related {
                         uri: f.uri.clone(),
                         at: RelatedAt::Here(f.questions[j].1.clone()),
                     }))
+                    .take(MAX_RELATED)
                     .collect();
-                let mut places: Vec<String> = Vec::new();
-                if same_note > 0 {
-                    places.push("this note".into());
-                }
-                let mut names: Vec<String> = others
-                    .iter()
-                    .filter_map(|(u, _)| self.get(u).map(|n| n.name.clone()))
-                    .collect();
-                names.sort();
-                names.dedup();
-                places.extend(names);
                 out.push(WsDiagnostic {
                     range: f.questions[i].1.clone(),
                     severity: Severity::Information,
                     code: code::DUPLICATE_QUESTION,
-                    message: format!(
-                        "also asked {} more time{} (in {})",
-                        n,
-                        if n == 1 { "" } else { "s" },
-                        places.join(", ")
-                    ),
+                    message: message.clone(),
                     related,
                 });
             }
@@ -881,6 +897,32 @@ mod tests {
             normalize_question("3) What is  the **GIL**?"),
             "what is the gil"
         );
+    }
+
+    #[test]
+    fn duplicate_questions_keep_a_few_related_and_count_all() {
+        let text: String = (0..30)
+            .map(|i| format!("### {i}. What is the output of below code?\n\nIt prints {i}.\n\n"))
+            .collect();
+        let a = Analysis::of(&Note::new(&text));
+        let facts = Facts::of("file:///notes/quiz.md", &a, SlugStyle::Github);
+        let ws = Workspace::default();
+        let view = View {
+            ws: &ws,
+            open: Vec::new(),
+        };
+        let found = view.duplicate_questions(&facts);
+        assert_eq!(found.len(), 30);
+        for (i, d) in found.iter().enumerate() {
+            assert_eq!(d.message, "also asked 29 more times (in this note)");
+            assert_eq!(d.related.len(), MAX_RELATED);
+            assert!(
+                d.related
+                    .iter()
+                    .all(|r| r.at != RelatedAt::Here(facts.questions[i].1.clone())),
+                "a question is not related to itself: {d:?}"
+            );
+        }
     }
 
     #[test]
