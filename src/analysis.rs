@@ -33,7 +33,7 @@ pub struct ChunkAnalysis {
 /// A definition line: the term and the paragraph that defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Definition {
-    pub term: String,
+    pub term: Arc<str>,
     pub range: Range<usize>,
     /// Where the definition text starts (after the term).
     pub text_start: usize,
@@ -44,7 +44,7 @@ pub struct Definition {
 pub struct SampleInfo {
     pub range: Range<usize>,
     pub lang: Lang,
-    pub tag: String,
+    pub tag: Arc<str>,
     pub verdict: Verdict,
 }
 
@@ -82,27 +82,13 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         .iter()
         .map(|h| {
             let title = outline::render_title(&text[h.content.clone()]);
-            Heading {
-                range: h.range.clone(),
-                title_range: h.content.clone(),
-                question: outline::is_question(&title),
-                title,
-                level: h.level,
-                has_body: false,
-            }
+            Heading::new(h.range.clone(), h.content.clone(), title, h.level)
         })
         .collect();
     for b in &blocks.bold {
         let title = outline::render_title(&text[b.range.clone()]);
         if outline::is_question(&title) {
-            headings.push(Heading {
-                range: b.range.clone(),
-                title_range: b.range.clone(),
-                title,
-                level: 7,
-                question: true,
-                has_body: false,
-            });
+            headings.push(Heading::new(b.range.clone(), b.range.clone(), title, 7));
         }
     }
     headings.sort_by_key(|h| h.range.start);
@@ -147,9 +133,9 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
                 severity,
                 code,
                 message: if tagged {
-                    message
+                    message.into()
                 } else {
-                    format!("{message} (untagged sample that looks like Python)")
+                    format!("{message} (untagged sample that looks like Python)").into()
                 },
             });
         }
@@ -175,7 +161,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         out.samples.push(SampleInfo {
             range: sample.range,
             lang: sample.lang,
-            tag: sample.tag,
+            tag: sample.tag.into(),
             verdict,
         });
     }
@@ -191,7 +177,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
     for r in &blocks.definitions {
         if let Some((term, at)) = terms::from_definition(&text[r.clone()]) {
             out.definitions.push(Definition {
-                term,
+                term: term.into(),
                 range: r.clone(),
                 text_start: r.start + at,
             });

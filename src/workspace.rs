@@ -14,7 +14,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use crate::analysis::Analysis;
 use crate::checks::{Severity, code};
 use crate::hover;
-use crate::links::{self, Target};
+use crate::links::Target;
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::{self, SlugStyle};
 use crate::suggest::Nearest;
@@ -126,14 +126,7 @@ impl NoteSummary {
             || uri.rsplit('/').next().unwrap_or(uri).to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let slugs = outline::slugs(
-            a.headings
-                .iter()
-                .filter(|h| h.level <= 6)
-                .map(|h| h.title.as_str()),
-            style,
-        );
-        let mut slug_iter = slugs.into_iter();
+        let slugs = outline::slugs_of(&a.headings, style);
         let mut headings = Vec::with_capacity(a.headings.len());
         let mut terms = Vec::new();
         // Open ancestors as (level, title), for breadcrumbs.
@@ -144,9 +137,9 @@ impl NoteSummary {
             }
             let mut crumbs = vec![name.clone()];
             crumbs.extend(stack.iter().map(|(_, t)| t.clone()));
-            crumbs.push(h.title.clone());
+            crumbs.push(h.title.to_string());
             let breadcrumb = crumbs.join(" › ");
-            stack.push((h.level, h.title.clone()));
+            stack.push((h.level, h.title.to_string()));
             let section_range =
                 hover::section_of(&a.outline, i).map_or(h.range.clone(), |s| s.range.clone());
             let body = note.slice(h.range.end..section_range.end);
@@ -162,13 +155,9 @@ impl NoteSummary {
                 });
             }
             headings.push(HeadingEntry {
-                title: h.title.clone(),
+                title: h.title.to_string(),
                 // Bold questions have no anchor on GitHub; they get an empty slug.
-                slug: if h.level <= 6 {
-                    slug_iter.next().unwrap_or_default()
-                } else {
-                    String::new()
-                },
+                slug: slugs[i].to_string(),
                 level: h.level,
                 question: h.question,
                 span: span(note, &h.range),
@@ -191,7 +180,7 @@ impl NoteSummary {
             let text = text.trim_start_matches([':', ' ', '-', '—']).trim();
             terms.push(TermEntry {
                 key: terms::key(&d.term),
-                name: d.term.clone(),
+                name: d.term.to_string(),
                 span: span(note, &d.range),
                 definition: hover::preview_limited(
                     &format!("**{}** {text}", d.term),
@@ -207,8 +196,8 @@ impl NoteSummary {
             .map(|l| LinkEntry {
                 span: span(note, &l.range),
                 dest_span: span(note, &l.dest_range),
-                dest: l.dest.clone(),
-                target: links::target(&l.dest),
+                dest: l.dest.to_string(),
+                target: (*l.target).clone(),
             })
             .collect();
         let urls = a
@@ -341,47 +330,29 @@ pub struct Facts {
     pub uri: String,
     pub dir: Option<PathBuf>,
     /// Per heading (same indices as the analysis), its anchor; empty for bold questions.
-    pub slugs: Vec<String>,
-    pub links: Vec<(Range<usize>, Target)>,
+    pub slugs: Vec<Arc<str>>,
+    pub links: Vec<(Range<usize>, Arc<Target>)>,
     /// Normalized question text and the title's range, for questions worth comparing.
-    pub questions: Vec<(String, Range<usize>)>,
+    pub questions: Vec<(Arc<str>, Range<usize>)>,
 }
 
 impl Facts {
     pub fn of(uri: &str, a: &Analysis, style: SlugStyle) -> Facts {
         let uri = canonical_uri(uri);
         let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
-        let mut slugs = outline::slugs(
-            a.headings
-                .iter()
-                .filter(|h| h.level <= 6)
-                .map(|h| h.title.as_str()),
-            style,
-        )
-        .into_iter();
+        // Built on every keystroke: titles are not slugged or normalized again here, each
+        // heading carries its own from its chunk's analysis.
         Facts {
-            slugs: a
-                .headings
-                .iter()
-                .map(|h| {
-                    if h.level <= 6 {
-                        slugs.next().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                })
-                .collect(),
+            slugs: outline::slugs_of(&a.headings, style),
             links: a
                 .links
                 .iter()
-                .map(|l| (l.range.clone(), links::target(&l.dest)))
+                .map(|l| (l.range.clone(), l.target.clone()))
                 .collect(),
             questions: a
                 .headings
                 .iter()
-                .filter(|h| h.question)
-                .map(|h| (normalize_question(&h.title), h.title_range.clone()))
-                .filter(|(q, _)| q.split_whitespace().count() >= 2)
+                .filter_map(|h| Some((h.question_key.clone()?, h.title_range.clone())))
                 .collect(),
             uri,
             dir,
@@ -392,7 +363,7 @@ impl Facts {
         Facts {
             uri: s.uri.clone(),
             dir: s.dir.clone(),
-            slugs: s.headings.iter().map(|h| h.slug.clone()).collect(),
+            slugs: s.headings.iter().map(|h| h.slug.as_str().into()).collect(),
             links: Vec::new(),
             questions: Vec::new(),
         }
@@ -433,11 +404,11 @@ pub struct Workspace {
 }
 
 /// Each slug's first heading (bold questions have no slug).
-fn slug_index(slugs: &[String]) -> HashMap<&str, usize> {
+fn slug_index(slugs: &[Arc<str>]) -> HashMap<&str, usize> {
     let mut index = HashMap::with_capacity(slugs.len());
     for (i, s) in slugs.iter().enumerate() {
         if !s.is_empty() {
-            index.entry(s.as_str()).or_insert(i);
+            index.entry(&**s).or_insert(i);
         }
     }
     index
@@ -612,7 +583,10 @@ impl View<'_> {
                 .iter()
                 .position(|h| !h.slug.is_empty() && h.slug == anchor),
             (None, Some(index)) => index.get(anchor).copied(),
-            (None, None) => from.slugs.iter().position(|s| !s.is_empty() && s == anchor),
+            (None, None) => from
+                .slugs
+                .iter()
+                .position(|s| !s.is_empty() && &**s == anchor),
         };
         if let Some(i) = found {
             return Ok(match note {
@@ -629,9 +603,7 @@ impl View<'_> {
             ),
             None => self.ws.nearest_slug(
                 &from.uri,
-                local
-                    .is_none()
-                    .then(|| from.slugs.iter().map(String::as_str)),
+                local.is_none().then(|| from.slugs.iter().map(|s| &**s)),
                 anchor,
             ),
         };
@@ -650,7 +622,7 @@ impl View<'_> {
     pub fn anchors(&self, from: &Facts, target: &Target) -> Option<Vec<String>> {
         match target {
             Target::External => None,
-            Target::Anchor(_) => Some(from.slugs.clone()),
+            Target::Anchor(_) => Some(from.slugs.iter().map(|s| s.to_string()).collect()),
             Target::Note { path, .. } => {
                 let dir = from.dir.as_ref()?;
                 let n = self.get(&path_to_uri(&normalize(&dir.join(path))))?;
@@ -673,7 +645,7 @@ impl View<'_> {
         nearest
             .entry(f.uri.clone())
             .or_default()
-            .update(f.slugs.iter().map(String::as_str));
+            .update(f.slugs.iter().map(|s| &**s));
         drop(nearest);
         f.links
             .iter()
@@ -699,7 +671,7 @@ impl View<'_> {
         let mut out = Vec::new();
         let mut own: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, (q, _)) in f.questions.iter().enumerate() {
-            own.entry(q.as_str()).or_default().push(i);
+            own.entry(&**q).or_default().push(i);
         }
         // Other open notes' questions, normalized once per call (not once per question).
         let mut open: HashMap<String, Vec<(&str, Span)>> = HashMap::new();
