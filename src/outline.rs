@@ -21,7 +21,7 @@ pub struct Heading {
     /// for bold questions, which have no anchor.
     pub slug: Arc<str>,
     /// For a question worth comparing with others (two words or more), its text as
-    /// compared ([`crate::workspace::normalize_question`]).
+    /// compared ([`normalize_question`]).
     pub question_key: Option<Arc<str>>,
     /// 1–6 for headings; 7 for a bold paragraph, which sits below every heading.
     pub level: u8,
@@ -40,7 +40,7 @@ impl Heading {
     ) -> Heading {
         let question = is_question(&title);
         let question_key = question
-            .then(|| crate::workspace::normalize_question(&title))
+            .then(|| normalize_question(&title))
             .filter(|q| q.split_whitespace().nth(1).is_some())
             .map(Arc::from);
         Heading {
@@ -154,6 +154,24 @@ pub fn is_question(title: &str) -> bool {
             .chars()
             .next()
             .is_some_and(char::is_alphabetic)
+}
+
+/// A question as compared for duplicates: case, punctuation and numbering ignored.
+pub fn normalize_question(title: &str) -> String {
+    let t = title.trim_start();
+    let t = t
+        .strip_prefix(['Q', 'q'])
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(t);
+    let t = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    let t = t.strip_prefix(['.', ')', ':']).unwrap_or(t);
+    t.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Emoji and other pictographs that notes put after a question (`... ? 👶`).
@@ -362,6 +380,18 @@ mod tests {
         ] {
             assert!(!is_question(s), "{s}");
         }
+    }
+
+    #[test]
+    fn questions_normalize() {
+        assert_eq!(
+            normalize_question("Q12. What is the GIL?"),
+            "what is the gil"
+        );
+        assert_eq!(
+            normalize_question("3) What is  the **GIL**?"),
+            "what is the gil"
+        );
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub struct HeadingEntry {
     pub slug: String,
     pub level: u8,
     pub question: bool,
+    /// For a question worth comparing, its text as compared for duplicates (normalized once,
+    /// not on every check of another note).
+    pub question_key: Option<Arc<str>>,
     /// The heading line(s).
     pub span: Span,
     pub title_span: Span,
@@ -160,6 +163,7 @@ impl NoteSummary {
                 slug: slugs[i].to_string(),
                 level: h.level,
                 question: h.question,
+                question_key: h.question_key.clone(),
                 span: span(note, &h.range),
                 title_span: span(note, &h.title_range),
                 section: span(note, &section_range),
@@ -370,24 +374,6 @@ impl Facts {
     }
 }
 
-/// A question as compared for duplicates: case, punctuation and numbering ignored.
-pub fn normalize_question(title: &str) -> String {
-    let t = title.trim_start();
-    let t = t
-        .strip_prefix(['Q', 'q'])
-        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-        .unwrap_or(t);
-    let t = t.trim_start_matches(|c: char| c.is_ascii_digit());
-    let t = t.strip_prefix(['.', ')', ':']).unwrap_or(t);
-    t.chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .collect::<String>()
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Indexes built over the notes on disk, rebuilt when one of them changes.
 #[derive(Default)]
 struct DiskIndex {
@@ -478,11 +464,10 @@ impl Workspace {
         let mut idx = DiskIndex::default();
         for entry in self.disk.iter() {
             let s = entry.value();
-            for h in s.headings.iter().filter(|h| h.question) {
-                let q = normalize_question(&h.title);
-                if q.split_whitespace().count() >= 2 {
+            for h in &s.headings {
+                if let Some(q) = &h.question_key {
                     idx.questions
-                        .entry(q)
+                        .entry(q.to_string())
                         .or_default()
                         .push((s.uri.clone(), h.title_span));
                 }
@@ -673,12 +658,13 @@ impl View<'_> {
         for (i, (q, _)) in f.questions.iter().enumerate() {
             own.entry(&**q).or_default().push(i);
         }
-        // Other open notes' questions, normalized once per call (not once per question).
-        let mut open: HashMap<String, Vec<(&str, Span)>> = HashMap::new();
+        // Other open notes' questions, looked up once per call (not once per question).
+        let mut open: HashMap<&str, Vec<(&str, Span)>> = HashMap::new();
         for o in self.open.iter().filter(|o| o.uri != f.uri) {
-            for h in o.headings.iter().filter(|h| h.question) {
-                let q = normalize_question(&h.title);
-                if own.contains_key(q.as_str()) {
+            for h in &o.headings {
+                if let Some(q) = h.question_key.as_deref()
+                    && own.contains_key(q)
+                {
                     open.entry(q).or_default().push((&o.uri, h.title_span));
                 }
             }
@@ -856,18 +842,6 @@ mod tests {
         assert_eq!(
             uri_to_path("file:///a/%E4%B8%AD.md"),
             Some(PathBuf::from("/a/中.md"))
-        );
-    }
-
-    #[test]
-    fn questions_normalize() {
-        assert_eq!(
-            normalize_question("Q12. What is the GIL?"),
-            "what is the gil"
-        );
-        assert_eq!(
-            normalize_question("3) What is  the **GIL**?"),
-            "what is the gil"
         );
     }
 
