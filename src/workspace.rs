@@ -389,6 +389,14 @@ pub struct Workspace {
     nearest: Mutex<HashMap<String, Nearest>>,
 }
 
+/// What a broken link's diagnostic says.
+fn no_heading(anchor: &str, where_: &str, closest: Option<String>) -> String {
+    match closest {
+        Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
+        None => format!("no heading `#{anchor}` in {where_}"),
+    }
+}
+
 /// Each slug's first heading (bold questions have no slug).
 fn slug_index(slugs: &[Arc<str>]) -> HashMap<&str, usize> {
     let mut index = HashMap::with_capacity(slugs.len());
@@ -596,10 +604,7 @@ impl View<'_> {
             Some(n) if n.uri != from.uri => format!("`{}`", n.name),
             _ => "this note".to_string(),
         };
-        Err(match closest {
-            Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
-            None => format!("no heading `#{anchor}` in {where_}"),
-        })
+        Err(no_heading(anchor, &where_, closest))
     }
 
     /// The anchors of the note `target` names (this note's for `#anchor`), if it is known:
@@ -623,19 +628,38 @@ impl View<'_> {
         // Runs on every keystroke: `f`'s slugs are indexed once, and its "did you mean"
         // answers brought up to date once, for all its links.
         let local = slug_index(&f.slugs);
-        let mut nearest = self.ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
-        if nearest.len() >= NEAREST_NOTES && !nearest.contains_key(&f.uri) {
-            nearest.clear();
+        let mut all = self.ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() >= NEAREST_NOTES && !all.contains_key(&f.uri) {
+            all.clear();
         }
-        nearest
-            .entry(f.uri.clone())
-            .or_default()
-            .update(f.slugs.iter().map(|s| &**s));
-        drop(nearest);
+        let nearest = all.entry(f.uri.clone()).or_default();
+        nearest.update(f.slugs.iter().map(|s| &**s));
+        // Anchors in this note (most links) are answered under one hold of the lock; the
+        // others resolve after it is released (another note's answers take it again).
+        let here: Vec<Option<Result<(), String>>> = f
+            .links
+            .iter()
+            .map(|(_, target)| match &**target {
+                Target::Anchor(anchor) if anchor.is_empty() || local.contains_key(&**anchor) => {
+                    Some(Ok(()))
+                }
+                Target::Anchor(anchor) => Some(Err(no_heading(
+                    anchor,
+                    "this note",
+                    nearest.nearest(anchor),
+                ))),
+                _ => None,
+            })
+            .collect();
+        drop(all);
         f.links
             .iter()
-            .filter_map(|(range, target)| {
-                let msg = self.resolve_in(f, target, Some(&local), true).err()?;
+            .zip(here)
+            .filter_map(|((range, target), here)| {
+                let msg = match here {
+                    Some(r) => r.err()?,
+                    None => self.resolve_in(f, target, Some(&local), true).err()?,
+                };
                 Some(WsDiagnostic {
                     range: range.clone(),
                     severity: Severity::Warning,
