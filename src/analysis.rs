@@ -33,7 +33,7 @@ pub struct ChunkAnalysis {
 /// A definition line: the term and the paragraph that defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Definition {
-    pub term: String,
+    pub term: Arc<str>,
     pub range: Range<usize>,
     /// Where the definition text starts (after the term).
     pub text_start: usize,
@@ -44,7 +44,7 @@ pub struct Definition {
 pub struct SampleInfo {
     pub range: Range<usize>,
     pub lang: Lang,
-    pub tag: String,
+    pub tag: Arc<str>,
     pub verdict: Verdict,
 }
 
@@ -74,6 +74,11 @@ pub struct Fold {
     pub kind: FoldKind,
 }
 
+/// The order of a note's folds: by start, an enclosing fold before those inside it.
+fn fold_order(f: &Fold) -> (usize, std::cmp::Reverse<usize>) {
+    (f.range.start, std::cmp::Reverse(f.range.end))
+}
+
 pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
     let mut out = ChunkAnalysis::default();
 
@@ -82,27 +87,13 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         .iter()
         .map(|h| {
             let title = outline::render_title(&text[h.content.clone()]);
-            Heading {
-                range: h.range.clone(),
-                title_range: h.content.clone(),
-                question: outline::is_question(&title),
-                title,
-                level: h.level,
-                has_body: false,
-            }
+            Heading::new(h.range.clone(), h.content.clone(), title, h.level)
         })
         .collect();
     for b in &blocks.bold {
         let title = outline::render_title(&text[b.range.clone()]);
         if outline::is_question(&title) {
-            headings.push(Heading {
-                range: b.range.clone(),
-                title_range: b.range.clone(),
-                title,
-                level: 7,
-                question: true,
-                has_body: false,
-            });
+            headings.push(Heading::new(b.range.clone(), b.range.clone(), title, 7));
         }
     }
     headings.sort_by_key(|h| h.range.start);
@@ -147,9 +138,9 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
                 severity,
                 code,
                 message: if tagged {
-                    message
+                    message.into()
                 } else {
-                    format!("{message} (untagged sample that looks like Python)")
+                    format!("{message} (untagged sample that looks like Python)").into()
                 },
             });
         }
@@ -175,7 +166,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         out.samples.push(SampleInfo {
             range: sample.range,
             lang: sample.lang,
-            tag: sample.tag,
+            tag: sample.tag.into(),
             verdict,
         });
     }
@@ -183,6 +174,8 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         range: r.clone(),
         kind: FoldKind::List,
     }));
+    // In the note's order already, so that stitching the note's folds is a merge, not a sort.
+    out.folds.sort_by_key(fold_order);
     for r in &blocks.link_text {
         let links = links::find_links(text, r.clone());
         out.urls.extend(links::find_urls(text, r.clone(), &links));
@@ -191,7 +184,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
     for r in &blocks.definitions {
         if let Some((term, at)) = terms::from_definition(&text[r.clone()]) {
             out.definitions.push(Definition {
-                term,
+                term: term.into(),
                 range: r.clone(),
                 text_start: r.start + at,
             });
@@ -218,6 +211,26 @@ pub struct Analysis {
 impl Analysis {
     pub fn of(note: &Note) -> Analysis {
         let mut a = Analysis::default();
+        // Runs on every keystroke: sized once rather than grown chunk by chunk.
+        let (mut headings, mut samples, mut diagnostics, mut folds, mut links) = (0, 0, 0, 0, 0);
+        let (mut urls, mut definitions) = (0, 0);
+        for (_, chunk) in note.chunks() {
+            let c = chunk.analysis();
+            headings += c.headings.len();
+            samples += c.samples.len();
+            diagnostics += c.diagnostics.len();
+            folds += c.folds.len();
+            links += c.links.len();
+            urls += c.urls.len();
+            definitions += c.definitions.len();
+        }
+        a.headings.reserve_exact(headings);
+        a.samples.reserve_exact(samples);
+        a.diagnostics.reserve(diagnostics);
+        a.folds.reserve_exact(folds);
+        a.links.reserve_exact(links);
+        a.urls.reserve_exact(urls);
+        a.definitions.reserve_exact(definitions);
         // The last heading so far with nothing under it yet: a chunk cut at a blank line may
         // hold its answer.
         let mut pending: Option<usize> = None;
@@ -297,18 +310,25 @@ impl Analysis {
         a.outline = outline::build(&a.headings, a.content_end, |from, to| {
             note.trim_end(from, to)
         });
-        let mut sections = Vec::new();
-        let mut stack: Vec<&Section> = a.outline.iter().collect();
+        // Sections in pre-order are in fold order, as are the chunks' folds (each chunk's
+        // sorted, chunks in order): the two are merged. Should either not be in order (a
+        // list continued across chunks outgrowing a fold that starts with it), they are
+        // sorted as a whole.
+        let mut sections = Vec::with_capacity(a.headings.len());
+        let mut stack: Vec<&Section> = a.outline.iter().rev().collect();
         while let Some(s) = stack.pop() {
             sections.push(Fold {
                 range: s.range.clone(),
                 kind: FoldKind::Section,
             });
-            stack.extend(s.children.iter());
+            stack.extend(s.children.iter().rev());
         }
-        a.folds.extend(sections);
-        a.folds
-            .sort_by_key(|f| (f.range.start, std::cmp::Reverse(f.range.end)));
+        if a.folds.is_sorted_by_key(fold_order) && sections.is_sorted_by_key(fold_order) {
+            a.folds = merge_folds(std::mem::take(&mut a.folds), sections);
+        } else {
+            a.folds.extend(sections);
+            a.folds.sort_by_key(fold_order);
+        }
         a
     }
 
@@ -323,5 +343,44 @@ impl Analysis {
     }
 }
 
+/// Two runs of folds in fold order as one; on a tie, `first`'s come first (as a stable sort
+/// of `first` then `second` would have them).
+fn merge_folds(first: Vec<Fold>, second: Vec<Fold>) -> Vec<Fold> {
+    let mut out = Vec::with_capacity(first.len() + second.len());
+    let mut a = first.into_iter().peekable();
+    let mut b = second.into_iter().peekable();
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => fold_order(x) <= fold_order(y),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
+    out
+}
+
 /// Shared, immutable per-chunk results.
 pub type SharedChunkAnalysis = Arc<ChunkAnalysis>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folds are merged from sorted runs rather than sorted: they must come out as a sort
+    /// would have them, lists continued across chunks cut at blank lines included.
+    #[test]
+    fn folds_come_out_in_order() {
+        let text = "# A\n\n- one\n- two\n\n```py\nx = 1\n```\n\n- three\n\n- four\n  - - nested\n\n\
+                    ## B?\n\n**Why?**\n\n1. first\n\n2. second\n\n    code()\n\n### C\n\n- a\n\n- b\n";
+        for note in [Note::new(text), Note::with_soft_cuts(text, 16)] {
+            let a = Analysis::of(&note);
+            let mut sorted = a.folds.clone();
+            sorted.sort_by_key(fold_order);
+            assert_eq!(a.folds, sorted);
+            assert!(a.folds.iter().any(|f| f.kind == FoldKind::Section));
+            assert!(a.folds.iter().any(|f| f.kind == FoldKind::List));
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::outline::Heading;
 use crate::samples::{self, Lang, Sample, python};
@@ -45,7 +45,8 @@ pub struct Diagnostic {
     pub range: Range<usize>,
     pub severity: Severity,
     pub code: &'static str,
-    pub message: String,
+    /// Shared: the note's diagnostics are gathered from its chunks on every keystroke.
+    pub message: Arc<str>,
 }
 
 impl Diagnostic {
@@ -131,7 +132,7 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
                         range: start..end,
                         severity,
                         code,
-                        message,
+                        message: message.into(),
                     }),
                 )
             }
@@ -150,7 +151,7 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
                         range: start..start + 1,
                         severity: Severity::Error,
                         code: code::JSON_SYNTAX,
-                        message: msg,
+                        message: msg.into(),
                     }),
                 )
             }
@@ -265,7 +266,7 @@ pub fn unclosed_fence(fence_line: Range<usize>, swallowed_headings: usize) -> Di
         range: fence_line,
         severity: Severity::Warning,
         code: code::UNCLOSED_FENCE,
-        message: format!("this code fence is never closed: it swallows {what}"),
+        message: format!("this code fence is never closed: it swallows {what}").into(),
     }
 }
 
@@ -286,7 +287,7 @@ pub fn unanswered(headings: &[Heading]) -> Vec<Diagnostic> {
                 range: h.title_range.clone(),
                 severity: Severity::Information,
                 code: code::UNANSWERED_QUESTION,
-                message: format!("unanswered question: \"{}\"", h.title),
+                message: format!("unanswered question: \"{}\"", h.title).into(),
             });
         }
     }

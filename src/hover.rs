@@ -100,7 +100,7 @@ pub fn hover(note: &Note, a: &Analysis, offset: usize) -> Option<HoverInfo> {
     let lang = if s.tag.is_empty() {
         "untagged"
     } else {
-        s.tag.as_str()
+        &*s.tag
     };
     let markdown = match &s.verdict {
         Verdict::Unchecked => format!("`{lang}` sample: not checked"),

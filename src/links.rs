@@ -2,6 +2,7 @@
 //! at (an anchor in this note, a note and an anchor in it, or the web).
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 
@@ -11,7 +12,11 @@ pub struct Link {
     pub range: Range<usize>,
     /// The destination as written (between the parentheses, title excluded).
     pub dest_range: Range<usize>,
-    pub dest: String,
+    /// Shared, like `target`: the note's links are gathered from its chunks on every
+    /// keystroke.
+    pub dest: Arc<str>,
+    /// Where `dest` points, decoded once when the chunk is parsed.
+    pub target: Arc<Target>,
 }
 
 impl Link {
@@ -158,9 +163,11 @@ fn link_at(text: &str, start: usize, end: usize) -> Option<Link> {
     if k >= end {
         return None;
     }
+    let dest = &text[dest_range.clone()];
     Some(Link {
         range: start..k + 1,
-        dest: text[dest_range.clone()].to_string(),
+        target: Arc::new(target(dest)),
+        dest: dest.into(),
         dest_range,
     })
 }
@@ -200,7 +207,7 @@ mod tests {
     fn dests(text: &str) -> Vec<String> {
         find_links(text, 0..text.len())
             .into_iter()
-            .map(|l| l.dest)
+            .map(|l| l.dest.to_string())
             .collect()
     }
 

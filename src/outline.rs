@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A heading or a bold-paragraph question, with offsets in the note.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +13,16 @@ pub struct Heading {
     pub range: Range<usize>,
     /// Where the title text is, for the outline's selection range.
     pub title_range: Range<usize>,
-    /// The title as rendered: emphasis, code and link markup taken off.
-    pub title: String,
+    /// The title as rendered: emphasis, code and link markup taken off. Shared, as are the
+    /// fields derived from it below: the note's view is stitched from its chunks' headings on
+    /// every keystroke, and copying a heading must not copy its text.
+    pub title: Arc<str>,
+    /// The title's GitHub slug before repeats are numbered ([`slugs_of`] numbers them); empty
+    /// for bold questions, which have no anchor.
+    pub slug: Arc<str>,
+    /// For a question worth comparing with others (two words or more), its text as
+    /// compared ([`normalize_question`]).
+    pub question_key: Option<Arc<str>>,
     /// 1–6 for headings; 7 for a bold paragraph, which sits below every heading.
     pub level: u8,
     pub question: bool,
@@ -22,6 +31,34 @@ pub struct Heading {
 }
 
 impl Heading {
+    /// A heading as a chunk's analysis finds it (offsets relative to the chunk).
+    pub fn new(
+        range: Range<usize>,
+        title_range: Range<usize>,
+        title: String,
+        level: u8,
+    ) -> Heading {
+        let question = is_question(&title);
+        let question_key = question
+            .then(|| normalize_question(&title))
+            .filter(|q| q.split_whitespace().nth(1).is_some())
+            .map(Arc::from);
+        Heading {
+            range,
+            title_range,
+            slug: if level <= 6 {
+                slug(&title).into()
+            } else {
+                Arc::from("")
+            },
+            title: title.into(),
+            level,
+            question,
+            question_key,
+            has_body: false,
+        }
+    }
+
     pub fn shift(&mut self, delta: usize) {
         self.range = self.range.start + delta..self.range.end + delta;
         self.title_range = self.title_range.start + delta..self.title_range.end + delta;
@@ -119,6 +156,24 @@ pub fn is_question(title: &str) -> bool {
             .is_some_and(char::is_alphabetic)
 }
 
+/// A question as compared for duplicates: case, punctuation and numbering ignored.
+pub fn normalize_question(title: &str) -> String {
+    let t = title.trim_start();
+    let t = t
+        .strip_prefix(['Q', 'q'])
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(t);
+    let t = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    let t = t.strip_prefix(['.', ')', ':']).unwrap_or(t);
+    t.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Emoji and other pictographs that notes put after a question (`... ? 👶`).
 fn is_symbol(c: char) -> bool {
     let u = c as u32;
@@ -142,16 +197,19 @@ pub fn slug_in(title: &str, style: SlugStyle) -> String {
     let s = slug(title);
     match style {
         SlugStyle::Github => s,
-        SlugStyle::Gitlab => {
-            let mut out = String::with_capacity(s.len());
-            for c in s.chars() {
-                if !(c == '-' && out.ends_with('-')) {
-                    out.push(c);
-                }
-            }
-            out
+        SlugStyle::Gitlab => collapse_dashes(&s),
+    }
+}
+
+/// GitLab's slug from GitHub's: runs of `-` collapse to one.
+fn collapse_dashes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
         }
     }
+    out
 }
 
 /// GitHub's anchor for a heading: lower-case, punctuation other than `-` and `_` dropped,
@@ -201,6 +259,41 @@ pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>, style: SlugStyle) -> Vec
                 let n = occurrences.get_mut(&base).expect("base was seen first");
                 *n += 1;
                 result = format!("{base}-{n}");
+            }
+            occurrences.insert(result.clone(), 0);
+            result
+        })
+        .collect()
+}
+
+/// Anchors for `headings` in order (same indices; empty for bold questions), numbered like
+/// [`slugs`] but from each heading's precomputed [`Heading::slug`]: no title is slugged
+/// again, and a slug that does not repeat is shared, not copied.
+pub fn slugs_of(headings: &[Heading], style: SlugStyle) -> Vec<Arc<str>> {
+    let mut occurrences: HashMap<Arc<str>, usize> = HashMap::with_capacity(headings.len());
+    headings
+        .iter()
+        .map(|h| {
+            if h.level > 6 {
+                return h.slug.clone();
+            }
+            let base: Arc<str> = match style {
+                SlugStyle::Gitlab if h.slug.contains("--") => collapse_dashes(&h.slug).into(),
+                _ => h.slug.clone(),
+            };
+            let base = match occurrences.entry(base) {
+                Entry::Vacant(e) => {
+                    let result = e.key().clone();
+                    e.insert(0);
+                    return result;
+                }
+                Entry::Occupied(e) => e.key().clone(),
+            };
+            let mut result: Arc<str> = base.clone();
+            while occurrences.contains_key(&result) {
+                let n = occurrences.get_mut(&base).expect("base was seen first");
+                *n += 1;
+                result = format!("{base}-{n}").into();
             }
             occurrences.insert(result.clone(), 0);
             result
@@ -290,6 +383,18 @@ mod tests {
     }
 
     #[test]
+    fn questions_normalize() {
+        assert_eq!(
+            normalize_question("Q12. What is the GIL?"),
+            "what is the gil"
+        );
+        assert_eq!(
+            normalize_question("3) What is  the **GIL**?"),
+            "what is the gil"
+        );
+    }
+
+    #[test]
     fn titles() {
         assert_eq!(render_title("**What** is `__init__`?"), "What is __init__?");
         assert_eq!(
@@ -316,5 +421,33 @@ mod tests {
             slug_in("2.  Concurrency", SlugStyle::Gitlab),
             "2-concurrency"
         );
+    }
+
+    #[test]
+    fn slugs_of_headings_number_repeats_like_slugs_of_titles() {
+        let titles = [
+            "Intro",
+            "Intro",
+            "Intro-1",
+            "2.  Concurrency",
+            "2. Concurrency",
+            "中文 标题",
+            "",
+        ];
+        let headings: Vec<Heading> = titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Heading::new(i..i + 1, i..i + 1, t.to_string(), 2))
+            .chain([Heading::new(9..10, 9..10, "Why Intro?".into(), 7)])
+            .collect();
+        for style in [SlugStyle::Github, SlugStyle::Gitlab] {
+            let mut expected: Vec<String> = slugs(titles.into_iter(), style);
+            expected.push(String::new());
+            let got: Vec<String> = slugs_of(&headings, style)
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            assert_eq!(got, expected, "{style:?}");
+        }
     }
 }

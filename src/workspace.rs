@@ -14,7 +14,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use crate::analysis::Analysis;
 use crate::checks::{Severity, code};
 use crate::hover;
-use crate::links::{self, Target};
+use crate::links::Target;
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::{self, SlugStyle};
 use crate::suggest::Nearest;
@@ -73,6 +73,9 @@ pub struct HeadingEntry {
     pub slug: String,
     pub level: u8,
     pub question: bool,
+    /// For a question worth comparing, its text as compared for duplicates (normalized once,
+    /// not on every check of another note).
+    pub question_key: Option<Arc<str>>,
     /// The heading line(s).
     pub span: Span,
     pub title_span: Span,
@@ -126,14 +129,7 @@ impl NoteSummary {
             || uri.rsplit('/').next().unwrap_or(uri).to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let slugs = outline::slugs(
-            a.headings
-                .iter()
-                .filter(|h| h.level <= 6)
-                .map(|h| h.title.as_str()),
-            style,
-        );
-        let mut slug_iter = slugs.into_iter();
+        let slugs = outline::slugs_of(&a.headings, style);
         let mut headings = Vec::with_capacity(a.headings.len());
         let mut terms = Vec::new();
         // Open ancestors as (level, title), for breadcrumbs.
@@ -144,9 +140,9 @@ impl NoteSummary {
             }
             let mut crumbs = vec![name.clone()];
             crumbs.extend(stack.iter().map(|(_, t)| t.clone()));
-            crumbs.push(h.title.clone());
+            crumbs.push(h.title.to_string());
             let breadcrumb = crumbs.join(" › ");
-            stack.push((h.level, h.title.clone()));
+            stack.push((h.level, h.title.to_string()));
             let section_range =
                 hover::section_of(&a.outline, i).map_or(h.range.clone(), |s| s.range.clone());
             let body = note.slice(h.range.end..section_range.end);
@@ -162,15 +158,12 @@ impl NoteSummary {
                 });
             }
             headings.push(HeadingEntry {
-                title: h.title.clone(),
+                title: h.title.to_string(),
                 // Bold questions have no anchor on GitHub; they get an empty slug.
-                slug: if h.level <= 6 {
-                    slug_iter.next().unwrap_or_default()
-                } else {
-                    String::new()
-                },
+                slug: slugs[i].to_string(),
                 level: h.level,
                 question: h.question,
+                question_key: h.question_key.clone(),
                 span: span(note, &h.range),
                 title_span: span(note, &h.title_range),
                 section: span(note, &section_range),
@@ -191,7 +184,7 @@ impl NoteSummary {
             let text = text.trim_start_matches([':', ' ', '-', '—']).trim();
             terms.push(TermEntry {
                 key: terms::key(&d.term),
-                name: d.term.clone(),
+                name: d.term.to_string(),
                 span: span(note, &d.range),
                 definition: hover::preview_limited(
                     &format!("**{}** {text}", d.term),
@@ -207,8 +200,8 @@ impl NoteSummary {
             .map(|l| LinkEntry {
                 span: span(note, &l.range),
                 dest_span: span(note, &l.dest_range),
-                dest: l.dest.clone(),
-                target: links::target(&l.dest),
+                dest: l.dest.to_string(),
+                target: (*l.target).clone(),
             })
             .collect();
         let urls = a
@@ -341,47 +334,29 @@ pub struct Facts {
     pub uri: String,
     pub dir: Option<PathBuf>,
     /// Per heading (same indices as the analysis), its anchor; empty for bold questions.
-    pub slugs: Vec<String>,
-    pub links: Vec<(Range<usize>, Target)>,
+    pub slugs: Vec<Arc<str>>,
+    pub links: Vec<(Range<usize>, Arc<Target>)>,
     /// Normalized question text and the title's range, for questions worth comparing.
-    pub questions: Vec<(String, Range<usize>)>,
+    pub questions: Vec<(Arc<str>, Range<usize>)>,
 }
 
 impl Facts {
     pub fn of(uri: &str, a: &Analysis, style: SlugStyle) -> Facts {
         let uri = canonical_uri(uri);
         let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
-        let mut slugs = outline::slugs(
-            a.headings
-                .iter()
-                .filter(|h| h.level <= 6)
-                .map(|h| h.title.as_str()),
-            style,
-        )
-        .into_iter();
+        // Built on every keystroke: titles are not slugged or normalized again here, each
+        // heading carries its own from its chunk's analysis.
         Facts {
-            slugs: a
-                .headings
-                .iter()
-                .map(|h| {
-                    if h.level <= 6 {
-                        slugs.next().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                })
-                .collect(),
+            slugs: outline::slugs_of(&a.headings, style),
             links: a
                 .links
                 .iter()
-                .map(|l| (l.range.clone(), links::target(&l.dest)))
+                .map(|l| (l.range.clone(), l.target.clone()))
                 .collect(),
             questions: a
                 .headings
                 .iter()
-                .filter(|h| h.question)
-                .map(|h| (normalize_question(&h.title), h.title_range.clone()))
-                .filter(|(q, _)| q.split_whitespace().count() >= 2)
+                .filter_map(|h| Some((h.question_key.clone()?, h.title_range.clone())))
                 .collect(),
             uri,
             dir,
@@ -392,29 +367,11 @@ impl Facts {
         Facts {
             uri: s.uri.clone(),
             dir: s.dir.clone(),
-            slugs: s.headings.iter().map(|h| h.slug.clone()).collect(),
+            slugs: s.headings.iter().map(|h| h.slug.as_str().into()).collect(),
             links: Vec::new(),
             questions: Vec::new(),
         }
     }
-}
-
-/// A question as compared for duplicates: case, punctuation and numbering ignored.
-pub fn normalize_question(title: &str) -> String {
-    let t = title.trim_start();
-    let t = t
-        .strip_prefix(['Q', 'q'])
-        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-        .unwrap_or(t);
-    let t = t.trim_start_matches(|c: char| c.is_ascii_digit());
-    let t = t.strip_prefix(['.', ')', ':']).unwrap_or(t);
-    t.chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .collect::<String>()
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Indexes built over the notes on disk, rebuilt when one of them changes.
@@ -432,16 +389,28 @@ pub struct Workspace {
     nearest: Mutex<HashMap<String, Nearest>>,
 }
 
+/// What a broken link's diagnostic says.
+fn no_heading(anchor: &str, where_: &str, closest: Option<String>) -> String {
+    match closest {
+        Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
+        None => format!("no heading `#{anchor}` in {where_}"),
+    }
+}
+
 /// Each slug's first heading (bold questions have no slug).
-fn slug_index(slugs: &[String]) -> HashMap<&str, usize> {
+fn slug_index(slugs: &[Arc<str>]) -> HashMap<&str, usize> {
     let mut index = HashMap::with_capacity(slugs.len());
     for (i, s) in slugs.iter().enumerate() {
         if !s.is_empty() {
-            index.entry(s.as_str()).or_insert(i);
+            index.entry(&**s).or_insert(i);
         }
     }
     index
 }
+
+/// Related locations a duplicate question keeps, at most: as many as the protocol layer
+/// sends (`server::to_proto` shows the first ten), the rest only counted in the message.
+pub const MAX_RELATED: usize = 10;
 
 /// Notes whose "did you mean" answers are kept, at most.
 const NEAREST_NOTES: usize = 256;
@@ -503,11 +472,10 @@ impl Workspace {
         let mut idx = DiskIndex::default();
         for entry in self.disk.iter() {
             let s = entry.value();
-            for h in s.headings.iter().filter(|h| h.question) {
-                let q = normalize_question(&h.title);
-                if q.split_whitespace().count() >= 2 {
+            for h in &s.headings {
+                if let Some(q) = &h.question_key {
                     idx.questions
-                        .entry(q)
+                        .entry(q.to_string())
                         .or_default()
                         .push((s.uri.clone(), h.title_span));
                 }
@@ -608,7 +576,10 @@ impl View<'_> {
                 .iter()
                 .position(|h| !h.slug.is_empty() && h.slug == anchor),
             (None, Some(index)) => index.get(anchor).copied(),
-            (None, None) => from.slugs.iter().position(|s| !s.is_empty() && s == anchor),
+            (None, None) => from
+                .slugs
+                .iter()
+                .position(|s| !s.is_empty() && &**s == anchor),
         };
         if let Some(i) = found {
             return Ok(match note {
@@ -625,9 +596,7 @@ impl View<'_> {
             ),
             None => self.ws.nearest_slug(
                 &from.uri,
-                local
-                    .is_none()
-                    .then(|| from.slugs.iter().map(String::as_str)),
+                local.is_none().then(|| from.slugs.iter().map(|s| &**s)),
                 anchor,
             ),
         };
@@ -635,10 +604,7 @@ impl View<'_> {
             Some(n) if n.uri != from.uri => format!("`{}`", n.name),
             _ => "this note".to_string(),
         };
-        Err(match closest {
-            Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
-            None => format!("no heading `#{anchor}` in {where_}"),
-        })
+        Err(no_heading(anchor, &where_, closest))
     }
 
     /// The anchors of the note `target` names (this note's for `#anchor`), if it is known:
@@ -646,7 +612,7 @@ impl View<'_> {
     pub fn anchors(&self, from: &Facts, target: &Target) -> Option<Vec<String>> {
         match target {
             Target::External => None,
-            Target::Anchor(_) => Some(from.slugs.clone()),
+            Target::Anchor(_) => Some(from.slugs.iter().map(|s| s.to_string()).collect()),
             Target::Note { path, .. } => {
                 let dir = from.dir.as_ref()?;
                 let n = self.get(&path_to_uri(&normalize(&dir.join(path))))?;
@@ -662,19 +628,38 @@ impl View<'_> {
         // Runs on every keystroke: `f`'s slugs are indexed once, and its "did you mean"
         // answers brought up to date once, for all its links.
         let local = slug_index(&f.slugs);
-        let mut nearest = self.ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
-        if nearest.len() >= NEAREST_NOTES && !nearest.contains_key(&f.uri) {
-            nearest.clear();
+        let mut all = self.ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() >= NEAREST_NOTES && !all.contains_key(&f.uri) {
+            all.clear();
         }
-        nearest
-            .entry(f.uri.clone())
-            .or_default()
-            .update(f.slugs.iter().map(String::as_str));
-        drop(nearest);
+        let nearest = all.entry(f.uri.clone()).or_default();
+        nearest.update(f.slugs.iter().map(|s| &**s));
+        // Anchors in this note (most links) are answered under one hold of the lock; the
+        // others resolve after it is released (another note's answers take it again).
+        let here: Vec<Option<Result<(), String>>> = f
+            .links
+            .iter()
+            .map(|(_, target)| match &**target {
+                Target::Anchor(anchor) if anchor.is_empty() || local.contains_key(&**anchor) => {
+                    Some(Ok(()))
+                }
+                Target::Anchor(anchor) => Some(Err(no_heading(
+                    anchor,
+                    "this note",
+                    nearest.nearest(anchor),
+                ))),
+                _ => None,
+            })
+            .collect();
+        drop(all);
         f.links
             .iter()
-            .filter_map(|(range, target)| {
-                let msg = self.resolve_in(f, target, Some(&local), true).err()?;
+            .zip(here)
+            .filter_map(|((range, target), here)| {
+                let msg = match here {
+                    Some(r) => r.err()?,
+                    None => self.resolve_in(f, target, Some(&local), true).err()?,
+                };
                 Some(WsDiagnostic {
                     range: range.clone(),
                     severity: Severity::Warning,
@@ -686,68 +671,81 @@ impl View<'_> {
             .collect()
     }
 
-    /// Questions of `f` asked elsewhere too (in the same note or another).
+    /// Questions of `f` asked elsewhere too (in the same note or another). Runs on every
+    /// keystroke, and a note may ask one question dozens of times ("What is the output of
+    /// below code?"): each diagnostic keeps at most [`MAX_RELATED`] related locations, its
+    /// message counts them all, so the work is linear in the questions.
     pub fn duplicate_questions(&self, f: &Facts) -> Vec<WsDiagnostic> {
         let index = self.ws.index();
         let mut out = Vec::new();
         let mut own: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, (q, _)) in f.questions.iter().enumerate() {
-            own.entry(q.as_str()).or_default().push(i);
+            own.entry(&**q).or_default().push(i);
+        }
+        // Other open notes' questions, looked up once per call (not once per question).
+        let mut open: HashMap<&str, Vec<(&str, Span)>> = HashMap::new();
+        for o in self.open.iter().filter(|o| o.uri != f.uri) {
+            for h in &o.headings {
+                if let Some(q) = h.question_key.as_deref()
+                    && own.contains_key(q)
+                {
+                    open.entry(q).or_default().push((&o.uri, h.title_span));
+                }
+            }
         }
         for (q, idxs) in &own {
-            let mut others: Vec<(String, Span)> = index
+            let mut others: Vec<(&str, Span)> = index
                 .questions
                 .get(*q)
                 .into_iter()
                 .flatten()
                 .filter(|(uri, _)| *uri != f.uri && !self.is_open(uri))
-                .cloned()
+                .map(|(uri, sp)| (uri.as_str(), *sp))
                 .collect();
-            for o in self.open.iter().filter(|o| o.uri != f.uri) {
-                for h in o.headings.iter().filter(|h| h.question) {
-                    if normalize_question(&h.title) == *q {
-                        others.push((o.uri.clone(), h.title_span));
-                    }
-                }
+            others.extend(open.get(*q).into_iter().flatten().copied());
+            let same_note = idxs.len() - 1;
+            let n = same_note + others.len();
+            if n == 0 {
+                continue;
             }
+            let mut places: Vec<String> = Vec::new();
+            if same_note > 0 {
+                places.push("this note".into());
+            }
+            let mut uris: Vec<&str> = others.iter().map(|(u, _)| *u).collect();
+            uris.sort_unstable();
+            uris.dedup();
+            let mut names: Vec<String> = uris
+                .into_iter()
+                .filter_map(|u| self.get(u).map(|n| n.name.clone()))
+                .collect();
+            names.sort();
+            names.dedup();
+            places.extend(names);
+            let message = format!(
+                "also asked {} more time{} (in {})",
+                n,
+                if n == 1 { "" } else { "s" },
+                places.join(", ")
+            );
             for &i in idxs {
-                let same_note = idxs.len() - 1;
-                let n = same_note + others.len();
-                if n == 0 {
-                    continue;
-                }
                 let related = others
                     .iter()
                     .map(|(u, sp)| Related {
-                        uri: u.clone(),
+                        uri: u.to_string(),
                         at: RelatedAt::Span(*sp),
                     })
                     .chain(idxs.iter().filter(|&&j| j != i).map(|&j| Related {
                         uri: f.uri.clone(),
                         at: RelatedAt::Here(f.questions[j].1.clone()),
                     }))
+                    .take(MAX_RELATED)
                     .collect();
-                let mut places: Vec<String> = Vec::new();
-                if same_note > 0 {
-                    places.push("this note".into());
-                }
-                let mut names: Vec<String> = others
-                    .iter()
-                    .filter_map(|(u, _)| self.get(u).map(|n| n.name.clone()))
-                    .collect();
-                names.sort();
-                names.dedup();
-                places.extend(names);
                 out.push(WsDiagnostic {
                     range: f.questions[i].1.clone(),
                     severity: Severity::Information,
                     code: code::DUPLICATE_QUESTION,
-                    message: format!(
-                        "also asked {} more time{} (in {})",
-                        n,
-                        if n == 1 { "" } else { "s" },
-                        places.join(", ")
-                    ),
+                    message: message.clone(),
                     related,
                 });
             }
@@ -872,15 +870,29 @@ mod tests {
     }
 
     #[test]
-    fn questions_normalize() {
-        assert_eq!(
-            normalize_question("Q12. What is the GIL?"),
-            "what is the gil"
-        );
-        assert_eq!(
-            normalize_question("3) What is  the **GIL**?"),
-            "what is the gil"
-        );
+    fn duplicate_questions_keep_a_few_related_and_count_all() {
+        let text: String = (0..30)
+            .map(|i| format!("### {i}. What is the output of below code?\n\nIt prints {i}.\n\n"))
+            .collect();
+        let a = Analysis::of(&Note::new(&text));
+        let facts = Facts::of("file:///notes/quiz.md", &a, SlugStyle::Github);
+        let ws = Workspace::default();
+        let view = View {
+            ws: &ws,
+            open: Vec::new(),
+        };
+        let found = view.duplicate_questions(&facts);
+        assert_eq!(found.len(), 30);
+        for (i, d) in found.iter().enumerate() {
+            assert_eq!(d.message, "also asked 29 more times (in this note)");
+            assert_eq!(d.related.len(), MAX_RELATED);
+            assert!(
+                d.related
+                    .iter()
+                    .all(|r| r.at != RelatedAt::Here(facts.questions[i].1.clone())),
+                "a question is not related to itself: {d:?}"
+            );
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ fn diagnostics(text: &str) -> Vec<(&'static str, String)> {
     let mut v: Vec<_> = Analysis::of(&Note::new(text))
         .diagnostics
         .iter()
-        .map(|d| (d.code, d.message.clone()))
+        .map(|d| (d.code, d.message.to_string()))
         .collect();
     v.sort();
     v

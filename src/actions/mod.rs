@@ -133,10 +133,10 @@ impl Findings {
         let mut diagnostics: Vec<_> = a
             .diagnostics
             .iter()
-            .map(|d| (d.code, d.message.clone()))
+            .map(|d| (d.code, d.message.to_string()))
             .collect();
         diagnostics.sort();
-        let mut headings: Vec<String> = a.headings.iter().map(|h| h.title.clone()).collect();
+        let mut headings: Vec<String> = a.headings.iter().map(|h| h.title.to_string()).collect();
         headings.sort();
         Findings {
             diagnostics,
@@ -282,7 +282,7 @@ impl<'a> Ctx<'a> {
         let gone = target.is_none_or(|t| {
             let count = |l: &[(&str, String)]| {
                 l.iter()
-                    .filter(|(c, m)| *c == t.code && *m == t.message)
+                    .filter(|(c, m)| *c == t.code && **m == *t.message)
                     .count()
             };
             count(&after.diagnostics) < count(&before.diagnostics)

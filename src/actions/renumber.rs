@@ -64,7 +64,12 @@ pub fn fixes(cx: &Ctx, cursor: usize) -> Vec<Fix> {
     let (name, questions) = chain
         .iter()
         .rev()
-        .map(|s| (a.headings[s.heading].title.clone(), numbered(&s.children)))
+        .map(|s| {
+            (
+                a.headings[s.heading].title.to_string(),
+                numbered(&s.children),
+            )
+        })
         .chain(std::iter::once((
             "the note".to_string(),
             numbered(&a.outline),
@@ -76,7 +81,7 @@ pub fn fixes(cx: &Ctx, cursor: usize) -> Vec<Fix> {
     }
     let first = if questions[0].2 == 0 { 0 } else { 1 };
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-    let mut titles: Vec<String> = a.headings.iter().map(|h| h.title.clone()).collect();
+    let mut titles: Vec<String> = a.headings.iter().map(|h| h.title.to_string()).collect();
     for (k, (i, digits, n)) in questions.iter().enumerate() {
         let want = first + k;
         if *n != want {
@@ -94,10 +99,7 @@ pub fn fixes(cx: &Ctx, cursor: usize) -> Vec<Fix> {
     let levels: Vec<usize> = (0..a.headings.len())
         .filter(|&i| a.headings[i].level <= 6)
         .collect();
-    let old = outline::slugs(
-        levels.iter().map(|&i| a.headings[i].title.as_str()),
-        cx.style,
-    );
+    let old = outline::slugs(levels.iter().map(|&i| &*a.headings[i].title), cx.style);
     let new = outline::slugs(levels.iter().map(|&i| titles[i].as_str()), cx.style);
     for l in &a.links {
         let Target::Anchor(anchor) = links::target(&l.dest) else {

@@ -28,7 +28,7 @@ pub fn diagnostics(text: &str) -> Vec<(&'static str, String)> {
     let mut v: Vec<_> = Analysis::of(&note)
         .diagnostics
         .iter()
-        .map(|d| (d.code, d.message.clone()))
+        .map(|d| (d.code, d.message.to_string()))
         .collect();
     v.sort();
     v

@@ -124,10 +124,7 @@ pub fn fixes(cx: &Ctx, cursor: usize) -> Vec<Fix> {
     let heads: Vec<usize> = (0..a.headings.len())
         .filter(|&i| a.headings[i].level <= 6)
         .collect();
-    let slugs = outline::slugs(
-        heads.iter().map(|&i| a.headings[i].title.as_str()),
-        cx.style,
-    );
+    let slugs = outline::slugs(heads.iter().map(|&i| &*a.headings[i].title), cx.style);
     let old = existing(cx, cursor);
     // Which levels: those the existing table links to, else the two below the title.
     let linked: Vec<u8> = old
@@ -197,7 +194,7 @@ pub fn fixes(cx: &Ctx, cursor: usize) -> Vec<Fix> {
                 .trim_end_matches('#')
                 .trim_end();
             if raw.contains(['[', ']']) {
-                h.title.clone()
+                h.title.to_string()
             } else {
                 raw.to_string()
             }

@@ -179,7 +179,7 @@ fn workspace_checks(reports: &mut [FileReport]) {
                 range: d.range,
                 severity: d.severity,
                 code: d.code,
-                message: d.message,
+                message: d.message.into(),
             }));
         rep.diagnostics
             .sort_by_key(|d| (d.range.start, d.range.end));

@@ -65,7 +65,7 @@ pub fn render_json(reports: &[FileReport], enc: Encoding, out: &mut dyn Write) -
                 },
                 "severity": d.severity.as_str(),
                 "code": d.code,
-                "message": d.message,
+                "message": &*d.message,
             }));
         }
     }

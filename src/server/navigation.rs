@@ -166,7 +166,7 @@ pub fn rename(
             .headings
             .iter()
             .filter(|h| h.level <= 6)
-            .map(|h| h.title.clone())
+            .map(|h| h.title.to_string())
             .collect();
         let nth = a.headings[..i].iter().filter(|h| h.level <= 6).count();
         titles[nth] = outline::render_title(new_name);
@@ -251,7 +251,7 @@ pub fn completion(
             Facts::of(uri.as_str(), a, style),
             a.headings
                 .iter()
-                .map(|h| (h.title.clone(), h.question))
+                .map(|h| (h.title.to_string(), h.question))
                 .collect::<Vec<_>>(),
             enc,
         )
@@ -280,7 +280,7 @@ pub fn completion(
                 .iter()
                 .zip(titles)
                 .filter(|(s, _)| !s.is_empty())
-                .map(|(s, (t, q))| (s.clone(), t, q))
+                .map(|(s, (t, q))| (s.to_string(), t, q))
                 .collect()
         } else {
             // Decoded and normalized (`../a.md` from a subfolder) the way links resolve.

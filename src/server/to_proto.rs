@@ -55,7 +55,7 @@ pub fn diagnostics(
             severity: Some(severity(sev)),
             code: Some(lsp::NumberOrString::String(d.code.to_string())),
             source: Some("notes-lsp".into()),
-            message: d.message.clone(),
+            message: d.message.to_string(),
             ..Default::default()
         })
         .collect()
@@ -126,7 +126,7 @@ fn section_symbol(note: &Note, a: &Analysis, s: &Section, enc: Encoding) -> lsp:
     let name = if h.title.is_empty() {
         "(untitled)".to_string()
     } else {
-        h.title.clone()
+        h.title.to_string()
     };
     let full = range(note, &s.range, enc);
     let mut selection = range(note, &h.title_range, enc);
