@@ -4458,7 +4458,7 @@ mod syntax {
         if cx.field_open(f).is_some() || cx.in_def_parameters(f) {
             return None;
         }
-        if cx.is(f - 1, "*") && starts_element(f - 1) && !cx.starts_expression(f) {
+        if f > 0 && cx.is(f - 1, "*") && starts_element(f - 1) && !cx.starts_expression(f) {
             return at();
         }
         // The element of the innermost call containing `f`.
