@@ -160,6 +160,15 @@ fn check_positions(note: &Note, text: &str, rng: &mut XorShift, what: &str) {
             );
         }
         for _ in 0..200 {
+            let a = rng.below(text.len() + 3);
+            let b = a + rng.below(12);
+            assert_eq!(
+                note.range_to_line_cols(a..b, enc),
+                (model_line_col(text, a, enc), model_line_col(text, b, enc)),
+                "{what}: range_to_line_cols({a}..{b}, {enc:?}) in {text:?}"
+            );
+        }
+        for _ in 0..200 {
             let pos = LineCol {
                 line: match rng.below(8) {
                     0 => u32::MAX,

@@ -296,6 +296,17 @@ impl Note {
         }
     }
 
+    /// Both ends of `range` (see [`position::Layout::range_to_line_cols`]).
+    pub fn range_to_line_cols(&self, range: Range<usize>, enc: Encoding) -> (LineCol, LineCol) {
+        match &self.layout {
+            Some(l) => l.range_to_line_cols(|i| self.piece(i), range, enc),
+            None => (
+                position::to_line_col(&self.rope, range.start, enc),
+                position::to_line_col(&self.rope, range.end, enc),
+            ),
+        }
+    }
+
     pub fn to_offset(&self, pos: LineCol, enc: Encoding) -> usize {
         match &self.layout {
             Some(l) => l.to_offset(|i| self.piece(i), pos, enc),

@@ -198,6 +198,47 @@ impl Layout {
         }
     }
 
+    /// Converts both ends of `range` as [`Layout::to_line_col`] does, counting the end's
+    /// column from the start when both are on one line (most ranges: a diagnostic's, a
+    /// symbol's selection), so a long line is walked once, not twice.
+    pub fn range_to_line_cols<'a>(
+        &self,
+        piece: impl Fn(usize) -> (&'a str, &'a Lines) + Copy,
+        range: std::ops::Range<usize>,
+        enc: Encoding,
+    ) -> (LineCol, LineCol) {
+        let start = self.to_line_col(piece, range.start, enc);
+        let from = range.start.min(self.len);
+        let to = range.end.min(self.len);
+        let i = self.piece_at(from);
+        let (text, lines) = piece(i);
+        let base = self.starts[i];
+        let mut local = from - base;
+        while !text.is_char_boundary(local) {
+            local -= 1;
+        }
+        let k = lines.breaks.partition_point(|&b| b <= local);
+        let line_end = content_end(text, lines, k);
+        // The same line, inside the same piece, past the start's (rounded) offset.
+        if to >= from
+            && to - base <= line_end
+            && (to - base) >= local
+            && text.is_char_boundary(to - base)
+        {
+            let extra = match enc {
+                Encoding::Utf8 => to - base - local,
+                Encoding::Utf16 if lines.ascii => to - base - local,
+                Encoding::Utf16 => utf16_len(&text.as_bytes()[local..to - base]),
+            };
+            let end = LineCol {
+                line: start.line,
+                col: start.col + extra as u32,
+            };
+            return (start, end);
+        }
+        (start, self.to_line_col(piece, range.end, enc))
+    }
+
     /// Converts a client's position as [`to_offset`] does.
     pub fn to_offset<'a>(
         &self,

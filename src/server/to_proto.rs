@@ -29,7 +29,11 @@ pub fn offset(note: &Note, pos: lsp::Position, enc: Encoding) -> usize {
 }
 
 pub fn range(note: &Note, r: &Range<usize>, enc: Encoding) -> lsp::Range {
-    lsp::Range::new(position(note, r.start, enc), position(note, r.end, enc))
+    let (start, end) = note.range_to_line_cols(r.clone(), enc);
+    lsp::Range::new(
+        lsp::Position::new(start.line, start.col),
+        lsp::Position::new(end.line, end.col),
+    )
 }
 
 fn severity(s: Severity) -> lsp::DiagnosticSeverity {
