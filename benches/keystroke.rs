@@ -4,8 +4,8 @@
 //!
 //! "keystroke → diagnostics (server path)" goes through `server::State` exactly as a
 //! `didChange` does (queue, apply, analysis, workspace checks, conversion to LSP); the
-//! phases after it break that time down, and "… as JSON" adds serde_json's serialization,
-//! which the protocol layer does on top.
+//! phases after it break that time down, and "… framed" adds the serialization into the
+//! frame the server writes (`server::output::Frame`, straight from the LSP types).
 //!
 //! `cargo bench --bench keystroke [-- NOTE.md ...]`. Without arguments it measures a
 //! generated 1 MiB note (from `../shared/bench/gen_md.py` when present, else a built-in
@@ -18,9 +18,13 @@ use std::time::{Duration, Instant};
 use notes_lsp::analysis::Analysis;
 use notes_lsp::config::Config;
 use notes_lsp::note::{Encoding, Note};
+use notes_lsp::server::output::Frame;
 use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
 use notes_lsp::workspace::{Facts, View, Workspace};
-use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
+use tower_lsp_server::jsonrpc::Id;
+use tower_lsp_server::ls_types::{
+    Position, PublishDiagnosticsParams, Range, TextDocumentContentChangeEvent, Uri,
+};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -125,10 +129,16 @@ fn bench_note(label: &str, text: &str, edits: usize) {
             diagnostics_now(&state, &uri).expect("the note is open")
         });
         keys.push(d);
-        json.push(d + time(|| serde_json::to_value(&diags.1).map(|v| v.to_string())).0);
+        json.push(
+            d + time(|| {
+                let params = PublishDiagnosticsParams::new(uri.clone(), diags.1, Some(diags.0));
+                Frame::notification("textDocument/publishDiagnostics", &params)
+            })
+            .0,
+        );
     }
     report("keystroke → diagnostics (server path)", keys);
-    report("keystroke → diagnostics as JSON", json);
+    report("keystroke → diagnostics framed", json);
 
     // The same keystrokes, phase by phase.
     let ws = Workspace::default();
@@ -184,10 +194,10 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     for _ in 0..50 {
         let (d, syms) = time(|| to_proto::document_symbols(&note, &a, Encoding::Utf16));
         sym.push(d);
-        sym_json.push(d + time(|| serde_json::to_value(&syms).map(|v| v.to_string())).0);
+        sym_json.push(d + time(|| Frame::result(&Id::Number(1), &syms)).0);
         let (d, folds) = time(|| to_proto::folding_ranges(&note, &a));
         fold.push(d);
-        fold_json.push(d + time(|| serde_json::to_value(&folds).map(|v| v.to_string())).0);
+        fold_json.push(d + time(|| Frame::result(&Id::Number(1), &folds)).0);
         let at = a
             .headings
             .get(a.headings.len() / 2)
@@ -195,9 +205,9 @@ fn bench_note(label: &str, text: &str, edits: usize) {
         hov.push(time(|| to_proto::hover(&note, &a, at, Encoding::Utf16)).0);
     }
     report("documentSymbol (from analysis)", sym);
-    report("documentSymbol as JSON (as tower-lsp does)", sym_json);
+    report("documentSymbol framed", sym_json);
     report("foldingRange (from analysis)", fold);
-    report("foldingRange as JSON (as tower-lsp does)", fold_json);
+    report("foldingRange framed", fold_json);
     report("hover on a heading (from analysis)", hov);
 }
 
