@@ -245,9 +245,13 @@ fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSumm
     Some(NoteSummary::build(&uri, &note, &a, state.config().slugs))
 }
 
-/// Summarizes `paths` on two threads, each taking the next file when done with one, into
-/// the workspace; `done` hears of each file.
-fn summarize_all(paths: &[PathBuf], state: &State, done: &tokio::sync::mpsc::UnboundedSender<()>) {
+/// Summarizes `paths` on two threads, each taking the next file when done with one; `done`
+/// hears of each file, with its summary if it has one.
+fn summarize_all(
+    paths: &[PathBuf],
+    state: &State,
+    done: &tokio::sync::mpsc::UnboundedSender<Option<NoteSummary>>,
+) {
     let courtesy = Courtesy::default();
     let next = AtomicUsize::new(0);
     let work = || {
@@ -259,12 +263,11 @@ fn summarize_all(paths: &[PathBuf], state: &State, done: &tokio::sync::mpsc::Unb
             let summary = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 summarize(path, state, &courtesy)
             }));
-            match summary {
-                Ok(Some(s)) => state.workspace.insert(s),
-                Ok(None) => {}
-                Err(_) => error!("indexing {} panicked", path.display()),
-            }
-            let _ = done.send(());
+            let summary = summary.unwrap_or_else(|_| {
+                error!("indexing {} panicked", path.display());
+                None
+            });
+            let _ = done.send(summary);
         }
     };
     std::thread::scope(|s| {
@@ -336,15 +339,27 @@ impl Backend {
             tokio::task::spawn_blocking(move || summarize_all(&paths, &state, &tx))
         };
         let mut done = 0;
-        while rx.recv().await.is_some() {
+        // Inserted in batches: each insert drops the workspace's question index, which the
+        // open notes' diagnostics then rebuild over every note (inserting each file as it
+        // came cost more than the indexing itself on some runs).
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(summary) = rx.recv().await {
             done += 1;
-            if let Some(bar) = &bar
-                && (done % BATCH == 0 || done == total)
-            {
+            batch.extend(summary);
+            if done % BATCH != 0 && done != total {
+                continue;
+            }
+            for s in batch.drain(..) {
+                self.state.workspace.insert(s);
+            }
+            if let Some(bar) = &bar {
                 let pct = (done * 100 / total.max(1)) as u32;
                 bar.report_with_message(format!("{done}/{total}"), pct)
                     .await;
             }
+        }
+        for s in batch {
+            self.state.workspace.insert(s);
         }
         if let Err(e) = work.await {
             error!("indexing stopped: {e}");
