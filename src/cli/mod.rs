@@ -103,7 +103,8 @@ fn read(path: &Path) -> Result<String, Unreadable> {
 
 fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
     let text = read(path)?;
-    let note = Note::new(&text);
+    // `check_all` keeps both cores busy with one file each.
+    let note = Note::new_on_this_thread(&text, &|| true).expect("the parse is never stopped");
     let a = Analysis::of(&note);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let uri = path_to_uri(&abs);
@@ -119,18 +120,25 @@ fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
 }
 
 /// Checks every file, on two threads, keeping the files' order. Each thread takes the next
-/// file when it is done with one: split in halves up front, one thread got the big notes
-/// and the other waited.
+/// file when it is done with one, biggest first: split in halves up front, one thread got the
+/// big notes and the other waited; taken in name order, one thread could be left alone with
+/// a big note found last.
 pub fn check_all(files: &[PathBuf], style: SlugStyle) -> Vec<Result<FileReport, Unreadable>> {
+    let mut order: Vec<(u64, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (std::fs::metadata(f).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(path) = files.get(i) else {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&(_, i)) = order.get(k) else {
                 return done;
             };
-            done.push((i, check_file(path, style)));
+            done.push((i, check_file(&files[i], style)));
         }
     };
     let mut all = std::thread::scope(|s| {

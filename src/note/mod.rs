@@ -209,17 +209,43 @@ impl Note {
     /// A note whose chunks are cut at blank lines once longer than `soft_above` bytes (tests
     /// use small sizes to exercise the cuts).
     pub fn with_soft_cuts(text: &str, soft_above: usize) -> Note {
+        Note::build(text, soft_above, THREADS, &|| true).expect("`go_on` never says stop")
+    }
+
+    /// [`Note::new`] for a caller that runs its own threads (the workspace indexer, `check`):
+    /// the chunks are parsed on the calling thread only, and `go_on` is asked before each
+    /// one; `None` when it said stop.
+    pub fn new_on_this_thread(text: &str, go_on: &(dyn Fn() -> bool + Sync)) -> Option<Note> {
+        Note::build(text, SOFT_CUT_ABOVE, 1, go_on)
+    }
+
+    fn build(
+        text: &str,
+        soft_above: usize,
+        threads: usize,
+        go_on: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Note> {
         let cuts = guess_cuts(text, soft_above);
-        let mut pieces = Vec::with_capacity(cuts.len() + 1);
-        let mut prev = 0;
-        for &c in cuts.iter().chain(std::iter::once(&text.len())) {
-            pieces.push(text[prev..c].to_string());
-            prev = c;
-        }
-        let chunks = parse_all(pieces);
+        // A second thread costs more than it saves on a small note.
+        let threads = if text.len() < PARALLEL_ABOVE {
+            1
+        } else {
+            threads
+        };
+        let (rope, chunks) = if threads > 1 {
+            // The rope is built meanwhile: after the parse it would be the only work left.
+            std::thread::scope(|s| {
+                let rope = s.spawn(|| Rope::from_str(text));
+                let chunks = parse_all(text, &cuts, threads, go_on);
+                (rope.join().expect("building a rope does not panic"), chunks)
+            })
+        } else {
+            let chunks = parse_all(text, &cuts, 1, go_on);
+            (Rope::from_str(text), chunks)
+        };
         let mut note = Note {
-            rope: Rope::from_str(text),
-            chunks,
+            rope,
+            chunks: chunks?,
             soft_above,
             layout: None,
         };
@@ -228,7 +254,7 @@ impl Note {
             i = note.settle(i) + 1;
         }
         note.relayout();
-        note
+        Some(note)
     }
 
     /// The note parsed as one piece, never cut: the reference the chunked parse must agree
@@ -430,14 +456,14 @@ impl Note {
             return i;
         }
         let text = std::mem::take(&mut self.chunks[i].text);
-        let mut pieces = Vec::with_capacity(cuts.len() + 1);
-        let mut prev = 0;
-        for c in cuts.into_iter().chain(std::iter::once(text.len())) {
-            pieces.push(text[prev..c].to_string());
-            prev = c;
-        }
-        let n = pieces.len();
-        self.chunks.splice(i..=i, parse_all(pieces));
+        let n = cuts.len() + 1;
+        let threads = if text.len() < PARALLEL_ABOVE {
+            1
+        } else {
+            THREADS
+        };
+        let parsed = parse_all(&text, &cuts, threads, &|| true).expect("`go_on` never says stop");
+        self.chunks.splice(i..=i, parsed);
         // Cuts read off the tree hold; should one not, its pieces are joined again.
         let mut last = i + n - 1;
         let mut j = i + 1;
@@ -483,30 +509,163 @@ impl Note {
     }
 }
 
-/// Parses pieces of a note on up to two threads (the machines this runs on have two cores;
-/// more threads would only contend).
-fn parse_all(pieces: Vec<String>) -> Vec<Chunk> {
-    let total: usize = pieces.iter().map(String::len).sum();
-    if pieces.len() < 2 || total < 64 * 1024 {
-        return pieces.into_iter().map(Chunk::parse).collect();
+/// The machines this runs on have two cores; more threads would only contend.
+const THREADS: usize = 2;
+
+/// Below this many bytes a note is parsed on one thread.
+const PARALLEL_ABOVE: usize = 64 * 1024;
+
+/// Parses the pieces of `text` between `cuts` (ascending offsets inside it), in order, on up
+/// to `threads` threads, each taking the next piece when done with one: split by bytes up
+/// front, one thread could get the chunks that cost more per byte (code samples) and leave
+/// the other idle. `go_on` is asked before each piece; `None` once it said stop.
+fn parse_all(
+    text: &str,
+    cuts: &[usize],
+    threads: usize,
+    go_on: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Chunk>> {
+    let n = cuts.len() + 1;
+    let piece = |i: usize| {
+        let start = if i == 0 { 0 } else { cuts[i - 1] };
+        let end = cuts.get(i).copied().unwrap_or(text.len());
+        Chunk::parse(text[start..end].to_string())
+    };
+    if threads < 2 || n < 2 {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            if !go_on() {
+                return None;
+            }
+            out.push(piece(i));
+        }
+        return Some(out);
     }
-    // Split by size so both threads get about half the bytes.
-    let mut acc = 0;
-    let split = pieces
-        .iter()
-        .position(|p| {
-            acc += p.len();
-            acc >= total / 2
-        })
-        .map_or(pieces.len(), |i| i + 1)
-        .min(pieces.len() - 1)
-        .max(1);
-    let mut pieces = pieces;
-    let second = pieces.split_off(split);
-    std::thread::scope(|s| {
-        let handle = s.spawn(move || second.into_iter().map(Chunk::parse).collect::<Vec<_>>());
-        let mut out: Vec<Chunk> = pieces.into_iter().map(Chunk::parse).collect();
-        out.extend(handle.join().expect("a parse does not panic"));
-        out
-    })
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n || stopped.load(Ordering::Relaxed) {
+                return done;
+            }
+            if !go_on() {
+                stopped.store(true, Ordering::Relaxed);
+                return done;
+            }
+            done.push((i, piece(i)));
+        }
+    };
+    let mut all = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads.min(n)).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            all.extend(h.join().expect("a parse does not panic"));
+        }
+        all
+    });
+    if stopped.load(Ordering::Relaxed) {
+        return None;
+    }
+    all.sort_unstable_by_key(|(i, _)| *i);
+    debug_assert_eq!(all.len(), n);
+    Some(all.into_iter().map(|(_, c)| c).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Analysis;
+
+    /// The fixtures over and over, past the size where a note is parsed on two threads, with
+    /// CRLF lines, a NUL byte and a fence that stays open for a while (chunks merged and cut
+    /// again after the parallel parse) in some copies.
+    fn big_note() -> String {
+        let fixtures = [
+            include_str!("../../fixtures/bold-questions.md"),
+            include_str!("../../fixtures/clean-notes.md"),
+            include_str!("../../fixtures/messy-fixes.md"),
+            include_str!("../../fixtures/messy-notes.md"),
+            include_str!("../../fixtures/quiz.md"),
+        ];
+        let mut text = String::new();
+        let mut copy = 0;
+        while text.len() < 4 * PARALLEL_ABOVE {
+            for f in fixtures {
+                match copy % 4 {
+                    1 => text.push_str(&f.replace('\n', "\r\n")),
+                    2 => {
+                        text.push_str(
+                            "\n```python\nnever closed until the next copy\n\n# Not a cut\n\n",
+                        );
+                        text.push_str(f);
+                        text.push_str("\n```\n\n");
+                    }
+                    3 => text.push_str(&f.replacen("\n\n", "\n\0\n\n", 1)),
+                    _ => text.push_str(f),
+                }
+                text.push('\n');
+                copy += 1;
+            }
+        }
+        text
+    }
+
+    fn assert_same(a: &Note, b: &Note) {
+        assert_eq!(a.chunk_count(), b.chunk_count());
+        for ((sa, ca), (sb, cb)) in a.chunks().zip(b.chunks()) {
+            assert_eq!(sa, sb);
+            assert_eq!(ca.text(), cb.text());
+            assert_eq!(ca.blocks(), cb.blocks(), "chunk at {sa}");
+            assert_eq!(
+                format!("{:?}", ca.analysis()),
+                format!("{:?}", cb.analysis()),
+                "chunk at {sa}"
+            );
+        }
+        assert_eq!(a.rope(), b.rope());
+        assert_eq!(Analysis::of(a), Analysis::of(b));
+    }
+
+    #[test]
+    fn parallel_parse_equals_sequential() {
+        let text = big_note();
+        for soft_above in [SOFT_CUT_ABOVE, 300] {
+            let one = Note::build(&text, soft_above, 1, &|| true).unwrap();
+            assert!(one.chunk_count() > 100, "the note is cut into many chunks");
+            assert_eq!(one.text(), text);
+            for threads in [2, 3] {
+                let many = Note::build(&text, soft_above, threads, &|| true).unwrap();
+                assert_same(&one, &many);
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_split_after_an_edit_equals_sequential() {
+        // Closing a fence opened near the start splits the rest of the note again, in
+        // pieces parsed on two threads.
+        let text = format!("# Top\n\n~~~~~~~~\n{}", big_note());
+        let mut note = Note::new(&text);
+        assert_eq!(note.chunk_count(), 1, "the fence swallows the note");
+        note.edit(16..16, "~~~~~~~~\n");
+        assert!(note.chunk_count() > 100);
+        let fresh = Note::build(&note.text(), SOFT_CUT_ABOVE, 1, &|| true).unwrap();
+        assert_same(&note, &fresh);
+    }
+
+    #[test]
+    fn a_parse_told_to_stop_gives_nothing() {
+        let text = big_note();
+        for threads in [1, 2] {
+            let asked = std::sync::atomic::AtomicUsize::new(0);
+            let go_on = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 5;
+            assert!(Note::build(&text, SOFT_CUT_ABOVE, threads, &go_on).is_none());
+            assert!(Note::new_on_this_thread(&text, &|| false).is_none());
+        }
+        let whole = Note::new_on_this_thread(&text, &|| true).unwrap();
+        assert_same(&whole, &Note::new(&text));
+    }
 }

@@ -2,20 +2,29 @@
 //! the background with `$/progress`, keeping them current from file-watcher events, and the
 //! `.notes-lsp.toml` settings file at a root.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use tower_lsp_server::ls_types::*;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use super::{Backend, State};
+use crate::analysis::Analysis;
 use crate::config;
+use crate::note::Note;
 use crate::workspace::{NoteSummary, canonical_uri, path_to_uri, uri_to_path};
 
 /// Notes bigger than this are not indexed (they are still checked when opened).
 pub const MAX_NOTE_BYTES: u64 = 8 * 1024 * 1024;
-/// Files summarized per blocking task: progress is reported between batches, and requests
-/// are answered meanwhile.
+/// Progress is reported every this many files.
 const BATCH: usize = 32;
+/// How long the indexer waits, at most, for one version of an open note to be published.
+const YIELD_LIMIT: Duration = Duration::from_secs(1);
+/// How often a parse in progress looks whether the editor needs the cores.
+const LOOK_EVERY: Duration = Duration::from_millis(2);
 
 pub fn roots(params: &InitializeParams) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = params
@@ -58,7 +67,14 @@ fn find_notes(roots: &[PathBuf]) -> Vec<PathBuf> {
     }
     out.sort();
     out.dedup();
-    out
+    // Biggest first: two threads taking the next file each then end about together, not
+    // with one of them alone on a big note found last.
+    let mut sized: Vec<(u64, PathBuf)> = out
+        .into_iter()
+        .map(|p| (std::fs::metadata(&p).map_or(0, |m| m.len()), p))
+        .collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    sized.into_iter().map(|(_, p)| p).collect()
 }
 
 /// Whether the directory walk from `root` would skip `path`: a hidden component, or a match
@@ -122,15 +138,62 @@ fn resolves_under(path: &Path, roots: &[PathBuf]) -> bool {
         .any(|r| real.starts_with(r))
 }
 
-fn summarize(path: &Path, state: &State) -> Option<NoteSummary> {
-    // An open note is summarized from the editor's text (and read from disk again when it is
-    // closed): parsing a big note twice at startup doubled the time to its first diagnostics.
-    let uri = path_to_uri(path);
-    if state
+fn is_open(state: &State, uri: &str) -> bool {
+    state
         .documents()
         .iter()
         .any(|d| canonical_uri(&d.uri) == uri)
-    {
+}
+
+/// Keeps the indexer out of the editor's way: the note just opened or edited gets both cores
+/// for its parse (opening a 1 MiB note while the indexer parsed took twice as long), and a
+/// note opened while the indexer reads it is left to the editor's text.
+#[derive(Default)]
+struct Courtesy {
+    /// Per open note: the version the indexer is waiting for, and since when.
+    waiting: Mutex<HashMap<String, (i32, Instant)>>,
+}
+
+impl Courtesy {
+    /// Waits while an open note has a version whose diagnostics have not gone out, at most
+    /// [`YIELD_LIMIT`] for one version (a version that is never published, superseded or
+    /// dropped, must not stop the indexer for good).
+    fn wait_for_editor(&self, state: &State) {
+        loop {
+            let now = Instant::now();
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let mut busy = false;
+            for doc in state.documents() {
+                let latest = doc.latest_version();
+                // Held only while a publish starts or sends: then the work is done.
+                let Ok(published) = doc.published.try_lock() else {
+                    continue;
+                };
+                if *published == Some(latest) {
+                    continue;
+                }
+                let since = waiting.entry(doc.uri.clone()).or_insert((latest, now));
+                if since.0 != latest {
+                    *since = (latest, now);
+                }
+                busy |= now.duration_since(since.1) < YIELD_LIMIT;
+            }
+            drop(waiting);
+            if !busy {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// Reads and summarizes one note; `None` (with a log line) when it is too big or not UTF-8,
+/// and when it is open (or opened meanwhile): an open note is summarized from the editor's
+/// text (and read from disk again when it is closed), so a big note is not parsed twice at
+/// startup.
+fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSummary> {
+    let uri = path_to_uri(path);
+    if is_open(state, &uri) {
         return None;
     }
     if !regular_file(path) {
@@ -157,27 +220,60 @@ fn summarize(path: &Path, state: &State) -> Option<NoteSummary> {
         info!("not indexing {}: not UTF-8", path.display());
         return None;
     };
-    Some(NoteSummary::from_text(
-        &path_to_uri(path),
-        &text,
-        state.config().slugs,
-    ))
+    courtesy.wait_for_editor(state);
+    // Asked between chunks; the look itself costs a walk over the open notes, so at most
+    // every few milliseconds.
+    let started = Instant::now();
+    let looked = AtomicU64::new(0);
+    let go_on = || {
+        let now = started.elapsed().as_micros() as u64;
+        if now - looked.load(Ordering::Relaxed) < LOOK_EVERY.as_micros() as u64 {
+            return true;
+        }
+        looked.store(now, Ordering::Relaxed);
+        if is_open(state, &uri) {
+            return false;
+        }
+        courtesy.wait_for_editor(state);
+        !is_open(state, &uri)
+    };
+    let Some(note) = Note::new_on_this_thread(&text, &go_on) else {
+        info!("not indexing {}: opened meanwhile", path.display());
+        return None;
+    };
+    let a = Analysis::of(&note);
+    Some(NoteSummary::build(&uri, &note, &a, state.config().slugs))
 }
 
-/// Summarizes `paths` on two threads.
-fn summarize_all(paths: &[PathBuf], state: &State) -> Vec<NoteSummary> {
-    let half = paths.len().div_ceil(2);
-    let (a, b) = paths.split_at(half);
+/// Summarizes `paths` on two threads, each taking the next file when done with one; `done`
+/// hears of each file, with its summary if it has one.
+fn summarize_all(
+    paths: &[PathBuf],
+    state: &State,
+    done: &tokio::sync::mpsc::UnboundedSender<Option<NoteSummary>>,
+) {
+    let courtesy = Courtesy::default();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        while let Some(path) = paths.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if state.is_shut_down() {
+                return;
+            }
+            // One note that trips a bug must not end the indexing of the others.
+            let summary = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                summarize(path, state, &courtesy)
+            }));
+            let summary = summary.unwrap_or_else(|_| {
+                error!("indexing {} panicked", path.display());
+                None
+            });
+            let _ = done.send(summary);
+        }
+    };
     std::thread::scope(|s| {
-        let second = s.spawn(|| {
-            b.iter()
-                .filter_map(|p| summarize(p, state))
-                .collect::<Vec<_>>()
-        });
-        let mut out: Vec<_> = a.iter().filter_map(|p| summarize(p, state)).collect();
-        out.extend(second.join().unwrap_or_default());
-        out
-    })
+        s.spawn(work);
+        work();
+    });
 }
 
 /// The first root's `.notes-lsp.toml`, as settings JSON (null when there is none).
@@ -237,22 +333,36 @@ impl Backend {
             ),
             None => None,
         };
-        let mut done = 0;
-        for batch in paths.chunks(BATCH) {
-            let batch = batch.to_vec();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let work = {
             let state = self.state.clone();
-            let summaries = tokio::task::spawn_blocking(move || summarize_all(&batch, &state))
-                .await
-                .unwrap_or_default();
-            for s in summaries {
+            tokio::task::spawn_blocking(move || summarize_all(&paths, &state, &tx))
+        };
+        let mut done = 0;
+        // Inserted in batches: each insert drops the workspace's question index, which the
+        // open notes' diagnostics then rebuild over every note (inserting each file as it
+        // came cost more than the indexing itself on some runs).
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(summary) = rx.recv().await {
+            done += 1;
+            batch.extend(summary);
+            if done % BATCH != 0 && done != total {
+                continue;
+            }
+            for s in batch.drain(..) {
                 self.state.workspace.insert(s);
             }
-            done += BATCH.min(total - done);
             if let Some(bar) = &bar {
                 let pct = (done * 100 / total.max(1)) as u32;
                 bar.report_with_message(format!("{done}/{total}"), pct)
                     .await;
             }
+        }
+        for s in batch {
+            self.state.workspace.insert(s);
+        }
+        if let Err(e) = work.await {
+            error!("indexing stopped: {e}");
         }
         if let Some(bar) = bar {
             bar.finish_with_message(format!("{} notes indexed", self.state.workspace.len()))
@@ -329,10 +439,11 @@ impl Backend {
                 continue;
             }
             let state = self.state.clone();
-            let summary = tokio::task::spawn_blocking(move || summarize(&path, &state))
-                .await
-                .ok()
-                .flatten();
+            let summary =
+                tokio::task::spawn_blocking(move || summarize(&path, &state, &Courtesy::default()))
+                    .await
+                    .ok()
+                    .flatten();
             match summary {
                 Some(s) => self.state.workspace.insert(s),
                 None => self.state.workspace.remove(&uri),
