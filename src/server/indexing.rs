@@ -165,11 +165,11 @@ impl Courtesy {
             let mut busy = false;
             for doc in state.documents() {
                 let latest = doc.latest_version();
-                // Held only while a publish starts or sends: then the work is done.
-                let Ok(published) = doc.published.try_lock() else {
+                // Held only while a publish sends: then the work is done.
+                let Some(published) = doc.try_published() else {
                     continue;
                 };
-                if *published == Some(latest) {
+                if published.version == Some(latest) {
                     continue;
                 }
                 let since = waiting.entry(doc.uri.clone()).or_insert((latest, now));

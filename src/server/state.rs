@@ -112,6 +112,15 @@ impl Document {
         lock(&self.published)
     }
 
+    /// What went out last, unless a publish is sending right now (`None`).
+    pub fn try_published(&self) -> Option<Published> {
+        match self.published.try_lock() {
+            Ok(p) => Some(*p),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(*p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
     fn new(uri: &str, text: &str, version: i32) -> Document {
         Document {
             uri: uri.to_string(),
