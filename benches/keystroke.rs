@@ -212,6 +212,8 @@ fn bench_note(label: &str, text: &str, edits: usize) {
 }
 
 fn main() {
+    // SAFETY: first thing in the process, as the server does.
+    unsafe { notes_lsp::note::use_mimalloc_in_tree_sitter() };
     let args: Vec<PathBuf> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

@@ -39,6 +39,8 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
+    // SAFETY: first thing in the process: no tree-sitter object and no other thread yet.
+    unsafe { notes_lsp::note::use_mimalloc_in_tree_sitter() };
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

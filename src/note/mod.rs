@@ -187,6 +187,30 @@ fn guess_cuts(text: &str, soft_above: usize) -> Vec<usize> {
     spread(&cuts, &soft, text.len(), soft_above)
 }
 
+/// Makes tree-sitter allocate through mimalloc (thread-local heaps, no locks). A cold open
+/// parses a big note on two threads; with glibc's malloc they often shared one arena and
+/// queued on its lock in tree-sitter's many small allocations (futex waits in the profile:
+/// 270 ms instead of 130 ms to the first diagnostics of the 1 MiB benchmark note, in about
+/// one open in three). Rust's own allocations stay with glibc: mimalloc as the global
+/// allocator kept 90-130 MiB resident where glibc keeps about 25.
+///
+/// # Safety
+/// Call it before any tree-sitter object exists and while no other thread runs (the
+/// binary's and the benchmark's `main` do, first thing).
+pub unsafe fn use_mimalloc_in_tree_sitter() {
+    use libmimalloc_sys as mi;
+    // SAFETY: the caller's promise; the four functions are one allocator's, aligned as
+    // malloc's are, and return null only when out of memory, as malloc does.
+    unsafe {
+        tree_sitter::set_allocator(Some(tree_sitter::Allocator {
+            malloc: mi::mi_malloc,
+            calloc: mi::mi_calloc,
+            realloc: mi::mi_realloc,
+            free: mi::mi_free,
+        }));
+    }
+}
+
 /// A chunk longer than this (a long stretch without column-0 headings: one big list, a quiz
 /// under one heading, a long answer) is cut at blank lines too, into pieces of a quarter of
 /// it or more. tree-sitter-md parses about 6 MB/s here, so a keystroke's reparse costs about
