@@ -194,10 +194,9 @@ pub fn hover(note: &Note, a: &Analysis, at: usize, enc: Encoding) -> Option<lsp:
     })
 }
 
-/// Related locations sent per diagnostic, at most. A question asked 76 times in one note
-/// (`What is the output of below code?` in a quiz) made 76 × 75 related locations, about
-/// 1.5 MB of JSON on every keystroke; the message still says how many places there are.
-const MAX_RELATED: usize = 10;
+/// Related locations sent per diagnostic, at most: the workspace keeps no more (see
+/// [`crate::workspace::MAX_RELATED`]).
+const MAX_RELATED: usize = crate::workspace::MAX_RELATED;
 
 /// Diagnostics that needed the workspace, with related locations in other notes.
 pub fn workspace_diagnostics(
