@@ -258,3 +258,23 @@ fn edits_inside_a_big_html_block_equal_fresh() {
     check_positions(&note);
     assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&model)));
 }
+
+/// Cases the property test found, kept (proptest's regression file is not always written:
+/// it cannot find the crate root when run from some checkouts).
+#[test]
+fn found_cases_equal_fresh() {
+    let initial = "<div>\n-->\n##> quoted\n> ```py\n> x = (\n> ```\nline with crlf\r\n```python\nx = ------1 + f(g(h(\n```\n \n#1. ### What is a closure?\n\n</script>\nSetext heading\n===\n#-->\n# Python\n```python\ndef f(x):\n    return x\n```\n#### 3. Explain closures\n";
+    let edits = [
+        (0.8518829421803381, 5, "* star item\n"),
+        (0.5330917419334049, 0, "#"),
+        (0.6602738417453397, 3, "中文 😀 emoji\n"),
+        (0.22979141558852834, 0, "<script>\n"),
+        (0.9667858262019732, 0, "# Python\n"),
+        (0.7576320446251744, 0, "# Python\n"),
+        (0.5990148866414288, 0, "## Concurrency\n"),
+        (0.45145104726603796, 0, "# Python\n"),
+        (0.34880669062596276, 0, "Some prose about threads.\n"),
+    ]
+    .map(|(at, delete, insert)| Edit { at, delete, insert });
+    check(initial, &edits);
+}

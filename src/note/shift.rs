@@ -45,15 +45,18 @@ impl Chunk {
         edited.push_str(&text[..start]);
         edited.push_str(new_text);
         edited.push_str(&text[end..]);
-        // No line around the edit may be blank: it would end the block there.
+        // No line around the edit may be blank: it would end the block there. Lines with a
+        // `\r` are left to a parse too: `\n` typed before a `\r\n` makes a blank line that
+        // splitting at `\n` does not see (found by the incremental property test).
         let from = edited[..start].rfind('\n').map_or(0, |i| i + 1);
         let after = start + new_text.len();
         let to = edited[after..]
             .find('\n')
             .map_or(edited.len(), |i| after + i);
-        if edited[from..to]
-            .split('\n')
-            .any(|l| l.bytes().all(|b| b == b' ' || b == b'\t'))
+        if edited[from..to].contains('\r')
+            || edited[from..to]
+                .split('\n')
+                .any(|l| l.bytes().all(|b| b == b' ' || b == b'\t'))
         {
             return None;
         }
