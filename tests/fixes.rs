@@ -312,8 +312,17 @@ fn fix_all_keeps_its_promises_on_known_hard_cases() {
     }
 }
 
+/// `default` cases, times `NOTES_LSP_FUZZ_CASES` when set (long fuzzing runs).
+fn cases(default: u32) -> u32 {
+    let factor = std::env::var("NOTES_LSP_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(1);
+    default * factor.max(1)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(cases(96)))]
 
     #[test]
     fn fix_all_loses_no_prose_and_breaks_no_sample(
