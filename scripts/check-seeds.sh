@@ -12,7 +12,7 @@ if [ ! -d "$seeds" ]; then
   exit 0
 fi
 cargo build -q --example outline
-outline=target/debug/examples/outline
+outline=${CARGO_TARGET_DIR:-target}/debug/examples/outline
 pass=0 fail=0
 expect() { # description, expected, actual
   if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: expected $2, got $3"; fi
