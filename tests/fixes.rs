@@ -14,6 +14,9 @@ use notes_lsp::outline::SlugStyle;
 use notes_lsp::workspace::{Facts, View, Workspace};
 use proptest::prelude::*;
 
+mod scale;
+use scale::cases;
+
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR")))
         .expect("fixture exists")
@@ -310,15 +313,6 @@ fn fix_all_keeps_its_promises_on_known_hard_cases() {
             panic!("{picks:?}: {e}");
         }
     }
-}
-
-/// `default` cases, times `NOTES_LSP_FUZZ_CASES` when set (long fuzzing runs).
-fn cases(default: u32) -> u32 {
-    let factor = std::env::var("NOTES_LSP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(1);
-    default * factor.max(1)
 }
 
 proptest! {

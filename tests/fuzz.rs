@@ -14,6 +14,7 @@
 //! long run); `NOTES_LSP_FUZZ_SEED` picks another seed. A failure prints the seed and case.
 
 mod common;
+mod scale;
 
 use std::time::Duration;
 
@@ -25,11 +26,7 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// `default` cases, times `NOTES_LSP_FUZZ_CASES` when set.
 fn cases(default: usize) -> usize {
-    let factor = std::env::var("NOTES_LSP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(1);
-    default * factor.max(1)
+    scale::cases(default as u32) as usize
 }
 
 /// `NOTES_LSP_FUZZ_CASE=N` runs case N alone (to reproduce a failure) and shows its input.

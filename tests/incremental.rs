@@ -6,6 +6,9 @@ use notes_lsp::analysis::Analysis;
 use notes_lsp::note::{Encoding, LineCol, Note, position};
 use proptest::prelude::*;
 
+mod scale;
+use scale::cases;
+
 /// Pieces notes are made of, including the ones that move chunk boundaries: headings that
 /// open and close sections, fences that swallow headings, HTML blocks next to headings.
 const PIECES: &[&str] = &[
@@ -156,15 +159,6 @@ fn check_positions(note: &Note) {
             }
         }
     }
-}
-
-/// `default` cases, times `NOTES_LSP_FUZZ_CASES` when set (long fuzzing runs).
-fn cases(default: u32) -> u32 {
-    let factor = std::env::var("NOTES_LSP_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(1);
-    default * factor.max(1)
 }
 
 proptest! {
