@@ -246,10 +246,10 @@ impl Backend {
             // Runs of one note follow each other (`publish`), so a run that a republish
             // request overtook still sends (it is newer than what the client has) and the run
             // that request causes follows with the fresh result.
-            let sent = Some(version) < last.version
+            let skip = Some(version) < last.version
                 || (Some(version) == last.version && asked <= last.republish)
                 || version != doc.latest_version();
-            if sent {
+            if skip {
                 return;
             }
             // Checked under the output's lock: the empty diagnostics `didClose` sends are
