@@ -93,8 +93,9 @@ impl<S> Ordered<S> {
     }
 
     fn params<T: DeserializeOwned>(req: &Request) -> Option<T> {
-        let value = req.params()?.clone();
-        serde_json::from_value(value)
+        // From the borrowed value: cloning it first would copy a `didOpen`'s whole text once
+        // more on the transport's read loop.
+        T::deserialize(req.params()?)
             .map_err(|e| warn!("{}: ill-formed params: {e}", req.method()))
             .ok()
     }
