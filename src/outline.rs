@@ -240,29 +240,43 @@ pub fn slug(title: &str) -> String {
         .collect()
 }
 
-/// Slugs for headings in order, with `-1`, `-2` appended to repeats the way GitHub's
-/// slugger does (a generated `intro-1` can itself collide with a written "Intro-1").
-pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>, style: SlugStyle) -> Vec<String> {
-    let mut occurrences: HashMap<String, usize> = HashMap::with_capacity(titles.size_hint().0);
-    titles
-        .map(|t| {
-            let base = match occurrences.entry(slug_in(t, style)) {
-                Entry::Vacant(e) => {
-                    let result = e.key().clone();
-                    e.insert(0);
-                    return result;
-                }
-                Entry::Occupied(e) => e.key().clone(),
-            };
-            let mut result = base.clone();
-            while occurrences.contains_key(&result) {
-                let n = occurrences.get_mut(&base).expect("base was seen first");
-                *n += 1;
-                result = format!("{base}-{n}");
+/// Numbers repeated anchors the way GitHub's slugger does: the second `intro` is
+/// `intro-1`, skipping a number an anchor already took (a generated `intro-1` can itself
+/// collide with a written "Intro-1").
+struct Numbering(HashMap<Arc<str>, usize>);
+
+impl Numbering {
+    fn with_capacity(n: usize) -> Numbering {
+        Numbering(HashMap::with_capacity(n))
+    }
+
+    /// The anchor for the next heading whose unnumbered slug is `base`; a slug seen for
+    /// the first time is returned as it is (shared, not copied).
+    fn next(&mut self, base: Arc<str>) -> Arc<str> {
+        let base = match self.0.entry(base) {
+            Entry::Vacant(e) => {
+                let result = e.key().clone();
+                e.insert(0);
+                return result;
             }
-            occurrences.insert(result.clone(), 0);
-            result
-        })
+            Entry::Occupied(e) => e.key().clone(),
+        };
+        let mut result: Arc<str> = base.clone();
+        while self.0.contains_key(&result) {
+            let n = self.0.get_mut(&base).expect("base was seen first");
+            *n += 1;
+            result = format!("{base}-{n}").into();
+        }
+        self.0.insert(result.clone(), 0);
+        result
+    }
+}
+
+/// Slugs for headings in order, with `-1`, `-2` appended to repeats (see [`Numbering`]).
+pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>, style: SlugStyle) -> Vec<String> {
+    let mut numbering = Numbering::with_capacity(titles.size_hint().0);
+    titles
+        .map(|t| numbering.next(slug_in(t, style).into()).to_string())
         .collect()
 }
 
@@ -270,33 +284,17 @@ pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>, style: SlugStyle) -> Vec
 /// [`slugs`] but from each heading's precomputed [`Heading::slug`]: no title is slugged
 /// again, and a slug that does not repeat is shared, not copied.
 pub fn slugs_of(headings: &[Heading], style: SlugStyle) -> Vec<Arc<str>> {
-    let mut occurrences: HashMap<Arc<str>, usize> = HashMap::with_capacity(headings.len());
+    let mut numbering = Numbering::with_capacity(headings.len());
     headings
         .iter()
         .map(|h| {
             if h.level > 6 {
                 return h.slug.clone();
             }
-            let base: Arc<str> = match style {
+            numbering.next(match style {
                 SlugStyle::Gitlab if h.slug.contains("--") => collapse_dashes(&h.slug).into(),
                 _ => h.slug.clone(),
-            };
-            let base = match occurrences.entry(base) {
-                Entry::Vacant(e) => {
-                    let result = e.key().clone();
-                    e.insert(0);
-                    return result;
-                }
-                Entry::Occupied(e) => e.key().clone(),
-            };
-            let mut result: Arc<str> = base.clone();
-            while occurrences.contains_key(&result) {
-                let n = occurrences.get_mut(&base).expect("base was seen first");
-                *n += 1;
-                result = format!("{base}-{n}").into();
-            }
-            occurrences.insert(result.clone(), 0);
-            result
+            })
         })
         .collect()
 }

@@ -254,12 +254,7 @@ impl Note {
         go_on: &(dyn Fn() -> bool + Sync),
     ) -> Option<Note> {
         let cuts = guess_cuts(text, soft_above);
-        // A second thread costs more than it saves on a small note.
-        let threads = if text.len() < PARALLEL_ABOVE {
-            1
-        } else {
-            threads
-        };
+        let threads = threads_for(text.len(), threads);
         let (rope, chunks) = if threads > 1 {
             // The rope is built meanwhile: after the parse it would be the only work left.
             std::thread::scope(|s| {
@@ -485,11 +480,7 @@ impl Note {
         }
         let text = std::mem::take(&mut self.chunks[i].text);
         let n = cuts.len() + 1;
-        let threads = if text.len() < PARALLEL_ABOVE {
-            1
-        } else {
-            THREADS
-        };
+        let threads = threads_for(text.len(), THREADS);
         let parsed = parse_all(&text, &cuts, threads, &|| true).expect("`go_on` never says stop");
         self.chunks.splice(i..=i, parsed);
         // Cuts read off the tree hold; should one not, its pieces are joined again.
@@ -542,6 +533,12 @@ const THREADS: usize = 2;
 
 /// Below this many bytes a note is parsed on one thread.
 const PARALLEL_ABOVE: usize = 64 * 1024;
+
+/// The threads to parse `len` bytes on, of `wanted`: a second thread costs more than it
+/// saves on a small note.
+fn threads_for(len: usize, wanted: usize) -> usize {
+    if len < PARALLEL_ABOVE { 1 } else { wanted }
+}
 
 /// Parses the pieces of `text` between `cuts` (ascending offsets inside it), in order, on up
 /// to `threads` threads, each taking the next piece when done with one: split by bytes up

@@ -12,11 +12,10 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde::de::DeserializeOwned;
 use tower_lsp_server::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp_server::ls_types::{DocumentSymbolParams, FoldingRangeParams};
 
-use super::ordered::{internal_error, panic_text};
+use super::ordered::{internal_error, panic_text, params};
 use super::output::{Frame, Output};
 use super::state::{Document, State};
 use super::to_proto;
@@ -56,10 +55,6 @@ pub fn job(state: &Arc<State>, req: &Request) -> Option<Job> {
         doc,
         state: state.clone(),
     })
-}
-
-fn params<T: DeserializeOwned>(req: &Request) -> Option<T> {
-    T::deserialize(req.params()?).ok()
 }
 
 impl Job {

@@ -65,6 +65,15 @@ impl Drop for InFlight {
     }
 }
 
+/// A request's params as `T`, or `None` (logged) when they are missing or ill-formed.
+pub(super) fn params<T: DeserializeOwned>(req: &Request) -> Option<T> {
+    // From the borrowed value: cloning it first would copy a `didOpen`'s whole text once
+    // more on the transport's read loop.
+    T::deserialize(req.params()?)
+        .map_err(|e| warn!("{}: ill-formed params: {e}", req.method()))
+        .ok()
+}
+
 pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
@@ -92,31 +101,23 @@ impl<S> Ordered<S> {
         self
     }
 
-    fn params<T: DeserializeOwned>(req: &Request) -> Option<T> {
-        // From the borrowed value: cloning it first would copy a `didOpen`'s whole text once
-        // more on the transport's read loop.
-        T::deserialize(req.params()?)
-            .map_err(|e| warn!("{}: ill-formed params: {e}", req.method()))
-            .ok()
-    }
-
     fn sync(&self, req: &Request) {
         match req.method() {
             "textDocument/didOpen" => {
-                if let Some(p) = Self::params::<DidOpenTextDocumentParams>(req) {
+                if let Some(p) = params::<DidOpenTextDocumentParams>(req) {
                     let d = p.text_document;
                     self.state.open(&d.uri, &d.text, d.version);
                 }
             }
             "textDocument/didChange" => {
-                if let Some(p) = Self::params::<DidChangeTextDocumentParams>(req) {
+                if let Some(p) = params::<DidChangeTextDocumentParams>(req) {
                     let d = p.text_document;
                     self.state
                         .enqueue(&d.uri, d.version, Change::Edits(p.content_changes));
                 }
             }
             "textDocument/didClose" => {
-                if let Some(p) = Self::params::<DidCloseTextDocumentParams>(req) {
+                if let Some(p) = params::<DidCloseTextDocumentParams>(req) {
                     self.state.close(&p.text_document.uri);
                 }
             }
