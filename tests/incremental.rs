@@ -61,6 +61,14 @@ const PIECES: &[&str] = &[
     ">>>>>>>> deep\n",
     "- - - - - x\n",
     "```python\nx = ------1 + f(g(h(\n```\n",
+    // GFM tables, whose data rows are edited without a parse, and what changes their cells.
+    "| Q | Link |\n| - | :-: |\n",
+    "| 1 | [What is a closure?](#what-is-a-closure) |\n",
+    "| 2 | see https://docs.python.org `a|b` |\n",
+    "|",
+    "](#",
+    "\\",
+    "`",
 ];
 
 fn piece() -> impl Strategy<Value = &'static str> {
@@ -241,6 +249,62 @@ fn edits_inside_a_big_html_block_equal_fresh() {
         model.replace_range(at..end, insert);
         note.edit(at..end, insert);
         if k % 20 == 0 {
+            assert_eq!(note.text(), model);
+            assert_eq!(
+                Analysis::of(&note),
+                Analysis::of(&Note::new(&model)),
+                "after edit {k}"
+            );
+        }
+    }
+    check_positions(&note);
+    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&model)));
+}
+
+/// Edits inside the data rows of a big table of contents are applied without parsing the
+/// chunk; they must still equal a fresh parse, including edits that break a row's links,
+/// add or escape pipes, or stop a line from being a row.
+#[test]
+fn edits_inside_a_big_table_equal_fresh() {
+    let mut text = String::from("# Questions\n\n| No. | Question |\n| --- | -------- |\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "| {i} | [What is item {i}? 🦀](#what-is-item-{i}) see https://example.com/{i} |\n"
+        ));
+    }
+    text.push_str("\n## What is item 7?\n\nAn answer.\n\n```python\nx = (\n```\n");
+    let mut note = Note::new(&text);
+    let mut model = text.clone();
+    let mut rng = 0x9E3779B97F4A7C15u64;
+    let mut next = move |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let inserts = [
+        "x",
+        "é",
+        "",
+        "|",
+        "\\",
+        "](",
+        "[",
+        ")",
+        "`",
+        "#",
+        "- ",
+        "\n",
+        "http://a.b ",
+        "<!--",
+    ];
+    for k in 0..300 {
+        let at = floor(&model, 60 + next(model.len() - 120));
+        let end = floor(&model, at + next(3));
+        let insert = inserts[next(inserts.len())];
+        model.replace_range(at..end, insert);
+        note.edit(at..end, insert);
+        if k % 25 == 0 {
             assert_eq!(note.text(), model);
             assert_eq!(
                 Analysis::of(&note),

@@ -79,6 +79,9 @@ pub struct Blocks {
     /// blank lines included: an edit inside one that makes no line blank changes nothing
     /// else about the chunk (see `shift.rs`).
     pub html: Vec<Range<usize>>,
+    /// Top-level GFM tables: an edit inside one data row that keeps it a row changes
+    /// nothing about the chunk but that row's cells (see `shift.rs`).
+    pub tables: Vec<Range<usize>>,
 }
 
 impl Blocks {
@@ -100,6 +103,7 @@ impl Blocks {
         self.body_starts.retain(|&s| s < len);
         self.soft_cuts.retain(|&s| s < len);
         self.html.iter_mut().for_each(c);
+        self.tables.iter_mut().for_each(c);
         if let Some((end, _)) = &mut self.start_list {
             *end = (*end).min(len);
         }
@@ -260,6 +264,9 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
     for n in &top {
         if n.kind() == "html_block" && block_tag(&text[n.byte_range()]) {
             blocks.html.push(n.byte_range());
+        }
+        if n.kind() == "pipe_table" {
+            blocks.tables.push(n.byte_range());
         }
         if soft(n.start_byte(), n.start_position().column) {
             blocks.soft_cuts.push(n.start_byte());

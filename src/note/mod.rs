@@ -424,8 +424,11 @@ impl Note {
         let (local_start, local_end) = (start - base, end - base);
 
         if first == last
-            && let Some(chunk) =
-                self.chunks[first].edited_inside_html(local_start, local_end, new_text)
+            && let Some(chunk) = self.chunks[first]
+                .edited_inside_html(local_start, local_end, new_text)
+                .or_else(|| {
+                    self.chunks[first].edited_inside_table(local_start, local_end, new_text)
+                })
         {
             self.chunks[first] = chunk;
             self.relayout();
