@@ -6,6 +6,8 @@
 //! that falls inside a character (a UTF-16 surrogate pair, a multi-byte UTF-8 sequence) is
 //! rounded down to the character's start: nothing here panics on client input.
 
+use std::ops::Range;
+
 use ropey::Rope;
 
 /// How columns are counted on the wire.
@@ -97,22 +99,47 @@ pub struct Lines {
 
 impl Lines {
     pub fn of(text: &str) -> Lines {
-        let b = text.as_bytes();
-        let mut breaks = Vec::new();
-        for (i, &c) in b.iter().enumerate() {
-            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
-                breaks.push(i + 1);
-            }
+        Lines {
+            breaks: breaks_in(text.as_bytes(), 0..text.len()),
+            ascii: text.is_ascii(),
         }
+    }
+
+    /// The lines of `edited`, which is the text these lines were of with `start..end`
+    /// replaced by `new_text`: only the bytes around the edit are looked at (a keystroke
+    /// inside a chunk of hundreds of kilobytes that is not reparsed, see `shift.rs`).
+    pub fn edited(&self, start: usize, end: usize, new_text: &str, edited: &str) -> Lines {
+        // A `\r` just before the edit may stop or start being followed by `\n`: the scan
+        // starts one byte early, and ends one byte after the new text for the same reason.
+        let from = start.saturating_sub(1);
+        let to = (start + new_text.len() + 1).min(edited.len());
+        let after_old = end + 1;
+        let kept = self.breaks.partition_point(|&b| b <= from);
+        let resumed = self.breaks.partition_point(|&b| b <= after_old);
+        let mut breaks = Vec::with_capacity(self.breaks.len() + new_text.len());
+        breaks.extend_from_slice(&self.breaks[..kept]);
+        breaks.extend(breaks_in(edited.as_bytes(), from..to));
+        breaks.extend(self.breaks[resumed..].iter().map(|&b| b + to - after_old));
         Lines {
             breaks,
-            ascii: text.is_ascii(),
+            // Still all ASCII, or counted as if it were not (correct, a little slower).
+            ascii: self.ascii && new_text.is_ascii(),
         }
     }
 
     pub fn count(&self) -> usize {
         self.breaks.len()
     }
+}
+
+/// The offsets just past each line break that ends in `range` of `b`: `\n`, and `\r` not
+/// followed by `\n` (the byte after `range` is looked at for that).
+fn breaks_in(b: &[u8], range: Range<usize>) -> Vec<usize> {
+    memchr::memchr2_iter(b'\n', b'\r', &b[range.clone()])
+        .map(|i| range.start + i)
+        .filter(|&i| b[i] == b'\n' || b.get(i + 1) != Some(&b'\n'))
+        .map(|i| i + 1)
+        .collect()
 }
 
 /// A note's text as consecutive pieces, each with its [`Lines`]: `starts[i]` is piece `i`'s
@@ -315,6 +342,39 @@ fn utf16_len(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines brought up to date around an edit equal the lines of the edited text, for
+    /// edits that make, split and join `\r\n` pairs.
+    #[test]
+    fn edited_lines_equal_lines_of_the_edited_text() {
+        let alphabet = ["a", "\n", "\r", "\r\n", "é", ""];
+        let mut rng = 0x2545F4914F6CDD1Du64;
+        let mut next = move |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let text: String = (0..next(12))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let lines = Lines::of(&text);
+            let start = text.floor_char_boundary(next(text.len() + 1));
+            let end = text.floor_char_boundary(start + next(3));
+            let insert: String = (0..next(3))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let edited = [&text[..start], &insert, &text[end..]].concat();
+            let got = lines.edited(start, end, &insert, &edited);
+            let want = Lines::of(&edited);
+            assert_eq!(
+                got.breaks, want.breaks,
+                "{text:?} with {start}..{end} replaced by {insert:?}"
+            );
+            assert!(!got.ascii || want.ascii);
+        }
+    }
 
     fn check(text: &str, offset: usize, enc: Encoding, line: u32, col: u32) {
         let rope = Rope::from_str(text);

@@ -21,7 +21,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::Chunk;
-use super::position::Lines;
 use crate::analysis::ChunkAnalysis;
 use crate::checks::Verdict;
 use crate::links::Link;
@@ -267,7 +266,7 @@ impl Chunk {
             lead_body_at_0: a.lead_body_at_0,
         };
         Chunk {
-            lines: Lines::of(&edited),
+            lines: self.lines.edited(start, end, new_text, &edited),
             text: edited,
             blocks,
             analysis: Arc::new(analysis),
