@@ -138,17 +138,36 @@ pub fn check_all(files: &[PathBuf], style: SlugStyle) -> Vec<Result<FileReport, 
             let Some(&(_, i)) = order.get(k) else {
                 return done;
             };
-            done.push((i, check_file(&files[i], style)));
+            done.push((i, caught(&files[i], || check_file(&files[i], style))));
         }
     };
     let mut all = std::thread::scope(|s| {
         let second = s.spawn(work);
         let mut out = work();
-        out.extend(second.join().unwrap_or_default());
+        out.extend(second.join().expect("a file's panic is caught"));
         out
     });
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `check(path)`, or the file reported as not checked if it panics: one note that trips a
+/// bug must not take the other files' results with it, nor go missing from the report.
+fn caught(
+    path: &Path,
+    check: impl FnOnce() -> Result<FileReport, Unreadable>,
+) -> Result<FileReport, Unreadable> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(Unreadable {
+            path: path.to_path_buf(),
+            reason: format!("not checked: notes-lsp failed on it (a bug, please report it): {why}"),
+        })
+    })
 }
 
 /// `.notes-lsp.toml` from the first directory checked (or the current one).
@@ -268,5 +287,24 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn
         1
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_panics_is_reported_not_lost() {
+        let path = Path::new("notes/bad.md");
+        let got = caught(path, || panic!("index out of bounds"));
+        let err = got.err().expect("a panic is reported as the file's error");
+        assert_eq!(err.path, path);
+        assert!(err.reason.contains("not checked"), "{}", err.reason);
+        assert!(err.reason.contains("index out of bounds"), "{}", err.reason);
+        let fine = caught(path, || {
+            check_file(Path::new("fixtures/clean-notes.md"), SlugStyle::default())
+        });
+        assert!(fine.is_ok());
     }
 }
