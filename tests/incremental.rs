@@ -221,6 +221,38 @@ fn opening_a_fence_swallows_following_sections_and_closing_it_splits_them_again(
     );
 }
 
+/// Applies `count` random edits (one of `inserts` replacing up to two bytes, away from the
+/// note's first and last 40 bytes) and compares with a fresh parse every `every` edits and
+/// at the end.
+fn random_edits_equal_fresh(text: &str, inserts: &[&str], count: usize, every: usize) {
+    let mut note = Note::new(text);
+    let mut model = text.to_string();
+    let mut rng = 0x9E3779B97F4A7C15u64;
+    let mut next = move |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    for k in 0..count {
+        let at = floor(&model, 40 + next(model.len() - 80));
+        let end = floor(&model, at + next(3));
+        let insert = inserts[next(inserts.len())];
+        model.replace_range(at..end, insert);
+        note.edit(at..end, insert);
+        if k % every == 0 {
+            assert_eq!(note.text(), model);
+            assert_eq!(
+                Analysis::of(&note),
+                Analysis::of(&Note::new(&model)),
+                "after edit {k}"
+            );
+        }
+    }
+    check_positions(&note);
+    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&model)));
+}
+
 /// Edits inside a long HTML block (a generated contributors table) are applied without a
 /// parse; they must still equal a fresh parse, including edits that end the block early.
 #[test]
@@ -232,33 +264,8 @@ fn edits_inside_a_big_html_block_equal_fresh() {
         ));
     }
     text.push_str("</table>\n\n## After\n\n```python\nx = (\n```\n");
-    let mut note = Note::new(&text);
-    let mut model = text.clone();
-    let mut rng = 0x9E3779B97F4A7C15u64;
-    let mut next = move |n: usize| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % n as u64) as usize
-    };
     let inserts = ["x", "\n", "<td>", "", "  \n", "\n\n", "é"];
-    for k in 0..200 {
-        let at = floor(&model, 40 + next(model.len() - 80));
-        let end = floor(&model, at + next(3));
-        let insert = inserts[next(inserts.len())];
-        model.replace_range(at..end, insert);
-        note.edit(at..end, insert);
-        if k % 20 == 0 {
-            assert_eq!(note.text(), model);
-            assert_eq!(
-                Analysis::of(&note),
-                Analysis::of(&Note::new(&model)),
-                "after edit {k}"
-            );
-        }
-    }
-    check_positions(&note);
-    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&model)));
+    random_edits_equal_fresh(&text, &inserts, 200, 20);
 }
 
 /// Edits inside the data rows of a big table of contents are applied without parsing the
@@ -273,15 +280,6 @@ fn edits_inside_a_big_table_equal_fresh() {
         ));
     }
     text.push_str("\n## What is item 7?\n\nAn answer.\n\n```python\nx = (\n```\n");
-    let mut note = Note::new(&text);
-    let mut model = text.clone();
-    let mut rng = 0x9E3779B97F4A7C15u64;
-    let mut next = move |n: usize| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % n as u64) as usize
-    };
     let inserts = [
         "x",
         "é",
@@ -298,23 +296,7 @@ fn edits_inside_a_big_table_equal_fresh() {
         "http://a.b ",
         "<!--",
     ];
-    for k in 0..300 {
-        let at = floor(&model, 60 + next(model.len() - 120));
-        let end = floor(&model, at + next(3));
-        let insert = inserts[next(inserts.len())];
-        model.replace_range(at..end, insert);
-        note.edit(at..end, insert);
-        if k % 25 == 0 {
-            assert_eq!(note.text(), model);
-            assert_eq!(
-                Analysis::of(&note),
-                Analysis::of(&Note::new(&model)),
-                "after edit {k}"
-            );
-        }
-    }
-    check_positions(&note);
-    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&model)));
+    random_edits_equal_fresh(&text, &inserts, 300, 25);
 }
 
 /// Cases the property test found, kept (proptest's regression file is not always written:
