@@ -312,9 +312,20 @@ fn open_at_end(text: &str, root: Node) -> bool {
             "section" => node = last,
             "fenced_code_block" => return !fence_closed(last),
             "html_block" => return !html_closed(text, last),
+            "pipe_table" => return ends_with_an_empty_row(&text[last.byte_range()]),
             _ => return false,
         }
     }
+}
+
+/// Whether a table's last line is a row holding nothing but its leading `|`: tree-sitter-md
+/// continues such a row on the next line, whatever that line is (a heading included).
+pub fn ends_with_an_empty_row(table: &str) -> bool {
+    let last = table.trim_end_matches(['\n', '\r']);
+    let line = &last[last.rfind(['\n', '\r']).map_or(0, |i| i + 1)..];
+    line.trim_start()
+        .strip_prefix('|')
+        .is_some_and(|rest| rest.trim().is_empty())
 }
 
 /// Whether the text opens with a `---`/`+++` line that is not closed into front matter here:

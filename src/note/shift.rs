@@ -20,7 +20,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::Chunk;
+use super::{Chunk, blocks};
 use crate::analysis::ChunkAnalysis;
 use crate::checks::Verdict;
 use crate::links::Link;
@@ -104,7 +104,7 @@ impl Chunk {
             return None;
         }
         let old_row = &text[row_start..row_end];
-        if old_row.contains('\r') {
+        if old_row.contains('\r') || self.blocks.has_error {
             return None;
         }
         let new_row = [
@@ -113,6 +113,10 @@ impl Chunk {
             &old_row[end - row_start..],
         ]
         .concat();
+        // A row that is only its `|` runs on into the next line (tree-sitter-md).
+        if blocks::ends_with_an_empty_row(old_row) || blocks::ends_with_an_empty_row(&new_row) {
+            return None;
+        }
         let head = &text[table.start..head_end];
         // The row read on its own must give the cells the chunk's parse gave it, or the
         // premise does not hold here and the chunk is parsed.
@@ -401,6 +405,8 @@ mod tests {
             ("| 1 |", 1, ""),
             ("Question |", 0, "x"),
             ("-------- |", 0, "-"),
+            // a row left as its bare `|` (tree-sitter-md runs it on into the next line)
+            (" 1 | [What is a closure?](#what-is-a-closure) |", 47, ""),
             // across two rows, outside the table
             ("closure) |", 14, ""),
             ("After", 0, "x"),
