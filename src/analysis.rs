@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::checks::{self, Diagnostic, Verdict};
 use crate::links::{self, Link};
-use crate::note::{Blocks, Note};
+use crate::note::{Blocks, Chunk, Note};
 use crate::outline::{self, Heading, Section};
 use crate::samples::{Lang, Sample};
 use crate::terms;
@@ -194,7 +194,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
 }
 
 /// The whole note's view at one version.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub samples: Vec<SampleInfo>,
@@ -310,25 +310,7 @@ impl Analysis {
         a.outline = outline::build(&a.headings, a.content_end, |from, to| {
             note.trim_end(from, to)
         });
-        // Sections in pre-order are in fold order, as are the chunks' folds (each chunk's
-        // sorted, chunks in order): the two are merged. Should either not be in order (a
-        // list continued across chunks outgrowing a fold that starts with it), they are
-        // sorted as a whole.
-        let mut sections = Vec::with_capacity(a.headings.len());
-        let mut stack: Vec<&Section> = a.outline.iter().rev().collect();
-        while let Some(s) = stack.pop() {
-            sections.push(Fold {
-                range: s.range.clone(),
-                kind: FoldKind::Section,
-            });
-            stack.extend(s.children.iter().rev());
-        }
-        if a.folds.is_sorted_by_key(fold_order) && sections.is_sorted_by_key(fold_order) {
-            a.folds = merge_folds(std::mem::take(&mut a.folds), sections);
-        } else {
-            a.folds.extend(sections);
-            a.folds.sort_by_key(fold_order);
-        }
+        a.folds = with_sections(std::mem::take(&mut a.folds), &a.outline, a.headings.len());
         a
     }
 
@@ -343,22 +325,468 @@ impl Analysis {
     }
 }
 
-/// Two runs of folds in fold order as one; on a tie, `first`'s come first (as a stable sort
-/// of `first` then `second` would have them).
-fn merge_folds(first: Vec<Fold>, second: Vec<Fold>) -> Vec<Fold> {
-    let mut out = Vec::with_capacity(first.len() + second.len());
+/// A note's [`Analysis`] kept from version to version: after an edit, the items of the chunks
+/// the edit left alone (the same [`Chunk::shared_analysis`]) are kept, those after it moved by
+/// the edit's length, and only the touched chunks' items are copied in; what spans chunks is
+/// stitched again. It comes out equal to [`Analysis::of`] the new version.
+pub struct Incremental {
+    analysis: Arc<Analysis>,
+    /// The chunk analyses it was built from, each with where its items start.
+    chunks: Vec<(Arc<ChunkAnalysis>, Starts)>,
+    /// The length of the note it was built from.
+    len: usize,
+    /// The chunks' diagnostics in chunk order (the note's are these and the unanswered
+    /// questions, sorted).
+    chunk_diagnostics: Vec<Diagnostic>,
+    /// The chunks' folds in chunk order, lists continued across chunks not yet joined.
+    chunk_folds: Vec<Fold>,
+    /// The unanswered-question diagnostics with their headings' indices, in heading order.
+    unanswered: Vec<(usize, Diagnostic)>,
+}
+
+/// Where one chunk's items start: in the [`Analysis`]'s lists, and for diagnostics and
+/// folds in [`Incremental`]'s per-chunk ones.
+#[derive(Debug, Clone, Copy, Default)]
+struct Starts {
+    headings: usize,
+    samples: usize,
+    diagnostics: usize,
+    folds: usize,
+    links: usize,
+    urls: usize,
+    definitions: usize,
+}
+
+impl Starts {
+    /// Where the items of the chunk after `c` start, `c`'s starting here.
+    fn after(self, c: &ChunkAnalysis) -> Starts {
+        Starts {
+            headings: self.headings + c.headings.len(),
+            samples: self.samples + c.samples.len(),
+            diagnostics: self.diagnostics + c.diagnostics.len(),
+            folds: self.folds + c.folds.len(),
+            links: self.links + c.links.len(),
+            urls: self.urls + c.urls.len(),
+            definitions: self.definitions + c.definitions.len(),
+        }
+    }
+
+    /// These starts (at or after `old`) once what started at `old` starts at `new`.
+    fn moved(self, old: Starts, new: Starts) -> Starts {
+        Starts {
+            headings: self.headings - old.headings + new.headings,
+            samples: self.samples - old.samples + new.samples,
+            diagnostics: self.diagnostics - old.diagnostics + new.diagnostics,
+            folds: self.folds - old.folds + new.folds,
+            links: self.links - old.links + new.links,
+            urls: self.urls - old.urls + new.urls,
+            definitions: self.definitions - old.definitions + new.definitions,
+        }
+    }
+}
+
+impl Incremental {
+    pub fn new(note: &Note) -> Incremental {
+        let mut inc = Incremental {
+            analysis: Arc::default(),
+            chunks: Vec::new(),
+            len: 0,
+            chunk_diagnostics: Vec::new(),
+            chunk_folds: Vec::new(),
+            unanswered: Vec::new(),
+        };
+        inc.update(note);
+        inc
+    }
+
+    pub fn analysis(&self) -> &Arc<Analysis> {
+        &self.analysis
+    }
+
+    /// Brings the analysis up to `note`, an edited version of the note it was built from
+    /// (any other note works too, at the cost of a build from scratch).
+    pub fn update(&mut self, note: &Note) {
+        let chunks: Vec<(usize, &Chunk)> = note.chunks().collect();
+        let (old_n, new_n) = (self.chunks.len(), chunks.len());
+        // The chunks kept hold their analyses alive, so a new chunk's cannot have the address
+        // of a kept one.
+        let same =
+            |o: usize, n: usize| Arc::ptr_eq(&self.chunks[o].0, chunks[n].1.shared_analysis());
+        let mut p = 0;
+        while p < old_n.min(new_n) && same(p, p) {
+            p += 1;
+        }
+        let mut s = 0;
+        while s < (old_n - p).min(new_n - p) && same(old_n - 1 - s, new_n - 1 - s) {
+            s += 1;
+        }
+        if p == old_n && p == new_n && note.len() == self.len {
+            return;
+        }
+        let delta = note.len() as isize - self.len as isize;
+        let region = &chunks[p..new_n - s];
+        let totals = self.totals();
+        let from = self.chunks.get(p).map_or(totals, |c| c.1);
+        let old_to = self.chunks.get(old_n - s).map_or(totals, |c| c.1);
+        let mut a = Arc::unwrap_or_clone(std::mem::take(&mut self.analysis));
+
+        // Headings of the same levels in the same order make an outline of the same shape.
+        let same_shape = a.headings[from.headings..old_to.headings]
+            .iter()
+            .map(|h| h.level)
+            .eq(region
+                .iter()
+                .flat_map(|(_, c)| c.analysis().headings.iter().map(|h| h.level)));
+
+        let mut at = from;
+        let mut marks = Vec::with_capacity(region.len());
+        for (_, c) in region {
+            marks.push((c.shared_analysis().clone(), at));
+            at = at.after(c.analysis());
+        }
+        let new_to = at;
+        for m in &mut self.chunks[old_n - s..] {
+            m.1 = m.1.moved(old_to, new_to);
+        }
+        self.chunks.splice(p..old_n - s, marks);
+        self.len = note.len();
+
+        splice(
+            &mut a.headings,
+            from.headings..old_to.headings,
+            items(region, |c| &c.headings),
+            delta,
+        );
+        splice(
+            &mut a.samples,
+            from.samples..old_to.samples,
+            items(region, |c| &c.samples),
+            delta,
+        );
+        splice(
+            &mut a.links,
+            from.links..old_to.links,
+            items(region, |c| &c.links),
+            delta,
+        );
+        splice(
+            &mut a.urls,
+            from.urls..old_to.urls,
+            items(region, |c| &c.urls),
+            delta,
+        );
+        splice(
+            &mut a.definitions,
+            from.definitions..old_to.definitions,
+            items(region, |c| &c.definitions),
+            delta,
+        );
+        splice(
+            &mut self.chunk_diagnostics,
+            from.diagnostics..old_to.diagnostics,
+            items(region, |c| &c.diagnostics),
+            delta,
+        );
+        splice(
+            &mut self.chunk_folds,
+            from.folds..old_to.folds,
+            items(region, |c| &c.folds),
+            delta,
+        );
+
+        let folds = self.stitch(&chunks, &mut a.headings);
+        self.find_unanswered(&a.headings, from.headings..new_to.headings, old_to.headings);
+        a.diagnostics.clear();
+        let key = |d: &Diagnostic| (d.range.start, d.range.end);
+        let unanswered = self.unanswered.iter().map(|(_, d)| d);
+        if self.chunk_diagnostics.is_sorted_by_key(key) && unanswered.clone().is_sorted_by_key(key)
+        {
+            merge(
+                self.chunk_diagnostics.iter().cloned(),
+                unanswered.cloned(),
+                key,
+                &mut a.diagnostics,
+            );
+        } else {
+            a.diagnostics.extend(self.chunk_diagnostics.iter().cloned());
+            a.diagnostics.extend(unanswered.cloned());
+            a.diagnostics.sort_by_key(key);
+        }
+        a.content_end = note.trim_end(0, note.len());
+        if same_shape {
+            move_sections(
+                &mut a.outline,
+                &a.headings,
+                from.headings..new_to.headings,
+                delta,
+                a.content_end,
+                note,
+            );
+        } else {
+            a.outline = outline::build(&a.headings, a.content_end, |from, to| {
+                note.trim_end(from, to)
+            });
+        }
+        a.folds = with_sections(folds, &a.outline, a.headings.len());
+        self.analysis = Arc::new(a);
+    }
+
+    /// Where the items after the last chunk would start.
+    fn totals(&self) -> Starts {
+        let a = &self.analysis;
+        Starts {
+            headings: a.headings.len(),
+            samples: a.samples.len(),
+            diagnostics: self.chunk_diagnostics.len(),
+            folds: self.chunk_folds.len(),
+            links: a.links.len(),
+            urls: a.urls.len(),
+            definitions: a.definitions.len(),
+        }
+    }
+
+    /// What spans chunks, as [`Analysis::of`] stitches it: a heading's answer in the chunks
+    /// after its own (the last heading of each chunk is given its `has_body` again), and
+    /// lists continued across chunks (one fold each). Returns the note's chunk folds.
+    fn stitch(&self, chunks: &[(usize, &Chunk)], headings: &mut [Heading]) -> Vec<Fold> {
+        let mut folds: Vec<Fold> = Vec::with_capacity(self.chunk_folds.len());
+        let mut pending: Option<usize> = None;
+        let mut open_list: Option<(usize, u8)> = None;
+        for (&(start, chunk), (c, at)) in chunks.iter().zip(&self.chunks) {
+            let b = chunk.blocks();
+            let continued = match (open_list, b.start_list) {
+                (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
+                _ => None,
+            };
+            if let Some(h) = pending
+                && (c.lead_body || (c.lead_body_at_0 && continued.is_none()))
+            {
+                headings[h].has_body = true;
+            }
+            if let Some(last) = c.headings.last() {
+                let i = at.headings + c.headings.len() - 1;
+                headings[i].has_body = last.has_body;
+                pending = (!last.has_body).then_some(i);
+            }
+            let folds_from = folds.len();
+            for f in &self.chunk_folds[at.folds..at.folds + c.folds.len()] {
+                if let Some((fold, end)) = continued
+                    && f.kind == FoldKind::List
+                    && f.range == (start..start + end)
+                {
+                    folds[fold].range.end = start + end;
+                    continue;
+                }
+                folds.push(f.clone());
+            }
+            open_list = match (b.end_list, continued) {
+                (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
+                (Some((s, kind)), _) => folds[folds_from..]
+                    .iter()
+                    .position(|f| f.kind == FoldKind::List && f.range.start == start + s)
+                    .map(|i| (folds_from + i, kind)),
+                (None, _) => None,
+            };
+        }
+        folds
+    }
+
+    /// Finds the unanswered questions among `headings`, where `region` holds the edited
+    /// chunks' headings and the ones after it started at `old_end` before. A question outside
+    /// the region that was unanswered before keeps its message (the same title).
+    fn find_unanswered(&mut self, headings: &[Heading], region: Range<usize>, old_end: usize) {
+        let mut old = std::mem::take(&mut self.unanswered).into_iter().peekable();
+        for i in 0..headings.len() {
+            if !checks::is_unanswered(headings, i) {
+                continue;
+            }
+            let h = &headings[i];
+            let was = if i < region.start {
+                Some(i)
+            } else if i >= region.end {
+                Some(i - region.end + old_end)
+            } else {
+                None
+            };
+            let kept = was.and_then(|was| {
+                while old.next_if(|(j, _)| *j < was).is_some() {}
+                old.next_if(|(j, _)| *j == was).map(|(_, d)| d)
+            });
+            let d = match kept {
+                Some(d) => Diagnostic {
+                    range: h.title_range.clone(),
+                    ..d
+                },
+                None => checks::unanswered_question(h),
+            };
+            self.unanswered.push((i, d));
+        }
+    }
+}
+
+/// Replaces `v[old]` with `new` and moves the items after them by `delta`.
+fn splice<T: Moves>(v: &mut Vec<T>, old: Range<usize>, new: impl Iterator<Item = T>, delta: isize) {
+    if delta != 0 {
+        v[old.end..].iter_mut().for_each(|x| x.move_by(delta));
+    }
+    // Collected first: sized exactly, the items after move once.
+    let new: Vec<T> = new.collect();
+    v.splice(old, new);
+}
+
+/// The items of `chunks` that `of` picks, at their offsets in the note.
+fn items<'a, T: Moves + Clone + 'a>(
+    chunks: &'a [(usize, &'a Chunk)],
+    of: impl Fn(&'a ChunkAnalysis) -> &'a [T] + 'a,
+) -> impl Iterator<Item = T> + 'a {
+    chunks.iter().flat_map(move |&(start, c)| {
+        of(c.analysis()).iter().map(move |x| {
+            let mut x = x.clone();
+            x.move_by(start as isize);
+            x
+        })
+    })
+}
+
+/// Updates the sections of an outline whose shape an edit kept (its headings' levels): a
+/// section ends where it did when all it spans lies before the edited chunks, moves with
+/// the text when it lies after them, and is measured again otherwise (one per level around
+/// the edit, and the edited chunks' own). `region` holds the edited chunks' headings.
+fn move_sections(
+    outline: &mut [Section],
+    headings: &[Heading],
+    region: Range<usize>,
+    delta: isize,
+    content_end: usize,
+    note: &Note,
+) {
+    // Each list of siblings with the heading that ends the last of them (`None`: the note's
+    // content end): a section runs to its next sibling, the last one as far as its parent.
+    let mut stack: Vec<(&mut [Section], Option<usize>)> = vec![(outline, None)];
+    while let Some((list, bound)) = stack.pop() {
+        let Some((s, rest)) = list.split_first_mut() else {
+            continue;
+        };
+        let next = rest.first().map_or(bound, |n| Some(n.heading));
+        let h = &headings[s.heading];
+        let end = match next {
+            Some(j) if j < region.start => s.range.end,
+            _ if s.heading >= region.end => s.range.end.wrapping_add_signed(delta),
+            Some(j) => note
+                .trim_end(h.range.end, headings[j].range.start)
+                .max(h.range.end),
+            None => note.trim_end(h.range.end, content_end).max(h.range.end),
+        };
+        s.range = h.range.start..end;
+        stack.push((rest, bound));
+        stack.push((&mut s.children, next));
+    }
+}
+
+/// Items whose offsets move with the text before them.
+trait Moves {
+    fn move_by(&mut self, delta: isize);
+}
+
+fn moved(r: &Range<usize>, delta: isize) -> Range<usize> {
+    r.start.wrapping_add_signed(delta)..r.end.wrapping_add_signed(delta)
+}
+
+impl Moves for Range<usize> {
+    fn move_by(&mut self, delta: isize) {
+        *self = moved(self, delta);
+    }
+}
+
+impl Moves for Heading {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        self.title_range.move_by(delta);
+    }
+}
+
+impl Moves for SampleInfo {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        if let Verdict::Broken(r, _) = &mut self.verdict {
+            r.move_by(delta);
+        }
+    }
+}
+
+impl Moves for Diagnostic {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+    }
+}
+
+impl Moves for Fold {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+    }
+}
+
+impl Moves for Link {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        self.dest_range.move_by(delta);
+    }
+}
+
+impl Moves for Definition {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        self.text_start = self.text_start.wrapping_add_signed(delta);
+    }
+}
+
+/// The chunks' folds (lists continued across chunks joined) and the outline's sections, in
+/// fold order.
+/// `headings`: how many headings the note has (one section each).
+fn with_sections(folds: Vec<Fold>, outline: &[Section], headings: usize) -> Vec<Fold> {
+    // Sections in pre-order are in fold order, as are the chunks' folds (each chunk's sorted,
+    // chunks in order): the two are merged. Should either not be in order (a list continued
+    // across chunks outgrowing a fold that starts with it), they are sorted as a whole.
+    let mut sections = Vec::with_capacity(headings);
+    let mut stack: Vec<&Section> = outline.iter().rev().collect();
+    while let Some(s) = stack.pop() {
+        sections.push(Fold {
+            range: s.range.clone(),
+            kind: FoldKind::Section,
+        });
+        stack.extend(s.children.iter().rev());
+    }
+    if folds.is_sorted_by_key(fold_order) && sections.is_sorted_by_key(fold_order) {
+        let mut out = Vec::with_capacity(folds.len() + sections.len());
+        merge(folds, sections, fold_order, &mut out);
+        out
+    } else {
+        let mut out = folds;
+        out.extend(sections);
+        out.sort_by_key(fold_order);
+        out
+    }
+}
+
+/// Appends two runs sorted by `key` to `out` as one sorted run; on a tie, `first`'s come
+/// first (as a stable sort of `first` then `second` would have them).
+fn merge<T, K: Ord>(
+    first: impl IntoIterator<Item = T>,
+    second: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> K,
+    out: &mut Vec<T>,
+) {
     let mut a = first.into_iter().peekable();
     let mut b = second.into_iter().peekable();
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => fold_order(x) <= fold_order(y),
+            (Some(x), Some(y)) => key(x) <= key(y),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
         };
         out.extend(if take_a { a.next() } else { b.next() });
     }
-    out
 }
 
 /// Shared, immutable per-chunk results.
