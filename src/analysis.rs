@@ -310,7 +310,9 @@ impl Analysis {
         a.outline = outline::build(&a.headings, a.content_end, |from, to| {
             note.trim_end(from, to)
         });
-        a.folds = with_sections(std::mem::take(&mut a.folds), &a.outline, a.headings.len());
+        let sections = section_folds(&a.outline, a.headings.len());
+        let folds = std::mem::take(&mut a.folds);
+        with_sections(folds, &sections, &mut a.folds);
         a
     }
 
@@ -331,8 +333,8 @@ impl Analysis {
 /// stitched again. It comes out equal to [`Analysis::of`] the new version.
 pub struct Incremental {
     analysis: Arc<Analysis>,
-    /// The chunk analyses it was built from, each with where its items start.
-    chunks: Vec<(Arc<ChunkAnalysis>, Starts)>,
+    /// The chunks it was built from, in order.
+    chunks: Vec<Mark>,
     /// The length of the note it was built from.
     len: usize,
     /// The chunks' diagnostics in chunk order (the note's are these and the unanswered
@@ -340,8 +342,48 @@ pub struct Incremental {
     chunk_diagnostics: Vec<Diagnostic>,
     /// The chunks' folds in chunk order, lists continued across chunks not yet joined.
     chunk_folds: Vec<Fold>,
-    /// The unanswered-question diagnostics with their headings' indices, in heading order.
-    unanswered: Vec<(usize, Diagnostic)>,
+    /// The outline's sections as folds, one per heading: heading order is the outline's
+    /// pre-order, which is fold order.
+    sections: Vec<Fold>,
+    /// The unanswered-question diagnostics in heading order, and their headings' indices.
+    unanswered: Vec<Diagnostic>,
+    unanswered_headings: Vec<usize>,
+}
+
+/// One chunk as the analysis was built from it. A chunk is only ever replaced whole, so its
+/// analysis stands for all of it: a chunk with the same analysis has the same text and blocks.
+struct Mark {
+    analysis: Arc<ChunkAnalysis>,
+    /// Where the chunk starts in the note.
+    start: usize,
+    at: Starts,
+    seam: Seam,
+}
+
+/// What stitching the chunks reads of one, kept in its [`Mark`] so that stitching a note
+/// reads no chunk (they are scattered in memory; the marks are not).
+#[derive(Debug, Clone, Copy)]
+struct Seam {
+    lead_body: bool,
+    lead_body_at_0: bool,
+    /// The index of its last heading among its own, and that heading's `has_body` as the
+    /// chunk alone sees it.
+    last_heading: Option<(usize, bool)>,
+    start_list: Option<(usize, u8)>,
+    end_list: Option<(usize, u8)>,
+}
+
+impl Seam {
+    fn of(chunk: &Chunk) -> Seam {
+        let (c, b) = (chunk.analysis(), chunk.blocks());
+        Seam {
+            lead_body: c.lead_body,
+            lead_body_at_0: c.lead_body_at_0,
+            last_heading: c.headings.last().map(|h| (c.headings.len() - 1, h.has_body)),
+            start_list: b.start_list,
+            end_list: b.end_list,
+        }
+    }
 }
 
 /// Where one chunk's items start: in the [`Analysis`]'s lists, and for diagnostics and
@@ -393,7 +435,9 @@ impl Incremental {
             len: 0,
             chunk_diagnostics: Vec::new(),
             chunk_folds: Vec::new(),
+            sections: Vec::new(),
             unanswered: Vec::new(),
+            unanswered_headings: Vec::new(),
         };
         inc.update(note);
         inc
@@ -408,10 +452,11 @@ impl Incremental {
     pub fn update(&mut self, note: &Note) {
         let chunks: Vec<(usize, &Chunk)> = note.chunks().collect();
         let (old_n, new_n) = (self.chunks.len(), chunks.len());
-        // The chunks kept hold their analyses alive, so a new chunk's cannot have the address
-        // of a kept one.
-        let same =
-            |o: usize, n: usize| Arc::ptr_eq(&self.chunks[o].0, chunks[n].1.shared_analysis());
+        // The marks hold the old chunks' analyses alive, so a new chunk's cannot have the
+        // address of an old one.
+        let same = |o: usize, n: usize| {
+            Arc::ptr_eq(&self.chunks[o].analysis, chunks[n].1.shared_analysis())
+        };
         let mut p = 0;
         while p < old_n.min(new_n) && same(p, p) {
             p += 1;
@@ -426,8 +471,8 @@ impl Incremental {
         let delta = note.len() as isize - self.len as isize;
         let region = &chunks[p..new_n - s];
         let totals = self.totals();
-        let from = self.chunks.get(p).map_or(totals, |c| c.1);
-        let old_to = self.chunks.get(old_n - s).map_or(totals, |c| c.1);
+        let from = self.chunks.get(p).map_or(totals, |m| m.at);
+        let old_to = self.chunks.get(old_n - s).map_or(totals, |m| m.at);
         let mut a = Arc::unwrap_or_clone(std::mem::take(&mut self.analysis));
 
         // Headings of the same levels in the same order make an outline of the same shape.
@@ -440,13 +485,19 @@ impl Incremental {
 
         let mut at = from;
         let mut marks = Vec::with_capacity(region.len());
-        for (_, c) in region {
-            marks.push((c.shared_analysis().clone(), at));
+        for &(start, c) in region {
+            marks.push(Mark {
+                analysis: c.shared_analysis().clone(),
+                start,
+                at,
+                seam: Seam::of(c),
+            });
             at = at.after(c.analysis());
         }
         let new_to = at;
         for m in &mut self.chunks[old_n - s..] {
-            m.1 = m.1.moved(old_to, new_to);
+            m.start = m.start.wrapping_add_signed(delta);
+            m.at = m.at.moved(old_to, new_to);
         }
         self.chunks.splice(p..old_n - s, marks);
         self.len = note.len();
@@ -494,28 +545,30 @@ impl Incremental {
             delta,
         );
 
-        let folds = self.stitch(&chunks, &mut a.headings);
+        let folds = self.stitch(&mut a.headings);
         self.find_unanswered(&a.headings, from.headings..new_to.headings, old_to.headings);
         a.diagnostics.clear();
         let key = |d: &Diagnostic| (d.range.start, d.range.end);
-        let unanswered = self.unanswered.iter().map(|(_, d)| d);
-        if self.chunk_diagnostics.is_sorted_by_key(key) && unanswered.clone().is_sorted_by_key(key)
-        {
+        if self.chunk_diagnostics.is_sorted_by_key(key) && self.unanswered.is_sorted_by_key(key) {
             merge(
-                self.chunk_diagnostics.iter().cloned(),
-                unanswered.cloned(),
+                &self.chunk_diagnostics,
+                &self.unanswered,
                 key,
                 &mut a.diagnostics,
             );
         } else {
-            a.diagnostics.extend(self.chunk_diagnostics.iter().cloned());
-            a.diagnostics.extend(unanswered.cloned());
+            a.diagnostics.extend_from_slice(&self.chunk_diagnostics);
+            a.diagnostics.extend_from_slice(&self.unanswered);
             a.diagnostics.sort_by_key(key);
         }
         a.content_end = note.trim_end(0, note.len());
         if same_shape {
+            for f in &mut self.sections[new_to.headings..] {
+                f.move_by(delta);
+            }
             move_sections(
                 &mut a.outline,
+                &mut self.sections,
                 &a.headings,
                 from.headings..new_to.headings,
                 delta,
@@ -526,8 +579,9 @@ impl Incremental {
             a.outline = outline::build(&a.headings, a.content_end, |from, to| {
                 note.trim_end(from, to)
             });
+            self.sections = section_folds(&a.outline, a.headings.len());
         }
-        a.folds = with_sections(folds, &a.outline, a.headings.len());
+        with_sections(folds, &self.sections, &mut a.folds);
         self.analysis = Arc::new(a);
     }
 
@@ -548,28 +602,32 @@ impl Incremental {
     /// What spans chunks, as [`Analysis::of`] stitches it: a heading's answer in the chunks
     /// after its own (the last heading of each chunk is given its `has_body` again), and
     /// lists continued across chunks (one fold each). Returns the note's chunk folds.
-    fn stitch(&self, chunks: &[(usize, &Chunk)], headings: &mut [Heading]) -> Vec<Fold> {
+    fn stitch(&self, headings: &mut [Heading]) -> Vec<Fold> {
         let mut folds: Vec<Fold> = Vec::with_capacity(self.chunk_folds.len());
         let mut pending: Option<usize> = None;
         let mut open_list: Option<(usize, u8)> = None;
-        for (&(start, chunk), (c, at)) in chunks.iter().zip(&self.chunks) {
-            let b = chunk.blocks();
-            let continued = match (open_list, b.start_list) {
+        for (k, m) in self.chunks.iter().enumerate() {
+            let (seam, start) = (m.seam, m.start);
+            let continued = match (open_list, seam.start_list) {
                 (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
                 _ => None,
             };
             if let Some(h) = pending
-                && (c.lead_body || (c.lead_body_at_0 && continued.is_none()))
+                && (seam.lead_body || (seam.lead_body_at_0 && continued.is_none()))
             {
                 headings[h].has_body = true;
             }
-            if let Some(last) = c.headings.last() {
-                let i = at.headings + c.headings.len() - 1;
-                headings[i].has_body = last.has_body;
-                pending = (!last.has_body).then_some(i);
+            if let Some((last, has_body)) = seam.last_heading {
+                let i = m.at.headings + last;
+                headings[i].has_body = has_body;
+                pending = (!has_body).then_some(i);
             }
             let folds_from = folds.len();
-            for f in &self.chunk_folds[at.folds..at.folds + c.folds.len()] {
+            let folds_to = self
+                .chunks
+                .get(k + 1)
+                .map_or(self.chunk_folds.len(), |n| n.at.folds);
+            for f in &self.chunk_folds[m.at.folds..folds_to] {
                 if let Some((fold, end)) = continued
                     && f.kind == FoldKind::List
                     && f.range == (start..start + end)
@@ -579,7 +637,7 @@ impl Incremental {
                 }
                 folds.push(f.clone());
             }
-            open_list = match (b.end_list, continued) {
+            open_list = match (seam.end_list, continued) {
                 (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
                 (Some((s, kind)), _) => folds[folds_from..]
                     .iter()
@@ -595,7 +653,9 @@ impl Incremental {
     /// chunks' headings and the ones after it started at `old_end` before. A question outside
     /// the region that was unanswered before keeps its message (the same title).
     fn find_unanswered(&mut self, headings: &[Heading], region: Range<usize>, old_end: usize) {
-        let mut old = std::mem::take(&mut self.unanswered).into_iter().peekable();
+        let old = std::mem::take(&mut self.unanswered);
+        let old_headings = std::mem::take(&mut self.unanswered_headings);
+        let mut old = old_headings.into_iter().zip(old).peekable();
         for i in 0..headings.len() {
             if !checks::is_unanswered(headings, i) {
                 continue;
@@ -612,14 +672,14 @@ impl Incremental {
                 while old.next_if(|(j, _)| *j < was).is_some() {}
                 old.next_if(|(j, _)| *j == was).map(|(_, d)| d)
             });
-            let d = match kept {
+            self.unanswered.push(match kept {
                 Some(d) => Diagnostic {
                     range: h.title_range.clone(),
                     ..d
                 },
                 None => checks::unanswered_question(h),
-            };
-            self.unanswered.push((i, d));
+            });
+            self.unanswered_headings.push(i);
         }
     }
 }
@@ -648,38 +708,49 @@ fn items<'a, T: Moves + Clone + 'a>(
     })
 }
 
-/// Updates the sections of an outline whose shape an edit kept (its headings' levels): a
-/// section ends where it did when all it spans lies before the edited chunks, moves with
-/// the text when it lies after them, and is measured again otherwise (one per level around
-/// the edit, and the edited chunks' own). `region` holds the edited chunks' headings.
+/// Updates the sections of an outline whose shape an edit kept (its headings' levels), and
+/// their folds (`folds`, by heading; those after the edited chunks already moved): a section
+/// that ends before the edited chunks is left as it is, one that starts after them moves
+/// with the text, and the others (the edited chunks' own, and one per level around them)
+/// are measured again. `region` holds the edited chunks' headings.
 fn move_sections(
     outline: &mut [Section],
+    folds: &mut [Fold],
     headings: &[Heading],
     region: Range<usize>,
     delta: isize,
     content_end: usize,
     note: &Note,
 ) {
-    // Each list of siblings with the heading that ends the last of them (`None`: the note's
-    // content end): a section runs to its next sibling, the last one as far as its parent.
-    let mut stack: Vec<(&mut [Section], Option<usize>)> = vec![(outline, None)];
-    while let Some((list, bound)) = stack.pop() {
+    // Lists of siblings, each with the heading that ends the last of them (`None`: the
+    // note's content end): a section runs to its next sibling, the last one as far as its
+    // parent does.
+    let mut lists: Vec<(&mut [Section], Option<usize>)> = vec![(outline, None)];
+    let mut moving: Vec<&mut Section> = Vec::new();
+    while let Some((list, bound)) = lists.pop() {
         let Some((s, rest)) = list.split_first_mut() else {
             continue;
         };
         let next = rest.first().map_or(bound, |n| Some(n.heading));
+        lists.push((rest, bound));
+        if next.is_some_and(|j| j < region.start) {
+            // Before the edited chunks, as are the sections inside it.
+            continue;
+        }
+        if s.heading >= region.end {
+            // After them, as are the sections inside it.
+            moving.push(s);
+            while let Some(s) = moving.pop() {
+                s.range.move_by(delta);
+                moving.extend(s.children.iter_mut());
+            }
+            continue;
+        }
         let h = &headings[s.heading];
-        let end = match next {
-            Some(j) if j < region.start => s.range.end,
-            _ if s.heading >= region.end => s.range.end.wrapping_add_signed(delta),
-            Some(j) => note
-                .trim_end(h.range.end, headings[j].range.start)
-                .max(h.range.end),
-            None => note.trim_end(h.range.end, content_end).max(h.range.end),
-        };
-        s.range = h.range.start..end;
-        stack.push((rest, bound));
-        stack.push((&mut s.children, next));
+        let to = next.map_or(content_end, |j| headings[j].range.start);
+        s.range = h.range.start..note.trim_end(h.range.end, to).max(h.range.end);
+        folds[s.heading].range = s.range.clone();
+        lists.push((&mut s.children, next));
     }
 }
 
@@ -740,13 +811,9 @@ impl Moves for Definition {
     }
 }
 
-/// The chunks' folds (lists continued across chunks joined) and the outline's sections, in
-/// fold order.
-/// `headings`: how many headings the note has (one section each).
-fn with_sections(folds: Vec<Fold>, outline: &[Section], headings: usize) -> Vec<Fold> {
-    // Sections in pre-order are in fold order, as are the chunks' folds (each chunk's sorted,
-    // chunks in order): the two are merged. Should either not be in order (a list continued
-    // across chunks outgrowing a fold that starts with it), they are sorted as a whole.
+/// The outline's sections as folds, in pre-order (which is fold order); `headings`: how many
+/// there are (one per heading).
+fn section_folds(outline: &[Section], headings: usize) -> Vec<Fold> {
     let mut sections = Vec::with_capacity(headings);
     let mut stack: Vec<&Section> = outline.iter().rev().collect();
     while let Some(s) = stack.pop() {
@@ -756,37 +823,41 @@ fn with_sections(folds: Vec<Fold>, outline: &[Section], headings: usize) -> Vec<
         });
         stack.extend(s.children.iter().rev());
     }
+    sections
+}
+
+/// Puts the chunks' folds (lists continued across chunks joined) and the sections' in `out`,
+/// in fold order.
+fn with_sections(folds: Vec<Fold>, sections: &[Fold], out: &mut Vec<Fold>) {
+    out.clear();
+    // Both are in fold order (each chunk's folds sorted, chunks in order; sections in
+    // pre-order): they are merged. Should either not be (a list continued across chunks
+    // outgrowing a fold that starts with it), they are sorted as a whole.
     if folds.is_sorted_by_key(fold_order) && sections.is_sorted_by_key(fold_order) {
-        let mut out = Vec::with_capacity(folds.len() + sections.len());
-        merge(folds, sections, fold_order, &mut out);
-        out
+        out.reserve(folds.len() + sections.len());
+        merge(&folds, sections, fold_order, out);
     } else {
-        let mut out = folds;
-        out.extend(sections);
+        out.extend(folds);
+        out.extend_from_slice(sections);
         out.sort_by_key(fold_order);
-        out
     }
 }
 
 /// Appends two runs sorted by `key` to `out` as one sorted run; on a tie, `first`'s come
 /// first (as a stable sort of `first` then `second` would have them).
-fn merge<T, K: Ord>(
-    first: impl IntoIterator<Item = T>,
-    second: impl IntoIterator<Item = T>,
-    key: impl Fn(&T) -> K,
-    out: &mut Vec<T>,
-) {
-    let mut a = first.into_iter().peekable();
-    let mut b = second.into_iter().peekable();
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => key(x) <= key(y),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        out.extend(if take_a { a.next() } else { b.next() });
+fn merge<T: Clone, K: Ord>(first: &[T], second: &[T], key: impl Fn(&T) -> K, out: &mut Vec<T>) {
+    let (mut i, mut j) = (0, 0);
+    while i < first.len() && j < second.len() {
+        if key(&first[i]) <= key(&second[j]) {
+            out.push(first[i].clone());
+            i += 1;
+        } else {
+            out.push(second[j].clone());
+            j += 1;
+        }
     }
+    out.extend_from_slice(&first[i..]);
+    out.extend_from_slice(&second[j..]);
 }
 
 /// Shared, immutable per-chunk results.
