@@ -379,7 +379,10 @@ impl Seam {
         Seam {
             lead_body: c.lead_body,
             lead_body_at_0: c.lead_body_at_0,
-            last_heading: c.headings.last().map(|h| (c.headings.len() - 1, h.has_body)),
+            last_heading: c
+                .headings
+                .last()
+                .map(|h| (c.headings.len() - 1, h.has_body)),
             start_list: b.start_list,
             end_list: b.end_list,
         }
