@@ -312,7 +312,7 @@ impl Analysis {
         });
         let sections = section_folds(&a.outline, a.headings.len());
         let folds = std::mem::take(&mut a.folds);
-        with_sections(folds, &sections, &mut a.folds);
+        with_sections(&folds, &sections, &mut a.folds);
         a
     }
 
@@ -342,6 +342,8 @@ pub struct Incremental {
     chunk_diagnostics: Vec<Diagnostic>,
     /// The chunks' folds in chunk order, lists continued across chunks not yet joined.
     chunk_folds: Vec<Fold>,
+    /// The same, lists continued across chunks joined (one fold each).
+    joined: Vec<Fold>,
     /// The outline's sections as folds, one per heading: heading order is the outline's
     /// pre-order, which is fold order.
     sections: Vec<Fold>,
@@ -357,12 +359,14 @@ struct Mark {
     /// Where the chunk starts in the note.
     start: usize,
     at: Starts,
+    /// Where its folds start in [`Incremental::joined`].
+    joined: usize,
     seam: Seam,
 }
 
 /// What stitching the chunks reads of one, kept in its [`Mark`] so that stitching a note
 /// reads no chunk (they are scattered in memory; the marks are not).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Seam {
     lead_body: bool,
     lead_body_at_0: bool,
@@ -438,6 +442,7 @@ impl Incremental {
             len: 0,
             chunk_diagnostics: Vec::new(),
             chunk_folds: Vec::new(),
+            joined: Vec::new(),
             sections: Vec::new(),
             unanswered: Vec::new(),
             unanswered_headings: Vec::new(),
@@ -486,6 +491,8 @@ impl Incremental {
                 .iter()
                 .flat_map(|(_, c)| c.analysis().headings.iter().map(|h| h.level)));
 
+        let joined_at = |i: usize| self.chunks.get(i).map_or(self.joined.len(), |m| m.joined);
+        let (joined_from, old_joined_to) = (joined_at(p), joined_at(old_n - s));
         let mut at = from;
         let mut marks = Vec::with_capacity(region.len());
         for &(start, c) in region {
@@ -493,14 +500,40 @@ impl Incremental {
                 analysis: c.shared_analysis().clone(),
                 start,
                 at,
+                // As if no list continued into or out of it (see `seams_kept`).
+                joined: joined_from + (at.folds - from.folds),
                 seam: Seam::of(c),
             });
             at = at.after(c.analysis());
         }
         let new_to = at;
+        // Edited chunks that begin and end as they did, none with a list at either end: the
+        // stitching comes out as it did, but for their own folds (all kept: no list of
+        // theirs continues another) and their own items.
+        let seams_kept = region.len() == old_n - s - p
+            && marks
+                .iter()
+                .zip(&self.chunks[p..old_n - s])
+                .all(|(new, old)| {
+                    new.seam == old.seam
+                        && new.seam.start_list.is_none()
+                        && new.seam.end_list.is_none()
+                });
+        // The answers found after the edited chunks' last headings stay found.
+        let stitched_bodies: Vec<(usize, bool)> = if seams_kept {
+            marks
+                .iter()
+                .filter_map(|m| m.seam.last_heading.map(|(last, _)| m.at.headings + last))
+                .map(|i| (i, a.headings[i].has_body))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let new_joined_to = joined_from + (new_to.folds - from.folds);
         for m in &mut self.chunks[old_n - s..] {
             m.start = m.start.wrapping_add_signed(delta);
             m.at = m.at.moved(old_to, new_to);
+            m.joined = m.joined - old_joined_to + new_joined_to;
         }
         self.chunks.splice(p..old_n - s, marks);
         self.len = note.len();
@@ -548,7 +581,20 @@ impl Incremental {
             delta,
         );
 
-        let folds = self.stitch(&mut a.headings);
+        if seams_kept {
+            for (i, has_body) in stitched_bodies {
+                a.headings[i].has_body = has_body;
+            }
+            let region_folds = &self.chunk_folds[from.folds..new_to.folds];
+            splice(
+                &mut self.joined,
+                joined_from..old_joined_to,
+                region_folds.iter().cloned(),
+                delta,
+            );
+        } else {
+            self.stitch(&mut a.headings);
+        }
         self.find_unanswered(&a.headings, from.headings..new_to.headings, old_to.headings);
         a.diagnostics.clear();
         let key = |d: &Diagnostic| (d.range.start, d.range.end);
@@ -584,7 +630,7 @@ impl Incremental {
             });
             self.sections = section_folds(&a.outline, a.headings.len());
         }
-        with_sections(folds, &self.sections, &mut a.folds);
+        with_sections(&self.joined, &self.sections, &mut a.folds);
         self.analysis = Arc::new(a);
     }
 
@@ -604,13 +650,16 @@ impl Incremental {
 
     /// What spans chunks, as [`Analysis::of`] stitches it: a heading's answer in the chunks
     /// after its own (the last heading of each chunk is given its `has_body` again), and
-    /// lists continued across chunks (one fold each). Returns the note's chunk folds.
-    fn stitch(&self, headings: &mut [Heading]) -> Vec<Fold> {
-        let mut folds: Vec<Fold> = Vec::with_capacity(self.chunk_folds.len());
+    /// lists continued across chunks (one fold each, in [`Incremental::joined`]).
+    fn stitch(&mut self, headings: &mut [Heading]) {
+        let mut folds = std::mem::take(&mut self.joined);
+        folds.clear();
         let mut pending: Option<usize> = None;
         let mut open_list: Option<(usize, u8)> = None;
-        for (k, m) in self.chunks.iter().enumerate() {
-            let (seam, start) = (m.seam, m.start);
+        for k in 0..self.chunks.len() {
+            let m = &mut self.chunks[k];
+            m.joined = folds.len();
+            let (seam, start, at) = (m.seam, m.start, m.at);
             let continued = match (open_list, seam.start_list) {
                 (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
                 _ => None,
@@ -621,7 +670,7 @@ impl Incremental {
                 headings[h].has_body = true;
             }
             if let Some((last, has_body)) = seam.last_heading {
-                let i = m.at.headings + last;
+                let i = at.headings + last;
                 headings[i].has_body = has_body;
                 pending = (!has_body).then_some(i);
             }
@@ -630,7 +679,7 @@ impl Incremental {
                 .chunks
                 .get(k + 1)
                 .map_or(self.chunk_folds.len(), |n| n.at.folds);
-            for f in &self.chunk_folds[m.at.folds..folds_to] {
+            for f in &self.chunk_folds[at.folds..folds_to] {
                 if let Some((fold, end)) = continued
                     && f.kind == FoldKind::List
                     && f.range == (start..start + end)
@@ -649,7 +698,7 @@ impl Incremental {
                 (None, _) => None,
             };
         }
-        folds
+        self.joined = folds;
     }
 
     /// Finds the unanswered questions among `headings`, where `region` holds the edited
@@ -831,16 +880,16 @@ fn section_folds(outline: &[Section], headings: usize) -> Vec<Fold> {
 
 /// Puts the chunks' folds (lists continued across chunks joined) and the sections' in `out`,
 /// in fold order.
-fn with_sections(folds: Vec<Fold>, sections: &[Fold], out: &mut Vec<Fold>) {
+fn with_sections(folds: &[Fold], sections: &[Fold], out: &mut Vec<Fold>) {
     out.clear();
     // Both are in fold order (each chunk's folds sorted, chunks in order; sections in
     // pre-order): they are merged. Should either not be (a list continued across chunks
     // outgrowing a fold that starts with it), they are sorted as a whole.
     if folds.is_sorted_by_key(fold_order) && sections.is_sorted_by_key(fold_order) {
         out.reserve(folds.len() + sections.len());
-        merge(&folds, sections, fold_order, out);
+        merge(folds, sections, fold_order, out);
     } else {
-        out.extend(folds);
+        out.extend_from_slice(folds);
         out.extend_from_slice(sections);
         out.sort_by_key(fold_order);
     }
