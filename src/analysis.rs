@@ -329,8 +329,10 @@ impl Analysis {
 
 /// A note's [`Analysis`] kept from version to version: after an edit, the items of the chunks
 /// the edit left alone (the same [`Chunk::shared_analysis`]) are kept, those after it moved by
-/// the edit's length, and only the touched chunks' items are copied in; what spans chunks is
-/// stitched again. It comes out equal to [`Analysis::of`] the new version.
+/// the edit's length, and only the touched chunks' items are copied in. What spans chunks is
+/// stitched again unless the touched chunks begin and end as they did; the outline keeps its
+/// shape unless their headings' levels changed. It comes out equal to [`Analysis::of`] the
+/// new version.
 pub struct Incremental {
     analysis: Arc<Analysis>,
     /// The chunks it was built from, in order.
