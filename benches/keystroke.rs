@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use notes_lsp::analysis::Analysis;
+use notes_lsp::analysis::{Analysis, Incremental};
 use notes_lsp::config::Config;
 use notes_lsp::note::{Encoding, Note};
 use notes_lsp::server::output::Frame;
@@ -145,15 +145,17 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     let config = Config::default();
     let mut note = Note::new(text);
     let mut rng = Rng(0x2545F4914F6CDD1D);
-    let mut phases: [Vec<Duration>; 5] = Default::default();
+    let mut phases: [Vec<Duration>; 6] = Default::default();
+    let mut inc = Incremental::new(&note);
     for _ in 0..edits {
         let at = (rng.next() as usize) % note.len().max(1);
         let at = note.to_offset(note.to_line_col(at, Encoding::Utf16), Encoding::Utf16);
         phases[0].push(time(|| note.edit(at..at, "x")).0);
         let (d, a) = time(|| Analysis::of(&note));
         phases[1].push(d);
+        phases[2].push(time(|| inc.update(&note)).0);
         let (d, facts) = time(|| Facts::of(uri.as_str(), &a, config.slugs));
-        phases[2].push(d);
+        phases[3].push(d);
         let view = View {
             ws: &ws,
             open: Vec::new(),
@@ -163,7 +165,7 @@ fn bench_note(label: &str, text: &str, edits: usize) {
             found.extend(view.duplicate_questions(&facts));
             found
         });
-        phases[3].push(d);
+        phases[4].push(d);
         let (d, _) = time(|| {
             let mut diags = to_proto::diagnostics(&note, &a, &config, Encoding::Utf16);
             diags.extend(to_proto::workspace_diagnostics(
@@ -174,11 +176,12 @@ fn bench_note(label: &str, text: &str, edits: usize) {
             ));
             diags
         });
-        phases[4].push(d);
+        phases[5].push(d);
     }
     let names = [
         "  edit (reparse the touched chunk)",
         "  Analysis::of",
+        "  Analysis::update",
         "  Facts::of",
         "  broken links + duplicate questions",
         "  to LSP diagnostics",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::checks::{self, Diagnostic, Verdict};
 use crate::links::{self, Link};
-use crate::note::{Blocks, Note};
+use crate::note::{Blocks, Chunk, Note};
 use crate::outline::{self, Heading, Section};
 use crate::samples::{Lang, Sample};
 use crate::terms;
@@ -194,7 +194,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
 }
 
 /// The whole note's view at one version.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub samples: Vec<SampleInfo>,
@@ -310,25 +310,9 @@ impl Analysis {
         a.outline = outline::build(&a.headings, a.content_end, |from, to| {
             note.trim_end(from, to)
         });
-        // Sections in pre-order are in fold order, as are the chunks' folds (each chunk's
-        // sorted, chunks in order): the two are merged. Should either not be in order (a
-        // list continued across chunks outgrowing a fold that starts with it), they are
-        // sorted as a whole.
-        let mut sections = Vec::with_capacity(a.headings.len());
-        let mut stack: Vec<&Section> = a.outline.iter().rev().collect();
-        while let Some(s) = stack.pop() {
-            sections.push(Fold {
-                range: s.range.clone(),
-                kind: FoldKind::Section,
-            });
-            stack.extend(s.children.iter().rev());
-        }
-        if a.folds.is_sorted_by_key(fold_order) && sections.is_sorted_by_key(fold_order) {
-            a.folds = merge_folds(std::mem::take(&mut a.folds), sections);
-        } else {
-            a.folds.extend(sections);
-            a.folds.sort_by_key(fold_order);
-        }
+        let sections = section_folds(&a.outline, a.headings.len());
+        let folds = std::mem::take(&mut a.folds);
+        with_sections(&folds, &sections, &mut a.folds);
         a
     }
 
@@ -343,22 +327,591 @@ impl Analysis {
     }
 }
 
-/// Two runs of folds in fold order as one; on a tie, `first`'s come first (as a stable sort
-/// of `first` then `second` would have them).
-fn merge_folds(first: Vec<Fold>, second: Vec<Fold>) -> Vec<Fold> {
-    let mut out = Vec::with_capacity(first.len() + second.len());
-    let mut a = first.into_iter().peekable();
-    let mut b = second.into_iter().peekable();
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => fold_order(x) <= fold_order(y),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        out.extend(if take_a { a.next() } else { b.next() });
+/// A note's [`Analysis`] kept from version to version: after an edit, the items of the chunks
+/// the edit left alone (the same [`Chunk::shared_analysis`]) are kept, those after it moved by
+/// the edit's length, and only the touched chunks' items are copied in. What spans chunks is
+/// stitched again unless the touched chunks begin and end as they did; the outline keeps its
+/// shape unless their headings' levels changed. It comes out equal to [`Analysis::of`] the
+/// new version.
+pub struct Incremental {
+    analysis: Arc<Analysis>,
+    /// The chunks it was built from, in order.
+    chunks: Vec<Mark>,
+    /// The length of the note it was built from.
+    len: usize,
+    /// The chunks' diagnostics in chunk order (the note's are these and the unanswered
+    /// questions, sorted).
+    chunk_diagnostics: Vec<Diagnostic>,
+    /// The chunks' folds in chunk order, lists continued across chunks not yet joined.
+    chunk_folds: Vec<Fold>,
+    /// The same, lists continued across chunks joined (one fold each).
+    joined: Vec<Fold>,
+    /// The outline's sections as folds, one per heading: heading order is the outline's
+    /// pre-order, which is fold order.
+    sections: Vec<Fold>,
+    /// The unanswered-question diagnostics in heading order, and their headings' indices.
+    unanswered: Vec<Diagnostic>,
+    unanswered_headings: Vec<usize>,
+}
+
+/// One chunk as the analysis was built from it. A chunk is only ever replaced whole, so its
+/// analysis stands for all of it: a chunk with the same analysis has the same text and blocks.
+struct Mark {
+    analysis: Arc<ChunkAnalysis>,
+    /// Where the chunk starts in the note.
+    start: usize,
+    at: Starts,
+    /// Where its folds start in [`Incremental::joined`].
+    joined: usize,
+    seam: Seam,
+}
+
+/// What stitching the chunks reads of one, kept in its [`Mark`] so that stitching a note
+/// reads no chunk (they are scattered in memory; the marks are not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seam {
+    lead_body: bool,
+    lead_body_at_0: bool,
+    /// The index of its last heading among its own, and that heading's `has_body` as the
+    /// chunk alone sees it.
+    last_heading: Option<(usize, bool)>,
+    start_list: Option<(usize, u8)>,
+    end_list: Option<(usize, u8)>,
+}
+
+impl Seam {
+    fn of(chunk: &Chunk) -> Seam {
+        let (c, b) = (chunk.analysis(), chunk.blocks());
+        Seam {
+            lead_body: c.lead_body,
+            lead_body_at_0: c.lead_body_at_0,
+            last_heading: c
+                .headings
+                .last()
+                .map(|h| (c.headings.len() - 1, h.has_body)),
+            start_list: b.start_list,
+            end_list: b.end_list,
+        }
     }
-    out
+}
+
+/// Where one chunk's items start: in the [`Analysis`]'s lists, and for diagnostics and
+/// folds in [`Incremental`]'s per-chunk ones.
+#[derive(Debug, Clone, Copy, Default)]
+struct Starts {
+    headings: usize,
+    samples: usize,
+    diagnostics: usize,
+    folds: usize,
+    links: usize,
+    urls: usize,
+    definitions: usize,
+}
+
+impl Starts {
+    /// Where the items of the chunk after `c` start, `c`'s starting here.
+    fn after(self, c: &ChunkAnalysis) -> Starts {
+        Starts {
+            headings: self.headings + c.headings.len(),
+            samples: self.samples + c.samples.len(),
+            diagnostics: self.diagnostics + c.diagnostics.len(),
+            folds: self.folds + c.folds.len(),
+            links: self.links + c.links.len(),
+            urls: self.urls + c.urls.len(),
+            definitions: self.definitions + c.definitions.len(),
+        }
+    }
+
+    /// These starts (at or after `old`) once what started at `old` starts at `new`.
+    fn moved(self, old: Starts, new: Starts) -> Starts {
+        Starts {
+            headings: self.headings - old.headings + new.headings,
+            samples: self.samples - old.samples + new.samples,
+            diagnostics: self.diagnostics - old.diagnostics + new.diagnostics,
+            folds: self.folds - old.folds + new.folds,
+            links: self.links - old.links + new.links,
+            urls: self.urls - old.urls + new.urls,
+            definitions: self.definitions - old.definitions + new.definitions,
+        }
+    }
+}
+
+impl Incremental {
+    pub fn new(note: &Note) -> Incremental {
+        let mut inc = Incremental {
+            analysis: Arc::default(),
+            chunks: Vec::new(),
+            len: 0,
+            chunk_diagnostics: Vec::new(),
+            chunk_folds: Vec::new(),
+            joined: Vec::new(),
+            sections: Vec::new(),
+            unanswered: Vec::new(),
+            unanswered_headings: Vec::new(),
+        };
+        inc.update(note);
+        inc
+    }
+
+    pub fn analysis(&self) -> &Arc<Analysis> {
+        &self.analysis
+    }
+
+    /// Brings the analysis up to `note`, an edited version of the note it was built from
+    /// (any other note works too, at the cost of a build from scratch).
+    pub fn update(&mut self, note: &Note) {
+        let chunks: Vec<(usize, &Chunk)> = note.chunks().collect();
+        let (old_n, new_n) = (self.chunks.len(), chunks.len());
+        // The marks hold the old chunks' analyses alive, so a new chunk's cannot have the
+        // address of an old one.
+        let same = |o: usize, n: usize| {
+            Arc::ptr_eq(&self.chunks[o].analysis, chunks[n].1.shared_analysis())
+        };
+        let mut p = 0;
+        while p < old_n.min(new_n) && same(p, p) {
+            p += 1;
+        }
+        let mut s = 0;
+        while s < (old_n - p).min(new_n - p) && same(old_n - 1 - s, new_n - 1 - s) {
+            s += 1;
+        }
+        if p == old_n && p == new_n && note.len() == self.len {
+            return;
+        }
+        let delta = note.len() as isize - self.len as isize;
+        let region = &chunks[p..new_n - s];
+        let totals = self.totals();
+        let from = self.chunks.get(p).map_or(totals, |m| m.at);
+        let old_to = self.chunks.get(old_n - s).map_or(totals, |m| m.at);
+        let mut a = Arc::unwrap_or_clone(std::mem::take(&mut self.analysis));
+
+        // Headings of the same levels in the same order make an outline of the same shape.
+        let same_shape = a.headings[from.headings..old_to.headings]
+            .iter()
+            .map(|h| h.level)
+            .eq(region
+                .iter()
+                .flat_map(|(_, c)| c.analysis().headings.iter().map(|h| h.level)));
+
+        let joined_at = |i: usize| self.chunks.get(i).map_or(self.joined.len(), |m| m.joined);
+        let (joined_from, old_joined_to) = (joined_at(p), joined_at(old_n - s));
+        let mut at = from;
+        let mut marks = Vec::with_capacity(region.len());
+        for &(start, c) in region {
+            marks.push(Mark {
+                analysis: c.shared_analysis().clone(),
+                start,
+                at,
+                // As if no list continued into or out of it (see `seams_kept`).
+                joined: joined_from + (at.folds - from.folds),
+                seam: Seam::of(c),
+            });
+            at = at.after(c.analysis());
+        }
+        let new_to = at;
+        // Edited chunks that begin and end as they did, none with a list at either end: the
+        // stitching comes out as it did, but for their own folds (all kept: no list of
+        // theirs continues another) and their own items.
+        let seams_kept = region.len() == old_n - s - p
+            && marks
+                .iter()
+                .zip(&self.chunks[p..old_n - s])
+                .all(|(new, old)| {
+                    new.seam == old.seam
+                        && new.seam.start_list.is_none()
+                        && new.seam.end_list.is_none()
+                });
+        // The answers found after the edited chunks' last headings stay found.
+        let stitched_bodies: Vec<(usize, bool)> = if seams_kept {
+            marks
+                .iter()
+                .filter_map(|m| m.seam.last_heading.map(|(last, _)| m.at.headings + last))
+                .map(|i| (i, a.headings[i].has_body))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let new_joined_to = joined_from + (new_to.folds - from.folds);
+        for m in &mut self.chunks[old_n - s..] {
+            m.start = m.start.wrapping_add_signed(delta);
+            m.at = m.at.moved(old_to, new_to);
+            m.joined = m.joined - old_joined_to + new_joined_to;
+        }
+        self.chunks.splice(p..old_n - s, marks);
+        self.len = note.len();
+
+        splice(
+            &mut a.headings,
+            from.headings..old_to.headings,
+            items(region, |c| &c.headings),
+            delta,
+        );
+        splice(
+            &mut a.samples,
+            from.samples..old_to.samples,
+            items(region, |c| &c.samples),
+            delta,
+        );
+        splice(
+            &mut a.links,
+            from.links..old_to.links,
+            items(region, |c| &c.links),
+            delta,
+        );
+        splice(
+            &mut a.urls,
+            from.urls..old_to.urls,
+            items(region, |c| &c.urls),
+            delta,
+        );
+        splice(
+            &mut a.definitions,
+            from.definitions..old_to.definitions,
+            items(region, |c| &c.definitions),
+            delta,
+        );
+        splice(
+            &mut self.chunk_diagnostics,
+            from.diagnostics..old_to.diagnostics,
+            items(region, |c| &c.diagnostics),
+            delta,
+        );
+        splice(
+            &mut self.chunk_folds,
+            from.folds..old_to.folds,
+            items(region, |c| &c.folds),
+            delta,
+        );
+
+        if seams_kept {
+            for (i, has_body) in stitched_bodies {
+                a.headings[i].has_body = has_body;
+            }
+            let region_folds = &self.chunk_folds[from.folds..new_to.folds];
+            splice(
+                &mut self.joined,
+                joined_from..old_joined_to,
+                region_folds.iter().cloned(),
+                delta,
+            );
+        } else {
+            self.stitch(&mut a.headings);
+        }
+        self.find_unanswered(&a.headings, from.headings..new_to.headings, old_to.headings);
+        a.diagnostics.clear();
+        let key = |d: &Diagnostic| (d.range.start, d.range.end);
+        if self.chunk_diagnostics.is_sorted_by_key(key) && self.unanswered.is_sorted_by_key(key) {
+            merge(
+                &self.chunk_diagnostics,
+                &self.unanswered,
+                key,
+                &mut a.diagnostics,
+            );
+        } else {
+            a.diagnostics.extend_from_slice(&self.chunk_diagnostics);
+            a.diagnostics.extend_from_slice(&self.unanswered);
+            a.diagnostics.sort_by_key(key);
+        }
+        a.content_end = note.trim_end(0, note.len());
+        if same_shape {
+            for f in &mut self.sections[new_to.headings..] {
+                f.move_by(delta);
+            }
+            move_sections(
+                &mut a.outline,
+                &mut self.sections,
+                &a.headings,
+                from.headings..new_to.headings,
+                delta,
+                a.content_end,
+                note,
+            );
+        } else {
+            a.outline = outline::build(&a.headings, a.content_end, |from, to| {
+                note.trim_end(from, to)
+            });
+            self.sections = section_folds(&a.outline, a.headings.len());
+        }
+        with_sections(&self.joined, &self.sections, &mut a.folds);
+        self.analysis = Arc::new(a);
+    }
+
+    /// Where the items after the last chunk would start.
+    fn totals(&self) -> Starts {
+        let a = &self.analysis;
+        Starts {
+            headings: a.headings.len(),
+            samples: a.samples.len(),
+            diagnostics: self.chunk_diagnostics.len(),
+            folds: self.chunk_folds.len(),
+            links: a.links.len(),
+            urls: a.urls.len(),
+            definitions: a.definitions.len(),
+        }
+    }
+
+    /// What spans chunks, as [`Analysis::of`] stitches it: a heading's answer in the chunks
+    /// after its own (the last heading of each chunk is given its `has_body` again), and
+    /// lists continued across chunks (one fold each, in [`Incremental::joined`]).
+    fn stitch(&mut self, headings: &mut [Heading]) {
+        let mut folds = std::mem::take(&mut self.joined);
+        folds.clear();
+        let mut pending: Option<usize> = None;
+        let mut open_list: Option<(usize, u8)> = None;
+        for k in 0..self.chunks.len() {
+            let m = &mut self.chunks[k];
+            m.joined = folds.len();
+            let (seam, start, at) = (m.seam, m.start, m.at);
+            let continued = match (open_list, seam.start_list) {
+                (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
+                _ => None,
+            };
+            if let Some(h) = pending
+                && (seam.lead_body || (seam.lead_body_at_0 && continued.is_none()))
+            {
+                headings[h].has_body = true;
+            }
+            if let Some((last, has_body)) = seam.last_heading {
+                let i = at.headings + last;
+                headings[i].has_body = has_body;
+                pending = (!has_body).then_some(i);
+            }
+            let folds_from = folds.len();
+            let folds_to = self
+                .chunks
+                .get(k + 1)
+                .map_or(self.chunk_folds.len(), |n| n.at.folds);
+            for f in &self.chunk_folds[at.folds..folds_to] {
+                if let Some((fold, end)) = continued
+                    && f.kind == FoldKind::List
+                    && f.range == (start..start + end)
+                {
+                    folds[fold].range.end = start + end;
+                    continue;
+                }
+                folds.push(f.clone());
+            }
+            open_list = match (seam.end_list, continued) {
+                (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
+                (Some((s, kind)), _) => folds[folds_from..]
+                    .iter()
+                    .position(|f| f.kind == FoldKind::List && f.range.start == start + s)
+                    .map(|i| (folds_from + i, kind)),
+                (None, _) => None,
+            };
+        }
+        self.joined = folds;
+    }
+
+    /// Finds the unanswered questions among `headings`, where `region` holds the edited
+    /// chunks' headings and the ones after it started at `old_end` before. A question outside
+    /// the region that was unanswered before keeps its message (the same title).
+    fn find_unanswered(&mut self, headings: &[Heading], region: Range<usize>, old_end: usize) {
+        let old = std::mem::take(&mut self.unanswered);
+        let old_headings = std::mem::take(&mut self.unanswered_headings);
+        let mut old = old_headings.into_iter().zip(old).peekable();
+        for i in 0..headings.len() {
+            if !checks::is_unanswered(headings, i) {
+                continue;
+            }
+            let h = &headings[i];
+            let was = if i < region.start {
+                Some(i)
+            } else if i >= region.end {
+                Some(i - region.end + old_end)
+            } else {
+                None
+            };
+            let kept = was.and_then(|was| {
+                while old.next_if(|(j, _)| *j < was).is_some() {}
+                old.next_if(|(j, _)| *j == was).map(|(_, d)| d)
+            });
+            self.unanswered.push(match kept {
+                Some(d) => Diagnostic {
+                    range: h.title_range.clone(),
+                    ..d
+                },
+                None => checks::unanswered_question(h),
+            });
+            self.unanswered_headings.push(i);
+        }
+    }
+}
+
+/// Replaces `v[old]` with `new` and moves the items after them by `delta`.
+fn splice<T: Moves>(v: &mut Vec<T>, old: Range<usize>, new: impl Iterator<Item = T>, delta: isize) {
+    if delta != 0 {
+        v[old.end..].iter_mut().for_each(|x| x.move_by(delta));
+    }
+    // Collected first: sized exactly, the items after move once.
+    let new: Vec<T> = new.collect();
+    v.splice(old, new);
+}
+
+/// The items of `chunks` that `of` picks, at their offsets in the note.
+fn items<'a, T: Moves + Clone + 'a>(
+    chunks: &'a [(usize, &'a Chunk)],
+    of: impl Fn(&'a ChunkAnalysis) -> &'a [T] + 'a,
+) -> impl Iterator<Item = T> + 'a {
+    chunks.iter().flat_map(move |&(start, c)| {
+        of(c.analysis()).iter().map(move |x| {
+            let mut x = x.clone();
+            x.move_by(start as isize);
+            x
+        })
+    })
+}
+
+/// Updates the sections of an outline whose shape an edit kept (its headings' levels), and
+/// their folds (`folds`, by heading; those after the edited chunks already moved): a section
+/// that ends before the edited chunks is left as it is, one that starts after them moves
+/// with the text, and the others (the edited chunks' own, and one per level around them)
+/// are measured again. `region` holds the edited chunks' headings.
+fn move_sections(
+    outline: &mut [Section],
+    folds: &mut [Fold],
+    headings: &[Heading],
+    region: Range<usize>,
+    delta: isize,
+    content_end: usize,
+    note: &Note,
+) {
+    // Lists of siblings, each with the heading that ends the last of them (`None`: the
+    // note's content end): a section runs to its next sibling, the last one as far as its
+    // parent does.
+    let mut lists: Vec<(&mut [Section], Option<usize>)> = vec![(outline, None)];
+    let mut moving: Vec<&mut Section> = Vec::new();
+    while let Some((list, bound)) = lists.pop() {
+        let Some((s, rest)) = list.split_first_mut() else {
+            continue;
+        };
+        let next = rest.first().map_or(bound, |n| Some(n.heading));
+        lists.push((rest, bound));
+        if next.is_some_and(|j| j < region.start) {
+            // Before the edited chunks, as are the sections inside it.
+            continue;
+        }
+        if s.heading >= region.end {
+            // After them, as are the sections inside it.
+            moving.push(s);
+            while let Some(s) = moving.pop() {
+                s.range.move_by(delta);
+                moving.extend(s.children.iter_mut());
+            }
+            continue;
+        }
+        let h = &headings[s.heading];
+        let to = next.map_or(content_end, |j| headings[j].range.start);
+        s.range = h.range.start..note.trim_end(h.range.end, to).max(h.range.end);
+        folds[s.heading].range = s.range.clone();
+        lists.push((&mut s.children, next));
+    }
+}
+
+/// Items whose offsets move with the text before them.
+trait Moves {
+    fn move_by(&mut self, delta: isize);
+}
+
+fn moved(r: &Range<usize>, delta: isize) -> Range<usize> {
+    r.start.wrapping_add_signed(delta)..r.end.wrapping_add_signed(delta)
+}
+
+impl Moves for Range<usize> {
+    fn move_by(&mut self, delta: isize) {
+        *self = moved(self, delta);
+    }
+}
+
+impl Moves for Heading {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        self.title_range.move_by(delta);
+    }
+}
+
+impl Moves for SampleInfo {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        if let Verdict::Broken(r, _) = &mut self.verdict {
+            r.move_by(delta);
+        }
+    }
+}
+
+impl Moves for Diagnostic {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+    }
+}
+
+impl Moves for Fold {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+    }
+}
+
+impl Moves for Link {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        self.dest_range.move_by(delta);
+    }
+}
+
+impl Moves for Definition {
+    fn move_by(&mut self, delta: isize) {
+        self.range.move_by(delta);
+        self.text_start = self.text_start.wrapping_add_signed(delta);
+    }
+}
+
+/// The outline's sections as folds, in pre-order (which is fold order); `headings`: how many
+/// there are (one per heading).
+fn section_folds(outline: &[Section], headings: usize) -> Vec<Fold> {
+    let mut sections = Vec::with_capacity(headings);
+    let mut stack: Vec<&Section> = outline.iter().rev().collect();
+    while let Some(s) = stack.pop() {
+        sections.push(Fold {
+            range: s.range.clone(),
+            kind: FoldKind::Section,
+        });
+        stack.extend(s.children.iter().rev());
+    }
+    sections
+}
+
+/// Puts the chunks' folds (lists continued across chunks joined) and the sections' in `out`,
+/// in fold order.
+fn with_sections(folds: &[Fold], sections: &[Fold], out: &mut Vec<Fold>) {
+    out.clear();
+    // Both are in fold order (each chunk's folds sorted, chunks in order; sections in
+    // pre-order): they are merged. Should either not be (a list continued across chunks
+    // outgrowing a fold that starts with it), they are sorted as a whole.
+    if folds.is_sorted_by_key(fold_order) && sections.is_sorted_by_key(fold_order) {
+        out.reserve(folds.len() + sections.len());
+        merge(folds, sections, fold_order, out);
+    } else {
+        out.extend_from_slice(folds);
+        out.extend_from_slice(sections);
+        out.sort_by_key(fold_order);
+    }
+}
+
+/// Appends two runs sorted by `key` to `out` as one sorted run; on a tie, `first`'s come
+/// first (as a stable sort of `first` then `second` would have them).
+fn merge<T: Clone, K: Ord>(first: &[T], second: &[T], key: impl Fn(&T) -> K, out: &mut Vec<T>) {
+    let (mut i, mut j) = (0, 0);
+    while i < first.len() && j < second.len() {
+        if key(&first[i]) <= key(&second[j]) {
+            out.push(first[i].clone());
+            i += 1;
+        } else {
+            out.push(second[j].clone());
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&first[i..]);
+    out.extend_from_slice(&second[j..]);
 }
 
 /// Shared, immutable per-chunk results.

@@ -273,25 +273,32 @@ pub fn unclosed_fence(fence_line: Range<usize>, swallowed_headings: usize) -> Di
 /// Questions whose answer (everything up to the next heading of the same or a higher level,
 /// subheadings included) is empty.
 pub fn unanswered(headings: &[Heading]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (i, h) in headings.iter().enumerate() {
-        if !h.question || h.has_body {
-            continue;
-        }
-        let answered = headings[i + 1..]
+    (0..headings.len())
+        .filter(|&i| is_unanswered(headings, i))
+        .map(|i| unanswered_question(&headings[i]))
+        .collect()
+}
+
+/// Whether heading `i` is a question with no answer: nothing under it, nor under the
+/// headings nested in it.
+pub fn is_unanswered(headings: &[Heading], i: usize) -> bool {
+    let h = &headings[i];
+    h.question
+        && !h.has_body
+        && !headings[i + 1..]
             .iter()
             .take_while(|n| n.level > h.level)
-            .any(|n| n.has_body);
-        if !answered {
-            out.push(Diagnostic {
-                range: h.title_range.clone(),
-                severity: Severity::Information,
-                code: code::UNANSWERED_QUESTION,
-                message: format!("unanswered question: \"{}\"", h.title).into(),
-            });
-        }
+            .any(|n| n.has_body)
+}
+
+/// The `unanswered-question` diagnostic for `h`.
+pub fn unanswered_question(h: &Heading) -> Diagnostic {
+    Diagnostic {
+        range: h.title_range.clone(),
+        severity: Severity::Information,
+        code: code::UNANSWERED_QUESTION,
+        message: format!("unanswered question: \"{}\"", h.title).into(),
     }
-    out
 }
 
 #[cfg(test)]

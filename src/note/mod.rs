@@ -68,6 +68,12 @@ impl Chunk {
         &self.analysis
     }
 
+    /// The chunk's analysis as shared: a chunk that an edit did not touch keeps it, so
+    /// [`crate::analysis::Incremental`] tells changed chunks by pointer.
+    pub fn shared_analysis(&self) -> &Arc<ChunkAnalysis> {
+        &self.analysis
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

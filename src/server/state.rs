@@ -13,7 +13,7 @@ use dashmap::DashMap;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tracing::warn;
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Incremental};
 use crate::config::Config;
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::SlugStyle;
@@ -72,16 +72,26 @@ pub struct Document {
 pub struct Current {
     pub note: Note,
     pub version: i32,
-    analysis: Option<Arc<Analysis>>,
+    /// The analysis of `version`, or unless `fresh` of an earlier one: a keystroke's
+    /// analysis is updated from the one before rather than built again.
+    analysis: Option<Incremental>,
+    fresh: bool,
 }
 
 impl Current {
     pub fn analysis(&mut self) -> Arc<Analysis> {
-        if let Some(a) = &self.analysis {
-            return a.clone();
-        }
-        let a = Arc::new(Analysis::of(&self.note));
-        self.analysis = Some(a.clone());
+        // Taken out while it is updated: should the update panic, the next call builds anew.
+        let inc = match self.analysis.take() {
+            Some(inc) if self.fresh => inc,
+            Some(mut inc) => {
+                inc.update(&self.note);
+                inc
+            }
+            None => Incremental::new(&self.note),
+        };
+        let a = inc.analysis().clone();
+        self.analysis = Some(inc);
+        self.fresh = true;
         a
     }
 }
@@ -135,6 +145,7 @@ impl Document {
                 note: Note::new(""),
                 version,
                 analysis: None,
+                fresh: false,
             }),
         }
     }
@@ -265,7 +276,7 @@ impl Document {
                 }
             }
             cur.version = version;
-            cur.analysis = None;
+            cur.fresh = false;
         }
     }
 }

@@ -1,0 +1,186 @@
+//! Property: an analysis updated after each edit ([`Incremental`]: the chunks the edit left
+//! alone keep their items, moved) equals the analysis of the edited note built from scratch.
+
+use notes_lsp::analysis::{Analysis, Incremental};
+use notes_lsp::note::Note;
+use proptest::prelude::*;
+
+mod scale;
+use scale::cases;
+
+/// Pieces notes are made of, including the ones that move chunk boundaries: headings that
+/// open and close sections, fences that swallow headings, HTML blocks next to headings.
+const PIECES: &[&str] = &[
+    "# Python\n",
+    "## Concurrency\n",
+    "### What is the GIL?\n",
+    "#### 3. Explain closures\n",
+    "\n",
+    "Some prose about threads.\n",
+    "**Why is it slow?**\n",
+    "```python\ndef f(x):\n    return x\n```\n",
+    "```python\ndef g(:\n    pass\n```\n",
+    "```\n",
+    "```json\n{\"a\": 1,}\n```\n",
+    "- item one\n- item two\n",
+    "  ```py\n  print('in a list')\n  ```\n",
+    "    indented = code\n    if x:\n",
+    "> quoted\n> ```py\n> x = (\n> ```\n",
+    "<div>\n",
+    "<!-- notes-lsp: nocheck -->\n",
+    "Setext heading\n===\n",
+    "中文 😀 emoji\n",
+    "line with crlf\r\n",
+    // Long stretches without headings get cut at blank lines: lists of questions, HTML
+    // blocks, front-matter-like rules, lines that continue a list item.
+    "1. ### What is a closure?\n\n",
+    "   It captures variables.\n\n",
+    "2. ### Why?\n\n",
+    "- item\n\n",
+    "* star item\n",
+    "<table>\n<tr><td>x</td></tr>\n",
+    "</table>\n\n",
+    "<!--\n",
+    "-->\n",
+    "---\n",
+    "\n\n",
+    "#",
+    "`",
+    "x",
+    " ",
+    "\n",
+    // Hostile input (the reliability fuzzing): NUL bytes, lone CRs, blocks that only a
+    // closing marker ends, deep nesting, Python that nests deeply.
+    "\0",
+    "\r",
+    "\t",
+    "<script>\n",
+    "</script>\n",
+    "~~~\n",
+    ">>>>>>>> deep\n",
+    "- - - - - x\n",
+    "```python\nx = ------1 + f(g(h(\n```\n",
+];
+
+fn piece() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(PIECES)
+}
+
+fn text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(piece(), 0..40).prop_map(|v| v.concat())
+}
+
+#[derive(Debug, Clone)]
+struct Edit {
+    /// Where, as a fraction of the text's length (so edits stay in range whatever came before).
+    at: f64,
+    delete: usize,
+    insert: &'static str,
+    /// Whether the analysis is brought up to date after this edit (the server skips
+    /// versions that a newer edit superseded before their diagnostics ran).
+    look: bool,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    (
+        0.0..=1.0f64,
+        0usize..12,
+        piece(),
+        proptest::bool::weighted(0.8),
+    )
+        .prop_map(|(at, delete, insert, look)| Edit {
+            at,
+            delete,
+            insert,
+            look,
+        })
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn check(initial: &str, edits: &[Edit]) {
+    check_with(initial, edits, None);
+    // Many small chunks, cut at blank lines: edits near and across their boundaries.
+    check_with(initial, edits, Some(48));
+}
+
+fn check_with(initial: &str, edits: &[Edit], soft_above: Option<usize>) {
+    let new = |text: &str| match soft_above {
+        Some(n) => Note::with_soft_cuts(text, n),
+        None => Note::new(text),
+    };
+    let mut model = initial.to_string();
+    let mut note = new(initial);
+    let mut inc = Incremental::new(&note);
+    assert_eq!(**inc.analysis(), Analysis::of(&note), "built for {model:?}");
+    for e in edits {
+        let start = floor(&model, (model.len() as f64 * e.at) as usize);
+        let end = floor(&model, start + e.delete);
+        model.replace_range(start..end, e.insert);
+        note.edit(start..end, e.insert);
+        if e.look {
+            inc.update(&note);
+            assert_eq!(
+                **inc.analysis(),
+                Analysis::of(&note),
+                "updated after {e:?}, now {model:?}"
+            );
+        }
+    }
+    inc.update(&note);
+    assert_eq!(**inc.analysis(), Analysis::of(&note), "final {model:?}");
+    // Another note altogether (the client sent the whole text): nothing is kept.
+    let other = new(&format!("# Other\n\n{model}"));
+    inc.update(&other);
+    assert_eq!(**inc.analysis(), Analysis::of(&other));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(400), ..ProptestConfig::default() })]
+
+    #[test]
+    fn updated_equals_built(initial in text(), edits in proptest::collection::vec(edit(), 1..30)) {
+        check(&initial, &edits);
+    }
+}
+
+/// A note of many chunks, edited in many places, each edit checked: sections whose ends
+/// move, questions answered and unanswered from the chunks after them, lists continued
+/// across chunks, headings added and removed.
+#[test]
+fn big_note_updates_equal_built() {
+    let mut text = String::new();
+    for i in 0..300 {
+        text.push_str(&format!(
+            "## Section {i}\n\n### {i}. What is item {i}?\n\nAnswer {i}.\n\n```python\nx = {i}\n```\n\n\
+             #### Why {i}?\n\n- one\n\n- two [a](#section-{i})\n\n- three\n\n**Really {i}?**\n\n"
+        ));
+    }
+    let mut rng = 0x9E3779B97F4A7C15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let edits: Vec<Edit> = (0..300)
+        .map(|k| Edit {
+            at: (next() % 10_000) as f64 / 10_000.0,
+            delete: (next() % 4) as usize,
+            // Mostly typing, as in an editor.
+            insert: if k % 3 == 0 {
+                PIECES[(next() % PIECES.len() as u64) as usize]
+            } else {
+                "x"
+            },
+            look: true,
+        })
+        .collect();
+    check(&text, &edits);
+}
