@@ -58,6 +58,13 @@ const PIECES: &[&str] = &[
     "</script>\n",
     "~~~\n",
     ">>>>>>>> deep\n",
+    // Tables, whose data rows are edited without a parse (`note/shift.rs`): new chunks
+    // with the same structure and other links.
+    "| No. | Question |\n| --- | :-: |\n",
+    "| 1 | [What is a closure?](#what-is-a-closure) |\n",
+    "| 2 | see https://docs.python.org `a|b` |\n",
+    "|",
+    "](#",
     "- - - - - x\n",
     "```python\nx = ------1 + f(g(h(\n```\n",
 ];
