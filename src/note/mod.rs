@@ -68,6 +68,12 @@ impl Chunk {
         &self.analysis
     }
 
+    /// The same analysis, shared: a chunk an edit did not touch keeps it (`Arc::ptr_eq`), so
+    /// what was derived from it can be found again.
+    pub fn shared_analysis(&self) -> &Arc<ChunkAnalysis> {
+        &self.analysis
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
