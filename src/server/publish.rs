@@ -17,10 +17,11 @@
 //! Positions of a chunk's offsets depend on its text and the line it starts on only when
 //! no line spans two chunks; when one does, nothing is reused.
 
+use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::analysis::{Analysis, ChunkAnalysis};
 use crate::checks::{self, code};
@@ -61,23 +62,90 @@ struct Piece {
 
 /// The note's own diagnostics that start in one chunk, as written.
 struct LocalRun {
-    first_line: u32,
     /// Ranges relative to the chunk.
     diags: Vec<checks::Diagnostic>,
-    json: Vec<u8>,
+    written: Written,
 }
 
-/// The links that start in one chunk, their verdicts and their diagnostics as written.
+/// The links that start in one chunk and the diagnostics of the broken ones, as written.
 struct LinkRun {
     /// Ranges relative to the chunk.
     links: Vec<(Range<usize>, Arc<Target>)>,
     verdicts: u64,
-    /// Per link, what is wrong with it.
-    broken: Vec<Option<String>>,
     /// A verdict came from the file system, which may change unseen: checked every time.
     read_disk: bool,
-    /// The first line they were written for.
-    json: Option<(u32, Vec<u8>)>,
+    written: Written,
+}
+
+/// Diagnostics as JSON array items (joined by commas), their line numbers counted from
+/// their chunk's first line: when an edit adds a line above, the chunk moves and the same
+/// items serve, with only those numbers written again.
+#[derive(Default)]
+struct Written {
+    template: Vec<u8>,
+    /// Where line numbers are in `template`: offset, length, line (relative).
+    holes: Vec<(usize, usize, u32)>,
+    /// `template` with the lines of a chunk starting on line `.0`.
+    placed: Option<(u32, Vec<u8>)>,
+}
+
+/// How serde starts a diagnostic: with its range, whose two line numbers follow these.
+const RANGE_START: &[u8] = br#"{"range":{"start":{"line":"#;
+const RANGE_START_CHARACTER: &[u8] = br#","character":"#;
+const RANGE_END: &[u8] = br#"},"end":{"line":"#;
+
+impl Written {
+    /// Appends `d`, whose chunk starts on line `first`.
+    fn push(&mut self, mut d: lsp::Diagnostic, first: u32) -> serde_json::Result<()> {
+        d.range.start.line -= first;
+        d.range.end.line -= first;
+        if !self.template.is_empty() {
+            self.template.push(b',');
+        }
+        let at = self.template.len();
+        serde_json::to_writer(&mut self.template, &d)?;
+        let item = &self.template[at..];
+        let digits = |from: usize| {
+            item[from..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+        };
+        let expect = |from: usize, what: &[u8]| {
+            assert!(
+                item[from..].starts_with(what),
+                "a diagnostic's JSON starts with its range"
+            );
+            from + what.len()
+        };
+        let start = expect(0, RANGE_START);
+        let start_len = digits(start);
+        let character = expect(start + start_len, RANGE_START_CHARACTER);
+        let end = expect(character + digits(character), RANGE_END);
+        self.holes.push((at + start, start_len, d.range.start.line));
+        self.holes.push((at + end, digits(end), d.range.end.line));
+        self.placed = None;
+        Ok(())
+    }
+
+    /// The items for a chunk starting on line `first`.
+    fn at(&mut self, first: u32) -> &[u8] {
+        if first == 0 {
+            return &self.template;
+        }
+        if !self.placed.as_ref().is_some_and(|(line, _)| *line == first) {
+            let mut out = Vec::with_capacity(self.template.len() + 4 * self.holes.len());
+            let mut from = 0;
+            for &(at, len, line) in &self.holes {
+                out.extend_from_slice(&self.template[from..at]);
+                let _ = write!(out, "{}", first + line);
+                from = at + len;
+            }
+            out.extend_from_slice(&self.template[from..]);
+            self.placed = Some((first, out));
+        }
+        &self.placed.as_ref().expect("placed above").1
+    }
 }
 
 /// The JSON around the diagnostics, as serde writes a `PublishDiagnosticsParams` in a
@@ -182,51 +250,44 @@ impl Items<'_> {
     }
 }
 
-fn write_item(json: &mut Vec<u8>, d: &impl serde::Serialize) -> serde_json::Result<()> {
-    if !json.is_empty() {
-        json.push(b',');
-    }
-    serde_json::to_writer(json, d)
-}
-
-/// `ds` (absolute ranges) as written into the message, joined by commas.
-fn local_json(
+/// `ds` (absolute ranges), in a chunk starting on line `first`, as written.
+fn write_local(
     note: &Note,
     ds: &[checks::Diagnostic],
+    first: u32,
     config: &Config,
     enc: Encoding,
-) -> serde_json::Result<Vec<u8>> {
-    let mut json = Vec::new();
+) -> serde_json::Result<Written> {
+    let mut written = Written::default();
     for d in ds {
         if let Some(sev) = config.apply(d) {
-            write_item(&mut json, &to_proto::diagnostic(note, d, sev, enc))?;
+            written.push(to_proto::diagnostic(note, d, sev, enc), first)?;
         }
     }
-    Ok(json)
+    Ok(written)
 }
 
-/// The broken ones of `links` (absolute ranges) as written into the message.
-fn links_json(
+/// The broken ones of `links` (absolute ranges), in a chunk starting on line `first`, as
+/// written.
+fn write_links(
     note: &Note,
     links: &[(Range<usize>, Arc<Target>)],
     broken: &[Option<String>],
+    first: u32,
     config: &Config,
     enc: Encoding,
-) -> serde_json::Result<Vec<u8>> {
-    let mut json = Vec::new();
+) -> serde_json::Result<Written> {
+    let mut written = Written::default();
     let Some(sev) = config.severity(code::BROKEN_LINK, checks::Severity::Warning) else {
-        return Ok(json);
+        return Ok(written);
     };
     for ((range, _), message) in links.iter().zip(broken) {
         if let Some(message) = message {
             let d = workspace::broken_link(range.clone(), message.clone());
-            write_item(
-                &mut json,
-                &to_proto::workspace_diagnostic(note, &d, sev, enc),
-            )?;
+            written.push(to_proto::workspace_diagnostic(note, &d, sev, enc), first)?;
         }
     }
-    Ok(json)
+    Ok(written)
 }
 
 fn same_diags(cached: &[checks::Diagnostic], now: &[checks::Diagnostic], base: usize) -> bool {
@@ -308,16 +369,16 @@ impl Cache {
             for (i, ds) in runs(&chunks, &a.diagnostics, |d| d.range.start) {
                 let base = chunks.starts[i];
                 if !ds.iter().all(|d| chunks.within(i, &d.range)) {
-                    items.push(&local_json(note, ds, config, enc)?);
+                    items.push(&write_local(note, ds, 0, config, enc)?.template);
                     continue;
                 }
-                let piece = &mut pieces[i];
-                let fresh = piece.local.as_ref().is_some_and(|run| {
-                    run.first_line == first_lines[i] && same_diags(&run.diags, ds, base)
-                });
-                if !fresh {
+                let (piece, first) = (&mut pieces[i], first_lines[i]);
+                let known = piece
+                    .local
+                    .as_ref()
+                    .is_some_and(|run| same_diags(&run.diags, ds, base));
+                if !known {
                     piece.local = Some(LocalRun {
-                        first_line: first_lines[i],
                         diags: ds
                             .iter()
                             .map(|d| {
@@ -326,10 +387,10 @@ impl Cache {
                                 d
                             })
                             .collect(),
-                        json: local_json(note, ds, config, enc)?,
+                        written: write_local(note, ds, first, config, enc)?,
                     });
                 }
-                items.push(&piece.local.as_ref().expect("set above").json);
+                items.push(piece.local.as_mut().expect("set above").written.at(first));
             }
 
             for (i, links) in runs(&chunks, &facts.links, |(r, _)| r.start) {
@@ -353,37 +414,25 @@ impl Cache {
                         })
                         .collect();
                     if !cacheable {
-                        items.push(&links_json(note, links, &broken, config, enc)?);
+                        items.push(&write_links(note, links, &broken, 0, config, enc)?.template);
                         continue;
                     }
+                    let first = first_lines[i];
                     pieces[i].links = Some(LinkRun {
                         links: links.iter().map(|(r, t)| relative(r, base, t)).collect(),
                         verdicts,
-                        broken,
+                        written: write_links(note, links, &broken, first, config, enc)?,
                         read_disk,
-                        json: None,
                     });
                 }
                 let run = pieces[i].links.as_mut().expect("set above");
-                if run
-                    .json
-                    .as_ref()
-                    .is_none_or(|(line, _)| *line != first_lines[i])
-                {
-                    let json = links_json(note, links, &run.broken, config, enc)?;
-                    run.json = Some((first_lines[i], json));
-                }
-                items.push(&run.json.as_ref().expect("set above").1);
+                items.push(run.written.at(first_lines[i]));
             }
 
             for d in view.duplicate_questions(facts) {
                 if let Some(sev) = config.severity(d.code, d.severity) {
-                    let mut json = Vec::new();
-                    write_item(
-                        &mut json,
-                        &to_proto::workspace_diagnostic(note, &d, sev, enc),
-                    )?;
-                    items.push(&json);
+                    let d = to_proto::workspace_diagnostic(note, &d, sev, enc);
+                    items.push(&serde_json::to_vec(&d)?);
                 }
             }
 
