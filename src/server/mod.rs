@@ -265,18 +265,6 @@ pub fn diagnostics_now(state: &State, uri: &Uri) -> Option<(i32, output::Frame)>
     publication(state, &*state.get(uri)?, uri)
 }
 
-/// What other notes see of a note: its anchors and its questions. When it changes, the
-/// notes linking here or asking the same questions need their diagnostics again.
-fn outline_signature(facts: &Facts) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    facts.slugs.hash(&mut h);
-    for (q, _) in &facts.questions {
-        q.hash(&mut h);
-    }
-    h.finish()
-}
-
 /// The diagnostics message of a document's newest version; `None` when an edit superseded
 /// it before it was computed (or it could not be serialized).
 fn publication(state: &State, doc: &state::Document, uri: &Uri) -> Option<(i32, output::Frame)> {
@@ -291,12 +279,15 @@ fn publication(state: &State, doc: &state::Document, uri: &Uri) -> Option<(i32, 
     }
     let a = cur.analysis();
     let facts = Facts::of(&doc.uri, &a, config.slugs);
-    let frame =
-        doc.lock_publication()
-            .frame(uri, cur.version, &cur.note, &a, &facts, &view, &config, enc);
+    let mut publication = doc.lock_publication();
+    let frame = publication.frame(uri, cur.version, &cur.note, &a, &facts, &view, &config, enc);
+    let signature = publication.outline_signature();
+    drop(publication);
     let version = cur.version;
     drop(cur);
-    doc.note_outline(outline_signature(&facts));
+    if let Some(signature) = signature {
+        doc.note_outline(signature);
+    }
     match frame {
         Ok(frame) => Some((version, frame)),
         Err(e) => {

@@ -42,6 +42,10 @@ pub struct Cache {
     /// The note's slugs the link verdicts hold for, indexed.
     slugs: Vec<Arc<str>>,
     index: SlugIndex,
+    /// The note's questions (normalized) as of the last message.
+    questions: Vec<Arc<str>>,
+    /// [`outline_signature`] of those slugs and questions.
+    signature: Option<u64>,
     /// The rest of the workspace the link verdicts hold for.
     view: Option<ViewKey>,
     /// Changes whenever `slugs` or `view` do: verdicts made under another one are stale.
@@ -316,6 +320,18 @@ fn relative<T: Clone>(r: &Range<usize>, base: usize, x: &T) -> (Range<usize>, T)
     (r.start - base..r.end - base, x.clone())
 }
 
+/// What other notes see of a note: its anchors and its questions. When it changes, the
+/// notes linking here or asking the same questions need their diagnostics again.
+fn outline_signature(facts: &Facts) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    facts.slugs.hash(&mut h);
+    for (q, _) in &facts.questions {
+        q.hash(&mut h);
+    }
+    h.finish()
+}
+
 impl Cache {
     /// The message publishing `a`'s diagnostics and `view`'s findings about `facts` (the
     /// note's, from `a`) for `version` of `note`: byte for byte what serializing the
@@ -341,10 +357,22 @@ impl Cache {
             self.pieces.clear();
             self.written_for = Some((config.clone(), enc));
         }
-        if self.slugs != facts.slugs {
-            self.slugs = facts.slugs.clone();
-            self.index = SlugIndex::of(&self.slugs);
-            self.verdicts += 1;
+        let same_questions = self.questions.len() == facts.questions.len()
+            && self
+                .questions
+                .iter()
+                .zip(&facts.questions)
+                .all(|(a, (b, _))| a == b);
+        if self.signature.is_none() || !same_questions || self.slugs != facts.slugs {
+            self.signature = Some(outline_signature(facts));
+            if !same_questions {
+                self.questions = facts.questions.iter().map(|(q, _)| q.clone()).collect();
+            }
+            if self.slugs != facts.slugs {
+                self.slugs = facts.slugs.clone();
+                self.index = SlugIndex::of(&self.slugs);
+                self.verdicts += 1;
+            }
         }
         if !self.view.as_ref().is_some_and(|k| view.has_key(k)) {
             self.view = Some(view.key());
@@ -443,6 +471,12 @@ impl Cache {
         })?;
         *last_len = frame.body().len();
         Ok(frame)
+    }
+
+    /// The outline signature of the note as of the last message (hashed again only when
+    /// its slugs or questions changed).
+    pub fn outline_signature(&self) -> Option<u64> {
+        self.signature
     }
 
     /// Keeps the pieces of the chunks that are still there (those before and after the
