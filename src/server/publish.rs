@@ -137,7 +137,7 @@ impl Written {
         if first == 0 {
             return &self.template;
         }
-        if !self.placed.as_ref().is_some_and(|(line, _)| *line == first) {
+        if self.placed.as_ref().is_none_or(|(line, _)| *line != first) {
             let mut out = Vec::with_capacity(self.template.len() + 4 * self.holes.len());
             let mut from = 0;
             for &(at, len, line) in &self.holes {
