@@ -2,10 +2,10 @@
 //! keystroke to diagnostics (one-character edit, then the note's analysis), and the outline,
 //! folding and hover conversions on the result.
 //!
-//! "keystroke → diagnostics (server path)" goes through `server::State` exactly as a
-//! `didChange` does (queue, apply, analysis, workspace checks, conversion to LSP); the
-//! phases after it break that time down, and "… framed" adds the serialization into the
-//! frame the server writes (`server::output::Frame`, straight from the LSP types).
+//! "keystroke → diagnostics framed (server path)" goes through `server::State` exactly as a
+//! `didChange` does (queue, apply, analysis, workspace checks, the message the server
+//! writes, put together from the pieces of the previous one that still hold); the phases
+//! after it break down the same work done from scratch, without those pieces.
 //!
 //! `cargo bench --bench keystroke [-- NOTE.md ...]`. Without arguments it measures a
 //! generated 1 MiB note (from `../shared/bench/gen_md.py` when present, else a built-in
@@ -22,9 +22,7 @@ use notes_lsp::server::output::Frame;
 use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
 use notes_lsp::workspace::{Facts, View, Workspace};
 use tower_lsp_server::jsonrpc::Id;
-use tower_lsp_server::ls_types::{
-    Position, PublishDiagnosticsParams, Range, TextDocumentContentChangeEvent, Uri,
-};
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -112,7 +110,7 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     report("cold open → diagnostics (server path)", vec![d]);
     let mut shadow = Note::new(text);
     let mut rng = Rng(0x2545F4914F6CDD1D);
-    let (mut keys, mut json) = (Vec::new(), Vec::new());
+    let mut keys = Vec::new();
     for v in 2..edits as i32 + 2 {
         let at = (rng.next() as usize) % shadow.len().max(1);
         let lc = shadow.to_line_col(at, Encoding::Utf16);
@@ -124,21 +122,13 @@ fn bench_note(label: &str, text: &str, edits: usize) {
             range_length: None,
             text: "x".into(),
         };
-        let (d, diags) = time(|| {
+        let (d, _) = time(|| {
             state.enqueue(&uri, v, Change::Edits(vec![change]));
             diagnostics_now(&state, &uri).expect("the note is open")
         });
         keys.push(d);
-        json.push(
-            d + time(|| {
-                let params = PublishDiagnosticsParams::new(uri.clone(), diags.1, Some(diags.0));
-                Frame::notification("textDocument/publishDiagnostics", &params)
-            })
-            .0,
-        );
     }
-    report("keystroke → diagnostics (server path)", keys);
-    report("keystroke → diagnostics framed", json);
+    report("keystroke → diagnostics framed (server path)", keys);
 
     // The same keystrokes, phase by phase.
     let ws = Workspace::default();

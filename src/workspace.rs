@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use dashmap::DashMap;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
@@ -387,6 +388,8 @@ pub struct Workspace {
     index: RwLock<Option<Arc<DiskIndex>>>,
     /// "Did you mean" answers per note, kept across its versions.
     nearest: Mutex<HashMap<String, Nearest>>,
+    /// Bumped after every change to `disk`: answers computed under an older one may be stale.
+    generation: AtomicU64,
 }
 
 /// What a broken link's diagnostic says.
@@ -398,14 +401,34 @@ fn no_heading(anchor: &str, where_: &str, closest: Option<String>) -> String {
 }
 
 /// Each slug's first heading (bold questions have no slug).
-fn slug_index(slugs: &[Arc<str>]) -> HashMap<&str, usize> {
-    let mut index = HashMap::with_capacity(slugs.len());
-    for (i, s) in slugs.iter().enumerate() {
-        if !s.is_empty() {
-            index.entry(&**s).or_insert(i);
+#[derive(Default)]
+pub struct SlugIndex(HashMap<Arc<str>, usize>);
+
+impl SlugIndex {
+    pub fn of(slugs: &[Arc<str>]) -> SlugIndex {
+        let mut index = HashMap::with_capacity(slugs.len());
+        for (i, s) in slugs.iter().enumerate() {
+            if !s.is_empty() {
+                index.entry(s.clone()).or_insert(i);
+            }
         }
+        SlugIndex(index)
     }
-    index
+
+    fn get(&self, slug: &str) -> Option<usize> {
+        self.0.get(slug).copied()
+    }
+}
+
+/// A broken link's diagnostic.
+pub fn broken_link(range: Range<usize>, message: String) -> WsDiagnostic {
+    WsDiagnostic {
+        range,
+        severity: Severity::Warning,
+        code: code::BROKEN_LINK,
+        message,
+        related: Vec::new(),
+    }
 }
 
 /// Related locations a duplicate question keeps, at most: as many as the protocol layer
@@ -414,6 +437,76 @@ pub const MAX_RELATED: usize = 10;
 
 /// Notes whose "did you mean" answers are kept, at most.
 const NEAREST_NOTES: usize = 256;
+
+/// Checks the links of one note against a view.
+pub struct LinkCheck<'a> {
+    view: &'a View<'a>,
+    from: &'a Facts,
+    local: &'a SlugIndex,
+    /// Whether `from`'s "did you mean" answers were brought up to date with its slugs: once
+    /// for all its links (it compares every slug).
+    nearest_updated: bool,
+}
+
+impl LinkCheck<'_> {
+    /// What is wrong with a link to `target` (`None`: nothing, or it is not checked), and
+    /// whether the answer came from the file system rather than from the note and the view
+    /// (so it may change while they do not).
+    pub fn check(&mut self, target: &Target) -> (Option<String>, bool) {
+        match target {
+            Target::Anchor(anchor) if anchor.is_empty() || self.local.get(anchor).is_some() => {
+                (None, false)
+            }
+            Target::Anchor(anchor) => {
+                let closest = self.nearest(anchor);
+                (Some(no_heading(anchor, "this note", closest)), false)
+            }
+            _ => {
+                // A link to this note by its file name is answered from `from`'s own "did you
+                // mean" answers, which `resolve_in` expects up to date.
+                self.update_nearest();
+                let mut read_disk = false;
+                let found =
+                    self.view
+                        .resolve_in(self.from, target, Some(self.local), true, &mut read_disk);
+                (found.err(), read_disk)
+            }
+        }
+    }
+
+    fn update_nearest(&mut self) {
+        if !self.nearest_updated {
+            self.nearest_entry(|_| ());
+        }
+    }
+
+    fn nearest(&mut self, anchor: &str) -> Option<String> {
+        self.nearest_entry(|n| n.nearest(anchor))
+    }
+
+    /// Runs `f` on `from`'s "did you mean" answers, up to date with its slugs.
+    fn nearest_entry<R>(&mut self, f: impl FnOnce(&mut Nearest) -> R) -> R {
+        let ws = self.view.ws;
+        let mut all = ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.nearest_updated || !all.contains_key(&self.from.uri) {
+            if all.len() >= NEAREST_NOTES && !all.contains_key(&self.from.uri) {
+                all.clear();
+            }
+            all.entry(self.from.uri.clone())
+                .or_default()
+                .update(self.from.slugs.iter().map(|s| &**s));
+            self.nearest_updated = true;
+        }
+        f(all.get_mut(&self.from.uri).expect("entered just above"))
+    }
+}
+
+/// Identifies what a [`View`] answers from. The open notes' summaries are held weakly: their
+/// addresses cannot be reused by other summaries while the key lives, and they are not kept.
+pub struct ViewKey {
+    generation: u64,
+    open: Vec<Weak<NoteSummary>>,
+}
 
 /// The workspace as one request sees it: open documents over the notes on disk.
 pub struct View<'a> {
@@ -425,11 +518,14 @@ impl Workspace {
     pub fn insert(&self, summary: NoteSummary) {
         self.disk.insert(summary.uri.clone(), Arc::new(summary));
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = None;
+        // After the change, so that whoever reads the new generation sees the change too.
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     pub fn remove(&self, uri: &str) {
         if self.disk.remove(uri).is_some() {
             *self.index.write().unwrap_or_else(|e| e.into_inner()) = None;
+            self.generation.fetch_add(1, Ordering::SeqCst);
         }
     }
 
@@ -503,6 +599,26 @@ impl View<'_> {
             .or_else(|| self.ws.disk.get(uri.as_str()).map(|e| e.value().clone()))
     }
 
+    /// What this view answers from, to tell a later view that answers alike.
+    pub fn key(&self) -> ViewKey {
+        ViewKey {
+            generation: self.ws.generation.load(Ordering::SeqCst),
+            open: self.open.iter().map(Arc::downgrade).collect(),
+        }
+    }
+
+    /// Whether this view answers as the one `key` was taken from did: the same notes on
+    /// disk and the same summaries of open notes.
+    pub fn has_key(&self, key: &ViewKey) -> bool {
+        key.generation == self.ws.generation.load(Ordering::SeqCst)
+            && key.open.len() == self.open.len()
+            && key
+                .open
+                .iter()
+                .zip(&self.open)
+                .all(|(k, s)| std::ptr::eq(k.as_ptr(), Arc::as_ptr(s)))
+    }
+
     fn is_open(&self, uri: &str) -> bool {
         self.open.iter().any(|s| s.uri == uri)
     }
@@ -522,18 +638,20 @@ impl View<'_> {
 
     /// The note and heading a link goes to. `Err` says what is missing.
     pub fn resolve(&self, from: &Facts, target: &Target) -> Result<Resolved, String> {
-        self.resolve_in(from, target, None, true)
+        self.resolve_in(from, target, None, true, &mut false)
     }
 
     /// [`View::resolve`], with `from`'s slugs indexed once for many links (`local`, whose
     /// "did you mean" answers are then already up to date), and without looking for the
-    /// nearest heading of a broken anchor unless `suggest`.
+    /// nearest heading of a broken anchor unless `suggest`. Sets `read_disk` when the answer
+    /// came from the file system (a note the workspace does not know), not from the view.
     fn resolve_in(
         &self,
         from: &Facts,
         target: &Target,
-        local: Option<&HashMap<&str, usize>>,
+        local: Option<&SlugIndex>,
         suggest: bool,
+        read_disk: &mut bool,
     ) -> Result<Resolved, String> {
         let (note, anchor) = match target {
             Target::External => return Ok(Resolved::Unchecked),
@@ -553,14 +671,20 @@ impl View<'_> {
                         &Target::Anchor(anchor.to_string()),
                         local,
                         suggest,
+                        read_disk,
                     );
                 }
                 match self.get(&uri) {
                     Some(n) => (Some(n), anchor),
                     // Not indexed (too big, outside the folders, not yet indexed): only its
                     // existence can be checked.
-                    None if p.exists() => return Ok(Resolved::Unchecked),
-                    None => return Err(format!("no note at `{path}`")),
+                    None => {
+                        *read_disk = true;
+                        if p.exists() {
+                            return Ok(Resolved::Unchecked);
+                        }
+                        return Err(format!("no note at `{path}`"));
+                    }
                 }
             }
         };
@@ -575,7 +699,7 @@ impl View<'_> {
                 .headings
                 .iter()
                 .position(|h| !h.slug.is_empty() && h.slug == anchor),
-            (None, Some(index)) => index.get(anchor).copied(),
+            (None, Some(index)) => index.get(anchor),
             (None, None) => from
                 .slugs
                 .iter()
@@ -625,50 +749,23 @@ impl View<'_> {
         if f.links.is_empty() {
             return Vec::new();
         }
-        // Runs on every keystroke: `f`'s slugs are indexed once, and its "did you mean"
-        // answers brought up to date once, for all its links.
-        let local = slug_index(&f.slugs);
-        let mut all = self.ws.nearest.lock().unwrap_or_else(|e| e.into_inner());
-        if all.len() >= NEAREST_NOTES && !all.contains_key(&f.uri) {
-            all.clear();
-        }
-        let nearest = all.entry(f.uri.clone()).or_default();
-        nearest.update(f.slugs.iter().map(|s| &**s));
-        // Anchors in this note (most links) are answered under one hold of the lock; the
-        // others resolve after it is released (another note's answers take it again).
-        let here: Vec<Option<Result<(), String>>> = f
-            .links
-            .iter()
-            .map(|(_, target)| match &**target {
-                Target::Anchor(anchor) if anchor.is_empty() || local.contains_key(&**anchor) => {
-                    Some(Ok(()))
-                }
-                Target::Anchor(anchor) => Some(Err(no_heading(
-                    anchor,
-                    "this note",
-                    nearest.nearest(anchor),
-                ))),
-                _ => None,
-            })
-            .collect();
-        drop(all);
+        let local = SlugIndex::of(&f.slugs);
+        let mut check = self.link_check(f, &local);
         f.links
             .iter()
-            .zip(here)
-            .filter_map(|((range, target), here)| {
-                let msg = match here {
-                    Some(r) => r.err()?,
-                    None => self.resolve_in(f, target, Some(&local), true).err()?,
-                };
-                Some(WsDiagnostic {
-                    range: range.clone(),
-                    severity: Severity::Warning,
-                    code: code::BROKEN_LINK,
-                    message: msg,
-                    related: Vec::new(),
-                })
-            })
+            .filter_map(|(range, target)| Some(broken_link(range.clone(), check.check(target).0?)))
             .collect()
+    }
+
+    /// Checks links of `f` one by one; `local` is `f`'s slugs indexed
+    /// ([`SlugIndex::of`]), kept by a caller that checks its links on every keystroke.
+    pub fn link_check<'a>(&'a self, f: &'a Facts, local: &'a SlugIndex) -> LinkCheck<'a> {
+        LinkCheck {
+            view: self,
+            from: f,
+            local,
+            nearest_updated: false,
+        }
     }
 
     /// Questions of `f` asked elsewhere too (in the same note or another). Runs on every
@@ -760,9 +857,10 @@ impl View<'_> {
         let uri = canonical_uri(uri);
         for n in self.all() {
             let facts = Facts::of_summary(&n);
-            let index = slug_index(&facts.slugs);
+            let index = SlugIndex::of(&facts.slugs);
             for l in &n.links {
-                let hit = match self.resolve_in(&facts, &l.target, Some(&index), false) {
+                let hit = match self.resolve_in(&facts, &l.target, Some(&index), false, &mut false)
+                {
                     Ok(Resolved::Other(t, Some(h))) => t.uri == uri && h == heading,
                     Ok(Resolved::Here(h)) => n.uri == uri && h == heading,
                     _ => false,

@@ -68,8 +68,8 @@ impl Chunk {
         &self.analysis
     }
 
-    /// The chunk's analysis as shared: a chunk that an edit did not touch keeps it, so
-    /// [`crate::analysis::Incremental`] tells changed chunks by pointer.
+    /// The chunk's analysis as shared: a chunk that an edit did not touch keeps it, so what
+    /// was derived from it (`analysis::Incremental`, the publish cache) is found by pointer.
     pub fn shared_analysis(&self) -> &Arc<ChunkAnalysis> {
         &self.analysis
     }

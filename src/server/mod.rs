@@ -9,6 +9,7 @@ mod indexing;
 mod navigation;
 mod ordered;
 pub mod output;
+mod publish;
 mod state;
 pub mod to_proto;
 
@@ -230,18 +231,9 @@ impl Backend {
         let uri = uri.clone();
         let work = tokio::task::spawn_blocking(move || {
             let asked = doc.republish_count();
-            let Some((version, diags)) = diagnostics_of(&state, &doc) else {
+            let Some((version, frame)) = publication(&state, &doc, &uri) else {
                 return;
             };
-            let params = PublishDiagnosticsParams::new(uri, diags, Some(version));
-            let frame =
-                match output::Frame::notification("textDocument/publishDiagnostics", &params) {
-                    Ok(frame) => frame,
-                    Err(e) => {
-                        warn!("diagnostics of {} not serialized: {e}", doc.uri);
-                        return;
-                    }
-                };
             let mut last = doc.lock_published();
             // Runs of one note follow each other (`publish`), so a run that a republish
             // request overtook still sends (it is newer than what the client has) and the run
@@ -267,54 +259,42 @@ impl Backend {
     }
 }
 
-/// The diagnostics of the newest version of `uri`, as the server publishes them (for
+/// The diagnostics message for the newest version of `uri`, as the server publishes it (for
 /// benchmarks and tests): `None` when it is not open.
-pub fn diagnostics_now(state: &State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
-    diagnostics_of(state, &*state.get(uri)?)
+pub fn diagnostics_now(state: &State, uri: &Uri) -> Option<(i32, output::Frame)> {
+    publication(state, &*state.get(uri)?, uri)
 }
 
-/// What other notes see of a note: its anchors and its questions. When it changes, the
-/// notes linking here or asking the same questions need their diagnostics again.
-fn outline_signature(facts: &Facts) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    facts.slugs.hash(&mut h);
-    for (q, _) in &facts.questions {
-        q.hash(&mut h);
-    }
-    h.finish()
-}
-
-/// The diagnostics of a document's newest version; `None` when an edit superseded it while
-/// they were computed.
-fn diagnostics_of(state: &State, doc: &state::Document) -> Option<(i32, Vec<Diagnostic>)> {
+/// The diagnostics message of a document's newest version; `None` when an edit superseded
+/// it before it was computed (or it could not be serialized).
+fn publication(state: &State, doc: &state::Document, uri: &Uri) -> Option<(i32, output::Frame)> {
     let enc = state.encoding();
     let config = state.config();
-    let (version, facts) = {
-        let mut cur = doc.current(enc);
-        if cur.version != doc.latest_version() {
-            return None;
-        }
-        let a = cur.analysis();
-        (cur.version, Facts::of(&doc.uri, &a, config.slugs))
-    };
-    // Other notes are read with this one's lock released: two notes publishing at once
+    // Other notes are read before this one's lock is taken: two notes publishing at once
     // never wait on each other's locks.
-    doc.note_outline(outline_signature(&facts));
     let view = state.view(Some(&doc.uri));
-    let mut ws = view.broken_links(&facts);
-    ws.extend(view.duplicate_questions(&facts));
-    drop(view);
     let mut cur = doc.current(enc);
-    if cur.version != version {
+    if cur.version != doc.latest_version() {
         return None;
     }
     let a = cur.analysis();
-    let mut diags = to_proto::diagnostics(&cur.note, &a, &config, enc);
-    diags.extend(to_proto::workspace_diagnostics(
-        &cur.note, &ws, &config, enc,
-    ));
-    Some((version, diags))
+    let facts = Facts::of(&doc.uri, &a, config.slugs);
+    let mut publication = doc.lock_publication();
+    let frame = publication.frame(uri, cur.version, &cur.note, &a, &facts, &view, &config, enc);
+    let signature = publication.outline_signature();
+    drop(publication);
+    let version = cur.version;
+    drop(cur);
+    if let Some(signature) = signature {
+        doc.note_outline(signature);
+    }
+    match frame {
+        Ok(frame) => Some((version, frame)),
+        Err(e) => {
+            warn!("diagnostics of {} not serialized: {e}", doc.uri);
+            None
+        }
+    }
 }
 
 impl Backend {

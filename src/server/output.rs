@@ -31,9 +31,18 @@ pub struct Frame {
 
 impl Frame {
     fn of(msg: &impl Serialize) -> serde_json::Result<Frame> {
-        let mut buf = Vec::with_capacity(4096);
+        Frame::with_body(4096, |buf| serde_json::to_writer(buf, msg))
+    }
+
+    /// A message whose body `write` appends to the buffer it is given (for a message put
+    /// together from pieces serialized earlier); `capacity` is the body's expected size.
+    pub fn with_body<E>(
+        capacity: usize,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<Frame, E> {
+        let mut buf = Vec::with_capacity(HEADROOM + capacity);
         buf.resize(HEADROOM, b' ');
-        serde_json::to_writer(&mut buf, msg)?;
+        write(&mut buf)?;
         let header = format!("Content-Length: {}\r\n\r\n", buf.len() - HEADROOM);
         let start = HEADROOM - header.len();
         buf[start..HEADROOM].copy_from_slice(header.as_bytes());
@@ -72,6 +81,11 @@ impl Frame {
 
     pub fn bytes(&self) -> &[u8] {
         &self.buf[self.start..]
+    }
+
+    /// The message without its header.
+    pub fn body(&self) -> &[u8] {
+        &self.buf[HEADROOM..]
     }
 }
 

@@ -63,6 +63,8 @@ pub struct Document {
     /// A hash of the anchors and questions last seen, and whether it changed since the
     /// diagnostics of other notes were last refreshed for it.
     outline: Mutex<(Option<u64>, bool)>,
+    /// What the last diagnostics message was made of, for the next one to reuse.
+    publication: Mutex<super::publish::Cache>,
     /// Queued changes, in arrival order, and the newest version the client has announced.
     pending: Mutex<(Vec<(i32, Change)>, i32)>,
     current: Mutex<Current>,
@@ -140,6 +142,7 @@ impl Document {
             publishing: Mutex::new((false, false)),
             summary: Mutex::new(None),
             outline: Mutex::new((None, false)),
+            publication: Mutex::default(),
             pending: Mutex::new((vec![(version, Change::Replace(text.to_string()))], version)),
             current: Mutex::new(Current {
                 note: Note::new(""),
@@ -186,6 +189,12 @@ impl Document {
             o.1 = true;
         }
         o.0 = Some(sig);
+    }
+
+    /// What the last diagnostics message was made of. Taken under the note's lock (only
+    /// diagnostics runs take it, one at a time per note).
+    pub fn lock_publication(&self) -> MutexGuard<'_, super::publish::Cache> {
+        lock(&self.publication)
     }
 
     /// Whether the signature changed since the last call (and resets that).

@@ -53,16 +53,25 @@ pub fn diagnostics(
 ) -> Vec<lsp::Diagnostic> {
     a.diagnostics
         .iter()
-        .filter_map(|d| Some((d, config.apply(d)?)))
-        .map(|(d, sev)| lsp::Diagnostic {
-            range: range(note, &d.range, enc),
-            severity: Some(severity(sev)),
-            code: Some(lsp::NumberOrString::String(d.code.to_string())),
-            source: Some("notes-lsp".into()),
-            message: d.message.to_string(),
-            ..Default::default()
-        })
+        .filter_map(|d| Some(diagnostic(note, d, config.apply(d)?, enc)))
         .collect()
+}
+
+/// One of the note's own diagnostics, with the severity the settings give it.
+pub fn diagnostic(
+    note: &Note,
+    d: &crate::checks::Diagnostic,
+    sev: Severity,
+    enc: Encoding,
+) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: range(note, &d.range, enc),
+        severity: Some(severity(sev)),
+        code: Some(lsp::NumberOrString::String(d.code.to_string())),
+        source: Some("notes-lsp".into()),
+        message: d.message.to_string(),
+        ..Default::default()
+    }
 }
 
 fn sample_symbol(note: &Note, s: &SampleInfo, enc: Encoding) -> lsp::DocumentSymbol {
@@ -206,32 +215,46 @@ pub fn workspace_diagnostics(
     enc: Encoding,
 ) -> Vec<lsp::Diagnostic> {
     ws.iter()
-        .filter_map(|d| Some((d, config.severity(d.code, d.severity)?)))
-        .map(|(d, sev)| {
-            let related: Vec<lsp::DiagnosticRelatedInformation> = d
-                .related
-                .iter()
-                .take(MAX_RELATED)
-                .filter_map(|r| {
-                    let range = match &r.at {
-                        RelatedAt::Span(s) => super::navigation::span_range(*s, enc),
-                        RelatedAt::Here(b) => range(note, b, enc),
-                    };
-                    Some(lsp::DiagnosticRelatedInformation {
-                        location: lsp::Location::new(super::navigation::uri(&r.uri)?, range),
-                        message: "also asked here".into(),
-                    })
-                })
-                .collect();
-            lsp::Diagnostic {
-                range: range(note, &d.range, enc),
-                severity: Some(severity(sev)),
-                code: Some(lsp::NumberOrString::String(d.code.to_string())),
-                source: Some("notes-lsp".into()),
-                message: d.message.clone(),
-                related_information: (!related.is_empty()).then_some(related),
-                ..Default::default()
-            }
+        .filter_map(|d| {
+            Some(workspace_diagnostic(
+                note,
+                d,
+                config.severity(d.code, d.severity)?,
+                enc,
+            ))
         })
         .collect()
+}
+
+/// One diagnostic that needed the workspace, with the severity the settings give it.
+pub fn workspace_diagnostic(
+    note: &Note,
+    d: &WsDiagnostic,
+    sev: Severity,
+    enc: Encoding,
+) -> lsp::Diagnostic {
+    let related: Vec<lsp::DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .take(MAX_RELATED)
+        .filter_map(|r| {
+            let range = match &r.at {
+                RelatedAt::Span(s) => super::navigation::span_range(*s, enc),
+                RelatedAt::Here(b) => range(note, b, enc),
+            };
+            Some(lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(super::navigation::uri(&r.uri)?, range),
+                message: "also asked here".into(),
+            })
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: range(note, &d.range, enc),
+        severity: Some(severity(sev)),
+        code: Some(lsp::NumberOrString::String(d.code.to_string())),
+        source: Some("notes-lsp".into()),
+        message: d.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
 }
