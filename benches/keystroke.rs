@@ -181,13 +181,15 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     }
 
     let a = Analysis::of(&note);
-    let (mut sym, mut sym_json) = (Vec::new(), Vec::new());
+    let (mut sym, mut sym_json, mut sym_direct) = (Vec::new(), Vec::new(), Vec::new());
     let (mut fold, mut fold_json) = (Vec::new(), Vec::new());
     let mut hov = Vec::new();
     for _ in 0..50 {
         let (d, syms) = time(|| to_proto::document_symbols(&note, &a, Encoding::Utf16));
         sym.push(d);
         sym_json.push(d + time(|| Frame::result(&Id::Number(1), &syms)).0);
+        let direct = to_proto::SymbolsJson::new(&note, &a, Encoding::Utf16);
+        sym_direct.push(time(|| Frame::result(&Id::Number(1), &direct)).0);
         let (d, folds) = time(|| to_proto::folding_ranges(&note, &a));
         fold.push(d);
         fold_json.push(d + time(|| Frame::result(&Id::Number(1), &folds)).0);
@@ -199,6 +201,10 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     }
     report("documentSymbol (from analysis)", sym);
     report("documentSymbol framed", sym_json);
+    report(
+        "documentSymbol framed, written directly (server)",
+        sym_direct,
+    );
     report("foldingRange (from analysis)", fold);
     report("foldingRange framed", fold_json);
     report("hover on a heading (from analysis)", hov);

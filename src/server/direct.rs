@@ -77,9 +77,10 @@ impl Job {
         let a = cur.analysis();
         match self.kind {
             Kind::Symbols => {
-                let symbols = to_proto::document_symbols(&cur.note, &a, enc);
+                let symbols = to_proto::SymbolsJson::new(&cur.note, &a, enc);
+                let frame = Frame::result(&self.id, &symbols);
                 drop(cur);
-                Some(Frame::result(&self.id, &symbols))
+                Some(frame)
             }
             Kind::Folding => {
                 let folds = to_proto::folding_ranges(&cur.note, &a);
