@@ -5,72 +5,13 @@ use notes_lsp::analysis::{Analysis, Incremental};
 use notes_lsp::note::Note;
 use proptest::prelude::*;
 
+mod pieces;
 mod scale;
+use pieces::{PIECES, TABLE_PIECES};
 use scale::cases;
 
-/// Pieces notes are made of, including the ones that move chunk boundaries: headings that
-/// open and close sections, fences that swallow headings, HTML blocks next to headings.
-const PIECES: &[&str] = &[
-    "# Python\n",
-    "## Concurrency\n",
-    "### What is the GIL?\n",
-    "#### 3. Explain closures\n",
-    "\n",
-    "Some prose about threads.\n",
-    "**Why is it slow?**\n",
-    "```python\ndef f(x):\n    return x\n```\n",
-    "```python\ndef g(:\n    pass\n```\n",
-    "```\n",
-    "```json\n{\"a\": 1,}\n```\n",
-    "- item one\n- item two\n",
-    "  ```py\n  print('in a list')\n  ```\n",
-    "    indented = code\n    if x:\n",
-    "> quoted\n> ```py\n> x = (\n> ```\n",
-    "<div>\n",
-    "<!-- notes-lsp: nocheck -->\n",
-    "Setext heading\n===\n",
-    "中文 😀 emoji\n",
-    "line with crlf\r\n",
-    // Long stretches without headings get cut at blank lines: lists of questions, HTML
-    // blocks, front-matter-like rules, lines that continue a list item.
-    "1. ### What is a closure?\n\n",
-    "   It captures variables.\n\n",
-    "2. ### Why?\n\n",
-    "- item\n\n",
-    "* star item\n",
-    "<table>\n<tr><td>x</td></tr>\n",
-    "</table>\n\n",
-    "<!--\n",
-    "-->\n",
-    "---\n",
-    "\n\n",
-    "#",
-    "`",
-    "x",
-    " ",
-    "\n",
-    // Hostile input (the reliability fuzzing): NUL bytes, lone CRs, blocks that only a
-    // closing marker ends, deep nesting, Python that nests deeply.
-    "\0",
-    "\r",
-    "\t",
-    "<script>\n",
-    "</script>\n",
-    "~~~\n",
-    ">>>>>>>> deep\n",
-    // Tables, whose data rows are edited without a parse (`note/shift.rs`): new chunks
-    // with the same structure and other links.
-    "| No. | Question |\n| --- | :-: |\n",
-    "| 1 | [What is a closure?](#what-is-a-closure) |\n",
-    "| 2 | see https://docs.python.org `a|b` |\n",
-    "|",
-    "](#",
-    "- - - - - x\n",
-    "```python\nx = ------1 + f(g(h(\n```\n",
-];
-
 fn piece() -> impl Strategy<Value = &'static str> {
-    proptest::sample::select(PIECES)
+    proptest::sample::select([PIECES, TABLE_PIECES].concat())
 }
 
 fn text() -> impl Strategy<Value = String> {

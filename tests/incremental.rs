@@ -6,62 +6,10 @@ use notes_lsp::analysis::Analysis;
 use notes_lsp::note::{Encoding, LineCol, Note, position};
 use proptest::prelude::*;
 
+mod pieces;
 mod scale;
+use pieces::PIECES;
 use scale::cases;
-
-/// Pieces notes are made of, including the ones that move chunk boundaries: headings that
-/// open and close sections, fences that swallow headings, HTML blocks next to headings.
-const PIECES: &[&str] = &[
-    "# Python\n",
-    "## Concurrency\n",
-    "### What is the GIL?\n",
-    "#### 3. Explain closures\n",
-    "\n",
-    "Some prose about threads.\n",
-    "**Why is it slow?**\n",
-    "```python\ndef f(x):\n    return x\n```\n",
-    "```python\ndef g(:\n    pass\n```\n",
-    "```\n",
-    "```json\n{\"a\": 1,}\n```\n",
-    "- item one\n- item two\n",
-    "  ```py\n  print('in a list')\n  ```\n",
-    "    indented = code\n    if x:\n",
-    "> quoted\n> ```py\n> x = (\n> ```\n",
-    "<div>\n",
-    "<!-- notes-lsp: nocheck -->\n",
-    "Setext heading\n===\n",
-    "中文 😀 emoji\n",
-    "line with crlf\r\n",
-    // Long stretches without headings get cut at blank lines: lists of questions, HTML
-    // blocks, front-matter-like rules, lines that continue a list item.
-    "1. ### What is a closure?\n\n",
-    "   It captures variables.\n\n",
-    "2. ### Why?\n\n",
-    "- item\n\n",
-    "* star item\n",
-    "<table>\n<tr><td>x</td></tr>\n",
-    "</table>\n\n",
-    "<!--\n",
-    "-->\n",
-    "---\n",
-    "\n\n",
-    "#",
-    "`",
-    "x",
-    " ",
-    "\n",
-    // Hostile input (the reliability fuzzing): NUL bytes, lone CRs, blocks that only a
-    // closing marker ends, deep nesting, Python that nests deeply.
-    "\0",
-    "\r",
-    "\t",
-    "<script>\n",
-    "</script>\n",
-    "~~~\n",
-    ">>>>>>>> deep\n",
-    "- - - - - x\n",
-    "```python\nx = ------1 + f(g(h(\n```\n",
-];
 
 fn piece() -> impl Strategy<Value = &'static str> {
     proptest::sample::select(PIECES)
@@ -190,7 +138,7 @@ proptest! {
 /// pieces are left out: tree-sitter-md runs a table whose delimiter row has no pipe over the
 /// headings after it, and such notes can still be chunked differently depending on their
 /// history.)
-const TABLE_PIECES: &[&str] = &[
+const TABLE_NOTE_PIECES: &[&str] = &[
     "# Questions\n\n",
     "## What is a closure?\n\nIt captures variables.\n\n",
     "| No. | Question |\n| --- | :------: |\n",
@@ -203,7 +151,7 @@ const TABLE_PIECES: &[&str] = &[
 const TABLE_EDITS: &[&str] = &["x", "|", "`", "\\", "](#", "[", "é", "\n", " ", ""];
 
 fn table_text() -> impl Strategy<Value = String> {
-    proptest::collection::vec(proptest::sample::select(TABLE_PIECES), 0..30)
+    proptest::collection::vec(proptest::sample::select(TABLE_NOTE_PIECES), 0..30)
         .prop_map(|v| v.concat())
 }
 
