@@ -44,14 +44,6 @@ fn edit() -> impl Strategy<Value = Edit> {
         })
 }
 
-fn floor(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 fn check(initial: &str, edits: &[Edit]) {
     check_with(initial, edits, None);
     // Many small chunks, cut at blank lines: edits near and across their boundaries.
@@ -68,8 +60,8 @@ fn check_with(initial: &str, edits: &[Edit], soft_above: Option<usize>) {
     let mut inc = Incremental::new(&note);
     assert_eq!(**inc.analysis(), Analysis::of(&note), "built for {model:?}");
     for e in edits {
-        let start = floor(&model, (model.len() as f64 * e.at) as usize);
-        let end = floor(&model, start + e.delete);
+        let start = model.floor_char_boundary((model.len() as f64 * e.at) as usize);
+        let end = model.floor_char_boundary(start + e.delete);
         model.replace_range(start..end, e.insert);
         note.edit(start..end, e.insert);
         if e.look {

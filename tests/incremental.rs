@@ -31,14 +31,6 @@ fn edit() -> impl Strategy<Value = Edit> {
     (0.0..=1.0f64, 0usize..12, piece()).prop_map(|(at, delete, insert)| Edit { at, delete, insert })
 }
 
-fn floor(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 fn check(initial: &str, edits: &[Edit]) {
     check_with(initial, edits, None);
     // Chunks cut at blank lines once longer than a few dozen bytes: the cuts made for long
@@ -65,8 +57,8 @@ fn check_incremental(
     let mut model = initial.to_string();
     let mut note = new(initial);
     for e in edits {
-        let start = floor(&model, (model.len() as f64 * e.at) as usize);
-        let end = floor(&model, start + e.delete);
+        let start = model.floor_char_boundary((model.len() as f64 * e.at) as usize);
+        let end = model.floor_char_boundary(start + e.delete);
         model.replace_range(start..end, e.insert);
         note.edit(start..end, e.insert);
         assert_eq!(note.text(), model, "text after {e:?}");
@@ -236,8 +228,8 @@ fn random_edits_equal_fresh(text: &str, inserts: &[&str], count: usize, every: u
         (rng % n as u64) as usize
     };
     for k in 0..count {
-        let at = floor(&model, 40 + next(model.len() - 80));
-        let end = floor(&model, at + next(3));
+        let at = model.floor_char_boundary(40 + next(model.len() - 80));
+        let end = model.floor_char_boundary(at + next(3));
         let insert = inserts[next(inserts.len())];
         model.replace_range(at..end, insert);
         note.edit(at..end, insert);
