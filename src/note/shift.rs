@@ -50,10 +50,7 @@ impl Chunk {
         if new_text.contains('\r') || text[start..end].contains('\r') {
             return None;
         }
-        let mut edited = String::with_capacity(text.len() + new_text.len() - (end - start));
-        edited.push_str(&text[..start]);
-        edited.push_str(new_text);
-        edited.push_str(&text[end..]);
+        let edited = replaced(text, start..end, new_text);
         // No line around the edit may be blank: it would end the block there. Lines with a
         // `\r` are left to a parse too: `\n` typed before a `\r\n` makes a blank line that
         // splitting at `\n` does not see (found by the incremental property test).
@@ -132,10 +129,7 @@ impl Chunk {
         }
         let new_cells = RowAlone::parse(head, &new_row)?;
 
-        let mut edited = String::with_capacity(text.len() + new_text.len() - (end - start));
-        edited.push_str(&text[..start]);
-        edited.push_str(new_text);
-        edited.push_str(&text[end..]);
+        let edited = replaced(text, start..end, new_text);
         let mut chunk = self.shifted(start, end, new_text, edited);
         let new_row_end = row_start + new_row.len();
         let at = |r: Range<usize>| r.start + row_start..r.end + row_start;
@@ -276,6 +270,15 @@ impl Chunk {
             analysis: Arc::new(analysis),
         }
     }
+}
+
+/// `text` with `range` replaced by `new_text`, allocated once at its final size.
+fn replaced(text: &str, range: Range<usize>, new_text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + new_text.len() - range.len());
+    out.push_str(&text[..range.start]);
+    out.push_str(new_text);
+    out.push_str(&text[range.end..]);
+    out
 }
 
 /// A table row parsed on its own, under its table's header and delimiter lines.

@@ -76,16 +76,7 @@ pub fn diagnostic(
 }
 
 fn sample_symbol(note: &Note, s: &SampleInfo, enc: Encoding) -> lsp::DocumentSymbol {
-    let name = if s.tag.is_empty() {
-        "sample".to_string()
-    } else {
-        format!("{} sample", s.tag)
-    };
-    let detail = match &s.verdict {
-        Verdict::Unchecked => "not checked".to_string(),
-        Verdict::Parses => "parses".to_string(),
-        Verdict::Broken(_, msg) => format!("does not parse: {msg}"),
-    };
+    let (name, detail) = (SampleName(s).to_string(), SampleDetail(s).to_string());
     let r = range(note, &s.range, enc);
     #[allow(deprecated)]
     lsp::DocumentSymbol {
@@ -115,48 +106,109 @@ pub fn document_symbols(note: &Note, a: &Analysis, enc: Encoding) -> Vec<lsp::Do
 }
 
 fn section_symbol(note: &Note, a: &Analysis, s: &Section, enc: Encoding) -> lsp::DocumentSymbol {
-    let h = &a.headings[s.heading];
-    let all: Vec<&SampleInfo> = a.samples_in(&s.range).collect();
-    let mut children: Vec<(usize, lsp::DocumentSymbol)> = Vec::new();
     let first_child = s.children.first().map_or(s.range.end, |c| c.range.start);
-    for sample in all.iter().filter(|x| x.range.start < first_child) {
-        children.push((sample.range.start, sample_symbol(note, sample, enc)));
-    }
-    for c in &s.children {
-        children.push((c.range.start, section_symbol(note, a, c, enc)));
-    }
-    let mut detail = vec![if h.question { "question" } else { "section" }.to_string()];
-    if !all.is_empty() {
-        let broken = all.iter().filter(|x| x.is_broken()).count();
-        detail.push(format!(
-            "{} sample{}",
-            all.len(),
-            if all.len() == 1 { "" } else { "s" }
-        ));
-        if broken > 0 {
-            detail.push(format!("{broken} broken"));
-        }
-    }
-    let name = if h.title.is_empty() {
-        "(untitled)".to_string()
-    } else {
-        h.title.to_string()
-    };
-    let full = range(note, &s.range, enc);
-    let mut selection = range(note, &h.title_range, enc);
-    if selection.start < full.start || selection.end > full.end {
-        selection = lsp::Range::new(full.start, full.start);
-    }
+    let children = a
+        .samples_in(&s.range)
+        .filter(|x| x.range.start < first_child)
+        .map(|x| sample_symbol(note, x, enc))
+        .chain(s.children.iter().map(|c| section_symbol(note, a, c, enc)))
+        .collect();
+    let detail = SectionDetail::of(a, s).to_string();
+    let name = section_name(a, s).to_string();
+    let (full, selection) = section_ranges(note, a, s, enc);
     #[allow(deprecated)]
     lsp::DocumentSymbol {
         name,
-        detail: Some(detail.join(" · ")),
-        kind: heading_kind(h.question),
+        detail: Some(detail),
+        kind: heading_kind(a.headings[s.heading].question),
         tags: None,
         deprecated: None,
         range: full,
         selection_range: selection,
-        children: Some(children.into_iter().map(|(_, s)| s).collect()),
+        children: Some(children),
+    }
+}
+
+/// A sample symbol's name: `python sample`, or `sample` when untagged.
+struct SampleName<'a>(&'a SampleInfo);
+
+impl std::fmt::Display for SampleName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &*self.0.tag {
+            "" => f.write_str("sample"),
+            tag => write!(f, "{tag} sample"),
+        }
+    }
+}
+
+/// A sample symbol's detail: its verdict.
+struct SampleDetail<'a>(&'a SampleInfo);
+
+impl std::fmt::Display for SampleDetail<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0.verdict {
+            Verdict::Unchecked => f.write_str("not checked"),
+            Verdict::Parses => f.write_str("parses"),
+            Verdict::Broken(_, msg) => write!(f, "does not parse: {msg}"),
+        }
+    }
+}
+
+/// A section symbol's detail: `question · 3 samples · 1 broken`.
+struct SectionDetail {
+    question: bool,
+    samples: usize,
+    broken: usize,
+}
+
+impl SectionDetail {
+    fn of(a: &Analysis, s: &Section) -> SectionDetail {
+        let (samples, broken) = a
+            .samples_in(&s.range)
+            .fold((0, 0), |(n, b), x| (n + 1, b + usize::from(x.is_broken())));
+        SectionDetail {
+            question: a.headings[s.heading].question,
+            samples,
+            broken,
+        }
+    }
+}
+
+impl std::fmt::Display for SectionDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.question { "question" } else { "section" })?;
+        if self.samples > 0 {
+            let plural = if self.samples == 1 { "" } else { "s" };
+            write!(f, " · {} sample{plural}", self.samples)?;
+        }
+        if self.broken > 0 {
+            write!(f, " · {} broken", self.broken)?;
+        }
+        Ok(())
+    }
+}
+
+fn section_name<'a>(a: &'a Analysis, s: &Section) -> &'a str {
+    match &*a.headings[s.heading].title {
+        "" => "(untitled)",
+        title => title,
+    }
+}
+
+/// A section symbol's range and selection range (its title, or its start when the title
+/// lies outside the range).
+fn section_ranges(
+    note: &Note,
+    a: &Analysis,
+    s: &Section,
+    enc: Encoding,
+) -> (lsp::Range, lsp::Range) {
+    let full = range(note, &s.range, enc);
+    let selection = range(note, &a.headings[s.heading].title_range, enc);
+    if selection.start < full.start || selection.end > full.end {
+        (full, lsp::Range::new(full.start, full.start))
+    } else {
+        (full, selection)
     }
 }
 
@@ -209,20 +261,9 @@ struct SampleJson<'a> {
 
 impl Serialize for SampleJson<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let s = self.s;
         let mut st = ser.serialize_struct("DocumentSymbol", 5)?;
-        if s.tag.is_empty() {
-            st.serialize_field("name", "sample")?;
-        } else {
-            st.serialize_field("name", &format_args!("{} sample", s.tag))?;
-        }
-        match &s.verdict {
-            Verdict::Unchecked => st.serialize_field("detail", "not checked")?,
-            Verdict::Parses => st.serialize_field("detail", "parses")?,
-            Verdict::Broken(_, msg) => {
-                st.serialize_field("detail", &format_args!("does not parse: {msg}"))?
-            }
-        }
+        st.serialize_field("name", &format_args!("{}", SampleName(self.s)))?;
+        st.serialize_field("detail", &format_args!("{}", SampleDetail(self.s)))?;
         st.serialize_field("kind", &lsp::SymbolKind::OBJECT)?;
         st.serialize_field("range", &self.range)?;
         let at = self.range.start;
@@ -240,35 +281,11 @@ impl Serialize for SectionJson<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let (note, a, enc) = (self.all.note, self.all.a, self.all.enc);
         let s = self.section;
-        let h = &a.headings[s.heading];
-        let (count, broken) = a
-            .samples_in(&s.range)
-            .fold((0, 0), |(n, b), x| (n + 1, b + usize::from(x.is_broken())));
         let mut st = ser.serialize_struct("DocumentSymbol", 6)?;
-        if h.title.is_empty() {
-            st.serialize_field("name", "(untitled)")?;
-        } else {
-            st.serialize_field("name", &*h.title)?;
-        }
-        let kind = if h.question { "question" } else { "section" };
-        match (count, broken) {
-            (0, _) => st.serialize_field("detail", kind)?,
-            (1, 0) => st.serialize_field("detail", &format_args!("{kind} · 1 sample"))?,
-            (n, 0) => st.serialize_field("detail", &format_args!("{kind} · {n} samples"))?,
-            (n, b) => st.serialize_field(
-                "detail",
-                &format_args!(
-                    "{kind} · {n} sample{} · {b} broken",
-                    if n == 1 { "" } else { "s" }
-                ),
-            )?,
-        }
-        st.serialize_field("kind", &heading_kind(h.question))?;
-        let full = range(note, &s.range, enc);
-        let mut selection = range(note, &h.title_range, enc);
-        if selection.start < full.start || selection.end > full.end {
-            selection = lsp::Range::new(full.start, full.start);
-        }
+        st.serialize_field("name", section_name(a, s))?;
+        st.serialize_field("detail", &format_args!("{}", SectionDetail::of(a, s)))?;
+        st.serialize_field("kind", &heading_kind(a.headings[s.heading].question))?;
+        let (full, selection) = section_ranges(note, a, s, enc);
         st.serialize_field("range", &full)?;
         st.serialize_field("selectionRange", &selection)?;
         st.serialize_field("children", &ChildrenJson(self))?;
