@@ -102,13 +102,7 @@ fn big_note_updates_equal_built() {
              #### Why {i}?\n\n- one\n\n- two [a](#section-{i})\n\n- three\n\n**Really {i}?**\n\n"
         ));
     }
-    let mut rng = 0x9E3779B97F4A7C15u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut next = pieces::xorshift(0x9E3779B97F4A7C15);
     let edits: Vec<Edit> = (0..300)
         .map(|k| Edit {
             at: (next() % 10_000) as f64 / 10_000.0,

@@ -180,13 +180,7 @@ fn big_note_edits_equal_fresh() {
             "## Section {i}\n\n### {i}. What is item {i}?\n\nAnswer {i}.\n\n```python\nx = {i}\n```\n\n"
         ));
     }
-    let mut rng = 0x9E3779B97F4A7C15u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut next = pieces::xorshift(0x9E3779B97F4A7C15);
     let edits: Vec<Edit> = (0..300)
         .map(|_| Edit {
             at: (next() % 10_000) as f64 / 10_000.0,
@@ -220,13 +214,8 @@ fn opening_a_fence_swallows_following_sections_and_closing_it_splits_them_again(
 fn random_edits_equal_fresh(text: &str, inserts: &[&str], count: usize, every: usize) {
     let mut note = Note::new(text);
     let mut model = text.to_string();
-    let mut rng = 0x9E3779B97F4A7C15u64;
-    let mut next = move |n: usize| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % n as u64) as usize
-    };
+    let mut rng = pieces::xorshift(0x9E3779B97F4A7C15);
+    let mut next = move |n: usize| (rng() % n as u64) as usize;
     for k in 0..count {
         let at = model.floor_char_boundary(40 + next(model.len() - 80));
         let end = model.floor_char_boundary(at + next(3));

@@ -1,4 +1,15 @@
-//! The pieces the randomized tests build notes from, shared by the test files that have them.
+//! The pieces the randomized tests build notes from, and the fixed random sequence of their
+//! deterministic cases, shared by the test files that have them.
+
+/// A deterministic xorshift from `seed`: the same edits on every run.
+pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
 
 /// Pieces notes are made of, including the ones that move chunk boundaries: headings that
 /// open and close sections, fences that swallow headings, HTML blocks next to headings.
