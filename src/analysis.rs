@@ -352,6 +352,16 @@ pub struct Incremental {
     /// The unanswered-question diagnostics in heading order, and their headings' indices.
     unanswered: Vec<Diagnostic>,
     unanswered_headings: Vec<usize>,
+    /// Changes, to a value never used before, when the headings' anchors might have:
+    /// anything derived from them alone (their numbered slugs) can be kept while it stays.
+    anchors: u64,
+}
+
+/// Values for [`Incremental::anchors`], unique in the process.
+static ANCHORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn next_anchors() -> u64 {
+    ANCHORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One chunk as the analysis was built from it. A chunk is only ever replaced whole, so its
@@ -448,6 +458,7 @@ impl Incremental {
             sections: Vec::new(),
             unanswered: Vec::new(),
             unanswered_headings: Vec::new(),
+            anchors: next_anchors(),
         };
         inc.update(note);
         inc
@@ -457,16 +468,22 @@ impl Incremental {
         &self.analysis
     }
 
+    /// The same value as long as every heading has the slug (before numbering) it had and
+    /// is or is not a bold question as it was: then the numbered slugs are the same too.
+    pub fn anchors(&self) -> u64 {
+        self.anchors
+    }
+
     /// Brings the analysis up to `note`, an edited version of the note it was built from
     /// (any other note works too, at the cost of a build from scratch).
     pub fn update(&mut self, note: &Note) {
-        let chunks: Vec<(usize, &Chunk)> = note.chunks().collect();
-        let (old_n, new_n) = (self.chunks.len(), chunks.len());
+        // Compared through the note's side-by-side list: the chunks themselves are read only
+        // where they changed.
+        let analyses = note.chunk_analyses();
+        let (old_n, new_n) = (self.chunks.len(), analyses.len());
         // The marks hold the old chunks' analyses alive, so a new chunk's cannot have the
         // address of an old one.
-        let same = |o: usize, n: usize| {
-            Arc::ptr_eq(&self.chunks[o].analysis, chunks[n].1.shared_analysis())
-        };
+        let same = |o: usize, n: usize| Arc::ptr_eq(&self.chunks[o].analysis, &analyses[n]);
         let mut p = 0;
         while p < old_n.min(new_n) && same(p, p) {
             p += 1;
@@ -479,7 +496,10 @@ impl Incremental {
             return;
         }
         let delta = note.len() as isize - self.len as isize;
-        let region = &chunks[p..new_n - s];
+        let starts = note.chunk_starts();
+        let region: Vec<(usize, &Chunk)> =
+            (p..new_n - s).map(|i| (starts[i], note.chunk(i))).collect();
+        let region = &region[..];
         let totals = self.totals();
         let from = self.chunks.get(p).map_or(totals, |m| m.at);
         let old_to = self.chunks.get(old_n - s).map_or(totals, |m| m.at);
@@ -540,6 +560,16 @@ impl Incremental {
         self.chunks.splice(p..old_n - s, marks);
         self.len = note.len();
 
+        let old_headings = &a.headings[from.headings..old_to.headings];
+        let mut new_headings = region.iter().flat_map(|(_, c)| &c.analysis().headings);
+        let same_anchors = old_headings.iter().all(|o| {
+            new_headings
+                .next()
+                .is_some_and(|n| n.slug == o.slug && (n.level > 6) == (o.level > 6))
+        }) && new_headings.next().is_none();
+        if !same_anchors {
+            self.anchors = next_anchors();
+        }
         splice(
             &mut a.headings,
             from.headings..old_to.headings,

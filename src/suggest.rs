@@ -8,6 +8,7 @@
 //! came in, recomputing from scratch just the anchors whose answer went away.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Answers for one note's slugs.
 #[derive(Default)]
@@ -16,6 +17,10 @@ pub struct Nearest {
     slugs: Vec<String>,
     /// Anchor → its nearest slug and the distance to it (`None`: nothing close enough).
     answers: HashMap<String, Option<(usize, String)>>,
+    /// The list `slugs` was last brought up to date from, if given as shared: while the
+    /// note's slugs stay that list, there is nothing to compare (a thousand strings, on
+    /// every keystroke that checks a link).
+    from: Option<Arc<[Arc<str>]>>,
 }
 
 /// More slugs than this coming in at once (a paste, a reload) drops every answer instead of
@@ -25,6 +30,16 @@ const UPDATE_LIMIT: usize = 32;
 const ANSWER_LIMIT: usize = 20_000;
 
 impl Nearest {
+    /// [`Nearest::update`] from a shared list of slugs, skipped when it is the list the
+    /// answers were last brought up to date from.
+    pub fn update_from(&mut self, slugs: &Arc<[Arc<str>]>) {
+        if self.from.as_ref().is_some_and(|f| Arc::ptr_eq(f, slugs)) {
+            return;
+        }
+        self.update(slugs.iter().map(|s| &**s));
+        self.from = Some(slugs.clone());
+    }
+
     /// Brings the answers up to date with `slugs` (the note's slugs, in order).
     pub fn update<'a>(&mut self, slugs: impl ExactSizeIterator<Item = &'a str> + Clone) {
         if slugs.len() == self.slugs.len()
@@ -32,6 +47,7 @@ impl Nearest {
         {
             return;
         }
+        self.from = None;
         let new: Vec<String> = slugs.map(str::to_string).collect();
         let old_set: HashSet<&str> = self.slugs.iter().map(String::as_str).collect();
         let new_set: HashSet<&str> = new.iter().map(String::as_str).collect();

@@ -331,11 +331,15 @@ pub enum Resolved {
 
 /// What the workspace checks need of the note being checked, straight from its analysis
 /// (cheap enough for every keystroke, unlike a full summary).
+/// A note's numbered slugs, one per heading (empty for bold questions), shared: kept
+/// across keystrokes that leave the headings' anchors alone.
+pub type Slugs = Arc<[Arc<str>]>;
+
 pub struct Facts {
     pub uri: String,
     pub dir: Option<PathBuf>,
     /// Per heading (same indices as the analysis), its anchor; empty for bold questions.
-    pub slugs: Vec<Arc<str>>,
+    pub slugs: Slugs,
     pub links: Vec<(Range<usize>, Arc<Target>)>,
     /// Normalized question text and the title's range, for questions worth comparing.
     pub questions: Vec<(Arc<str>, Range<usize>)>,
@@ -343,12 +347,17 @@ pub struct Facts {
 
 impl Facts {
     pub fn of(uri: &str, a: &Analysis, style: SlugStyle) -> Facts {
+        Facts::with_slugs(uri, a, outline::slugs_of(&a.headings, style).into())
+    }
+
+    /// [`Facts::of`] with the slugs already numbered (`outline::slugs_of` of `a`'s headings).
+    pub fn with_slugs(uri: &str, a: &Analysis, slugs: Slugs) -> Facts {
         let uri = canonical_uri(uri);
         let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
         // Built on every keystroke: titles are not slugged or normalized again here, each
         // heading carries its own from its chunk's analysis.
         Facts {
-            slugs: outline::slugs_of(&a.headings, style),
+            slugs,
             links: a
                 .links
                 .iter()
@@ -494,7 +503,7 @@ impl LinkCheck<'_> {
             }
             all.entry(self.from.uri.clone())
                 .or_default()
-                .update(self.from.slugs.iter().map(|s| &**s));
+                .update_from(&self.from.slugs);
             self.nearest_updated = true;
         }
         f(all.get_mut(&self.from.uri).expect("entered just above"))

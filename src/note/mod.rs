@@ -233,6 +233,9 @@ pub struct Note {
     /// Chunk offsets and first lines, for position conversion without walking the rope;
     /// `None` in the (unexpected) case of a line spanning two chunks.
     layout: Option<position::Layout>,
+    /// The chunks' analyses, side by side: what later stages compare by pointer to find
+    /// the chunks an edit replaced, without reading every chunk.
+    analyses: Vec<Arc<ChunkAnalysis>>,
 }
 
 impl Note {
@@ -277,10 +280,11 @@ impl Note {
             chunks: chunks?,
             soft_above,
             layout: None,
+            analyses: Vec::new(),
         };
         let mut i = 0;
         while i < note.chunks.len() {
-            i = note.settle(i) + 1;
+            i = note.settle(i).1 + 1;
         }
         note.relayout();
         Some(note)
@@ -294,6 +298,7 @@ impl Note {
             chunks: vec![Chunk::parse(text.to_string())],
             soft_above: usize::MAX,
             layout: None,
+            analyses: Vec::new(),
         };
         note.relayout();
         note
@@ -301,6 +306,57 @@ impl Note {
 
     fn relayout(&mut self) {
         self.layout = position::Layout::of(self.chunks.iter().map(|c| (c.text.as_str(), &c.lines)));
+        self.analyses = self.chunks.iter().map(|c| c.analysis.clone()).collect();
+    }
+
+    /// [`Note::relayout`] after an edit that replaced chunks `from..` up to the `old_len -
+    /// (chunks after to)`-th of the `old_len` chunks before it with the chunks `from..=to`:
+    /// only those are read.
+    fn relayout_edited(&mut self, from: usize, to: usize, old_len: usize) {
+        let old_end = old_len - (self.chunks.len() - 1 - to);
+        let chunks = &self.chunks;
+        self.analyses.splice(
+            from..old_end,
+            chunks[from..=to].iter().map(|c| c.analysis.clone()),
+        );
+        let piece = |i: usize| (chunks[i].text.as_str(), &chunks[i].lines);
+        let spliced = self
+            .layout
+            .as_mut()
+            .is_some_and(|l| l.splice(from, old_end, to + 1 - from, piece, chunks.len()));
+        if !spliced {
+            self.relayout();
+        }
+        debug_assert_eq!(
+            self.layout,
+            position::Layout::of(self.chunks.iter().map(|c| (c.text.as_str(), &c.lines)))
+        );
+        debug_assert!(
+            (self.analyses.iter().zip(&self.chunks)).all(|(a, c)| Arc::ptr_eq(a, &c.analysis))
+                && self.analyses.len() == self.chunks.len()
+        );
+    }
+
+    /// The chunks' analyses, in order (the chunks an edit did not touch keep theirs).
+    pub fn chunk_analyses(&self) -> &[Arc<ChunkAnalysis>] {
+        &self.analyses
+    }
+
+    /// Where the chunks start, read off the layout when there is one.
+    pub fn chunk_starts(&self) -> std::borrow::Cow<'_, [usize]> {
+        match &self.layout {
+            Some(l) => std::borrow::Cow::Borrowed(l.starts()),
+            None => self.chunks().map(|(s, _)| s).collect(),
+        }
+    }
+
+    /// Whether no line spans two chunks (each line's position follows from its chunk).
+    pub fn chunks_aligned(&self) -> bool {
+        self.layout.is_some()
+    }
+
+    pub fn chunk(&self, i: usize) -> &Chunk {
+        &self.chunks[i]
     }
 
     fn piece(&self, i: usize) -> (&str, &position::Lines) {
@@ -419,7 +475,8 @@ impl Note {
         self.rope.insert(c0, new_text);
 
         // The chunks that hold `start` and `end`; an offset on a boundary belongs to the later one.
-        let starts: Vec<usize> = self.chunks().map(|(s, _)| s).collect();
+        let old_len = self.chunks.len();
+        let starts = self.chunk_starts();
         let first = starts.partition_point(|&s| s <= start).max(1) - 1;
         let last = if end > start {
             starts.partition_point(|&s| s < end).max(1) - 1
@@ -427,6 +484,7 @@ impl Note {
             first
         };
         let base = starts[first];
+        drop(starts);
         let (local_start, local_end) = (start - base, end - base);
 
         if first == last
@@ -437,7 +495,7 @@ impl Note {
                 })
         {
             self.chunks[first] = chunk;
-            self.relayout();
+            self.relayout_edited(first, first, old_len);
             return;
         }
 
@@ -451,20 +509,22 @@ impl Note {
         text.replace_range(local_start..local_end, new_text);
         let chunk = Chunk::parse(text);
         self.chunks.splice(first..=last, std::iter::once(chunk));
-        if self.chunks.len() > 1 && self.chunks[first].text.is_empty() {
+        let (from, to) = if self.chunks.len() > 1 && self.chunks[first].text.is_empty() {
             self.chunks.remove(first);
             let at = first.min(self.chunks.len() - 1);
-            self.settle(at);
+            self.settle(at)
         } else {
-            self.settle(first);
-        }
-        self.relayout();
+            self.settle(first)
+        };
+        // The chunks before `from` and after `to` are ones from before the edit.
+        self.relayout_edited(from.min(first), to, old_len);
     }
 
     /// Restores the chunk invariants around chunk `i` after it changed: every chunk but the
     /// first starts with a cut heading, no chunk is open at its end, and a chunk holding cut
-    /// headings is split at them. Returns the index of the last chunk it produced.
-    fn settle(&mut self, mut i: usize) -> usize {
+    /// headings is split at them. Returns the first and the last chunk it produced (the
+    /// chunks around them are untouched).
+    fn settle(&mut self, mut i: usize) -> (usize, usize) {
         let mut step = 1;
         loop {
             if i > 0 && !self.starts_ok(i) {
@@ -485,7 +545,7 @@ impl Note {
         }
         let cuts = self.chunks[i].cut_points(self.soft_above);
         if cuts.is_empty() {
-            return i;
+            return (i, i);
         }
         let text = std::mem::take(&mut self.chunks[i].text);
         let n = cuts.len() + 1;
@@ -503,7 +563,7 @@ impl Note {
                 last -= 1;
             }
         }
-        last
+        (i, last)
     }
 
     /// Whether chunk `i` (> 0) may start where it does: the chunk before it ends a line and

@@ -148,7 +148,7 @@ fn breaks_in(b: &[u8], range: Range<usize>) -> Vec<usize> {
 ///
 /// It needs every piece but the last to end with a line break (so no line spans two pieces);
 /// [`Layout::of`] says whether that holds, and callers fall back to the rope when it does not.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layout {
     starts: Vec<usize>,
     first_lines: Vec<usize>,
@@ -183,6 +183,69 @@ impl Layout {
             }
         }
         Some(layout)
+    }
+
+    /// The layout after pieces `from..old_end` were replaced by `new` pieces (`from..from +
+    /// new`) of `piece`, the pieces before and after them unchanged: only the new pieces are
+    /// read, the ones after are moved by the difference. A keystroke then reads the pieces it
+    /// touched, not every piece of a big note (a walk over a thousand chunks' texts and line
+    /// tables cost more than the rest of the layout work when the caches are cold). `false`
+    /// when a line would span two pieces (the caller lays out from scratch, as `of` says
+    /// `None`).
+    pub fn splice<'a>(
+        &mut self,
+        from: usize,
+        old_end: usize,
+        new: usize,
+        piece: impl Fn(usize) -> (&'a str, &'a Lines),
+        pieces: usize,
+    ) -> bool {
+        debug_assert!(from < self.starts.len() && old_end <= self.starts.len());
+        let (mut at, mut line) = (self.starts[from], self.first_lines[from]);
+        let (mut prev_ends_line, mut prev_ends_cr) = if from == 0 {
+            (true, false)
+        } else {
+            let (text, lines) = piece(from - 1);
+            let ends = text.is_empty() || lines.breaks.last() == Some(&text.len());
+            (ends, text.ends_with('\r'))
+        };
+        let (mut starts, mut first_lines) = (Vec::with_capacity(new), Vec::with_capacity(new));
+        for i in from..from + new {
+            let (text, lines) = piece(i);
+            if !prev_ends_line
+                || (prev_ends_cr && text.starts_with('\n'))
+                || (text.is_empty() && i > 0)
+            {
+                return false;
+            }
+            prev_ends_cr = text.ends_with('\r');
+            starts.push(at);
+            first_lines.push(line);
+            at += text.len();
+            line += lines.breaks.len();
+            prev_ends_line = text.is_empty() || lines.breaks.last() == Some(&text.len());
+        }
+        if from + new < pieces {
+            // It was laid out before, but perhaps as the first piece, which may be empty.
+            let (text, _) = piece(from + new);
+            if !prev_ends_line || (prev_ends_cr && text.starts_with('\n')) || text.is_empty() {
+                return false;
+            }
+        }
+        let (old_at, old_line) = match self.starts.get(old_end) {
+            Some(&s) => (s, self.first_lines[old_end]),
+            None => (self.len, line),
+        };
+        self.starts.splice(from..old_end, starts);
+        self.first_lines.splice(from..old_end, first_lines);
+        for s in &mut self.starts[from + new..] {
+            *s = *s - old_at + at;
+        }
+        for l in &mut self.first_lines[from + new..] {
+            *l = *l - old_line + line;
+        }
+        self.len = self.len - old_at + at;
+        true
     }
 
     /// Offsets where the pieces start.
@@ -445,6 +508,53 @@ mod tests {
 
     /// The layout over pieces converts exactly as the rope does, for every offset and for
     /// positions on and past every line, however the text is cut at line starts.
+    #[test]
+    fn a_spliced_layout_equals_one_laid_out_afresh() {
+        let kinds = [
+            "a\n", "bc\r\n", "\n", "d\r", "\ne\n", "", "no break", "😀\n",
+        ];
+        let mut rng = 0x9E3779B97F4A7C15u64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let mut compared = 0;
+        for _ in 0..20_000 {
+            let mut pieces: Vec<&str> =
+                (0..1 + next(6)).map(|_| kinds[next(kinds.len())]).collect();
+            let lines = |p: &[&str]| p.iter().map(|t| Lines::of(t)).collect::<Vec<_>>();
+            let old_lines = lines(&pieces);
+            let Some(mut layout) = Layout::of(pieces.iter().copied().zip(old_lines.iter())) else {
+                continue;
+            };
+            let from = next(pieces.len());
+            let old_end = from + next(pieces.len() - from + 1);
+            let new: Vec<&str> = (0..next(4)).map(|_| kinds[next(kinds.len())]).collect();
+            if new.is_empty() && from == old_end {
+                continue;
+            }
+            let n = new.len();
+            pieces.splice(from..old_end, new);
+            if pieces.is_empty() {
+                continue;
+            }
+            let new_lines = lines(&pieces);
+            let fresh = Layout::of(pieces.iter().copied().zip(new_lines.iter()));
+            let piece = |i: usize| (pieces[i], &new_lines[i]);
+            let spliced = layout
+                .splice(from, old_end, n, piece, pieces.len())
+                .then_some(layout);
+            assert_eq!(
+                spliced, fresh,
+                "{pieces:?} after replacing {from}..{old_end} by {n}"
+            );
+            compared += usize::from(fresh.is_some());
+        }
+        assert!(compared > 2_000, "{compared} spliced layouts compared");
+    }
+
     #[test]
     fn layout_agrees_with_rope() {
         let texts = [

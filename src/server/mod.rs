@@ -22,7 +22,6 @@ use tracing::{info, warn};
 
 use crate::analysis::Analysis;
 use crate::note::{Encoding, Note};
-use crate::workspace::Facts;
 pub use state::{Change, State};
 
 #[derive(Clone)]
@@ -279,8 +278,7 @@ fn publication(state: &State, doc: &state::Document, uri: &Uri) -> Option<(i32, 
     if cur.version != doc.latest_version() {
         return None;
     }
-    let a = cur.analysis();
-    let facts = Facts::of(&doc.uri, &a, config.slugs);
+    let (a, facts) = cur.analysis_and_facts(&doc.uri, config.slugs);
     let mut publication = doc.lock_publication();
     let frame = publication.frame(uri, cur.version, &cur.note, &a, &facts, &view, &config, enc);
     let signature = publication.outline_signature();

@@ -17,6 +17,7 @@
 //! Positions of a chunk's offsets depend on its text and the line it starts on only when
 //! no line spans two chunks; when one does, nothing is reused.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
@@ -40,7 +41,7 @@ pub struct Cache {
     /// `Arc` of the settings is never mistaken for the old one.
     written_for: Option<(Arc<Config>, Encoding)>,
     /// The note's slugs the link verdicts hold for, indexed.
-    slugs: Vec<Arc<str>>,
+    slugs: workspace::Slugs,
     index: SlugIndex,
     /// The note's questions (normalized) as of the last message.
     questions: Vec<Arc<str>>,
@@ -159,8 +160,8 @@ const HEAD: &[u8] =
 
 /// The chunks of a note as the pieces see them.
 struct Chunks<'a> {
-    starts: Vec<usize>,
-    analyses: Vec<&'a Arc<ChunkAnalysis>>,
+    starts: Cow<'a, [usize]>,
+    analyses: &'a [Arc<ChunkAnalysis>],
     len: usize,
     /// No line spans two chunks: an offset's position follows from its chunk's text and the
     /// line the chunk starts on.
@@ -169,26 +170,11 @@ struct Chunks<'a> {
 
 impl<'a> Chunks<'a> {
     fn of(note: &'a Note) -> Chunks<'a> {
-        let n = note.chunk_count();
-        let (mut starts, mut analyses) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        let mut aligned = true;
-        let mut prev: Option<&str> = None;
-        for (start, chunk) in note.chunks() {
-            let text = chunk.text();
-            if let Some(p) = prev {
-                let ends_line = p.ends_with('\n') || p.ends_with('\r');
-                let splits_crlf = p.ends_with('\r') && text.starts_with('\n');
-                aligned &= ends_line && !splits_crlf && !text.is_empty();
-            }
-            prev = Some(text);
-            starts.push(start);
-            analyses.push(chunk.shared_analysis());
-        }
         Chunks {
-            starts,
-            analyses,
+            starts: note.chunk_starts(),
+            analyses: note.chunk_analyses(),
             len: note.len(),
-            aligned,
+            aligned: note.chunks_aligned(),
         }
     }
 
@@ -488,7 +474,7 @@ impl Cache {
             return Vec::new();
         }
         let (n, m) = (chunks.analyses.len(), old.len());
-        let same = |p: &Piece, i: usize| Arc::ptr_eq(&p.chunk, chunks.analyses[i]);
+        let same = |p: &Piece, i: usize| Arc::ptr_eq(&p.chunk, &chunks.analyses[i]);
         let prefix = old
             .iter()
             .zip(0..n)

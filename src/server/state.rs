@@ -17,7 +17,7 @@ use crate::analysis::{Analysis, Incremental};
 use crate::config::Config;
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::SlugStyle;
-use crate::workspace::{NoteSummary, View, Workspace};
+use crate::workspace::{Facts, NoteSummary, Slugs, View, Workspace};
 
 /// A change as the client sent it, applied later in order.
 pub enum Change {
@@ -78,6 +78,9 @@ pub struct Current {
     /// analysis is updated from the one before rather than built again.
     analysis: Option<Incremental>,
     fresh: bool,
+    /// The numbered slugs of the headings, for the [`Incremental::anchors`] and style they
+    /// were numbered under: a keystroke that leaves every anchor as it was keeps them.
+    slugs: Option<(u64, SlugStyle, Slugs)>,
 }
 
 impl Current {
@@ -95,6 +98,24 @@ impl Current {
         self.analysis = Some(inc);
         self.fresh = true;
         a
+    }
+
+    /// [`Current::analysis`] and its facts.
+    pub fn analysis_and_facts(&mut self, uri: &str, style: SlugStyle) -> (Arc<Analysis>, Facts) {
+        let a = self.analysis();
+        let anchors = self.analysis.as_ref().map(Incremental::anchors);
+        let slugs = match (&self.slugs, anchors) {
+            (Some((at, s, slugs)), Some(now)) if *at == now && *s == style => slugs.clone(),
+            _ => {
+                let slugs: Slugs = crate::outline::slugs_of(&a.headings, style).into();
+                if let Some(now) = anchors {
+                    self.slugs = Some((now, style, slugs.clone()));
+                }
+                slugs
+            }
+        };
+        let facts = Facts::with_slugs(uri, &a, slugs);
+        (a, facts)
     }
 }
 
@@ -149,6 +170,7 @@ impl Document {
                 version,
                 analysis: None,
                 fresh: false,
+                slugs: None,
             }),
         }
     }
