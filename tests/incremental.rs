@@ -327,3 +327,91 @@ fn found_cases_equal_fresh() {
     .map(|(at, delete, insert)| Edit { at, delete, insert });
     check(initial, &edits);
 }
+
+/// Typing in the heading lines of big sections (over a long table, a long HTML block,
+/// paragraphs and a Python fence): edits inside a heading's text skip the parse
+/// (`note/shift.rs`), the others (in or before the `#` run, line breaks) are parsed. After
+/// every edit the note must equal a fresh open, chunk by chunk.
+#[test]
+fn typing_in_heading_lines_equals_fresh() {
+    let mut text = String::from("# Questions\n\n| No. | Question |\n| --- | -------- |\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "| {i} | [What is item {i}?](#what-is-item-{i}) |\n"
+        ));
+    }
+    text.push_str("\n## Contributors ✨\n\nThanks to:\n\n<table>\n");
+    for i in 0..300 {
+        text.push_str(&format!("  <tr><td>person {i}</td><td>🦀</td></tr>\n"));
+    }
+    text.push_str("</table>\n\n");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "### {i}. What is a closure\n\nA function that captures [variables](#scope).\n\n\
+             **Why?**\n\n```python\ndef f(x):\n    return lambda: x\n```\n\nMore prose {i}.\n\n"
+        ));
+    }
+    let inserts = [
+        "x", "x", "x", "?", " ", "é", "😀", "[x](#y)", "#", "", "", "`", "*", "\t", "\\", "\0",
+        "\r", "\n", "##",
+    ];
+    let mut note = Note::new(&text);
+    let mut model = text;
+    let mut rng = pieces::xorshift(0x2545F4914F6CDD1D);
+    let mut next = move |n: usize| (rng() % n as u64) as usize;
+    let (mut inside, mut twins) = (0, 0);
+    let edits = 400;
+    for k in 0..edits {
+        let headings: Vec<usize> = std::iter::once(0)
+            .chain(model.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&s| model[s..].starts_with('#'))
+            .collect();
+        let line = headings[next(headings.len())];
+        let line_end = model[line..].find('\n').map_or(model.len(), |i| line + i);
+        let hashes = model[line..].bytes().take_while(|&b| b == b'#').count();
+        // Mostly in the heading's text; one edit in eight anywhere on the line (in or
+        // before the `#` run: the heading may stop being one).
+        let from = if next(8) == 0 {
+            line
+        } else {
+            (line + hashes + 1).min(line_end)
+        };
+        let at = model.floor_char_boundary(from + next(line_end - from + 1));
+        let end = model.floor_char_boundary(at + next(3));
+        let insert = inserts[next(inserts.len())];
+        if at > line + hashes && end <= line_end && !insert.contains(['\n', '\r']) {
+            inside += 1;
+        }
+        model.replace_range(at..end, insert);
+        note.edit(at..end, insert);
+        assert_eq!(note.text(), model, "after edit {k}");
+        let fresh = Note::new(&model);
+        // Chunks spanning the same text must hold the same. (Not every chunk has a twin: an
+        // edit that unmakes a heading leaves a cut at a blank line that a fresh open only
+        // makes in longer stretches.)
+        let fresh_chunks: std::collections::HashMap<_, _> = fresh
+            .chunks()
+            .map(|(s, c)| ((s, c.text().len()), c))
+            .collect();
+        for (s, c) in note.chunks() {
+            let Some(fc) = fresh_chunks.get(&(s, c.text().len())) else {
+                continue;
+            };
+            twins += 1;
+            assert_eq!(c.text(), fc.text(), "after edit {k}");
+            assert_eq!(c.blocks(), fc.blocks(), "chunk at {s} after edit {k}");
+            assert_eq!(
+                format!("{:?}", c.analysis()),
+                format!("{:?}", fc.analysis()),
+                "chunk at {s} after edit {k}"
+            );
+        }
+        assert_eq!(Analysis::of(&note), Analysis::of(&fresh), "after edit {k}");
+    }
+    check_positions(&note);
+    assert!(
+        inside > edits / 2,
+        "{inside} of {edits} edits inside heading text"
+    );
+    assert!(twins > edits * 15, "{twins} chunks compared");
+}
