@@ -496,6 +496,7 @@ impl Note {
                 .or_else(|| {
                     self.chunks[first].edited_inside_heading(local_start, local_end, new_text)
                 })
+                .or_else(|| self.chunks[first].edited_inside_code(local_start, local_end, new_text))
         {
             self.chunks[first] = chunk;
             self.relayout_edited(first, first, old_len);

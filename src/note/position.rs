@@ -91,7 +91,7 @@ pub fn to_offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
 
 /// Where the lines of one piece of text (a chunk) break: the offset just past each `\n`,
 /// `\r\n` and lone `\r`, and whether the text is all ASCII (columns then need no counting).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lines {
     breaks: Vec<usize>,
     ascii: bool,
