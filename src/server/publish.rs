@@ -28,7 +28,7 @@ use crate::analysis::{Analysis, ChunkAnalysis};
 use crate::checks::{self, code};
 use crate::config::Config;
 use crate::links::Target;
-use crate::note::{Encoding, Note};
+use crate::note::{Encoding, LineCol, Note};
 use crate::workspace::{self, Facts, LinkCheck, SlugIndex, View, ViewKey};
 
 use super::output::Frame;
@@ -55,6 +55,55 @@ pub struct Cache {
     pieces: Vec<Piece>,
     /// The last message's length, to size the next one's buffer.
     last_len: usize,
+    /// The duplicate-question diagnostics of the last message, as written.
+    duplicates: Option<Duplicates>,
+}
+
+/// Duplicate-question diagnostics as written, and what the writing read: the findings, and
+/// where in the note their ranges (and related locations in the note) were: as lines and
+/// columns, which is what is written (their byte offsets move with every edit above them). A note whose
+/// questions repeat (a README that asks each question twice) would otherwise convert and
+/// serialize hundreds of them, related locations and all, on every keystroke.
+struct Duplicates {
+    found: Vec<workspace::WsDiagnostic>,
+    at: Vec<(LineCol, LineCol)>,
+    json: Vec<u8>,
+}
+
+/// Whether two lists of findings are the same but for byte offsets in the note.
+fn same_but_offsets(a: &[workspace::WsDiagnostic], b: &[workspace::WsDiagnostic]) -> bool {
+    use workspace::RelatedAt::{Here, Span};
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(a, b)| {
+            (a.severity, a.code, &a.message) == (b.severity, b.code, &b.message)
+                && a.related.len() == b.related.len()
+                && a.related.iter().zip(&b.related).all(|(a, b)| {
+                    a.uri == b.uri
+                        && match (&a.at, &b.at) {
+                            (Span(x), Span(y)) => x == y,
+                            (Here(_), Here(_)) => true,
+                            _ => false,
+                        }
+                })
+        })
+}
+
+/// Where the ranges of `found` that lie in `note` are, in order.
+fn duplicates_at(
+    note: &Note,
+    found: &[workspace::WsDiagnostic],
+    enc: Encoding,
+) -> Vec<(LineCol, LineCol)> {
+    let mut at = Vec::new();
+    for d in found {
+        at.push(note.range_to_line_cols(d.range.clone(), enc));
+        for r in d.related.iter().take(workspace::MAX_RELATED) {
+            if let workspace::RelatedAt::Here(b) = &r.at {
+                at.push(note.range_to_line_cols(b.clone(), enc));
+            }
+        }
+    }
+    at
 }
 
 struct Piece {
@@ -341,6 +390,7 @@ impl Cache {
             .is_some_and(|(c, e)| Arc::ptr_eq(c, config) && *e == enc)
         {
             self.pieces.clear();
+            self.duplicates = None;
             self.written_for = Some((config.clone(), enc));
         }
         let same_questions = self.questions.len() == facts.questions.len()
@@ -365,13 +415,33 @@ impl Cache {
             self.verdicts += 1;
         }
         let first_lines = self.match_pieces(note, &chunks, enc);
+        let found = view.duplicate_questions(facts);
+        let at = duplicates_at(note, &found, enc);
         let Cache {
             index,
             verdicts,
             pieces,
             last_len,
+            duplicates,
             ..
         } = self;
+        if !duplicates
+            .as_ref()
+            .is_some_and(|d| d.at == at && same_but_offsets(&d.found, &found))
+        {
+            let mut items = Items {
+                out: &mut Vec::new(),
+                any: false,
+            };
+            for d in &found {
+                if let Some(sev) = config.severity(d.code, d.severity) {
+                    let d = to_proto::workspace_diagnostic(note, d, sev, enc);
+                    items.push(&serde_json::to_vec(&d)?);
+                }
+            }
+            let json = std::mem::take(items.out);
+            *duplicates = Some(Duplicates { found, at, json });
+        }
         let verdicts = *verdicts;
         let mut check: Option<LinkCheck> = None;
         let frame = Frame::with_body(*last_len + 1024, |out| -> serde_json::Result<()> {
@@ -443,12 +513,7 @@ impl Cache {
                 items.push(run.written.at(first_lines[i]));
             }
 
-            for d in view.duplicate_questions(facts) {
-                if let Some(sev) = config.severity(d.code, d.severity) {
-                    let d = to_proto::workspace_diagnostic(note, &d, sev, enc);
-                    items.push(&serde_json::to_vec(&d)?);
-                }
-            }
+            items.push(&duplicates.as_ref().expect("set above").json);
 
             out.extend_from_slice(br#"],"version":"#);
             serde_json::to_writer(&mut *out, &version)?;
