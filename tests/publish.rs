@@ -12,6 +12,7 @@ use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
 use notes_lsp::workspace::{Facts, NoteSummary};
 use proptest::prelude::*;
 use scale::cases;
+use std::time::Duration;
 use tower_lsp_server::ls_types::{
     Position, PublishDiagnosticsParams, Range, TextDocumentContentChangeEvent, Uri,
 };
@@ -337,8 +338,8 @@ fn workspace_and_settings_changes_reach_the_pieces() {
     assert_published_is_fresh(&state, &uri, "gitlab slugs");
 }
 
-/// A link to a file the workspace does not know is checked against the disk each time: the
-/// file may appear with nothing else changing.
+/// A link to a file the workspace does not know is checked against the disk again once
+/// `DISK_RECHECK` has passed: the file may appear with nothing else changing.
 #[test]
 fn links_to_unknown_files_follow_the_disk() {
     let dir = std::env::temp_dir().join(format!("notes-lsp-publish-{}", std::process::id()));
@@ -357,10 +358,13 @@ fn links_to_unknown_files_follow_the_disk() {
             .contains("no note at `later.md`")
     };
     assert!(missing(&state));
+    let wait = || std::thread::sleep(notes_lsp::server::DISK_RECHECK + Duration::from_millis(50));
     std::fs::write(&later, "# Later\n").unwrap();
+    wait();
     assert!(!missing(&state), "the file is there now");
     assert_published_is_fresh(&state, &uri, "the file is there");
     std::fs::remove_file(&later).unwrap();
+    wait();
     assert!(missing(&state));
     let _ = std::fs::remove_dir(&dir);
 }

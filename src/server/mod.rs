@@ -22,6 +22,7 @@ use tracing::{info, warn};
 
 use crate::analysis::Analysis;
 use crate::note::{Encoding, Note};
+pub use publish::DISK_RECHECK;
 pub use state::{Change, State};
 
 #[derive(Clone)]

@@ -21,6 +21,7 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
@@ -126,10 +127,18 @@ struct LinkRun {
     /// Ranges relative to the chunk.
     links: Vec<(Range<usize>, Arc<Target>)>,
     verdicts: u64,
-    /// A verdict came from the file system, which may change unseen: checked every time.
-    read_disk: bool,
+    /// When a verdict came from the file system (which may change unseen), when it was
+    /// read: such verdicts are read again once [`DISK_RECHECK`] has passed.
+    read_disk: Option<Instant>,
     written: Written,
 }
+
+/// How long answers read from the file system (links to files the workspace does not know)
+/// are reused. A README linking to a few hundred files made a few hundred `statx` calls on
+/// every keystroke, 80% of its work; a file created or removed behind the server's back is
+/// now seen at the first message this long after the last look (at once when the client
+/// reports it: a watched-files notification changes the workspace's generation).
+pub const DISK_RECHECK: Duration = Duration::from_millis(1000);
 
 /// Diagnostics as JSON array items (joined by commas), their line numbers counted from
 /// their chunk's first line: when an edit adds a line above, the chunk moves and the same
@@ -484,7 +493,7 @@ impl Cache {
                 let known = cacheable
                     && pieces[i].links.as_ref().is_some_and(|run| {
                         run.verdicts == verdicts
-                            && !run.read_disk
+                            && run.read_disk.is_none_or(|at| at.elapsed() < DISK_RECHECK)
                             && same_links(&run.links, links, base)
                     });
                 if !known {
@@ -506,7 +515,7 @@ impl Cache {
                         links: links.iter().map(|(r, t)| relative(r, base, t)).collect(),
                         verdicts,
                         written: write_links(note, links, &broken, first, config, enc)?,
-                        read_disk,
+                        read_disk: read_disk.then(Instant::now),
                     });
                 }
                 let run = pieces[i].links.as_mut().expect("set above");
