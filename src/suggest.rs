@@ -15,6 +15,9 @@ use std::sync::Arc;
 pub struct Nearest {
     /// The slugs the answers hold for, in note order (empty ones are never suggested).
     slugs: Vec<String>,
+    /// The length of each of `slugs` in characters: a search weighs every slug and would
+    /// otherwise count them twice per anchor (the bound, then the length test that skips most).
+    lens: Vec<usize>,
     /// Anchor → its nearest slug and the distance to it (`None`: nothing close enough).
     answers: HashMap<String, Option<(usize, String)>>,
     /// The list `slugs` was last brought up to date from, if given as shared: while the
@@ -90,6 +93,7 @@ impl Nearest {
                 true
             });
         }
+        self.lens = new.iter().map(|s| s.chars().count()).collect();
         self.slugs = new;
     }
 
@@ -100,8 +104,13 @@ impl Nearest {
         }
         let pattern = Pattern::new(anchor);
         let mut best: Option<(usize, &str)> = None;
-        for s in named(&self.slugs) {
-            let mut bound = limit(&pattern, s);
+        let named = self
+            .slugs
+            .iter()
+            .zip(&self.lens)
+            .filter(|(s, _)| !s.is_empty());
+        for (s, &len) in named {
+            let mut bound = len.max(pattern.chars.len()) / 2;
             if let Some((d, _)) = best {
                 // Only a strictly nearer slug replaces an earlier one.
                 match d.checked_sub(1) {
@@ -109,8 +118,8 @@ impl Nearest {
                     None => break,
                 }
             }
-            if let Some(d) = pattern.distance_within(s, bound) {
-                best = Some((d, s));
+            if let Some(d) = pattern.distance_within_len(s, len, bound) {
+                best = Some((d, s.as_str()));
             }
         }
         let answer = best.map(|(d, s)| (d, s.to_string()));
@@ -179,8 +188,12 @@ impl Pattern {
 
     /// The Levenshtein distance between the anchor and `b` if it is at most `max`.
     pub fn distance_within(&self, b: &str, max: usize) -> Option<usize> {
+        self.distance_within_len(b, b.chars().count(), max)
+    }
+
+    /// [`Pattern::distance_within`] for a `b` of `n` characters.
+    fn distance_within_len(&self, b: &str, n: usize, max: usize) -> Option<usize> {
         let m = self.chars.len();
-        let n = b.chars().count();
         if m.abs_diff(n) > max {
             return None;
         }
