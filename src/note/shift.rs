@@ -599,25 +599,37 @@ mod tests {
                          | 1 | [What is a closure?](#what-is-a-closure) |\n\
                          | 2 | [Why?](#why) https://example.com `a|b` |\n\nAfter.\n";
 
-    /// The edit through the table path, checked against a parse of the edited text; `None`
+    /// One of the paths of this module.
+    type Path = fn(&Chunk, usize, usize, &str) -> Option<Chunk>;
+
+    /// `insert` typed over `delete` bytes at `at` in `text`, through `path`, checked against
+    /// a parse of the edited text (its text, line table, blocks and whole analysis); `None`
     /// when the path does not apply.
-    fn check(at: &str, delete: usize, insert: &str) -> Option<()> {
-        let chunk = Chunk::parse(TABLE.to_string());
-        let start = TABLE.find(at).expect("the anchor is in the table");
-        let edited = chunk.edited_inside_table(start, start + delete, insert)?;
-        let mut text = TABLE.to_string();
-        text.replace_range(start..start + delete, insert);
-        let fresh = Chunk::parse(text.clone());
-        assert_eq!(edited.text, text);
-        assert_eq!(
-            edited.blocks, fresh.blocks,
-            "blocks after {insert:?} at {at:?}"
-        );
-        let (a, b) = (&*edited.analysis, analyze_chunk(&text, &fresh.blocks));
-        assert_eq!(a.links, b.links);
-        assert_eq!(a.urls, b.urls);
-        assert_eq!(a.headings, b.headings);
+    fn through(path: Path, text: &str, at: &str, delete: usize, insert: &str) -> Option<()> {
+        let chunk = Chunk::parse(text.to_string());
+        let start = text.find(at).expect("the anchor is in the text");
+        let edited = path(&chunk, start, start + delete, insert)?;
+        let mut want = text.to_string();
+        want.replace_range(start..start + delete, insert);
+        let fresh = Chunk::parse(want.clone());
+        let case = format!("{insert:?} at {at:?} of {text:?}");
+        assert_eq!(edited.text, want, "{case}");
+        assert_eq!(edited.lines, fresh.lines, "{case}");
+        assert_eq!(edited.blocks, fresh.blocks, "{case}");
+        let (a, b) = (&*edited.analysis, analyze_chunk(&want, &fresh.blocks));
+        assert_eq!(a.headings, b.headings, "{case}");
+        assert_eq!(a.links, b.links, "{case}");
+        assert_eq!(a.urls, b.urls, "{case}");
+        assert_eq!(a.diagnostics, b.diagnostics, "{case}");
+        assert_eq!(a.folds, b.folds, "{case}");
+        assert_eq!(a.samples, b.samples, "{case}");
+        assert_eq!(a.definitions, b.definitions, "{case}");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{case}");
         Some(())
+    }
+
+    fn check(at: &str, delete: usize, insert: &str) -> Option<()> {
+        through(Chunk::edited_inside_table, TABLE, at, delete, insert)
     }
 
     #[test]
@@ -661,38 +673,8 @@ mod tests {
                            **Why?**\n\n```python\ndef f(:\n```\n\n- one\n- two\n\n\
                            | a | b |\n| - | - |\n| [1](#1) | 2 |\n\n### Sub?\n\nMore.\n";
 
-    /// The edit through the heading path, checked against a parse of the edited text; `None`
-    /// when the path does not apply.
     fn check_heading(text: &str, at: &str, delete: usize, insert: &str) -> Option<()> {
-        let chunk = Chunk::parse(text.to_string());
-        let start = text.find(at).expect("the anchor is in the text");
-        let edited = chunk.edited_inside_heading(start, start + delete, insert)?;
-        let mut want = text.to_string();
-        want.replace_range(start..start + delete, insert);
-        let fresh = Chunk::parse(want.clone());
-        let case = format!("{insert:?} at {at:?} of {text:?}");
-        assert_eq!(edited.text, want, "{case}");
-        assert_eq!(
-            format!("{:?}", edited.lines),
-            format!("{:?}", fresh.lines),
-            "{case}"
-        );
-        assert_eq!(edited.blocks, fresh.blocks, "{case}");
-        let (a, b) = (&*edited.analysis, analyze_chunk(&want, &fresh.blocks));
-        assert_eq!(a.headings, b.headings, "{case}");
-        assert_eq!(a.links, b.links, "{case}");
-        assert_eq!(a.urls, b.urls, "{case}");
-        assert_eq!(a.diagnostics, b.diagnostics, "{case}");
-        assert_eq!(a.folds, b.folds, "{case}");
-        assert_eq!(a.samples, b.samples, "{case}");
-        assert_eq!(a.definitions, b.definitions, "{case}");
-        assert_eq!(
-            (a.lead_body, a.lead_body_at_0),
-            (b.lead_body, b.lead_body_at_0),
-            "{case}"
-        );
-        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{case}");
-        Some(())
+        through(Chunk::edited_inside_heading, text, at, delete, insert)
     }
 
     #[test]
@@ -777,11 +759,6 @@ mod tests {
             );
         }
     }
-}
-
-#[cfg(test)]
-mod code_tests {
-    use super::*;
 
     /// A section with fenced samples: a broken python one, one in a list (not taken), one
     /// indented by two spaces (not taken), a tilde fence, and text after them.
@@ -789,27 +766,8 @@ mod code_tests {
                         - item\n\n  ```python\n  a = 1\n  ```\n\n  ```js\n  let b = 2\n  ```\n\n\
                         ~~~\nplain text\n~~~\n\nAfter [a link](#samples).\n";
 
-    /// The edit through the code path, checked against a parse of the edited text (blocks,
-    /// the whole analysis, the line table); `None` when the path does not apply.
-    fn check(at: &str, delete: usize, insert: &str) -> Option<()> {
-        let chunk = Chunk::parse(CODE.to_string());
-        let start = CODE.find(at).expect("the anchor is in the text");
-        let edited = chunk.edited_inside_code(start, start + delete, insert)?;
-        let mut text = CODE.to_string();
-        text.replace_range(start..start + delete, insert);
-        let fresh = Chunk::parse(text.clone());
-        assert_eq!(edited.text, text);
-        assert_eq!(
-            edited.blocks, fresh.blocks,
-            "blocks after {insert:?} at {at:?}"
-        );
-        assert_eq!(
-            format!("{:?}", edited.analysis),
-            format!("{:?}", fresh.analysis),
-            "analysis after {insert:?} at {at:?}"
-        );
-        assert_eq!(edited.lines, fresh.lines);
-        Some(())
+    fn check_code(at: &str, delete: usize, insert: &str) -> Option<()> {
+        through(Chunk::edited_inside_code, CODE, at, delete, insert)
     }
 
     #[test]
@@ -825,12 +783,15 @@ mod code_tests {
             ("plain", 0, "`"),
             ("text\n~~~", 4, "😀"),
         ] {
-            assert!(check(at, delete, insert).is_some(), "{insert:?} at {at:?}");
+            assert!(
+                check_code(at, delete, insert).is_some(),
+                "{insert:?} at {at:?}"
+            );
         }
     }
 
     #[test]
-    fn edits_that_may_change_the_structure_are_parsed() {
+    fn code_edits_that_may_change_the_structure_are_parsed() {
         for (at, delete, insert) in [
             // line breaks, fences made or unmade, the fence lines themselves
             ("def f", 0, "\n"),
@@ -845,7 +806,10 @@ mod code_tests {
             ("let b", 0, "x"),
             ("After", 0, "x"),
         ] {
-            assert!(check(at, delete, insert).is_none(), "{insert:?} at {at:?}");
+            assert!(
+                check_code(at, delete, insert).is_none(),
+                "{insert:?} at {at:?}"
+            );
         }
     }
 }
