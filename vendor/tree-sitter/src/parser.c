@@ -1912,9 +1912,6 @@ static unsigned ts_parser__condense_stack(TSParser *self) {
   return min_error_cost;
 }
 
-// notes-lsp: 0 skips the balancing of a finished tree (see `ts_parser_parse`).
-#define NOTES_LSP_BALANCE 0
-
 static bool ts_parser__balance_subtree(TSParser *self) {
   Subtree finished_tree = self->finished_tree;
 
@@ -2233,10 +2230,7 @@ TSTree *ts_parser_parse(
 
 balance:
   ts_assert(self->finished_tree.ptr);
-  // notes-lsp: no rebalancing (see NOTES-LSP.md at the crate's root). Balancing only
-  // reshapes hidden repetition nodes so that later incremental reparses and edits of this
-  // tree cost less; notes-lsp parses every chunk from scratch and drops its tree once read.
-  if (NOTES_LSP_BALANCE && !ts_parser__balance_subtree(self)) {
+  if (!ts_parser__balance_subtree(self)) {
     self->canceled_balancing = true;
     return NULL;
   }
