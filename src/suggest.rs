@@ -10,6 +10,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::workspace::Slugs;
+
 /// Answers for one note's slugs.
 #[derive(Default)]
 pub struct Nearest {
@@ -23,7 +25,7 @@ pub struct Nearest {
     /// The list `slugs` was last brought up to date from, if given as shared: while the
     /// note's slugs stay that list, there is nothing to compare (a thousand strings, on
     /// every keystroke that checks a link).
-    from: Option<Arc<[Arc<str>]>>,
+    from: Option<Slugs>,
 }
 
 /// More slugs than this coming in at once (a paste, a reload) drops every answer instead of
@@ -35,7 +37,7 @@ const ANSWER_LIMIT: usize = 20_000;
 impl Nearest {
     /// [`Nearest::update`] from a shared list of slugs, skipped when it is the list the
     /// answers were last brought up to date from.
-    pub fn update_from(&mut self, slugs: &Arc<[Arc<str>]>) {
+    pub fn update_from(&mut self, slugs: &Slugs) {
         if self.from.as_ref().is_some_and(|f| Arc::ptr_eq(f, slugs)) {
             return;
         }

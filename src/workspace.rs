@@ -329,12 +329,12 @@ pub enum Resolved {
     Unchecked,
 }
 
-/// What the workspace checks need of the note being checked, straight from its analysis
-/// (cheap enough for every keystroke, unlike a full summary).
 /// A note's numbered slugs, one per heading (empty for bold questions), shared: kept
 /// across keystrokes that leave the headings' anchors alone.
 pub type Slugs = Arc<[Arc<str>]>;
 
+/// What the workspace checks need of the note being checked, straight from its analysis
+/// (cheap enough for every keystroke, unlike a full summary).
 pub struct Facts {
     pub uri: String,
     pub dir: Option<PathBuf>,

@@ -304,8 +304,13 @@ impl Note {
         note
     }
 
+    /// The layout of the chunks, laid out from scratch.
+    fn fresh_layout(&self) -> Option<position::Layout> {
+        position::Layout::of(self.chunks.iter().map(|c| (c.text.as_str(), &c.lines)))
+    }
+
     fn relayout(&mut self) {
-        self.layout = position::Layout::of(self.chunks.iter().map(|c| (c.text.as_str(), &c.lines)));
+        self.layout = self.fresh_layout();
         self.analyses = self.chunks.iter().map(|c| c.analysis.clone()).collect();
     }
 
@@ -327,10 +332,7 @@ impl Note {
         if !spliced {
             self.relayout();
         }
-        debug_assert_eq!(
-            self.layout,
-            position::Layout::of(self.chunks.iter().map(|c| (c.text.as_str(), &c.lines)))
-        );
+        debug_assert_eq!(self.layout, self.fresh_layout());
         debug_assert!(
             (self.analyses.iter().zip(&self.chunks)).all(|(a, c)| Arc::ptr_eq(a, &c.analysis))
                 && self.analyses.len() == self.chunks.len()

@@ -155,6 +155,31 @@ pub struct Layout {
     len: usize,
 }
 
+/// How a piece ends, as far as the piece after it is concerned.
+#[derive(Clone, Copy)]
+struct End {
+    /// Its last line is complete (or it is empty).
+    line: bool,
+    /// It ends with `\r`.
+    cr: bool,
+}
+
+impl End {
+    fn of(text: &str, lines: &Lines) -> End {
+        End {
+            line: text.is_empty() || lines.breaks.last() == Some(&text.len()),
+            cr: text.ends_with('\r'),
+        }
+    }
+
+    /// Whether `next` can follow without a line spanning both: this one ends its line, `next`
+    /// does not start with the `\n` of a CRLF this one began, and `next` is not empty (only
+    /// a first piece may be).
+    fn joins(self, next: &str) -> bool {
+        self.line && !(self.cr && next.starts_with('\n')) && !next.is_empty()
+    }
+}
+
 impl Layout {
     /// `None` when a line would span two pieces.
     pub fn of<'a>(pieces: impl ExactSizeIterator<Item = (&'a str, &'a Lines)>) -> Option<Layout> {
@@ -165,22 +190,16 @@ impl Layout {
             len: 0,
         };
         let mut line = 0;
-        let mut prev_ends_line = true;
-        let mut prev_ends_cr = false;
+        let mut prev: Option<End> = None;
         for (text, lines) in pieces {
-            // A piece starting with `\n` after one ending with `\r` would split a CRLF.
-            if !prev_ends_line || (prev_ends_cr && text.starts_with('\n')) {
+            if prev.is_some_and(|p| !p.joins(text)) {
                 return None;
             }
-            prev_ends_cr = text.ends_with('\r');
             layout.starts.push(layout.len);
             layout.first_lines.push(line);
             layout.len += text.len();
             line += lines.breaks.len();
-            prev_ends_line = text.is_empty() || lines.breaks.last() == Some(&text.len());
-            if text.is_empty() && layout.starts.len() > 1 {
-                return None;
-            }
+            prev = Some(End::of(text, lines));
         }
         Some(layout)
     }
@@ -202,35 +221,24 @@ impl Layout {
     ) -> bool {
         debug_assert!(from < self.starts.len() && old_end <= self.starts.len());
         let (mut at, mut line) = (self.starts[from], self.first_lines[from]);
-        let (mut prev_ends_line, mut prev_ends_cr) = if from == 0 {
-            (true, false)
-        } else {
+        let mut prev = (from > 0).then(|| {
             let (text, lines) = piece(from - 1);
-            let ends = text.is_empty() || lines.breaks.last() == Some(&text.len());
-            (ends, text.ends_with('\r'))
-        };
+            End::of(text, lines)
+        });
         let (mut starts, mut first_lines) = (Vec::with_capacity(new), Vec::with_capacity(new));
         for i in from..from + new {
             let (text, lines) = piece(i);
-            if !prev_ends_line
-                || (prev_ends_cr && text.starts_with('\n'))
-                || (text.is_empty() && i > 0)
-            {
+            if prev.is_some_and(|p| !p.joins(text)) {
                 return false;
             }
-            prev_ends_cr = text.ends_with('\r');
             starts.push(at);
             first_lines.push(line);
             at += text.len();
             line += lines.breaks.len();
-            prev_ends_line = text.is_empty() || lines.breaks.last() == Some(&text.len());
+            prev = Some(End::of(text, lines));
         }
-        if from + new < pieces {
-            // It was laid out before, but perhaps as the first piece, which may be empty.
-            let (text, _) = piece(from + new);
-            if !prev_ends_line || (prev_ends_cr && text.starts_with('\n')) || text.is_empty() {
-                return false;
-            }
+        if from + new < pieces && prev.is_some_and(|p| !p.joins(piece(from + new).0)) {
+            return false;
         }
         let (old_at, old_line) = match self.starts.get(old_end) {
             Some(&s) => (s, self.first_lines[old_end]),

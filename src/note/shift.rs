@@ -133,12 +133,7 @@ impl Chunk {
         if old_row.contains('\r') || self.blocks.has_error {
             return None;
         }
-        let new_row = [
-            &old_row[..start - row_start],
-            new_text,
-            &old_row[end - row_start..],
-        ]
-        .concat();
+        let new_row = replaced(old_row, start - row_start..end - row_start, new_text);
         // A row that is only its `|` runs on into the next line (tree-sitter-md).
         if blocks::ends_with_an_empty_row(old_row) || blocks::ends_with_an_empty_row(&new_row) {
             return None;
@@ -317,12 +312,7 @@ impl Chunk {
         if !starts_line(line.start) || old_line.contains('\r') {
             return None;
         }
-        let new_line = [
-            &old_line[..start - line.start],
-            new_text,
-            &old_line[end - line.start..],
-        ]
-        .concat();
+        let new_line = replaced(old_line, start - line.start..end - line.start, new_text);
         if may_close_a_fence(old_line) || may_close_a_fence(&new_line) {
             return None;
         }
@@ -628,43 +618,63 @@ mod tests {
         Some(())
     }
 
+    /// Asserts of each case (an anchor, the bytes deleted there, the text inserted) whether
+    /// `check` takes it.
+    fn assert_taken(
+        check: fn(&str, usize, &str) -> Option<()>,
+        cases: &[(&str, usize, &str)],
+        taken: bool,
+    ) {
+        for &(at, delete, insert) in cases {
+            assert_eq!(
+                check(at, delete, insert).is_some(),
+                taken,
+                "{insert:?} at {at:?}"
+            );
+        }
+    }
+
     fn check(at: &str, delete: usize, insert: &str) -> Option<()> {
         through(Chunk::edited_inside_table, TABLE, at, delete, insert)
     }
 
     #[test]
     fn edits_inside_data_rows_skip_the_parse() {
-        for (at, delete, insert) in [
-            ("closure?]", 0, "x"),
-            ("closure?]", 1, ""),
-            ("](#why)", 1, " "),
-            ("(#why)", 0, "|"),
-            ("b` |", 0, "\\"),
-            ("https", 0, "see "),
-            (" 2 |", 0, "é"),
-            ("[What", 1, ""),
-        ] {
-            assert!(check(at, delete, insert).is_some(), "{insert:?} at {at:?}");
-        }
+        assert_taken(
+            check,
+            &[
+                ("closure?]", 0, "x"),
+                ("closure?]", 1, ""),
+                ("](#why)", 1, " "),
+                ("(#why)", 0, "|"),
+                ("b` |", 0, "\\"),
+                ("https", 0, "see "),
+                (" 2 |", 0, "é"),
+                ("[What", 1, ""),
+            ],
+            true,
+        );
     }
 
     #[test]
     fn edits_that_may_change_the_structure_are_parsed() {
-        for (at, delete, insert) in [
-            // a line break, the row's leading pipe, the header and delimiter lines
-            ("closure?]", 0, "\n"),
-            ("| 1 |", 0, "- "),
-            ("| 1 |", 1, ""),
-            ("Question |", 0, "x"),
-            ("-------- |", 0, "-"),
-            // a row left as its bare `|` (tree-sitter-md runs it on into the next line)
-            (" 1 | [What is a closure?](#what-is-a-closure) |", 47, ""),
-            // across two rows, outside the table
-            ("closure) |", 14, ""),
-            ("After", 0, "x"),
-        ] {
-            assert!(check(at, delete, insert).is_none(), "{insert:?} at {at:?}");
-        }
+        assert_taken(
+            check,
+            &[
+                // a line break, the row's leading pipe, the header and delimiter lines
+                ("closure?]", 0, "\n"),
+                ("| 1 |", 0, "- "),
+                ("| 1 |", 1, ""),
+                ("Question |", 0, "x"),
+                ("-------- |", 0, "-"),
+                // a row left as its bare `|` (tree-sitter-md runs it on into the next line)
+                (" 1 | [What is a closure?](#what-is-a-closure) |", 47, ""),
+                // across two rows, outside the table
+                ("closure) |", 14, ""),
+                ("After", 0, "x"),
+            ],
+            false,
+        );
     }
 
     /// A section as chunks hold them: its heading, then an answer with a link, a bold
@@ -772,44 +782,42 @@ mod tests {
 
     #[test]
     fn edits_inside_code_lines_skip_the_parse() {
-        for (at, delete, insert) in [
-            ("def f", 0, "x"),
-            ("(x):", 1, ""),
-            ("(x):", 0, "("),
-            ("return", 0, " "),
-            ("return x", 8, " + 1"),
-            ("x\n\n```\n\n-", 1, "é"),
-            ("\n\n```\n\n-", 0, "  pass"),
-            ("plain", 0, "`"),
-            ("text\n~~~", 4, "😀"),
-        ] {
-            assert!(
-                check_code(at, delete, insert).is_some(),
-                "{insert:?} at {at:?}"
-            );
-        }
+        assert_taken(
+            check_code,
+            &[
+                ("def f", 0, "x"),
+                ("(x):", 1, ""),
+                ("(x):", 0, "("),
+                ("return", 0, " "),
+                ("return x", 8, " + 1"),
+                ("x\n\n```\n\n-", 1, "é"),
+                ("\n\n```\n\n-", 0, "  pass"),
+                ("plain", 0, "`"),
+                ("text\n~~~", 4, "😀"),
+            ],
+            true,
+        );
     }
 
     #[test]
     fn code_edits_that_may_change_the_structure_are_parsed() {
-        for (at, delete, insert) in [
-            // line breaks, fences made or unmade, the fence lines themselves
-            ("def f", 0, "\n"),
-            ("x):\n", 4, ""),
-            ("def f", 0, "```"),
-            ("def f", 0, "  ~~"),
-            ("python\ndef", 0, "x"),
-            ("```\n\n- item", 0, "x"),
-            ("```\n\n- item", 3, ""),
-            // in a list, in an indented fence, outside code
-            ("a = 1", 0, "x"),
-            ("let b", 0, "x"),
-            ("After", 0, "x"),
-        ] {
-            assert!(
-                check_code(at, delete, insert).is_none(),
-                "{insert:?} at {at:?}"
-            );
-        }
+        assert_taken(
+            check_code,
+            &[
+                // line breaks, fences made or unmade, the fence lines themselves
+                ("def f", 0, "\n"),
+                ("x):\n", 4, ""),
+                ("def f", 0, "```"),
+                ("def f", 0, "  ~~"),
+                ("python\ndef", 0, "x"),
+                ("```\n\n- item", 0, "x"),
+                ("```\n\n- item", 3, ""),
+                // in a list, in an indented fence, outside code
+                ("a = 1", 0, "x"),
+                ("let b", 0, "x"),
+                ("After", 0, "x"),
+            ],
+            false,
+        );
     }
 }

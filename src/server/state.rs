@@ -103,14 +103,16 @@ impl Current {
     /// [`Current::analysis`] and its facts.
     pub fn analysis_and_facts(&mut self, uri: &str, style: SlugStyle) -> (Arc<Analysis>, Facts) {
         let a = self.analysis();
-        let anchors = self.analysis.as_ref().map(Incremental::anchors);
-        let slugs = match (&self.slugs, anchors) {
-            (Some((at, s, slugs)), Some(now)) if *at == now && *s == style => slugs.clone(),
+        let anchors = self
+            .analysis
+            .as_ref()
+            .expect("`analysis` keeps what it returns from")
+            .anchors();
+        let slugs = match &self.slugs {
+            Some((at, s, slugs)) if *at == anchors && *s == style => slugs.clone(),
             _ => {
                 let slugs: Slugs = crate::outline::slugs_of(&a.headings, style).into();
-                if let Some(now) = anchors {
-                    self.slugs = Some((now, style, slugs.clone()));
-                }
+                self.slugs = Some((anchors, style, slugs.clone()));
                 slugs
             }
         };
