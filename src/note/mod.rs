@@ -11,6 +11,7 @@
 pub mod blocks;
 pub mod position;
 mod shift;
+pub mod words;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -50,8 +51,18 @@ impl Chunk {
         };
         let tree = PARSER.with(|p| {
             let mut p = p.borrow_mut();
-            p.parse(source, None)
-                .expect("tree-sitter parses without a timeout or cancellation flag")
+            let mut parse = |text: &str| {
+                p.parse(text, None)
+                    .expect("tree-sitter parses without a timeout or cancellation flag")
+            };
+            // Same blocks from fewer tokens (`words`), but for error recovery, which goes
+            // its own way on other tokens: a piece with an error is parsed as written.
+            match words::joined(source) {
+                Some(joined) => Some(parse(&joined))
+                    .filter(|t| !t.root_node().has_error())
+                    .unwrap_or_else(|| parse(source)),
+                None => parse(source),
+            }
         });
         let mut blocks = blocks::extract(source, &tree);
         blocks.clamp(text.len());
