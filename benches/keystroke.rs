@@ -218,7 +218,9 @@ fn bench_note(label: &str, text: &str, edits: usize) {
         sym.push(d);
         sym_json.push(d + time(|| Frame::result(&Id::Number(1), &syms)).0);
         let direct = to_proto::SymbolsJson::new(&note, &a, Encoding::Utf16);
-        sym_direct.push(time(|| Frame::result(&Id::Number(1), &direct)).0);
+        sym_direct.push(
+            time(|| Frame::raw_result(&Id::Number(1), direct.size_hint(), |b| direct.write(b))).0,
+        );
         let (d, folds) = time(|| to_proto::folding_ranges(&note, &a));
         fold.push(d);
         fold_json.push(d + time(|| Frame::result(&Id::Number(1), &folds)).0);

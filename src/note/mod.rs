@@ -422,8 +422,19 @@ impl Note {
 
     /// Both ends of `range` (see [`position::Layout::range_to_line_cols`]).
     pub fn range_to_line_cols(&self, range: Range<usize>, enc: Encoding) -> (LineCol, LineCol) {
+        self.range_to_line_cols_near(range, enc, None)
+    }
+
+    /// [`Note::range_to_line_cols`] for a caller converting many ranges in about the text's
+    /// order, with its own [`position::Near`]s for their starts and ends.
+    pub fn range_to_line_cols_near(
+        &self,
+        range: Range<usize>,
+        enc: Encoding,
+        near: Option<&(position::Near, position::Near)>,
+    ) -> (LineCol, LineCol) {
         match &self.layout {
-            Some(l) => l.range_to_line_cols(|i| self.piece(i), range, enc),
+            Some(l) => l.range_to_line_cols(|i| self.piece(i), range, enc, near),
             None => (
                 position::to_line_col(&self.rope, range.start, enc),
                 position::to_line_col(&self.rope, range.end, enc),
@@ -738,6 +749,36 @@ mod tests {
         }
         assert_eq!(a.rope(), b.rope());
         assert_eq!(Analysis::of(a), Analysis::of(b));
+    }
+
+    /// Ranges converted in any order with the same [`position::Near`]s convert as without.
+    #[test]
+    fn conversions_near_the_last_equal_plain_ones() {
+        let text = big_note();
+        let note = Note::with_soft_cuts(&text, 256);
+        assert!(note.chunk_count() > 20 && note.chunks_aligned());
+        let mut next = {
+            let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+            move || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as usize
+            }
+        };
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            let near = Default::default();
+            for _ in 0..5000 {
+                let start = next() % (text.len() + 10);
+                // Mostly near the last one, sometimes anywhere.
+                let end = start + next() % if next() % 4 == 0 { text.len() } else { 200 };
+                assert_eq!(
+                    note.range_to_line_cols_near(start..end, enc, Some(&near)),
+                    note.range_to_line_cols(start..end, enc),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 
     #[test]

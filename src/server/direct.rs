@@ -78,9 +78,9 @@ impl Job {
         match self.kind {
             Kind::Symbols => {
                 let symbols = to_proto::SymbolsJson::new(&cur.note, &a, enc);
-                let frame = Frame::result(&self.id, &symbols);
+                let frame = Frame::raw_result(&self.id, symbols.size_hint(), |b| symbols.write(b));
                 drop(cur);
-                Some(frame)
+                Some(Ok(frame))
             }
             Kind::Folding => {
                 let folds = to_proto::folding_ranges(&cur.note, &a);

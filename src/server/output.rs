@@ -79,6 +79,20 @@ impl Frame {
         })
     }
 
+    /// The successful answer to request `id`, its result's JSON written by `write` (about
+    /// `capacity` bytes), as [`Frame::result`] would frame it.
+    pub fn raw_result(id: &Id, capacity: usize, write: impl FnOnce(&mut Vec<u8>)) -> Frame {
+        Frame::with_body(capacity + 64, |buf| {
+            buf.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"result\":");
+            write(buf);
+            buf.extend_from_slice(b",\"id\":");
+            serde_json::to_writer(&mut *buf, id)?;
+            buf.push(b'}');
+            Ok::<_, serde_json::Error>(())
+        })
+        .expect("an id serializes")
+    }
+
     pub fn bytes(&self) -> &[u8] {
         &self.buf[self.start..]
     }
@@ -299,6 +313,13 @@ mod tests {
             text,
             format!("Content-Length: {}\r\n\r\n{body}", body.len())
         );
+        for id in [Id::Number(7), Id::String("a\"b".into())] {
+            let raw = Frame::raw_result(&id, 0, |b| b.extend_from_slice(b"[1,2]"));
+            assert_eq!(
+                raw.bytes(),
+                Frame::result(&id, &vec![1, 2]).unwrap().bytes()
+            );
+        }
         let n = Frame::notification("x/y", &serde_json::json!({"a": "é"})).unwrap();
         let text = std::str::from_utf8(n.bytes()).unwrap();
         let body = r#"{"jsonrpc":"2.0","method":"x/y","params":{"a":"é"}}"#;

@@ -3,13 +3,14 @@
 
 use std::ops::Range;
 
-use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
+use serde::Serialize;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{Analysis, FoldKind, SampleInfo};
 use crate::checks::{Severity, Verdict};
 use crate::config::Config;
 use crate::hover::{self, HoverInfo};
+use crate::note::position::Near;
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::Section;
 use crate::workspace::{RelatedAt, WsDiagnostic};
@@ -30,7 +31,18 @@ pub fn offset(note: &Note, pos: lsp::Position, enc: Encoding) -> usize {
 }
 
 pub fn range(note: &Note, r: &Range<usize>, enc: Encoding) -> lsp::Range {
-    let (start, end) = note.range_to_line_cols(r.clone(), enc);
+    range_near(note, r, enc, None)
+}
+
+/// [`range`] for one of many ranges converted in about the text's order (see
+/// [`Note::range_to_line_cols_near`]).
+fn range_near(
+    note: &Note,
+    r: &Range<usize>,
+    enc: Encoding,
+    near: Option<&(Near, Near)>,
+) -> lsp::Range {
+    let (start, end) = note.range_to_line_cols_near(r.clone(), enc, near);
     lsp::Range::new(
         lsp::Position::new(start.line, start.col),
         lsp::Position::new(end.line, end.col),
@@ -115,7 +127,7 @@ fn section_symbol(note: &Note, a: &Analysis, s: &Section, enc: Encoding) -> lsp:
         .collect();
     let detail = SectionDetail::of(a, s).to_string();
     let name = section_name(a, s).to_string();
-    let (full, selection) = section_ranges(note, a, s, enc);
+    let (full, selection) = section_ranges(note, a, s, enc, None);
     #[allow(deprecated)]
     lsp::DocumentSymbol {
         name,
@@ -202,9 +214,10 @@ fn section_ranges(
     a: &Analysis,
     s: &Section,
     enc: Encoding,
+    near: Option<&(Near, Near)>,
 ) -> (lsp::Range, lsp::Range) {
-    let full = range(note, &s.range, enc);
-    let selection = range(note, &a.headings[s.heading].title_range, enc);
+    let full = range_near(note, &s.range, enc, near);
+    let selection = range_near(note, &a.headings[s.heading].title_range, enc, near);
     if selection.start < full.start || selection.end > full.end {
         (full, lsp::Range::new(full.start, full.start))
     } else {
@@ -212,108 +225,140 @@ fn section_ranges(
     }
 }
 
-/// [`document_symbols`] serialized as it would be, without building it: a 1 MiB note has
+/// [`document_symbols`] as serde_json would write it, without building it: a 1 MiB note has
 /// ~2,700 nested symbols, whose names, details and child lists were allocated only to be
-/// written out and freed (half the time of a `documentSymbol` answer). The fields are
+/// written out and freed (half the time of a `documentSymbol` answer), and whose ranges went
+/// through serde's maps field by field (another third). The fields are
 /// `lsp::DocumentSymbol`'s, in its order; a test holds the two to the same bytes.
 pub struct SymbolsJson<'a> {
     note: &'a Note,
     a: &'a Analysis,
     enc: Encoding,
+    /// Symbols are written in the text's order, but for where sections end.
+    near: (Near, Near),
 }
 
 impl<'a> SymbolsJson<'a> {
     pub fn new(note: &'a Note, a: &'a Analysis, enc: Encoding) -> Self {
-        SymbolsJson { note, a, enc }
-    }
-
-    fn sample(&self, s: &'a SampleInfo) -> SampleJson<'a> {
-        SampleJson {
-            s,
-            range: range(self.note, &s.range, self.enc),
+        SymbolsJson {
+            note,
+            a,
+            enc,
+            near: Default::default(),
         }
     }
-}
 
-impl Serialize for SymbolsJson<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+    /// About how many bytes [`SymbolsJson::write`] writes (a buffer grown by doubling
+    /// copied a big answer over and over).
+    pub fn size_hint(&self) -> usize {
+        160 * (self.a.headings.len() + self.a.samples.len())
+    }
+
+    /// Appends the answer's JSON to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
         let first_heading = self.a.outline.first().map_or(usize::MAX, |s| s.range.start);
-        let mut seq = ser.serialize_seq(None)?;
-        for s in self
+        let samples = self
             .a
             .samples
             .iter()
-            .take_while(|s| s.range.start < first_heading)
-        {
-            seq.serialize_element(&self.sample(s))?;
+            .take_while(|s| s.range.start < first_heading);
+        let mut scratch = String::new();
+        out.push(b'[');
+        let mut list = List::default();
+        for s in samples {
+            list.next(out);
+            self.sample(out, s, &mut scratch);
         }
         for section in &self.a.outline {
-            seq.serialize_element(&SectionJson { all: self, section })?;
+            list.next(out);
+            self.section(out, section, &mut scratch);
         }
-        seq.end()
+        out.push(b']');
     }
-}
 
-struct SampleJson<'a> {
-    s: &'a SampleInfo,
-    range: lsp::Range,
-}
-
-impl Serialize for SampleJson<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let mut st = ser.serialize_struct("DocumentSymbol", 5)?;
-        st.serialize_field("name", &format_args!("{}", SampleName(self.s)))?;
-        st.serialize_field("detail", &format_args!("{}", SampleDetail(self.s)))?;
-        st.serialize_field("kind", &lsp::SymbolKind::OBJECT)?;
-        st.serialize_field("range", &self.range)?;
-        let at = self.range.start;
-        st.serialize_field("selectionRange", &lsp::Range::new(at, at))?;
-        st.end()
+    fn sample(&self, out: &mut Vec<u8>, s: &SampleInfo, scratch: &mut String) {
+        let range = range_near(self.note, &s.range, self.enc, Some(&self.near));
+        out.extend_from_slice(b"{\"name\":");
+        json_display(out, scratch, SampleName(s));
+        out.extend_from_slice(b",\"detail\":");
+        json_display(out, scratch, SampleDetail(s));
+        out.extend_from_slice(b",\"kind\":");
+        json_value(out, &lsp::SymbolKind::OBJECT);
+        out.extend_from_slice(b",\"range\":");
+        json_range(out, range);
+        out.extend_from_slice(b",\"selectionRange\":");
+        json_range(out, lsp::Range::new(range.start, range.start));
+        out.push(b'}');
     }
-}
 
-struct SectionJson<'a> {
-    all: &'a SymbolsJson<'a>,
-    section: &'a Section,
-}
-
-impl Serialize for SectionJson<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let (note, a, enc) = (self.all.note, self.all.a, self.all.enc);
-        let s = self.section;
-        let mut st = ser.serialize_struct("DocumentSymbol", 6)?;
-        st.serialize_field("name", section_name(a, s))?;
-        st.serialize_field("detail", &format_args!("{}", SectionDetail::of(a, s)))?;
-        st.serialize_field("kind", &heading_kind(a.headings[s.heading].question))?;
-        let (full, selection) = section_ranges(note, a, s, enc);
-        st.serialize_field("range", &full)?;
-        st.serialize_field("selectionRange", &selection)?;
-        st.serialize_field("children", &ChildrenJson(self))?;
-        st.end()
-    }
-}
-
-/// A section's children: its own samples (those before its first subsection), then its
-/// subsections.
-struct ChildrenJson<'a>(&'a SectionJson<'a>);
-
-impl Serialize for ChildrenJson<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let (all, s) = (self.0.all, self.0.section);
+    fn section(&self, out: &mut Vec<u8>, s: &Section, scratch: &mut String) {
+        let (note, a, enc) = (self.note, self.a, self.enc);
+        out.extend_from_slice(b"{\"name\":");
+        json_value(out, section_name(a, s));
+        out.extend_from_slice(b",\"detail\":");
+        json_display(out, scratch, SectionDetail::of(a, s));
+        out.extend_from_slice(b",\"kind\":");
+        json_value(out, &heading_kind(a.headings[s.heading].question));
+        let (full, selection) = section_ranges(note, a, s, enc, Some(&self.near));
+        out.extend_from_slice(b",\"range\":");
+        json_range(out, full);
+        out.extend_from_slice(b",\"selectionRange\":");
+        json_range(out, selection);
+        // Its own samples (those before its first subsection), then its subsections.
+        out.extend_from_slice(b",\"children\":[");
         let first_child = s.children.first().map_or(s.range.end, |c| c.range.start);
-        let mut seq = ser.serialize_seq(None)?;
-        for sample in all
-            .a
+        let mut list = List::default();
+        for sample in a
             .samples_in(&s.range)
             .filter(|x| x.range.start < first_child)
         {
-            seq.serialize_element(&all.sample(sample))?;
+            list.next(out);
+            self.sample(out, sample, scratch);
         }
-        for section in &s.children {
-            seq.serialize_element(&SectionJson { all, section })?;
+        for child in &s.children {
+            list.next(out);
+            self.section(out, child, scratch);
         }
-        seq.end()
+        out.extend_from_slice(b"]}");
     }
+}
+
+/// Commas between the elements of a JSON list.
+#[derive(Default)]
+struct List(bool);
+
+impl List {
+    fn next(&mut self, out: &mut Vec<u8>) {
+        if std::mem::replace(&mut self.0, true) {
+            out.push(b',');
+        }
+    }
+}
+
+fn json_value(out: &mut Vec<u8>, v: &(impl Serialize + ?Sized)) {
+    serde_json::to_writer(out, v).expect("serializing a string or a number cannot fail");
+}
+
+/// `v` as a JSON string, formatted in `scratch` first.
+fn json_display(out: &mut Vec<u8>, scratch: &mut String, v: impl std::fmt::Display) {
+    use std::fmt::Write;
+    scratch.clear();
+    write!(scratch, "{v}").expect("formatting into a String cannot fail");
+    json_value(out, scratch.as_str());
+}
+
+/// `r` as `lsp::Range` serializes.
+fn json_range(out: &mut Vec<u8>, r: lsp::Range) {
+    let mut num = itoa::Buffer::new();
+    for (key, p) in [(&b"{\"start\":"[..], r.start), (&b",\"end\":"[..], r.end)] {
+        out.extend_from_slice(key);
+        out.extend_from_slice(b"{\"line\":");
+        out.extend_from_slice(num.format(p.line).as_bytes());
+        out.extend_from_slice(b",\"character\":");
+        out.extend_from_slice(num.format(p.character).as_bytes());
+        out.push(b'}');
+    }
+    out.push(b'}');
 }
 
 /// Questions and sections look different in outlines and symbol searches.
@@ -447,7 +492,9 @@ mod tests {
             let a = Analysis::of(&note);
             for enc in [Encoding::Utf8, Encoding::Utf16] {
                 let built = serde_json::to_string(&document_symbols(&note, &a, enc)).unwrap();
-                let written = serde_json::to_string(&SymbolsJson::new(&note, &a, enc)).unwrap();
+                let mut written = Vec::new();
+                SymbolsJson::new(&note, &a, enc).write(&mut written);
+                let written = String::from_utf8(written).unwrap();
                 assert_eq!(written, built);
                 if text == made {
                     for field in [
