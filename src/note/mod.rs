@@ -363,6 +363,11 @@ impl Note {
         }
     }
 
+    /// The line each chunk starts on, when no line spans two chunks.
+    pub fn chunk_first_lines(&self) -> Option<&[usize]> {
+        self.layout.as_ref().map(|l| l.first_lines())
+    }
+
     /// Whether no line spans two chunks (each line's position follows from its chunk).
     pub fn chunks_aligned(&self) -> bool {
         self.layout.is_some()

@@ -261,6 +261,11 @@ impl Layout {
         &self.starts
     }
 
+    /// Lines the pieces start on.
+    pub fn first_lines(&self) -> &[usize] {
+        &self.first_lines
+    }
+
     /// The piece holding `offset` (clamped to the text); an offset on a boundary belongs to
     /// the later piece.
     pub fn piece_at(&self, offset: usize) -> usize {

@@ -107,12 +107,12 @@ fn duplicates_at(
     at
 }
 
+/// What a chunk's diagnostics were written as. Small (the runs boxed): a keystroke splices
+/// a few into the note's ~1,700 and moves none of the others.
 struct Piece {
     chunk: Arc<ChunkAnalysis>,
-    /// Line breaks in the chunk's text.
-    lines: u32,
-    local: Option<LocalRun>,
-    links: Option<LinkRun>,
+    local: Option<Box<LocalRun>>,
+    links: Option<Box<LinkRun>>,
 }
 
 /// The note's own diagnostics that start in one chunk, as written.
@@ -423,7 +423,8 @@ impl Cache {
             self.view = Some(view.key());
             self.verdicts += 1;
         }
-        let first_lines = self.match_pieces(note, &chunks, enc);
+        let kept = self.match_pieces(&chunks);
+        let first_lines = note.chunk_first_lines().unwrap_or_default();
         let found = view.duplicate_questions(facts);
         let at = duplicates_at(note, &found, enc);
         let Cache {
@@ -465,13 +466,13 @@ impl Cache {
                     items.push(&write_local(note, ds, 0, config, enc)?.template);
                     continue;
                 }
-                let (piece, first) = (&mut pieces[i], first_lines[i]);
+                let (piece, first) = (&mut pieces[i], first_lines[i] as u32);
                 let known = piece
                     .local
                     .as_ref()
                     .is_some_and(|run| same_diags(&run.diags, ds, base));
                 if !known {
-                    piece.local = Some(LocalRun {
+                    piece.local = Some(Box::new(LocalRun {
                         diags: ds
                             .iter()
                             .map(|d| {
@@ -481,7 +482,7 @@ impl Cache {
                             })
                             .collect(),
                         written: write_local(note, ds, first, config, enc)?,
-                    });
+                    }));
                 }
                 items.push(piece.local.as_mut().expect("set above").written.at(first));
             }
@@ -490,11 +491,13 @@ impl Cache {
                 let check = check.get_or_insert_with(|| view.link_check(facts, &*index));
                 let base = chunks.starts[i];
                 let cacheable = links.iter().all(|(r, _)| chunks.within(i, r));
+                // A chunk kept from the last message has the same links (they are its
+                // analysis's, moved with it).
                 let known = cacheable
                     && pieces[i].links.as_ref().is_some_and(|run| {
                         run.verdicts == verdicts
                             && run.read_disk.is_none_or(|at| at.elapsed() < DISK_RECHECK)
-                            && same_links(&run.links, links, base)
+                            && (kept.contains(i) || same_links(&run.links, links, base))
                     });
                 if !known {
                     let mut read_disk = false;
@@ -510,16 +513,16 @@ impl Cache {
                         items.push(&write_links(note, links, &broken, 0, config, enc)?.template);
                         continue;
                     }
-                    let first = first_lines[i];
-                    pieces[i].links = Some(LinkRun {
+                    let first = first_lines[i] as u32;
+                    pieces[i].links = Some(Box::new(LinkRun {
                         links: links.iter().map(|(r, t)| relative(r, base, t)).collect(),
                         verdicts,
                         written: write_links(note, links, &broken, first, config, enc)?,
                         read_disk: read_disk.then(Instant::now),
-                    });
+                    }));
                 }
                 let run = pieces[i].links.as_mut().expect("set above");
-                items.push(run.written.at(first_lines[i]));
+                items.push(run.written.at(first_lines[i] as u32));
             }
 
             items.push(&duplicates.as_ref().expect("set above").json);
@@ -540,46 +543,51 @@ impl Cache {
     }
 
     /// Keeps the pieces of the chunks that are still there (those before and after the
-    /// ones an edit replaced), starts empty ones for the others, and returns the line each
-    /// chunk starts on.
-    fn match_pieces(&mut self, note: &Note, chunks: &Chunks<'_>, enc: Encoding) -> Vec<u32> {
-        let old = std::mem::take(&mut self.pieces);
+    /// ones an edit replaced) and starts empty ones for the others, in place.
+    fn match_pieces(&mut self, chunks: &Chunks<'_>) -> Kept {
         if !chunks.aligned {
-            return Vec::new();
+            self.pieces.clear();
+            return Kept {
+                prefix: 0,
+                from_suffix: usize::MAX,
+            };
         }
-        let (n, m) = (chunks.analyses.len(), old.len());
+        let (n, m) = (chunks.analyses.len(), self.pieces.len());
         let same = |p: &Piece, i: usize| Arc::ptr_eq(&p.chunk, &chunks.analyses[i]);
-        let prefix = old
+        let prefix = self
+            .pieces
             .iter()
             .zip(0..n)
             .take_while(|(p, i)| same(p, *i))
             .count();
         let suffix = (1..=n.min(m) - prefix)
-            .take_while(|&k| same(&old[m - k], n - k))
+            .take_while(|&k| same(&self.pieces[m - k], n - k))
             .count();
-        let mut old = old.into_iter();
-        self.pieces.reserve(n);
-        self.pieces.extend(old.by_ref().take(prefix));
-        for i in prefix..n - suffix {
-            let lines = note.to_line_col(chunks.end(i), enc).line
-                - note.to_line_col(chunks.starts[i], enc).line;
-            self.pieces.push(Piece {
-                chunk: chunks.analyses[i].clone(),
-                lines,
+        self.pieces.splice(
+            prefix..m - suffix,
+            chunks.analyses[prefix..n - suffix].iter().map(|c| Piece {
+                chunk: c.clone(),
                 local: None,
                 links: None,
-            });
+            }),
+        );
+        Kept {
+            prefix,
+            from_suffix: n - suffix,
         }
-        self.pieces.extend(old.skip(m - prefix - suffix));
-        let mut line = 0;
-        self.pieces
-            .iter()
-            .map(|p| {
-                let first = line;
-                line += p.lines;
-                first
-            })
-            .collect()
+    }
+}
+
+/// The chunks whose pieces were kept from the last message: those before `prefix` and from
+/// `from_suffix` on.
+struct Kept {
+    prefix: usize,
+    from_suffix: usize,
+}
+
+impl Kept {
+    fn contains(&self, i: usize) -> bool {
+        i < self.prefix || i >= self.from_suffix
     }
 }
 
