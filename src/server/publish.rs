@@ -127,6 +127,8 @@ struct LinkRun {
     /// Ranges relative to the chunk.
     links: Vec<(Range<usize>, Arc<Target>)>,
     verdicts: u64,
+    /// What is wrong with each link (`None`: nothing), as written.
+    broken: Vec<Option<String>>,
     /// When a verdict came from the file system (which may change unseen), when it was
     /// read: such verdicts are read again once [`DISK_RECHECK`] has passed.
     read_disk: Option<Instant>,
@@ -493,11 +495,15 @@ impl Cache {
                 let cacheable = links.iter().all(|(r, _)| chunks.within(i, r));
                 // A chunk kept from the last message has the same links (they are its
                 // analysis's, moved with it).
-                let known = cacheable
+                let same = cacheable
+                    && pieces[i]
+                        .links
+                        .as_ref()
+                        .is_some_and(|run| kept.contains(i) || same_links(&run.links, links, base));
+                let known = same
                     && pieces[i].links.as_ref().is_some_and(|run| {
                         run.verdicts == verdicts
                             && run.read_disk.is_none_or(|at| at.elapsed() < DISK_RECHECK)
-                            && (kept.contains(i) || same_links(&run.links, links, base))
                     });
                 if !known {
                     let mut read_disk = false;
@@ -513,13 +519,26 @@ impl Cache {
                         items.push(&write_links(note, links, &broken, 0, config, enc)?.template);
                         continue;
                     }
-                    let first = first_lines[i] as u32;
-                    pieces[i].links = Some(Box::new(LinkRun {
-                        links: links.iter().map(|(r, t)| relative(r, base, t)).collect(),
-                        verdicts,
-                        written: write_links(note, links, &broken, first, config, enc)?,
-                        read_disk: read_disk.then(Instant::now),
-                    }));
+                    let read_disk = read_disk.then(Instant::now);
+                    match pieces[i].links.as_mut() {
+                        // The same links, judged again (a heading's slug changed somewhere,
+                        // or the disk was due a look) to the same verdicts: as written. A
+                        // keystroke in a heading asks this of every link in the note.
+                        Some(run) if same && run.broken == broken => {
+                            run.verdicts = verdicts;
+                            run.read_disk = read_disk;
+                        }
+                        _ => {
+                            let first = first_lines[i] as u32;
+                            pieces[i].links = Some(Box::new(LinkRun {
+                                links: links.iter().map(|(r, t)| relative(r, base, t)).collect(),
+                                verdicts,
+                                written: write_links(note, links, &broken, first, config, enc)?,
+                                broken,
+                                read_disk,
+                            }));
+                        }
+                    }
                 }
                 let run = pieces[i].links.as_mut().expect("set above");
                 items.push(run.written.at(first_lines[i] as u32));
