@@ -29,6 +29,7 @@ use crate::analysis::{Analysis, ChunkAnalysis};
 use crate::checks::{self, code};
 use crate::config::Config;
 use crate::links::Target;
+use crate::note::position::Near;
 use crate::note::{Encoding, LineCol, Note};
 use crate::workspace::{self, Facts, LinkCheck, SlugIndex, View, ViewKey};
 
@@ -95,12 +96,16 @@ fn duplicates_at(
     found: &[workspace::WsDiagnostic],
     enc: Encoding,
 ) -> Vec<(LineCol, LineCol)> {
+    // The findings come in the note's order; each one's related questions (the same few,
+    // over and over, for a question asked dozens of times) with a cursor of their own.
+    let near: (Near, Near) = Default::default();
+    let near_related: (Near, Near) = Default::default();
     let mut at = Vec::new();
     for d in found {
-        at.push(note.range_to_line_cols(d.range.clone(), enc));
+        at.push(note.range_to_line_cols_near(d.range.clone(), enc, Some(&near)));
         for r in d.related.iter().take(workspace::MAX_RELATED) {
             if let workspace::RelatedAt::Here(b) = &r.at {
-                at.push(note.range_to_line_cols(b.clone(), enc));
+                at.push(note.range_to_line_cols_near(b.clone(), enc, Some(&near_related)));
             }
         }
     }
