@@ -64,6 +64,9 @@ pub fn joined(text: &str) -> Option<String> {
 /// (named or not) whose kind, byte range or error state is not the same in both.
 pub fn same_tree(a: &Tree, b: &Tree) -> Result<(), String> {
     let (mut ca, mut cb) = (a.walk(), b.walk());
+    let differ = |n: tree_sitter::Node, what| {
+        Err(format!("{} {:?}: {what} differ", n.kind(), n.byte_range()))
+    };
     loop {
         let (na, nb) = (ca.node(), cb.node());
         if na.kind_id() != nb.kind_id()
@@ -81,11 +84,7 @@ pub fn same_tree(a: &Tree, b: &Tree) -> Result<(), String> {
         }
         let down = (ca.goto_first_child(), cb.goto_first_child());
         if down.0 != down.1 {
-            return Err(format!(
-                "{} {:?}: children differ",
-                na.kind(),
-                na.byte_range()
-            ));
+            return differ(na, "children");
         }
         if down.0 {
             continue;
@@ -93,11 +92,7 @@ pub fn same_tree(a: &Tree, b: &Tree) -> Result<(), String> {
         loop {
             let next = (ca.goto_next_sibling(), cb.goto_next_sibling());
             if next.0 != next.1 {
-                return Err(format!(
-                    "{} {:?}: siblings differ",
-                    na.kind(),
-                    na.byte_range()
-                ));
+                return differ(na, "siblings");
             }
             if next.0 {
                 break;
