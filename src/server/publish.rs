@@ -47,6 +47,8 @@ pub struct Cache {
     index: SlugIndex,
     /// The note's questions (normalized) as of the last message.
     questions: Vec<Arc<str>>,
+    /// Where those questions' titles started.
+    question_starts: Vec<usize>,
     /// [`outline_signature`] of those slugs and questions.
     signature: Option<u64>,
     /// The rest of the workspace the link verdicts hold for.
@@ -88,6 +90,38 @@ fn same_but_offsets(a: &[workspace::WsDiagnostic], b: &[workspace::WsDiagnostic]
                         }
                 })
         })
+}
+
+/// Moves `found`, findings about questions whose titles started at `starts`, to where the
+/// same questions are in `facts`; `false` (and nothing moved) if one is not found there.
+fn move_findings(found: &mut [workspace::WsDiagnostic], starts: &[usize], facts: &Facts) -> bool {
+    if starts.len() != facts.questions.len() {
+        return false;
+    }
+    let question = |r: &Range<usize>| starts.binary_search(&r.start).ok();
+    let known = |d: &workspace::WsDiagnostic| {
+        question(&d.range).is_some()
+            && d.related.iter().all(|r| match &r.at {
+                workspace::RelatedAt::Here(b) => question(b).is_some(),
+                workspace::RelatedAt::Span(_) => true,
+            })
+    };
+    if !found.iter().all(known) {
+        return false;
+    }
+    let moved = |r: &mut Range<usize>| {
+        let k = question(r).expect("looked up above");
+        *r = facts.questions[k].1.clone();
+    };
+    for d in found {
+        moved(&mut d.range);
+        for r in &mut d.related {
+            if let workspace::RelatedAt::Here(b) = &mut r.at {
+                moved(b);
+            }
+        }
+    }
+    true
 }
 
 /// Where the ranges of `found` that lie in `note` are, in order.
@@ -426,14 +460,23 @@ impl Cache {
                 self.verdicts += 1;
             }
         }
-        if !self.view.as_ref().is_some_and(|k| view.has_key(k)) {
+        let same_view = self.view.as_ref().is_some_and(|k| view.has_key(k));
+        if !same_view {
             self.view = Some(view.key());
             self.verdicts += 1;
         }
         let kept = self.match_pieces(&chunks);
         let first_lines = note.chunk_first_lines().unwrap_or_default();
-        let found = view.duplicate_questions(facts);
-        let at = duplicates_at(note, &found, enc);
+        // The same questions asked against the same workspace: the same findings, but for
+        // where the note's questions now are (finding them again hashed every question of
+        // the note, and copied the note's URI into every related location).
+        let moved = same_questions
+            && same_view
+            && self
+                .duplicates
+                .as_mut()
+                .is_some_and(|d| move_findings(&mut d.found, &self.question_starts, facts));
+        self.question_starts = facts.questions.iter().map(|(_, r)| r.start).collect();
         let Cache {
             index,
             verdicts,
@@ -442,10 +485,26 @@ impl Cache {
             duplicates,
             ..
         } = self;
-        if !duplicates
+        let fresh = (!moved).then(|| view.duplicate_questions(facts));
+        let found = match (&fresh, &*duplicates) {
+            (Some(found), _) => found,
+            (None, Some(d)) => &d.found,
+            (None, None) => unreachable!("findings are moved only when there are some"),
+        };
+        let at = duplicates_at(note, found, enc);
+        let written = duplicates
             .as_ref()
-            .is_some_and(|d| d.at == at && same_but_offsets(&d.found, &found))
-        {
+            .is_some_and(|d| d.at == at && (moved || same_but_offsets(&d.found, found)));
+        if written {
+            // Kept as written, with the findings' offsets brought up to date.
+            if let (Some(found), Some(d)) = (fresh, duplicates.as_mut()) {
+                d.found = found;
+            }
+        } else {
+            let found = match fresh {
+                Some(found) => found,
+                None => duplicates.take().expect("moved above").found,
+            };
             let mut items = Items {
                 out: &mut Vec::new(),
                 any: false,
