@@ -407,7 +407,6 @@ impl Layout {
     }
 }
 
-/// Where line `k` of a piece ends, its line break excluded.
 /// Where the last offset converted with it was (piece, line): a caller converting many
 /// offsets in about the order of the text (a note's ~2,700 symbols) searches from there,
 /// in the few pieces and lines nearby, instead of through all of them (two binary searches
@@ -470,6 +469,7 @@ impl At<'_> {
     }
 }
 
+/// Where line `k` of a piece ends, its line break excluded.
 fn content_end(text: &str, lines: &Lines, k: usize) -> usize {
     match lines.breaks.get(k) {
         None => text.len(),

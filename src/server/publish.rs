@@ -476,7 +476,9 @@ impl Cache {
                 .duplicates
                 .as_mut()
                 .is_some_and(|d| move_findings(&mut d.found, &self.question_starts, facts));
-        self.question_starts = facts.questions.iter().map(|(_, r)| r.start).collect();
+        self.question_starts.clear();
+        self.question_starts
+            .extend(facts.questions.iter().map(|(_, r)| r.start));
         let Cache {
             index,
             verdicts,
