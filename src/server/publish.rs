@@ -487,39 +487,39 @@ impl Cache {
             duplicates,
             ..
         } = self;
-        let fresh = (!moved).then(|| view.duplicate_questions(facts));
-        let found = match (&fresh, &*duplicates) {
-            (Some(found), _) => found,
-            (None, Some(d)) => &d.found,
-            (None, None) => unreachable!("findings are moved only when there are some"),
+        // The findings, and the last message's JSON of them while it still holds: the same
+        // findings (but for byte offsets) at the same lines and columns.
+        let (found, written) = match duplicates.take() {
+            Some(Duplicates { found, at, json }) if moved => (found, Some((at, json))),
+            Some(Duplicates {
+                found: old,
+                at,
+                json,
+            }) => {
+                let found = view.duplicate_questions(facts);
+                let same = same_but_offsets(&old, &found);
+                (found, same.then_some((at, json)))
+            }
+            None => (view.duplicate_questions(facts), None),
         };
-        let at = duplicates_at(note, found, enc);
-        let written = duplicates
-            .as_ref()
-            .is_some_and(|d| d.at == at && (moved || same_but_offsets(&d.found, found)));
-        if written {
-            // Kept as written, with the findings' offsets brought up to date.
-            if let (Some(found), Some(d)) = (fresh, duplicates.as_mut()) {
-                d.found = found;
-            }
-        } else {
-            let found = match fresh {
-                Some(found) => found,
-                None => duplicates.take().expect("moved above").found,
-            };
-            let mut items = Items {
-                out: &mut Vec::new(),
-                any: false,
-            };
-            for d in &found {
-                if let Some(sev) = config.severity(d.code, d.severity) {
-                    let d = to_proto::workspace_diagnostic(note, d, sev, enc);
-                    items.push(&serde_json::to_vec(&d)?);
+        let at = duplicates_at(note, &found, enc);
+        let json = match written {
+            Some((written_at, json)) if written_at == at => json,
+            _ => {
+                let mut items = Items {
+                    out: &mut Vec::new(),
+                    any: false,
+                };
+                for d in &found {
+                    if let Some(sev) = config.severity(d.code, d.severity) {
+                        let d = to_proto::workspace_diagnostic(note, d, sev, enc);
+                        items.push(&serde_json::to_vec(&d)?);
+                    }
                 }
+                std::mem::take(items.out)
             }
-            let json = std::mem::take(items.out);
-            *duplicates = Some(Duplicates { found, at, json });
-        }
+        };
+        *duplicates = Some(Duplicates { found, at, json });
         let verdicts = *verdicts;
         let mut check: Option<LinkCheck> = None;
         let frame = Frame::with_body(*last_len + 1024, |out| -> serde_json::Result<()> {
@@ -561,16 +561,14 @@ impl Cache {
                 let cacheable = links.iter().all(|(r, _)| chunks.within(i, r));
                 // A chunk kept from the last message has the same links (they are its
                 // analysis's, moved with it).
-                let same = cacheable
-                    && pieces[i]
-                        .links
-                        .as_ref()
-                        .is_some_and(|run| kept.contains(i) || same_links(&run.links, links, base));
-                let known = same
-                    && pieces[i].links.as_ref().is_some_and(|run| {
-                        run.verdicts == verdicts
-                            && run.read_disk.is_none_or(|at| at.elapsed() < DISK_RECHECK)
-                    });
+                let same = pieces[i].links.as_deref().filter(|run| {
+                    cacheable && (kept.contains(i) || same_links(&run.links, links, base))
+                });
+                let known = same.is_some_and(|run| {
+                    run.verdicts == verdicts
+                        && run.read_disk.is_none_or(|at| at.elapsed() < DISK_RECHECK)
+                });
+                let same = same.is_some();
                 if !known {
                     let mut read_disk = false;
                     let broken: Vec<Option<String>> = links
