@@ -1,7 +1,7 @@
 //! Checks, over every Markdown file under the given folders, that tree-sitter-md parses the
-//! text with its spaces joined (`notes_lsp::note::words::joined`) to the same tree as the
-//! text itself whenever the joined text parses without an error (with one, the note is
-//! parsed as written). Prints the files that differ and exits 1 if any does.
+//! text with its prose lines masked and spaces joined (`notes_lsp::note::words::joined`) to
+//! the same tree as the text itself whenever that text parses without an error (with one,
+//! the note is parsed as written). Prints the files that differ and exits 1 if any does.
 //!
 //!     cargo run --release --example same_trees -- ../shared/corpus
 
@@ -36,8 +36,8 @@ fn main() {
         }
     }
     println!(
-        "{files} files, {changed} with spaces joined, {errors} of them parsed with an error, \
-         {bad} with a different tree"
+        "{files} files, {changed} with lines masked or spaces joined, {errors} of them parsed \
+         with an error, {bad} with a different tree"
     );
     std::process::exit(i32::from(bad > 0));
 }

@@ -1,6 +1,7 @@
-//! Property: tree-sitter-md parses a note with its spaces joined (`note::words::joined`, what
-//! the server gives the parser) to the same tree as the note as written, whenever the joined
-//! note parses without an error (with one, the server parses the note as written).
+//! Property: tree-sitter-md parses a note with its prose lines masked and other spaces joined
+//! (`note::words::joined`, what the server gives the parser) to the same tree as the note as
+//! written, whenever the joined note parses without an error (with one, the server parses
+//! the note as written).
 
 use notes_lsp::note::words::{joined, same_tree};
 use proptest::prelude::*;
@@ -10,8 +11,20 @@ mod pieces;
 mod scale;
 use pieces::PIECES;
 
-/// Pieces where a space between two words could matter to the blocks, beside the usual ones.
+/// Pieces where a space between two words, or the words of a line, could matter to the
+/// blocks, beside the usual ones.
 const SPACED: &[&str] = &[
+    "[ref]: /url \"title\nspanning lines\"\n",
+    "- [ref]:\n  /url\n",
+    "<!--\nletters inside\nend -->\nafter it\n",
+    "<script>\nvar x = 1;\n</script>\n",
+    "| a | b |\n|---|---|\nrow without pipes\n",
+    "- [x] done task\n  more words\n",
+    "  - nested item words\n",
+    "Setext words\n---\n",
+    "text\rafter a carriage return\n",
+    "2) item\n   lazy words\n",
+    "> quote\nlazy continuation words\n",
     "[ref label]: /url \"a title\"\n",
     "[ref]: /url words after\n",
     "[ref]:\n/url words\n",

@@ -1,15 +1,18 @@
-//! What tree-sitter-md is given to parse: the text with the spaces between words joined.
+//! What tree-sitter-md is given to parse: the text with its prose lines masked and the
+//! spaces between other words joined.
 //!
-//! The block grammar reads a line of prose as one token per word and per run of spaces
-//! (`_word`, `_whitespace`), and the parse costs about the same per token whatever it is: a
-//! 1 MiB note of prose was 250 ms of one core, nearly all in tree-sitter. Which blocks a note
-//! has never depends on a space that sits between two word characters in the middle of a line,
-//! with three exceptions this module leaves alone: a fence's info string (`python nocheck`:
-//! the language is the first word), an HTML tag's attributes (a line that is one complete tag
-//! opens an HTML block; `<a href=x>` joined would not be one), and a link reference
-//! definition's destination (`[a]: /url words` is no definition, `/urlawords` would be one).
-//! Everywhere else such a space becomes a word character, byte for byte, so every node keeps
-//! its kind and its byte range; only the hidden tokens inside `inline` change.
+//! The block grammar reads a line as one token per word, per run of spaces and per
+//! punctuation character (`_word`, `_whitespace`, `,`, `(`, `*`...), and the parse costs
+//! about the same per token whatever it is: a 1 MiB note of prose was 250 ms of one core,
+//! nearly all in tree-sitter. Which blocks a note has is decided at the start of each line;
+//! past it, only a few things matter: an HTML block's end (`-->`), a table's `|`, a link
+//! reference definition's parts, a fence's info string (`python nocheck`: the language is the
+//! first word), an HTML tag's attributes (a line that is one complete tag opens an HTML
+//! block). So a line that starts, after its indentation and list marker, with a letter and
+//! has none of those is masked whole (`joined`), and on other lines only a space between
+//! two word characters becomes one, outside the cases above. Lengths and line starts stay,
+//! so every block node keeps its kind and byte range; only the tokens inside `inline` and
+//! code change, which nothing reads (blocks are read off the named nodes and the text).
 //! [`same_tree`] is the check, run by the tests over fixtures and random notes and by
 //! `examples/same_trees.rs` over a folder of real notes.
 
@@ -36,18 +39,105 @@ fn label_ends(line: &[u8]) -> bool {
     line.trim_ascii_end().ends_with(b"]:")
 }
 
-/// `text` with every space between two word characters inside a line turned into `a`
-/// (outside the lines [`keeps_spaces`] names and the line after a [`label_ends`] one), or
-/// `None` when there is no such space.
+/// Whether `line` (one line, with its line break) may hold a character that decides blocks
+/// wherever it stands: an HTML block's end (`-->`, `?>`, `]]>`, `</pre>`: all hold `>`), an
+/// HTML tag, a table's cell separator, a carriage return that breaks the line (one before
+/// the final `\n` only ends it), or a NUL, where tree-sitter's lexer sees the end of input.
+fn has_block_chars(line: &[u8]) -> bool {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    memchr::memchr3(b'<', b'>', b'|', body).is_some() || memchr::memchr2(b'\r', 0, body).is_some()
+}
+
+fn blank(line: &[u8]) -> bool {
+    line.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Where a line's prose starts: after its indentation, one list marker (`-`, `+`, `*`, or up
+/// to nine digits and `.` or `)`, then a space or tab) and a task box (`[ ]`, `[x]`), if the
+/// next character is a letter (or starts a non-ASCII character). Such a line is paragraph
+/// text, a list item's first line, a table row without cells, or a line of code, front
+/// matter or an HTML block; which one never depends on the words after that start.
+fn prose_start(line: &[u8]) -> Option<usize> {
+    let skip_blank = |mut i: usize| {
+        while matches!(line.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_blank(0);
+    let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let marker = match line.get(i) {
+        Some(b'-' | b'+' | b'*') => 1,
+        Some(b'0'..=b'9') if digits <= 9 && matches!(line.get(i + digits), Some(b'.' | b')')) => {
+            digits + 1
+        }
+        _ => 0,
+    };
+    if marker > 0 && matches!(line.get(i + marker), Some(b' ' | b'\t')) {
+        i = skip_blank(i + marker);
+        if task_box(&line[i..]) {
+            i = skip_blank(i + 3);
+        }
+    }
+    line.get(i)
+        .is_some_and(|&b| b.is_ascii_alphabetic() || b >= 0x80)
+        .then_some(i)
+}
+
+/// `[ ]`, `[x]` or `[X]` and a space or tab: a task list item's box, not a link label.
+fn task_box(rest: &[u8]) -> bool {
+    matches!(rest, [b'[', b' ' | b'x' | b'X', b']', b' ' | b'\t', ..])
+}
+
+/// Whether a link reference definition may start on `line`: a `[` before its first word
+/// character that is not a task box. The definition (label, destination, title) may go on
+/// over the lines after it, up to a blank line.
+fn opens_definition(line: &[u8]) -> bool {
+    let first_word = line.iter().position(|&b| wordy(b)).unwrap_or(line.len());
+    line[..first_word]
+        .iter()
+        .position(|&b| b == b'[')
+        .is_some_and(|at| !task_box(&line[at..]))
+}
+
+/// What tree-sitter-md is given for `text`: the same blocks from far fewer tokens, or `None`
+/// when nothing could be left out.
+///
+/// A line of prose ([`prose_start`]) is masked from its first word to its last non-blank
+/// character: every byte becomes `a`, one token where its words, spaces and punctuation were
+/// dozens. The lines of a link reference definition ([`opens_definition`] up to a blank line)
+/// and lines with [`has_block_chars`] are not masked. On the others, every space between
+/// two word characters becomes `a` (outside the lines [`keeps_spaces`] names and the line
+/// after a [`label_ends`] one). Lengths, line breaks and indentation stay, so every block
+/// node keeps its kind and byte range; only the tokens inside `inline` and code change.
 pub fn joined(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
     let mut at = 0;
     let mut after_label = false;
+    let mut in_definition = false;
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         let keep = after_label || keeps_spaces(line);
         after_label = label_ends(line);
-        if !keep {
+        if blank(line) {
+            in_definition = false;
+        } else if opens_definition(line) {
+            in_definition = true;
+        }
+        let prose = (!keep && !in_definition && !has_block_chars(line))
+            .then(|| prose_start(line))
+            .flatten();
+        if let Some(start) = prose {
+            let end = line.len()
+                - line
+                    .iter()
+                    .rev()
+                    .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                    .count();
+            out.get_or_insert_with(|| bytes.to_vec())[at + start..at + end].fill(b'a');
+        } else if !keep {
             for i in memchr::memchr_iter(b' ', line) {
                 if i > 0 && i + 1 < line.len() && wordy(line[i - 1]) && wordy(line[i + 1]) {
                     out.get_or_insert_with(|| bytes.to_vec())[at + i] = b'a';
@@ -56,19 +146,51 @@ pub fn joined(text: &str) -> Option<String> {
         }
         at += line.len();
     }
-    // Only ASCII spaces between ASCII or whole-character bytes were replaced by ASCII.
-    out.map(|v| String::from_utf8(v).expect("spaces replaced by `a` keep the text UTF-8"))
+    // Only whole lines' content (starting at a character, ending before blanks) or ASCII
+    // spaces between ASCII or whole-character bytes were replaced by ASCII.
+    out.map(|v| String::from_utf8(v).expect("masked text stays UTF-8"))
 }
 
-/// Where two trees of texts of the same length differ, if they do: the first visible node
-/// (named or not) whose kind, byte range or error state is not the same in both.
+/// Nodes whose unnamed children are the words and punctuation of a line, which [`joined`]
+/// changes: nothing reads them (blocks are read off named nodes and the text).
+const CONTENT: &[&str] = &[
+    "inline",
+    "code_fence_content",
+    "indented_code_block",
+    "html_block",
+    "pipe_table_cell",
+];
+
+/// The nodes of `tree` in document order, leaving out the unnamed ones inside [`CONTENT`].
+fn structure(tree: &Tree) -> Vec<tree_sitter::Node<'_>> {
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let n = cursor.node();
+        let content = !n.is_named()
+            && !n.is_missing()
+            && n.parent().is_some_and(|p| CONTENT.contains(&p.kind()));
+        if !content {
+            out.push(n);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
+}
+
+/// Where two trees of texts of the same length differ, if they do: the first node (named,
+/// or unnamed outside [`CONTENT`]) whose kind, byte range or error state is not the same in
+/// both.
 pub fn same_tree(a: &Tree, b: &Tree) -> Result<(), String> {
-    let (mut ca, mut cb) = (a.walk(), b.walk());
-    let differ = |n: tree_sitter::Node, what| {
-        Err(format!("{} {:?}: {what} differ", n.kind(), n.byte_range()))
-    };
-    loop {
-        let (na, nb) = (ca.node(), cb.node());
+    let (sa, sb) = (structure(a), structure(b));
+    for (na, nb) in sa.iter().zip(&sb) {
         if na.kind_id() != nb.kind_id()
             || na.byte_range() != nb.byte_range()
             || na.is_error() != nb.is_error()
@@ -82,25 +204,21 @@ pub fn same_tree(a: &Tree, b: &Tree) -> Result<(), String> {
                 nb.byte_range()
             ));
         }
-        let down = (ca.goto_first_child(), cb.goto_first_child());
-        if down.0 != down.1 {
-            return differ(na, "children");
-        }
-        if down.0 {
-            continue;
-        }
-        loop {
-            let next = (ca.goto_next_sibling(), cb.goto_next_sibling());
-            if next.0 != next.1 {
-                return differ(na, "siblings");
-            }
-            if next.0 {
-                break;
-            }
-            let up = (ca.goto_parent(), cb.goto_parent());
-            if !up.0 || !up.1 {
-                return Ok(());
-            }
+    }
+    match sa.len().cmp(&sb.len()) {
+        std::cmp::Ordering::Equal => Ok(()),
+        _ => {
+            let (longer, n) = if sa.len() > sb.len() {
+                (&sa, sb.len())
+            } else {
+                (&sb, sa.len())
+            };
+            let extra = longer[n];
+            Err(format!(
+                "{} {:?}: in one tree only",
+                extra.kind(),
+                extra.byte_range()
+            ))
         }
     }
 }
@@ -125,29 +243,55 @@ mod tests {
     }
 
     #[test]
-    fn prose_is_joined_and_structure_kept() {
-        check("a b c\n", Some("aabac\n"));
+    fn prose_lines_are_masked_and_structure_kept() {
+        check("a b, c.\n", Some("aaaaaaa\n"));
+        check("- [ ] task (one)\n", Some("- [ ] aaaaaaaaaa\n"));
+        check("- [x] done\n", Some("- [x] aaaa\n"));
+        check("1. daily, client\n", Some("1. aaaaaaaaaaaaa\n"));
+        check("  * nested: item  \n", Some("  * aaaaaaaaaaaa  \n"));
+        check("Привет, мир!\n", Some("aaaaaaaaaaaaaaaaaaaaa\n"));
+        check("Title, here\n===\n", Some("aaaaaaaaaaa\n===\n"));
+        check("    indented(code)\n", Some("    aaaaaaaaaaaaaa\n"));
+        check("text\r\nmore, text\r\n", Some("aaaa\r\naaaaaaaaaa\r\n"));
+        check(
+            "```python\nx = f(1)\n```\n",
+            Some("```python\naaaaaaaa\n```\n"),
+        );
+        check(
+            "---\ntitle: a note\n---\n",
+            Some("---\naaaaaaaaaaaaa\n---\n"),
+        );
+    }
+
+    #[test]
+    fn other_lines_have_their_spaces_joined() {
         check("# Section 3 token\n", Some("# Sectiona3atoken\n"));
-        check("- [ ] task one\n", Some("- [ ] taskaone\n"));
-        check("1. daily client\n", Some("1. dailyaclient\n"));
-        check("Привет мир\n", Some("Приветaмир\n"));
+        check("2024 was the year\n", Some("2024awasatheayear\n"));
         check(
             "| a b | c |\n|---|---|\n| d e | f |\n",
             Some("| aab | c |\n|---|---|\n| dae | f |\n"),
         );
-        check("trailing  \nspaces\n", None);
+        check("> quoted words\n", Some("> quotedawords\n"));
         check("**bold** and `code`\n", None);
     }
 
     #[test]
-    fn info_strings_tags_and_destinations_keep_their_spaces() {
-        check("```python nocheck\nx = 1\n```\n", None);
+    fn block_characters_and_definitions_are_not_masked() {
+        check("```python nocheck\n```\n", None);
         check("<a href=x>\n</a>\n", None);
+        check("<!--\nend -->\n", None);
+        check("a | b\n--|--\n", None);
+        check("one\rtwo\n", None);
         check("[foo]: /url words\n", None);
         check("[foo]:\n/url words\n", None);
         check(
-            "[foo]:\n/url\n\nmore words\n",
-            Some("[foo]:\n/url\n\nmoreawords\n"),
+            "[foo]: /url\n'title\nlast words'\n",
+            Some("[foo]: /url\n'title\nlastawords'\n"),
         );
+        check(
+            "[foo]:\n/url\n\nmore words\n",
+            Some("[foo]:\n/url\n\naaaaaaaaaa\n"),
+        );
+        check("- [foo]: /url\n  title\n", None);
     }
 }
