@@ -173,7 +173,7 @@ fn bench_note(label: &str, text: &str, edits: usize) {
         let (d, a) = time(|| Analysis::of(&note));
         phases[1].push(d);
         phases[2].push(time(|| inc.update(&note)).0);
-        let (d, facts) = time(|| Facts::of(uri.as_str(), &a, config.slugs));
+        let (d, facts) = time(|| Facts::of(uri.as_str(), &note, &a, config.slugs));
         phases[3].push(d);
         let view = View {
             ws: &ws,

@@ -46,6 +46,10 @@ pub struct SampleInfo {
     pub lang: Lang,
     pub tag: Arc<str>,
     pub verdict: Verdict,
+    /// A hash of the code (container prefixes and common indentation taken off), to tell
+    /// samples apart without reading them: a question that opens with a sample is asked
+    /// again only with the same one (`workspace::QuestionKey`).
+    pub code: u64,
 }
 
 impl SampleInfo {
@@ -164,6 +168,12 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
             kind: FoldKind::Code,
         });
         out.samples.push(SampleInfo {
+            code: {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::hash::DefaultHasher::new();
+                sample.source.hash(&mut h);
+                h.finish()
+            },
             range: sample.range,
             lang: sample.lang,
             tag: sample.tag.into(),

@@ -68,15 +68,62 @@ fn span(note: &Note, r: &Range<usize>) -> Span {
     }
 }
 
+/// A question as compared with others: its normalized title, and the code sample its
+/// answer opens with, if it does (a quiz asks "What is the output of below code?" of many
+/// samples). Two questions are the same when their titles are and, if both open with a
+/// sample, their samples are too ([`QuestionKey::same`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QuestionKey {
+    pub text: Arc<str>,
+    /// [`crate::analysis::SampleInfo::code`] of the opening sample.
+    pub sample: Option<u64>,
+}
+
+impl QuestionKey {
+    /// The key of heading `h` of `a` (an analysis of `note`), if it is a question worth
+    /// comparing.
+    pub fn of(note: &Note, a: &Analysis, h: &outline::Heading) -> Option<QuestionKey> {
+        let text = h.question_key.clone()?;
+        Some(QuestionKey {
+            text,
+            sample: opening_sample(note, a, h.range.end),
+        })
+    }
+
+    /// Whether `other` asks the same question. Titles alone decide unless both open with
+    /// a sample.
+    pub fn same(&self, other: &QuestionKey) -> bool {
+        self.text == other.text
+            && match (self.sample, other.sample) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    }
+}
+
+/// Blank text between a question and its sample, at most: a sample further down (after
+/// prose, or far below) is part of the answer, not of the question.
+const OPENING_GAP: usize = 256;
+
+/// The code hash of the sample that starts right after `from` (blank lines between at
+/// most), if one does.
+fn opening_sample(note: &Note, a: &Analysis, from: usize) -> Option<u64> {
+    let first = a.samples.partition_point(|s| s.range.start < from);
+    let s = a.samples.get(first)?;
+    // Only whitespace between: trimming it all from the sample's start reaches `from`.
+    (s.range.start - from <= OPENING_GAP && note.trim_end(from, s.range.start) == from)
+        .then_some(s.code)
+}
+
 #[derive(Debug, Clone)]
 pub struct HeadingEntry {
     pub title: String,
     pub slug: String,
     pub level: u8,
     pub question: bool,
-    /// For a question worth comparing, its text as compared for duplicates (normalized once,
+    /// For a question worth comparing, what is compared for duplicates (normalized once,
     /// not on every check of another note).
-    pub question_key: Option<Arc<str>>,
+    pub question_key: Option<QuestionKey>,
     /// The heading line(s).
     pub span: Span,
     pub title_span: Span,
@@ -164,7 +211,7 @@ impl NoteSummary {
                 slug: slugs[i].to_string(),
                 level: h.level,
                 question: h.question,
-                question_key: h.question_key.clone(),
+                question_key: QuestionKey::of(note, a, h),
                 span: span(note, &h.range),
                 title_span: span(note, &h.title_range),
                 section: span(note, &section_range),
@@ -341,17 +388,18 @@ pub struct Facts {
     /// Per heading (same indices as the analysis), its anchor; empty for bold questions.
     pub slugs: Slugs,
     pub links: Vec<(Range<usize>, Arc<Target>)>,
-    /// Normalized question text and the title's range, for questions worth comparing.
-    pub questions: Vec<(Arc<str>, Range<usize>)>,
+    /// Each question worth comparing and its title's range.
+    pub questions: Vec<(QuestionKey, Range<usize>)>,
 }
 
 impl Facts {
-    pub fn of(uri: &str, a: &Analysis, style: SlugStyle) -> Facts {
-        Facts::with_slugs(uri, a, outline::slugs_of(&a.headings, style).into())
+    /// The facts of `note`, whose analysis is `a`.
+    pub fn of(uri: &str, note: &Note, a: &Analysis, style: SlugStyle) -> Facts {
+        Facts::with_slugs(uri, note, a, outline::slugs_of(&a.headings, style).into())
     }
 
     /// [`Facts::of`] with the slugs already numbered (`outline::slugs_of` of `a`'s headings).
-    pub fn with_slugs(uri: &str, a: &Analysis, slugs: Slugs) -> Facts {
+    pub fn with_slugs(uri: &str, note: &Note, a: &Analysis, slugs: Slugs) -> Facts {
         let uri = canonical_uri(uri);
         let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
         // Built on every keystroke: titles are not slugged or normalized again here, each
@@ -366,7 +414,7 @@ impl Facts {
             questions: a
                 .headings
                 .iter()
-                .filter_map(|h| Some((h.question_key.clone()?, h.title_range.clone())))
+                .filter_map(|h| Some((QuestionKey::of(note, a, h)?, h.title_range.clone())))
                 .collect(),
             uri,
             dir,
@@ -384,10 +432,17 @@ impl Facts {
     }
 }
 
+/// A question asked in note `U` (a URI): where its title is and its opening sample.
+type Asked<U> = (U, Span, Option<u64>);
+
+/// Questions of one title, by opening sample: the indices of those with each.
+type BySample = Vec<(Option<u64>, Vec<usize>)>;
+
 /// Indexes built over the notes on disk, rebuilt when one of them changes.
 #[derive(Default)]
 struct DiskIndex {
-    questions: HashMap<String, Vec<(String, Span)>>,
+    /// By normalized title: the note, the title's span and the opening sample.
+    questions: HashMap<Arc<str>, Vec<Asked<String>>>,
     terms: HashMap<String, Vec<(String, usize)>>,
 }
 
@@ -579,10 +634,11 @@ impl Workspace {
             let s = entry.value();
             for h in &s.headings {
                 if let Some(q) = &h.question_key {
-                    idx.questions
-                        .entry(q.to_string())
-                        .or_default()
-                        .push((s.uri.clone(), h.title_span));
+                    idx.questions.entry(q.text.clone()).or_default().push((
+                        s.uri.clone(),
+                        h.title_span,
+                        q.sample,
+                    ));
                 }
             }
             for (i, t) in s.terms.iter().enumerate() {
@@ -778,86 +834,118 @@ impl View<'_> {
     }
 
     /// Questions of `f` asked elsewhere too (in the same note or another). Runs on every
-    /// keystroke, and a note may ask one question dozens of times ("What is the output of
-    /// below code?"): each diagnostic keeps at most [`MAX_RELATED`] related locations, its
-    /// message counts them all, so the work is linear in the questions.
+    /// keystroke, and a note may ask one question dozens of times: each diagnostic keeps at
+    /// most [`MAX_RELATED`] related locations, its message counts them all, and questions
+    /// with the same title and opening sample share one message, so the work is linear in
+    /// the questions. "What is the output of below code?" over different samples is not
+    /// one question asked many times ([`QuestionKey::same`]).
     pub fn duplicate_questions(&self, f: &Facts) -> Vec<WsDiagnostic> {
         let index = self.ws.index();
         let mut out = Vec::new();
-        let mut own: HashMap<&str, Vec<usize>> = HashMap::new();
+        // This note's questions by title, then by opening sample.
+        let mut own: HashMap<&str, BySample> = HashMap::new();
         for (i, (q, _)) in f.questions.iter().enumerate() {
-            own.entry(&**q).or_default().push(i);
+            let classes = own.entry(&*q.text).or_default();
+            match classes.iter_mut().find(|(s, _)| *s == q.sample) {
+                Some((_, members)) => members.push(i),
+                None => classes.push((q.sample, vec![i])),
+            }
         }
         // Other open notes' questions, looked up once per call (not once per question).
-        let mut open: HashMap<&str, Vec<(&str, Span)>> = HashMap::new();
+        let mut open: HashMap<&str, Vec<Asked<&str>>> = HashMap::new();
         for o in self.open.iter().filter(|o| o.uri != f.uri) {
             for h in &o.headings {
-                if let Some(q) = h.question_key.as_deref()
-                    && own.contains_key(q)
+                if let Some(q) = &h.question_key
+                    && own.contains_key(&*q.text)
                 {
-                    open.entry(q).or_default().push((&o.uri, h.title_span));
+                    open.entry(&q.text)
+                        .or_default()
+                        .push((&o.uri, h.title_span, q.sample));
                 }
             }
         }
-        for (q, idxs) in &own {
-            let mut others: Vec<(&str, Span)> = index
+        for (text, classes) in &own {
+            let mut elsewhere: Vec<Asked<&str>> = index
                 .questions
-                .get(*q)
+                .get(*text)
                 .into_iter()
                 .flatten()
-                .filter(|(uri, _)| *uri != f.uri && !self.is_open(uri))
-                .map(|(uri, sp)| (uri.as_str(), *sp))
+                .filter(|(uri, ..)| *uri != f.uri && !self.is_open(uri))
+                .map(|(uri, sp, s)| (uri.as_str(), *sp, *s))
                 .collect();
-            others.extend(open.get(*q).into_iter().flatten().copied());
-            let same_note = idxs.len() - 1;
-            let n = same_note + others.len();
-            if n == 0 {
-                continue;
-            }
-            let mut places: Vec<String> = Vec::new();
-            if same_note > 0 {
-                places.push("this note".into());
-            }
-            let mut uris: Vec<&str> = others.iter().map(|(u, _)| *u).collect();
-            uris.sort_unstable();
-            uris.dedup();
-            let mut names: Vec<String> = uris
-                .into_iter()
-                .filter_map(|u| self.get(u).map(|n| n.name.clone()))
-                .collect();
-            names.sort();
-            names.dedup();
-            places.extend(names);
-            let message = format!(
-                "also asked {} more time{} (in {})",
-                n,
-                if n == 1 { "" } else { "s" },
-                places.join(", ")
-            );
-            for &i in idxs {
-                let related = others
+            elsewhere.extend(open.get(*text).into_iter().flatten().copied());
+            let unsampled: &[usize] = classes
+                .iter()
+                .find(|(s, _)| s.is_none())
+                .map_or(&[], |(_, m)| m);
+            for (sample, members) in classes {
+                let fits = |s: Option<u64>| sample.is_none() || s.is_none() || s == *sample;
+                let others: Vec<(&str, Span)> = elsewhere
                     .iter()
-                    .map(|(u, sp)| Related {
-                        uri: u.to_string(),
-                        at: RelatedAt::Span(*sp),
-                    })
-                    .chain(idxs.iter().filter(|&&j| j != i).map(|&j| Related {
-                        uri: f.uri.clone(),
-                        at: RelatedAt::Here(f.questions[j].1.clone()),
-                    }))
-                    .take(MAX_RELATED)
+                    .filter(|(.., s)| fits(*s))
+                    .map(|(u, sp, _)| (*u, *sp))
                     .collect();
-                out.push(WsDiagnostic {
-                    range: f.questions[i].1.clone(),
-                    severity: Severity::Information,
-                    code: code::DUPLICATE_QUESTION,
-                    message: message.clone(),
-                    related,
-                });
+                // This note's questions that ask the same, each member included.
+                let here: Vec<usize> = if sample.is_some() {
+                    members.iter().chain(unsampled).copied().collect()
+                } else {
+                    classes.iter().flat_map(|(_, m)| m).copied().collect()
+                };
+                let same_note = here.len() - 1;
+                let n = same_note + others.len();
+                if n == 0 {
+                    continue;
+                }
+                let message = self.asked_again(n, same_note > 0, &others);
+                for &i in members {
+                    let related = others
+                        .iter()
+                        .map(|(u, sp)| Related {
+                            uri: u.to_string(),
+                            at: RelatedAt::Span(*sp),
+                        })
+                        .chain(here.iter().filter(|&&j| j != i).map(|&j| Related {
+                            uri: f.uri.clone(),
+                            at: RelatedAt::Here(f.questions[j].1.clone()),
+                        }))
+                        .take(MAX_RELATED)
+                        .collect();
+                    out.push(WsDiagnostic {
+                        range: f.questions[i].1.clone(),
+                        severity: Severity::Information,
+                        code: code::DUPLICATE_QUESTION,
+                        message: message.clone(),
+                        related,
+                    });
+                }
             }
         }
         out.sort_by_key(|d| d.range.start);
         out
+    }
+
+    /// "also asked `n` more times (in this note, a.md, b.md)".
+    fn asked_again(&self, n: usize, in_this_note: bool, others: &[(&str, Span)]) -> String {
+        let mut places: Vec<String> = Vec::new();
+        if in_this_note {
+            places.push("this note".into());
+        }
+        let mut uris: Vec<&str> = others.iter().map(|(u, _)| *u).collect();
+        uris.sort_unstable();
+        uris.dedup();
+        let mut names: Vec<String> = uris
+            .into_iter()
+            .filter_map(|u| self.get(u).map(|n| n.name.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        places.extend(names);
+        format!(
+            "also asked {} more time{} (in {})",
+            n,
+            if n == 1 { "" } else { "s" },
+            places.join(", ")
+        )
     }
 
     /// Links anywhere that point at heading `heading` of note `uri`.
@@ -981,8 +1069,9 @@ mod tests {
         let text: String = (0..30)
             .map(|i| format!("### {i}. What is the output of below code?\n\nIt prints {i}.\n\n"))
             .collect();
-        let a = Analysis::of(&Note::new(&text));
-        let facts = Facts::of("file:///notes/quiz.md", &a, SlugStyle::Github);
+        let note = Note::new(&text);
+        let a = Analysis::of(&note);
+        let facts = Facts::of("file:///notes/quiz.md", &note, &a, SlugStyle::Github);
         let ws = Workspace::default();
         let view = View {
             ws: &ws,
@@ -1000,6 +1089,61 @@ mod tests {
                 "a question is not related to itself: {d:?}"
             );
         }
+    }
+
+    /// The messages of `text`'s duplicate questions, by the line of each question.
+    fn duplicates_by_line(text: &str) -> Vec<(u32, String)> {
+        let note = Note::new(text);
+        let a = Analysis::of(&note);
+        let facts = Facts::of("file:///notes/quiz.md", &note, &a, SlugStyle::Github);
+        let ws = Workspace::default();
+        let view = View {
+            ws: &ws,
+            open: Vec::new(),
+        };
+        let found = view.duplicate_questions(&facts);
+        found
+            .iter()
+            .map(|d| {
+                (
+                    note.to_line_col(d.range.start, Encoding::Utf8).line,
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_question_opening_with_a_sample_is_asked_again_only_with_that_sample() {
+        let q = "### What is the output of below code?\n\n";
+        let text = [
+            format!("{q}```js\nconsole.log(1)\n```\n\nIt prints 1.\n\n"),
+            format!("{q}```js\nconsole.log(2)\n```\n\n"),
+            // The same sample, indented: the same question.
+            format!("{q}```js\n  console.log(1)\n```\n\n"),
+            // No sample: the same question as every one of them.
+            format!("{q}Whatever comes first.\n\n"),
+            // A sample after prose belongs to the answer.
+            format!("{q}First prose.\n\n```js\nconsole.log(3)\n```\n"),
+        ]
+        .concat();
+        assert_eq!(
+            duplicates_by_line(&text),
+            [
+                (0, "also asked 3 more times (in this note)".to_string()),
+                (8, "also asked 2 more times (in this note)".to_string()),
+                (14, "also asked 3 more times (in this note)".to_string()),
+                (20, "also asked 4 more times (in this note)".to_string()),
+                (24, "also asked 4 more times (in this note)".to_string()),
+            ]
+        );
+        // A quiz: one title over different samples asks different questions.
+        let quiz: String = (0..5)
+            .map(|i| {
+                format!("#### {i}. What is the output of below code\n\n```js\nf({i})\n```\n\n")
+            })
+            .collect();
+        assert_eq!(duplicates_by_line(&quiz), []);
     }
 
     #[test]

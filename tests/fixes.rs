@@ -176,6 +176,7 @@ fn fix_all_on_the_messy_fixture() {
     let note = Note::new(&done.text);
     let facts = Facts::of(
         "file:///notes/messy-fixes.md",
+        &note,
         &Analysis::of(&note),
         SlugStyle::Github,
     );

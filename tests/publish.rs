@@ -29,7 +29,7 @@ fn from_scratch(state: &State, uri: &Uri) -> (i32, Frame) {
     let doc = state.get(uri).expect("open");
     let cur = doc.current(enc);
     let a = Analysis::of(&cur.note);
-    let facts = Facts::of(uri.as_str(), &a, config.slugs);
+    let facts = Facts::of(uri.as_str(), &cur.note, &a, config.slugs);
     let mut ws = view.broken_links(&facts);
     ws.extend(view.duplicate_questions(&facts));
     let mut diags = to_proto::diagnostics(&cur.note, &a, &config, enc);

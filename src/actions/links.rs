@@ -118,7 +118,7 @@ mod tests {
         let note = Note::new(&text);
         let a = Analysis::of(&note);
         let cx = Ctx::new(&note, &a, SlugStyle::Github);
-        let facts = Facts::of(uri, &a, SlugStyle::Github);
+        let facts = Facts::of(uri, &note, &a, SlugStyle::Github);
         let found = fixes(cx.analysis, &cx.text, &view, &facts, Some(range));
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].safe, safe);
@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(out, expected);
         // The link is no longer broken, and fix-all agrees and is idempotent.
         let note = Note::new(&out);
-        let facts = Facts::of(uri, &Analysis::of(&note), SlugStyle::Github);
+        let facts = Facts::of(uri, &note, &Analysis::of(&note), SlugStyle::Github);
         assert!(view.broken_links(&facts).is_empty());
         let env = LinkEnv { view: &view, uri };
         let all = fix_all(&text, &Options::default(), Some(&env));

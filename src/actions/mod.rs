@@ -550,7 +550,7 @@ pub fn fix_all(text: &str, opts: &Options, links: Option<&LinkEnv>) -> FixAll {
         if round.is_empty()
             && let Some(env) = links
         {
-            let facts = Facts::of(env.uri, &a, style);
+            let facts = Facts::of(env.uri, &note, &a, style);
             round = disjoint(links::fixes(&a, &cx.text, env.view, &facts, None), opts);
         }
         if round.is_empty() {

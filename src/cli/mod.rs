@@ -108,7 +108,7 @@ fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
     let a = Analysis::of(&note);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let uri = path_to_uri(&abs);
-    let facts = Facts::of(&uri, &a, style);
+    let facts = Facts::of(&uri, &note, &a, style);
     let summary = NoteSummary::build(&uri, &note, &a, style);
     Ok(FileReport {
         path: path.to_path_buf(),

@@ -87,7 +87,7 @@ pub fn code_actions(
         let end = to_proto::offset(&cur.note, params.range.end, enc).max(start);
         let cx = Ctx::around(&cur.note, &a, opts.style, start..end);
         let fixes = actions::at(&cx, start..end);
-        let facts = Facts::of(&doc.uri, &a, opts.style);
+        let facts = Facts::of(&doc.uri, &cur.note, &a, opts.style);
         (cur.version, fixes, facts, a.clone(), cx.text, start..end)
     };
     // Links and fix-all need the other notes: read with this one's lock released.

@@ -80,7 +80,7 @@ pub fn definition(
     let (target, facts) = with_doc(state, uri, |note, a, enc| {
         let at = to_proto::offset(note, p, enc);
         match at_cursor(a, at) {
-            AtCursor::Link(t) => Some((t, Facts::of(uri.as_str(), a, style))),
+            AtCursor::Link(t) => Some((t, Facts::of(uri.as_str(), note, a, style))),
             _ => None,
         }
     })??;
@@ -248,7 +248,7 @@ pub fn completion(
         let line_start = to_proto::offset(note, lsp::Position::new(p.line, 0), enc);
         (
             note.slice(line_start..at),
-            Facts::of(uri.as_str(), a, style),
+            Facts::of(uri.as_str(), note, a, style),
             a.headings
                 .iter()
                 .map(|h| (h.title.to_string(), h.question))
@@ -463,7 +463,7 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
         (
             at_cursor(a, at),
             to_proto::hover(note, a, at, enc),
-            Facts::of(uri.as_str(), a, style),
+            Facts::of(uri.as_str(), note, a, style),
             if in_code {
                 Vec::new()
             } else {

@@ -45,8 +45,8 @@ pub struct Cache {
     /// The note's slugs the link verdicts hold for, indexed.
     slugs: workspace::Slugs,
     index: SlugIndex,
-    /// The note's questions (normalized) as of the last message.
-    questions: Vec<Arc<str>>,
+    /// The note's questions as of the last message.
+    questions: Vec<workspace::QuestionKey>,
     /// Where those questions' titles started.
     question_starts: Vec<usize>,
     /// [`outline_signature`] of those slugs and questions.
@@ -685,7 +685,7 @@ mod tests {
         let uri: Uri = "file:///tmp/a%20b/%E4%B8%AD.md".parse().unwrap();
         let note = Note::new("# A\n\n[x](#nowhere) [y](#a)\n\n## B?\n");
         let a = Analysis::of(&note);
-        let facts = Facts::of(uri.as_str(), &a, Default::default());
+        let facts = Facts::of(uri.as_str(), &note, &a, Default::default());
         let ws = workspace::Workspace::default();
         let view = View {
             ws: &ws,
