@@ -1,7 +1,8 @@
 //! `broken-link`: the link's anchor becomes the closest heading anchor of the note it names
-//! (by edit distance, as the diagnostic's "did you mean" says). Safe when one anchor is
-//! strictly closest and within a third of the length; a tie or a farther guess is offered but
-//! left out of fix-all.
+//! (one that begins with the anchor and a `-`, else by edit distance, as the diagnostic's
+//! "did you mean" says). Safe when one anchor is strictly closest and within a third of the
+//! length (or the only one beginning with the anchor); a tie or a farther guess is offered
+//! but left out of fix-all.
 
 use std::ops::Range;
 
@@ -19,7 +20,16 @@ pub(crate) fn closest(anchors: &[String], anchor: &str) -> Option<(String, bool)
     let mut scored: Vec<(usize, &String)> = anchors
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| (levenshtein(anchor, s), s))
+        .map(|s| {
+            // An anchor the slug begins with scores 0, as in `suggest` (an equal one would
+            // not be broken).
+            let d = if crate::suggest::extends(s, anchor) {
+                0
+            } else {
+                levenshtein(anchor, s)
+            };
+            (d, s)
+        })
         .filter(|(d, s)| *d <= s.chars().count().max(anchor.chars().count()) / 2)
         .collect();
     scored.sort();
