@@ -143,6 +143,23 @@ impl Client {
             .clone()
     }
 
+    /// Waits until the server's log holds every needle: the log reaches us on its own pipe,
+    /// so it may lag behind an answer on stdout that was written after it.
+    pub fn wait_log(&self, needles: &[&str]) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let log = self.stderr_log();
+            let missing: Vec<_> = needles.iter().filter(|n| !log.contains(**n)).collect();
+            if missing.is_empty() {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("no warning {missing:?} within {TIMEOUT:?} in:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn send(&mut self, msg: &Value) {
         let body = serde_json::to_string(msg).expect("serializable");
         let stdin = self.stdin.as_mut().expect("stdin is open");
