@@ -244,7 +244,7 @@ fn run(ops: &[Op], enc: Encoding) {
                 if state.get(&other).is_some() {
                     state.enqueue(&other, other_version, Change::Replace(other_text(*target)));
                 } else {
-                    state.open(&other, &other_text(*target), other_version);
+                    state.open(&other, other_text(*target), other_version);
                 }
             }
             Op::Open(None) => {
@@ -291,7 +291,7 @@ fn workspace_and_settings_changes_reach_the_pieces() {
     let state = State::default();
     let uri: Uri = NOTE.parse().unwrap();
     let other: Uri = OTHER.parse().unwrap();
-    state.open(&uri, &initial(), 1);
+    state.open(&uri, initial(), 1);
     let count = |state: &State| {
         let (_, f) = diagnostics_now(state, &uri).unwrap();
         std::str::from_utf8(f.bytes())
@@ -314,7 +314,7 @@ fn workspace_and_settings_changes_reach_the_pieces() {
     ));
     assert_eq!(count(&state), 0);
     assert_published_is_fresh(&state, &uri, "other.md on disk with the heading");
-    state.open(&other, &other_text(false), 1);
+    state.open(&other, other_text(false), 1);
     assert_eq!(count(&state), 48, "the open note's text wins over the disk");
     state.enqueue(&other, 2, Change::Replace(other_text(true)));
     assert_eq!(count(&state), 0);

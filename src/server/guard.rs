@@ -21,15 +21,19 @@
 //! (a raw `Content-Length: N` line cannot occur in valid JSON: a JSON string cannot hold a raw
 //! line break, and the words are not JSON outside a string).
 
+use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use tokio::sync::Notify;
 
 use tokio::io::{AsyncRead, ReadBuf};
 use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::ls_types::DidOpenTextDocumentParams;
 use tracing::{debug, error, warn};
 
 /// The notification the guard puts in place of a malformed message; never sent by a client
@@ -113,6 +117,96 @@ enum State {
     Resync,
 }
 
+/// The texts of the `didOpen` messages the guard let through, taken out of their frames.
+///
+/// Why: a note's text is by far the biggest thing a client sends (1 MiB for a big note), and
+/// on its way to the parse tower-lsp's codec decoded it into a `serde_json::Value` once more
+/// after the guard's check, and the text sync and the handler copied it out of that: 10-15 ms
+/// of the cold open of a 1 MiB note before its parse could start. The guard decodes a
+/// `didOpen` once, keeps its text here and passes on the message with an empty text and the
+/// key ([`OPEN_TEXT_KEY`]) to take it by; `ordered.rs`'s text sync takes it.
+pub struct OpenTexts {
+    /// The next key; it starts at a random number, so that a client cannot name a key
+    /// another message's text is kept under (a message holding a made-up key that is not
+    /// there keeps its own text).
+    next: AtomicU64,
+    texts: Mutex<HashMap<u64, String>>,
+}
+
+impl Default for OpenTexts {
+    fn default() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let start = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        OpenTexts {
+            next: AtomicU64::new(start),
+            texts: Mutex::default(),
+        }
+    }
+}
+
+/// The member of a passed-on `didOpen`'s params that holds its text's key in [`OpenTexts`].
+pub const OPEN_TEXT_KEY: &str = "$notes-lsp/text";
+
+impl OpenTexts {
+    fn put(&self, text: String) -> u64 {
+        let key = self.next.fetch_add(1, Ordering::Relaxed);
+        self.texts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, text);
+        key
+    }
+
+    /// The text kept under the key a passed-on `didOpen`'s params hold, if any (taken: it
+    /// is there once).
+    pub fn take(&self, params: Option<&Value>) -> Option<String> {
+        let key = params?.get(OPEN_TEXT_KEY)?.as_u64()?;
+        self.texts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key)
+    }
+}
+
+/// A `didOpen` notification as the guard decodes it: typed, so its text is decoded once.
+#[derive(Deserialize)]
+struct OpenMessage {
+    jsonrpc: String,
+    method: String,
+    #[serde(default)]
+    id: Option<serde::de::IgnoredAny>,
+    params: DidOpenTextDocumentParams,
+}
+
+const DID_OPEN: &str = "textDocument/didOpen";
+
+/// `body` with its text moved to `texts` when it is a well-formed `didOpen` notification
+/// (`None` otherwise: it then goes through [`validate`] as it is).
+fn take_open_text(body: &[u8], texts: &OpenTexts) -> Option<Frame> {
+    // The method as a JSON string token: a text holding these words has its quotes escaped.
+    // A method spelled with escapes (`\/`) is merely not taken out.
+    memchr::memmem::find(body, b"\"textDocument/didOpen\"")?;
+    let mut open: OpenMessage = serde_json::from_slice(body).ok()?;
+    if open.jsonrpc != "2.0" || open.method != DID_OPEN || open.id.is_some() {
+        return None;
+    }
+    let text = std::mem::take(&mut open.params.text_document.text);
+    let key = texts.put(text);
+    let small = json!({
+        "jsonrpc": "2.0",
+        "method": DID_OPEN,
+        "params": { "textDocument": open.params.text_document, OPEN_TEXT_KEY: key },
+    });
+    let frame = validate(&serde_json::to_vec(&small).ok()?, None);
+    if !matches!(frame, Frame::Message(_)) {
+        texts.take(Some(&small["params"]));
+        return None;
+    }
+    Some(frame)
+}
+
 /// The framing state machine: feed it bytes with [`Framer::push`], take frames with
 /// [`Framer::next_frame`]. Synchronous, so it can be fuzzed with any split of the input.
 pub struct Framer {
@@ -123,6 +217,8 @@ pub struct Framer {
     limit: usize,
     /// Bytes skipped while resynchronising, reported once when a header is found again.
     skipped: usize,
+    /// Where `didOpen` texts are kept; `None`: messages pass whole.
+    open_texts: Option<Arc<OpenTexts>>,
 }
 
 impl Framer {
@@ -133,7 +229,14 @@ impl Framer {
             state: State::Header,
             limit,
             skipped: 0,
+            open_texts: None,
         }
+    }
+
+    /// Takes the texts of `didOpen` messages out of their frames, into `texts`.
+    pub fn keep_open_texts(mut self, texts: Arc<OpenTexts>) -> Framer {
+        self.open_texts = Some(texts);
+        self
     }
 
     pub fn push(&mut self, data: &[u8]) {
@@ -241,7 +344,7 @@ impl Framer {
                         }
                     }
                     let body = &self.buf[self.pos..self.pos + len];
-                    let frame = validate(body);
+                    let frame = validate(body, self.open_texts.as_deref());
                     if let Frame::Malformed { message, .. } = &frame {
                         error!("malformed message ({len} bytes): {message}");
                         // The Content-Length may be what is wrong: too long, it swallowed the
@@ -422,9 +525,12 @@ fn embedded_header(body: &[u8], from: usize) -> Embedded {
 
 /// Checks a body the way tower-lsp's codec will read it; a body that passes here cannot make
 /// the codec fail.
-fn validate(body: &[u8]) -> Frame {
+fn validate(body: &[u8], open_texts: Option<&OpenTexts>) -> Frame {
     if let Err(e) = std::str::from_utf8(body) {
         return parse_error(format!("Parse error: the message is not UTF-8 ({e})"));
+    }
+    if let Some(frame) = open_texts.and_then(|texts| take_open_text(body, texts)) {
+        return frame;
     }
     let request = serde_json::from_slice::<Request>(body);
     if let Ok(req) = &request {
@@ -513,6 +619,12 @@ pub struct Guarded<R> {
 }
 
 impl<R> Guarded<R> {
+    /// Takes the texts of `didOpen` messages out of their frames, into `texts`.
+    pub fn keep_open_texts(mut self, texts: Arc<OpenTexts>) -> Self {
+        self.framer = self.framer.keep_open_texts(texts);
+        self
+    }
+
     /// Notifies `ending` at the end of input (the client is gone).
     pub fn on_end(mut self, ending: Arc<Notify>) -> Self {
         self.ending = Some(ending);
@@ -734,5 +846,70 @@ mod tests {
     fn the_reserved_method_is_not_accepted_from_a_client() {
         let body = format!(r#"{{"jsonrpc":"2.0","method":"{MALFORMED_METHOD}","params":{{}}}}"#);
         assert_eq!(codes(&run(&framed(&body), 1 << 20)), [INVALID_REQUEST]);
+    }
+
+    /// The bodies of the frames `input` gives with `didOpen` texts kept in `texts`.
+    fn bodies_keeping(input: &[u8], texts: &Arc<OpenTexts>) -> Vec<Value> {
+        let mut f = Framer::new(1 << 20).keep_open_texts(texts.clone());
+        f.push(input);
+        std::iter::from_fn(|| f.next_frame())
+            .map(|frame| match frame {
+                Frame::Message(b) => serde_json::from_slice(&b).unwrap(),
+                Frame::Malformed { code, .. } => json!({ "malformed": code }),
+            })
+            .collect()
+    }
+
+    fn did_open(text: &str, extra: &str) -> String {
+        let text = serde_json::to_string(text).unwrap();
+        format!(
+            r#"{{"jsonrpc":"2.0",{extra}"method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"file:///n.md","languageId":"markdown","version":3,"text":{text}}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn a_did_open_passes_on_without_its_text_which_is_kept() {
+        let texts = Arc::new(OpenTexts::default());
+        let text = "# Été \"quoted\"\n\n\tcode\r\n\u{1F600} `x`\n";
+        let mut input = framed(&did_open(text, ""));
+        input.extend(framed(&did_open("second", "")));
+        let got = bodies_keeping(&input, &texts);
+        assert_eq!(got.len(), 2);
+        let d = &got[0]["params"]["textDocument"];
+        assert_eq!(got[0]["method"], "textDocument/didOpen");
+        assert_eq!(d["text"], "");
+        assert_eq!(
+            (d["uri"].as_str(), d["version"].as_i64()),
+            (Some("file:///n.md"), Some(3))
+        );
+        // What the text sync reads: the request as tower-lsp decodes the passed-on frame.
+        let request: Request = serde_json::from_value(got[0].clone()).unwrap();
+        assert_eq!(texts.take(request.params()).as_deref(), Some(text));
+        assert_eq!(texts.take(request.params()), None, "taken once");
+        assert_eq!(texts.take(got[1].get("params")).as_deref(), Some("second"));
+    }
+
+    #[test]
+    fn only_did_open_notifications_have_their_text_kept() {
+        let texts = Arc::new(OpenTexts::default());
+        // A didOpen sent as a request, a didChange, a text holding the method's name, and
+        // a made-up key: each passes whole (and the key names no kept text).
+        let as_request = did_open("a", r#""id":7,"#);
+        let change = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///n.md","version":4},"contentChanges":[{"text":"\"textDocument/didOpen\""}]}}"#;
+        let made_up = did_open("mine", "").replace(
+            r#""params":{"#,
+            &format!(r#""params":{{"{OPEN_TEXT_KEY}":0,"#),
+        );
+        let mut input = framed(&as_request);
+        input.extend(framed(change));
+        input.extend(framed(&made_up));
+        let got = bodies_keeping(&input, &texts);
+        assert_eq!(got[0], serde_json::from_str::<Value>(&as_request).unwrap());
+        assert_eq!(got[1], serde_json::from_str::<Value>(change).unwrap());
+        assert_eq!(got[2]["params"]["textDocument"]["text"], "");
+        assert_eq!(texts.take(got[2].get("params")).as_deref(), Some("mine"));
+        // A kept text is found only under the key the guard gave it.
+        assert_eq!(texts.take(Some(&json!({ OPEN_TEXT_KEY: 0 }))), None);
+        assert!(texts.texts.lock().unwrap().is_empty());
     }
 }

@@ -98,8 +98,9 @@ pub fn run_stdio() {
             ordered::Ordered::new(service, state.clone(), output.clone()).on_exit(ending.clone());
         // Malformed input never reaches tower-lsp's codec (one codec error ends its read
         // loop): the guard frames the bytes itself and stands in errors for bad messages.
-        let stdin =
-            guard::guarded(tokio::io::stdin(), guard::max_message_bytes()).on_end(ending.clone());
+        let stdin = guard::guarded(tokio::io::stdin(), guard::max_message_bytes())
+            .on_end(ending.clone())
+            .keep_open_texts(state.open_texts.clone());
         // Room for every request `Ordered` lets through, so the transport's queue never
         // fills and its read loop (text sync, `$/cancelRequest`) never waits on a handler.
         let serve = Server::new(stdin, tower_output, socket)

@@ -106,7 +106,10 @@ impl<S> Ordered<S> {
             "textDocument/didOpen" => {
                 if let Some(p) = params::<DidOpenTextDocumentParams>(req) {
                     let d = p.text_document;
-                    self.state.open(&d.uri, &d.text, d.version);
+                    // The guard kept the text apart (`guard::OpenTexts`); a message that
+                    // did not pass through it has its text in place.
+                    let text = self.state.open_texts.take(req.params()).unwrap_or(d.text);
+                    self.state.open(&d.uri, text, d.version);
                 }
             }
             "textDocument/didChange" => {

@@ -156,7 +156,7 @@ impl Document {
         }
     }
 
-    fn new(uri: &str, text: &str, version: i32) -> Document {
+    fn new(uri: &str, text: String, version: i32) -> Document {
         Document {
             uri: uri.to_string(),
             published: Mutex::new(Published::default()),
@@ -166,7 +166,7 @@ impl Document {
             summary: Mutex::new(None),
             outline: Mutex::new((None, false)),
             publication: Mutex::default(),
-            pending: Mutex::new((vec![(version, Change::Replace(text.to_string()))], version)),
+            pending: Mutex::new((vec![(version, Change::Replace(text))], version)),
             current: Mutex::new(Current {
                 note: Note::new(""),
                 version,
@@ -374,6 +374,8 @@ pub struct State {
     /// registration of file watchers.
     pub progress: std::sync::atomic::AtomicBool,
     pub watch_registration: std::sync::atomic::AtomicBool,
+    /// `didOpen` texts the transport's guard took out of their messages (`guard::OpenTexts`).
+    pub open_texts: Arc<super::guard::OpenTexts>,
 }
 
 impl State {
@@ -464,7 +466,7 @@ impl State {
         self.docs.get(uri.as_str()).map(|d| d.clone())
     }
 
-    pub fn open(&self, uri: &Uri, text: &str, version: i32) {
+    pub fn open(&self, uri: &Uri, text: impl Into<String>, version: i32) {
         if self.docs.contains_key(uri.as_str()) {
             warn!(
                 "didOpen for {} which is already open: replacing its text",
@@ -473,7 +475,7 @@ impl State {
         }
         let old = self.docs.insert(
             uri.as_str().to_string(),
-            Arc::new(Document::new(uri.as_str(), text, version)),
+            Arc::new(Document::new(uri.as_str(), text.into(), version)),
         );
         if let Some(old) = old {
             old.closed.store(true, Ordering::SeqCst);
