@@ -25,7 +25,7 @@ fn main() {
             files += 1;
             let Some(j) = joined(&text) else { continue };
             changed += 1;
-            let (a, b) = (parser.parse(&text, None), parser.parse(&j, None));
+            let (a, b) = (parser.parse(&text, None), j.parse(&mut parser));
             let (Some(a), Some(b)) = (a, b) else { continue };
             if b.root_node().has_error() {
                 errors += 1;

@@ -51,18 +51,13 @@ impl Chunk {
         };
         let tree = PARSER.with(|p| {
             let mut p = p.borrow_mut();
-            let mut parse = |text: &str| {
-                p.parse(text, None)
-                    .expect("tree-sitter parses without a timeout or cancellation flag")
-            };
             // Same blocks from fewer tokens (`words`), but for error recovery, which goes
             // its own way on other tokens: a piece with an error is parsed as written.
-            match words::joined(source) {
-                Some(joined) => Some(parse(&joined))
-                    .filter(|t| !t.root_node().has_error())
-                    .unwrap_or_else(|| parse(source)),
-                None => parse(source),
-            }
+            words::joined(source)
+                .and_then(|joined| joined.parse(&mut p))
+                .filter(|t| !t.root_node().has_error())
+                .or_else(|| p.parse(source, None))
+                .expect("tree-sitter parses without a timeout or cancellation flag")
         });
         let mut blocks = blocks::extract(source, &tree);
         blocks.clamp(text.len());

@@ -16,7 +16,7 @@
 //! [`same_tree`] is the check, run by the tests over fixtures and random notes and by
 //! `examples/same_trees.rs` over a folder of real notes.
 
-use tree_sitter::Tree;
+use tree_sitter::{Parser, Point, Range, Tree};
 
 /// Whether the block grammar reads `b` as part of a word. ASCII letters and digits, and every
 /// byte of a non-ASCII character, which the grammar's `_word` takes whatever it is.
@@ -102,6 +102,41 @@ fn opens_definition(line: &[u8]) -> bool {
         .is_some_and(|at| !task_box(&line[at..]))
 }
 
+/// A masked run shorter than this is read whole: each range boundary costs the lexer more
+/// than a few bytes of a word.
+const SKIP_ABOVE: usize = 8;
+
+/// A note's text as tree-sitter-md is given it ([`joined`]).
+pub struct Joined {
+    /// The text with its prose lines masked and spaces joined: as long as the note, line
+    /// for line.
+    pub text: String,
+    /// What the parser reads of `text`: all of it but the inside of each long masked run,
+    /// whose first and last bytes stay. A word token reaches over the gap (tree-sitter's
+    /// lexer goes on at the next range), so it still spans the whole run and every node its
+    /// byte range, but it is two bytes of lexing instead of a line's. The columns the block
+    /// scanner counts after a gap are short by its length; a masked run ends its line's
+    /// content, and nothing after it on the line is read for its column.
+    ranges: Vec<Range>,
+}
+
+impl Joined {
+    /// Parses the joined text with `parser` (tree-sitter-md), which reads the whole text
+    /// again afterwards.
+    pub fn parse(&self, parser: &mut Parser) -> Option<Tree> {
+        // Ranges are in order and apart, so setting them cannot fail; should it, the whole
+        // text is read.
+        let skipping = self.ranges.len() > 1 && parser.set_included_ranges(&self.ranges).is_ok();
+        let tree = parser.parse(&self.text, None);
+        if skipping {
+            parser
+                .set_included_ranges(&[])
+                .expect("the whole text is a valid range");
+        }
+        tree
+    }
+}
+
 /// What tree-sitter-md is given for `text`: the same blocks from far fewer tokens, or `None`
 /// when nothing could be left out.
 ///
@@ -112,10 +147,13 @@ fn opens_definition(line: &[u8]) -> bool {
 /// two word characters becomes `a` (outside the lines [`keeps_spaces`] names and the line
 /// after a [`label_ends`] one). Lengths, line breaks and indentation stay, so every block
 /// node keeps its kind and byte range; only the tokens inside `inline` and code change.
-pub fn joined(text: &str) -> Option<String> {
+pub fn joined(text: &str) -> Option<Joined> {
     let bytes = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
     let mut at = 0;
+    let mut row = 0;
+    let mut ranges = Vec::new();
+    let mut from = (0, Point::new(0, 0));
     let mut after_label = false;
     let mut in_definition = false;
     for line in bytes.split_inclusive(|&b| b == b'\n') {
@@ -137,6 +175,15 @@ pub fn joined(text: &str) -> Option<String> {
                     .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
                     .count();
             out.get_or_insert_with(|| bytes.to_vec())[at + start..at + end].fill(b'a');
+            if end - start > SKIP_ABOVE {
+                ranges.push(Range {
+                    start_byte: from.0,
+                    end_byte: at + start + 1,
+                    start_point: from.1,
+                    end_point: Point::new(row, start + 1),
+                });
+                from = (at + end - 1, Point::new(row, end - 1));
+            }
         } else if !keep {
             for i in memchr::memchr_iter(b' ', line) {
                 if i > 0 && i + 1 < line.len() && wordy(line[i - 1]) && wordy(line[i + 1]) {
@@ -145,10 +192,27 @@ pub fn joined(text: &str) -> Option<String> {
             }
         }
         at += line.len();
+        row += 1;
     }
+    // Every line but perhaps the last ends in a line break.
+    let breaks = if bytes.ends_with(b"\n") {
+        row
+    } else {
+        row.saturating_sub(1)
+    };
+    let last_line = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    ranges.push(Range {
+        start_byte: from.0,
+        end_byte: bytes.len(),
+        start_point: from.1,
+        end_point: Point::new(breaks, bytes.len() - last_line),
+    });
     // Only whole lines' content (starting at a character, ending before blanks) or ASCII
     // spaces between ASCII or whole-character bytes were replaced by ASCII.
-    out.map(|v| String::from_utf8(v).expect("masked text stays UTF-8"))
+    out.map(|v| Joined {
+        text: String::from_utf8(v).expect("masked text stays UTF-8"),
+        ranges,
+    })
 }
 
 /// Nodes whose unnamed children are the words and punctuation of a line, which [`joined`]
@@ -236,9 +300,16 @@ mod tests {
     /// `text` joined as `expected` says (`None`: nothing to join), parsing to the same tree.
     fn check(text: &str, expected: Option<&str>) {
         let j = joined(text);
-        assert_eq!(j.as_deref(), expected, "joined {text:?}");
+        assert_eq!(
+            j.as_ref().map(|j| j.text.as_str()),
+            expected,
+            "joined {text:?}"
+        );
         if let Some(j) = j {
-            same_tree(&parse(text), &parse(&j)).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&tree_sitter_md::LANGUAGE.into()).unwrap();
+            let b = j.parse(&mut p).unwrap();
+            same_tree(&parse(text), &b).unwrap_or_else(|e| panic!("{text:?}: {e}"));
         }
     }
 
