@@ -232,6 +232,25 @@ fn short_keys(diags: &[Value]) -> Vec<(String, u64, u64, u64)> {
 }
 
 #[test]
+fn diagnostics_go_out_before_an_outline_asked_for_right_after_opening() {
+    // Both wait for the note's first parse; whichever took its lock first used to answer
+    // first, and a big outline then held up the diagnostics in the client's reader.
+    let mut c = start(caps_default());
+    let text = NOTE.repeat(30);
+    for round in 0..5 {
+        let uri = format!("file:///notes/opened-{round}.md");
+        c.open(&uri, &text);
+        let symbols = c.document_symbols(&uri);
+        assert!(!symbols.as_array().unwrap().is_empty(), "{symbols}");
+        assert!(
+            c.received(|m| m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == json!(uri)),
+            "round {round}: the outline came before the diagnostics"
+        );
+    }
+}
+
+#[test]
 fn did_open_publishes_exact_diagnostics_with_the_version() {
     let mut c = start(caps_default());
     let uri = "file:///notes/python-interview.md";

@@ -70,6 +70,9 @@ impl Job {
     /// cancelled while it waited for the lock.
     fn run(self, ticket: &Ticket) -> Option<serde_json::Result<Frame>> {
         let enc = self.state.encoding();
+        self.doc.wait_published(FOR_DIAGNOSTICS, || {
+            ticket.0.load(Ordering::SeqCst) == PENDING
+        });
         let mut cur = self.doc.current(enc);
         if ticket.0.load(Ordering::SeqCst) != PENDING {
             return None;
@@ -90,6 +93,10 @@ impl Job {
         }
     }
 }
+
+/// How long an answer waits for the diagnostics of the note's newest version to go out
+/// first (`Document::wait_published`).
+const FOR_DIAGNOSTICS: std::time::Duration = std::time::Duration::from_millis(200);
 
 const PENDING: u8 = 0;
 const ANSWERED: u8 = 1;

@@ -206,6 +206,24 @@ impl Document {
         lock(&self.pending).1
     }
 
+    /// Waits until the newest version's diagnostics have gone out, at most `limit`, while
+    /// `go_on` holds. Big answers (a 1 MiB note's outline is 366 KB) are written after them:
+    /// an outline asked for right after `didOpen` could otherwise take the note's lock first
+    /// and go out first, and the client decodes it before it reaches the diagnostics (10-15
+    /// ms of a cold open in about one open in three). Every version's diagnostics are sent
+    /// unless a newer version's are (`Backend::publish`); `limit` covers a publish that
+    /// failed.
+    pub fn wait_published(&self, limit: std::time::Duration, go_on: impl Fn() -> bool) {
+        let started = std::time::Instant::now();
+        while go_on() && !self.is_closed() && started.elapsed() < limit {
+            let latest = self.latest_version();
+            if lock(&self.published).version.is_some_and(|v| v >= latest) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    }
+
     /// Records the anchors-and-questions signature of the version just analysed.
     pub fn note_outline(&self, sig: u64) {
         let mut o = lock(&self.outline);

@@ -233,6 +233,12 @@ impl Client {
         resp.get("result").cloned().unwrap_or(Value::Null)
     }
 
+    /// Whether a message that came before the last response, not taken yet, satisfies
+    /// `pred`.
+    pub fn received(&self, pred: impl Fn(&Value) -> bool) -> bool {
+        self.pending.iter().any(pred)
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
