@@ -1307,6 +1307,48 @@ fn settings_from_the_client_change_severities() {
 }
 
 #[test]
+fn a_republish_that_changes_nothing_sends_nothing() {
+    let ws = Ws::new("republish-same");
+    let settings = json!({"diagnostics": {"duplicate-question": "off"}});
+    let mut c = indexed(&ws, settings.clone());
+    let adv = open_note(&mut c, &ws, "advanced.md");
+    let first = c.diagnostics_for_version(&adv.uri, 1);
+    assert_eq!(with_code(&first, "broken-link").len(), 2);
+
+    // The same settings again: every open note is recomputed, and finds what it sent.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": settings }),
+    );
+    // Time for that republish to go out, were it sent (the next one would coalesce with it):
+    // the test passes without the wait, it only proves less.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Then settings that change something: that republish does go out.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"diagnostics": {"duplicate-question": "off", "broken-link": "hint"}}}),
+    );
+    let changed = c.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == adv.uri.as_str()
+            && with_code(&diags_of(p), "broken-link")
+                .iter()
+                .all(|b| b["severity"] == HINT)
+    });
+    assert_eq!(changed["version"], 1);
+    let before: Vec<Value> = c
+        .take_notifications("textDocument/publishDiagnostics")
+        .into_iter()
+        .filter(|p| p["uri"] == adv.uri.as_str())
+        .collect();
+    assert_eq!(
+        before,
+        Vec::<Value>::new(),
+        "the same diagnostics sent again"
+    );
+    c.shutdown_and_exit();
+}
+
+#[test]
 fn settings_file_at_the_root_and_unknown_keys() {
     let ws = Ws::new("settings-file");
     ws.write(

@@ -166,10 +166,10 @@ impl Courtesy {
             for doc in state.documents() {
                 let latest = doc.latest_version();
                 // Held only while a publish sends: then the work is done.
-                let Some(published) = doc.try_published() else {
+                let Some(published) = doc.try_published_version() else {
                     continue;
                 };
-                if published.version == Some(latest) {
+                if published == Some(latest) {
                     continue;
                 }
                 let since = waiting.entry(doc.uri.clone()).or_insert((latest, now));

@@ -247,12 +247,24 @@ impl Backend {
             if skip {
                 return;
             }
+            // A republish (settings, other notes, the end of indexing) mostly finds the same
+            // diagnostics: the client has them already (110 KB for the 1 MiB note).
+            if Some(version) == last.version
+                && last
+                    .frame
+                    .as_ref()
+                    .is_some_and(|f| f.bytes() == frame.bytes())
+            {
+                last.republish = asked;
+                return;
+            }
             // Checked under the output's lock: the empty diagnostics `didClose` sends are
             // written after `closed` is set, so nothing stale can follow them.
             if output.send_if(&frame, || !doc.is_closed()) {
                 *last = state::Published {
                     version: Some(version),
                     republish: asked,
+                    frame: Some(frame),
                 };
             }
         });

@@ -121,12 +121,14 @@ impl Current {
     }
 }
 
-/// The last diagnostics sent for a note: its version, and the [`Document::republish_count`]
-/// they were computed under.
-#[derive(Debug, Default, Clone, Copy)]
+/// The last diagnostics sent for a note: its version, the [`Document::republish_count`]
+/// they were computed under, and the message itself (a republish that would send the same
+/// bytes again sends nothing).
+#[derive(Default)]
 pub struct Published {
     pub version: Option<i32>,
     pub republish: u64,
+    pub frame: Option<super::output::Frame>,
 }
 
 impl Document {
@@ -147,11 +149,12 @@ impl Document {
         lock(&self.published)
     }
 
-    /// What went out last, unless a publish is sending right now (`None`).
-    pub fn try_published(&self) -> Option<Published> {
+    /// The version whose diagnostics went out last, unless a publish is sending right now
+    /// (`None`).
+    pub fn try_published_version(&self) -> Option<Option<i32>> {
         match self.published.try_lock() {
-            Ok(p) => Some(*p),
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(*p.into_inner()),
+            Ok(p) => Some(p.version),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner().version),
             Err(std::sync::TryLockError::WouldBlock) => None,
         }
     }
