@@ -9,7 +9,8 @@
 //! reference definition's parts, a fence's info string (`python nocheck`: the language is the
 //! first word), an HTML tag's attributes (a line that is one complete tag opens an HTML
 //! block). So a line that starts, after its indentation and list marker, with a letter and
-//! has none of those is masked whole (`joined`), and on other lines only a space between
+//! has none of those is masked whole (`joined`), as is a line inside an HTML block that only
+//! a blank line ends (`<table>`, `<details>`), and on other lines only a space between
 //! two word characters becomes one, outside the cases above. Lengths and line starts stay,
 //! so every block node keeps its kind and byte range; only the tokens inside `inline` and
 //! code change, which nothing reads (blocks are read off the named nodes and the text).
@@ -102,6 +103,266 @@ fn opens_definition(line: &[u8]) -> bool {
         .is_some_and(|at| !task_box(&line[at..]))
 }
 
+/// Where the line-by-line scan of [`joined`] is, as far as it needs to know: whether the line
+/// it reads is inside an HTML block of type 6 (`<table>`, `<div>`, `<details>`...) that a
+/// blank line ends, and nothing else can. Every later line of such a block is masked whole:
+/// an all-contributors table is 700 KB of tags in one block, which the block grammar reads
+/// as a token per tag character (150 ms of parse for the quiz README).
+///
+/// Only a block that opens at column 0, at the top level, counts, and the scan stays on the
+/// safe side: a fence or another kind of HTML block (which may hold blank lines and `<table>`
+/// lines) is followed to its end; one that opens indented by one to three spaces (at the
+/// top level or in a list item: only a parse can tell) stops the search for the rest of the
+/// note; a type-6 line opens a block only after a blank line (or the note's start, or a
+/// one-line HTML block or heading that itself came after one), where no table, paragraph or
+/// definition can be going on.
+struct HtmlBlocks {
+    state: Scan,
+    /// Set after a line that leaves no block open at the top level.
+    clean: bool,
+    /// Lines read so far.
+    lines: usize,
+}
+
+#[derive(Default, PartialEq, Eq)]
+enum Scan {
+    #[default]
+    Top,
+    /// A fence of this character and length opened at column 0.
+    Fence(u8, usize),
+    /// Front matter, until this line.
+    FrontMatter(&'static [u8]),
+    /// A type-6 HTML block's lines after its first.
+    InBlock,
+    /// Up to a blank line, a fence or an HTML block's start may be content or not.
+    Unsure,
+    /// Something only a parse could follow: no more blocks are looked for.
+    Lost,
+}
+
+/// Tag names that open a type-6 HTML block, as tree-sitter-md's scanner has them (it reads
+/// only letters: `h1`'s name is `h`, so it opens none).
+const BLOCK_TAGS: &[&[u8]] = &[
+    b"address",
+    b"article",
+    b"aside",
+    b"base",
+    b"basefont",
+    b"blockquote",
+    b"body",
+    b"caption",
+    b"center",
+    b"col",
+    b"colgroup",
+    b"dd",
+    b"details",
+    b"dialog",
+    b"dir",
+    b"div",
+    b"dl",
+    b"dt",
+    b"fieldset",
+    b"figcaption",
+    b"figure",
+    b"footer",
+    b"form",
+    b"frame",
+    b"frameset",
+    b"head",
+    b"header",
+    b"hr",
+    b"html",
+    b"iframe",
+    b"legend",
+    b"li",
+    b"link",
+    b"main",
+    b"menu",
+    b"menuitem",
+    b"nav",
+    b"noframes",
+    b"ol",
+    b"optgroup",
+    b"option",
+    b"p",
+    b"param",
+    b"section",
+    b"source",
+    b"summary",
+    b"table",
+    b"tbody",
+    b"td",
+    b"tfoot",
+    b"th",
+    b"thead",
+    b"title",
+    b"tr",
+    b"track",
+    b"ul",
+];
+
+/// Whether `rest` (from its `<`) opens an HTML block of type 1 to 5 (`<pre`, `<script`,
+/// `<style`, `<!--`, `<?`, `<!X`, `<![CDATA[`), which only its own end marker closes.
+fn opens_other_html(rest: &[u8]) -> bool {
+    let Some(after) = rest.strip_prefix(b"<") else {
+        return false;
+    };
+    if after.starts_with(b"!") || after.starts_with(b"?") {
+        return true;
+    }
+    [&b"pre"[..], b"script", b"style"].iter().any(|name| {
+        after.len() >= name.len()
+            && after[..name.len()].eq_ignore_ascii_case(name)
+            && matches!(
+                after.get(name.len()),
+                None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'>')
+            )
+    })
+}
+
+/// Whether `rest` is a comment that ends where it starts, as written in front of a block:
+/// `<!-- markdownlint-disable -->`. The end is the line's, after a space, where no word or
+/// escape can take its characters.
+fn one_line_comment(rest: &[u8]) -> bool {
+    let t = rest.trim_ascii_end();
+    t.starts_with(b"<!--")
+        && (t.ends_with(b" -->") || t.ends_with(b"\t-->"))
+        && t.len() >= b"<!-- -->".len()
+}
+
+/// Whether `line` opens a type-6 HTML block where it starts, as tree-sitter-md's scanner
+/// decides it: `<` or `</`, a tag name of [`BLOCK_TAGS`], then a space, a tab, the line's end,
+/// `>` or `/>`.
+fn opens_block(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"<") else {
+        return false;
+    };
+    let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+    let name = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let after = &rest[name..];
+    (1..=10).contains(&name)
+        && (matches!(after.first(), Some(b' ' | b'\t' | b'\n' | b'\r' | b'>'))
+            || after.starts_with(b"/>"))
+        && BLOCK_TAGS
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&rest[..name]))
+}
+
+/// Whether `line` (after `indent` spaces) is a fence: three or more backticks with none after
+/// them, or three or more tildes. Returns its character and length.
+fn fence(line: &[u8]) -> Option<(u8, usize)> {
+    let c = *line.first().filter(|c| matches!(c, b'`' | b'~'))?;
+    let n = line.iter().take_while(|&&b| b == c).count();
+    (n >= 3 && (c == b'~' || memchr::memchr(b'`', &line[n..]).is_none())).then_some((c, n))
+}
+
+impl HtmlBlocks {
+    /// Whether the line just read is in front matter, which tree-sitter-md reads as one
+    /// token: its scanner counts columns (modulo 4, for tabs) through it without starting
+    /// again at each line, so a skipped run or a character changed in length there would
+    /// shift the tab stops of the line after.
+    fn in_front_matter(&self) -> bool {
+        matches!(self.state, Scan::FrontMatter(_))
+    }
+
+    fn new() -> HtmlBlocks {
+        HtmlBlocks {
+            state: Scan::Top,
+            clean: true,
+            lines: 0,
+        }
+    }
+
+    /// Reads the next line; whether it is a type-6 block's line after its first (its content
+    /// decides nothing).
+    fn inside(&mut self, line: &[u8]) -> bool {
+        let first = self.lines == 0;
+        self.lines += 1;
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        // A carriage return breaks the line where tree-sitter reads it, a NUL ends the input.
+        if memchr::memchr2(b'\r', 0, body).is_some() {
+            self.state = Scan::Lost;
+        }
+        let spaces = body.iter().take_while(|&&b| b == b' ').count();
+        let rest = &body[spaces..];
+        match self.state {
+            Scan::Lost => false,
+            Scan::InBlock if blank(line) => {
+                self.state = Scan::Top;
+                self.clean = true;
+                false
+            }
+            Scan::InBlock => true,
+            Scan::Fence(c, n) => {
+                let closes = fence(rest).is_some_and(|(d, m)| {
+                    d == c && m >= n && rest[m..].iter().all(|&b| b == b' ' || b == b'\t')
+                });
+                if spaces <= 3 && closes {
+                    self.state = Scan::Top;
+                    self.clean = false;
+                }
+                false
+            }
+            Scan::FrontMatter(end) => {
+                if body.trim_ascii_end() == end {
+                    self.state = Scan::Top;
+                    self.clean = false;
+                }
+                false
+            }
+            Scan::Unsure => {
+                if blank(line) {
+                    self.state = Scan::Top;
+                    self.clean = true;
+                } else if spaces <= 3 && (fence(rest).is_some() || opens_other_html(rest)) {
+                    self.state = Scan::Lost;
+                }
+                false
+            }
+            Scan::Top => {
+                if blank(line) {
+                    self.clean = true;
+                    return false;
+                }
+                let clean = std::mem::take(&mut self.clean);
+                // tree-sitter-md takes an indented opening line too, not a closing one.
+                if first && matches!(body.trim_ascii(), b"---" | b"+++") {
+                    self.state = Scan::FrontMatter(if rest.starts_with(b"-") {
+                        b"---"
+                    } else {
+                        b"+++"
+                    });
+                } else if spaces <= 3 && (fence(rest).is_some() || opens_other_html(rest)) {
+                    if let (0, Some((c, n))) = (spaces, fence(rest)) {
+                        self.state = Scan::Fence(c, n);
+                    } else if spaces == 0 && one_line_comment(rest) {
+                        // It leaves the top level as clean as it found it.
+                        self.clean = clean;
+                    } else {
+                        // Indented, it may be in a list item or not; another HTML block's
+                        // end could hide where a parse would not look for it.
+                        self.state = Scan::Lost;
+                    }
+                } else if spaces == 0 && clean && opens_block(rest) {
+                    self.state = Scan::InBlock;
+                } else if (spaces <= 3 && rest.starts_with(b"<"))
+                    || opens_definition(line)
+                    || memchr::memchr(b'|', line).is_some()
+                {
+                    // An HTML block that may have interrupted a paragraph, a definition whose
+                    // title may go on, a table (each may hold a line that opens a fence
+                    // elsewhere), up to a blank line.
+                    self.state = Scan::Unsure;
+                } else if spaces == 0 && rest.starts_with(b"#") {
+                    self.clean = clean;
+                }
+                false
+            }
+        }
+    }
+}
+
 /// A masked run shorter than this is read whole: each range boundary costs the lexer more
 /// than a few bytes of a word.
 const SKIP_ABOVE: usize = 8;
@@ -143,7 +404,9 @@ impl Joined {
 /// A line of prose ([`prose_start`]) is masked from its first word to its last non-blank
 /// character: every byte becomes `a`, one token where its words, spaces and punctuation were
 /// dozens. The lines of a link reference definition ([`opens_definition`] up to a blank line)
-/// and lines with [`has_block_chars`] are not masked. On the others, every space between
+/// and lines with [`has_block_chars`] are not masked, unless they are in a type-6 HTML block
+/// past its first line ([`HtmlBlocks`]), where only a blank line decides anything. On the
+/// others, every space between
 /// two word characters becomes `a` (outside the lines [`keeps_spaces`] names and the line
 /// after a [`label_ends`] one). Lengths, line breaks and indentation stay, so every block
 /// node keeps its kind and byte range; only the tokens inside `inline` and code change.
@@ -156,6 +419,7 @@ pub fn joined(text: &str) -> Option<Joined> {
     let mut from = (0, Point::new(0, 0));
     let mut after_label = false;
     let mut in_definition = false;
+    let mut html = HtmlBlocks::new();
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         let keep = after_label || keeps_spaces(line);
         after_label = label_ends(line);
@@ -164,9 +428,18 @@ pub fn joined(text: &str) -> Option<Joined> {
         } else if opens_definition(line) {
             in_definition = true;
         }
-        let prose = (!keep && !in_definition && !has_block_chars(line))
-            .then(|| prose_start(line))
-            .flatten();
+        let inside = html.inside(line);
+        let prose = if inside {
+            line.iter().position(|b| !matches!(b, b' ' | b'\t'))
+        } else if html.in_front_matter() {
+            // Its characters count for the tab stops of the line after it, and masking
+            // turns a character of several bytes into several.
+            None
+        } else {
+            (!keep && !in_definition && !has_block_chars(line))
+                .then(|| prose_start(line))
+                .flatten()
+        };
         if let Some(start) = prose {
             let end = line.len()
                 - line
@@ -328,9 +601,15 @@ mod tests {
             "```python\nx = f(1)\n```\n",
             Some("```python\naaaaaaaa\n```\n"),
         );
+        // Front matter is one token: the length of its characters counts for the tab stops
+        // of the line after it.
         check(
             "---\ntitle: a note\n---\n",
-            Some("---\naaaaaaaaaaaaa\n---\n"),
+            Some("---\ntitle: aanote\n---\n"),
+        );
+        check(
+            "---\n中文 😀 emoji words\n---\n\tTabbed words\n",
+            Some("---\n中文a😀aemojiawords\n---\n\taaaaaaaaaaaa\n"),
         );
     }
 
@@ -344,6 +623,47 @@ mod tests {
         );
         check("> quoted words\n", Some("> quotedawords\n"));
         check("**bold** and `code`\n", None);
+    }
+
+    #[test]
+    fn type_6_html_blocks_are_masked_after_their_first_line() {
+        check(
+            "<table>\n  <tr><td>a | b</td></tr>\n# x\n```\n</table>\n\n# Next\n",
+            Some("<table>\n  aaaaaaaaaaaaaaaaaaaaaaa\naaa\naaa\naaaaaaaa\n\n# Next\n"),
+        );
+        // After one-line comments, as an all-contributors table is written.
+        check(
+            "<!-- list:start -->\n<!-- prettier-ignore -->\n<table>\n<tr> <td>x</td>\n",
+            Some("<!-- list:start -->\n<!-- prettier-ignore -->\n<table>\naaaaaaaaaaaaaaa\n"),
+        );
+        check(
+            "## Question\n<details>\n<summary>Why?</summary>\n\n- an answer\n</details>\n",
+            Some("## Question\n<details>\naaaaaaaaaaaaaaaaaaaaaaa\n\n- aaaaaaaaa\n</details>\n"),
+        );
+        check("<table>\r\n<tr>\r\n", Some("<table>\r\naaaa\r\n"));
+    }
+
+    #[test]
+    fn html_lines_are_kept_where_a_parse_could_read_them_otherwise() {
+        // A paragraph, a table or a definition may be going on: only after a blank line.
+        check("text\n<table>\n<tr>\n", Some("aaaa\n<table>\n<tr>\n"));
+        check("| a |\n|---|\n<table>\n| b |\n", None);
+        // In a fence, a comment, or after one indented by up to three spaces.
+        check("```\n\n<table>\n<tr>\n```\n", None);
+        check("~~~~\n~~~\n\n<div>\n<p>\n~~~~\n", None);
+        check("<!--\n\n<table>\n<tr>\n-->\n", None);
+        check("  ```\n\n<table>\n<tr>\n", None);
+        check(
+            "- a\n\n   <!--\n\n<table>\n<tr>\n",
+            Some("- a\n\n   <!--\n\n<table>\n<tr>\n"),
+        );
+        // tree-sitter-md reads `h1` as the name `h`: a type-7 block, which a list may end.
+        check("<h1>\n<tr>\n", None);
+        check("<tables>\n<tr>\n", None);
+        // Front matter up to its closing line.
+        check("---\n\n<table>\n<tr>\n---\n", None);
+        // A lone carriage return breaks a line where the scan does not see one.
+        check("<table>\n<tr>\r\r\n<td>\n", None);
     }
 
     #[test]
