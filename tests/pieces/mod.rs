@@ -43,6 +43,7 @@ pub const PIECES: &[&str] = &[
     "* star item\n",
     "<table>\n<tr><td>x</td></tr>\n",
     "</table>\n\n",
+    "<details>\n<summary>What is the GIL? | <b>why</b></summary>\n",
     "<!--\n",
     "-->\n",
     "---\n",
