@@ -110,23 +110,22 @@ fn opens_definition(line: &[u8]) -> bool {
 /// as a token per tag character (150 ms of parse for the quiz README).
 ///
 /// Only a block that opens at column 0, at the top level, counts, and the scan stays on the
-/// safe side: a fence or another kind of HTML block (which may hold blank lines and `<table>`
-/// lines) is followed to its end; one that opens indented by one to three spaces (at the
-/// top level or in a list item: only a parse can tell) stops the search for the rest of the
-/// note; a type-6 line opens a block only after a blank line (or the note's start, or a
-/// one-line HTML block or heading that itself came after one), where no table, paragraph or
-/// definition can be going on.
+/// safe side: a fence at column 0 and front matter (which may hold blank lines and `<table>`
+/// lines) are followed to their end; a fence indented by one to three spaces (at the top
+/// level or in a list item: only a parse can tell) or another kind of HTML block (whose end
+/// marker a parse may see elsewhere than a scan), unless a one-line comment, stops the search
+/// for the rest of the note; a type-6 line opens a block only after a blank line (or the
+/// note's start, or a one-line comment or heading that itself came after one), where no
+/// table, paragraph or definition can be going on.
 struct HtmlBlocks {
     state: Scan,
     /// Set after a line that leaves no block open at the top level.
     clean: bool,
-    /// Lines read so far.
-    lines: usize,
+    /// Whether a line was read.
+    started: bool,
 }
 
-#[derive(Default, PartialEq, Eq)]
 enum Scan {
-    #[default]
     Top,
     /// A fence of this character and length opened at column 0.
     Fence(u8, usize),
@@ -269,15 +268,14 @@ impl HtmlBlocks {
         HtmlBlocks {
             state: Scan::Top,
             clean: true,
-            lines: 0,
+            started: false,
         }
     }
 
     /// Reads the next line; whether it is a type-6 block's line after its first (its content
     /// decides nothing).
     fn inside(&mut self, line: &[u8]) -> bool {
-        let first = self.lines == 0;
-        self.lines += 1;
+        let first = !std::mem::replace(&mut self.started, true);
         let body = line.strip_suffix(b"\n").unwrap_or(line);
         let body = body.strip_suffix(b"\r").unwrap_or(body);
         // A carriage return breaks the line where tree-sitter reads it, a NUL ends the input.
