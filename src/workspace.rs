@@ -451,11 +451,10 @@ struct DiskIndex {
 }
 
 impl DiskIndex {
-    fn of<'a>(notes: impl Iterator<Item = &'a NoteSummary>) -> DiskIndex {
-        let mut notes: Vec<&NoteSummary> = notes.collect();
+    fn of(mut notes: Vec<Arc<NoteSummary>>) -> DiskIndex {
         notes.sort_unstable_by(|a, b| a.uri.cmp(&b.uri));
         let mut idx = DiskIndex::default();
-        for s in notes {
+        for s in &notes {
             idx.add(s);
         }
         idx
@@ -679,8 +678,9 @@ impl Workspace {
         if let Some(i) = index.as_ref() {
             return i.clone();
         }
-        let notes: Vec<Arc<NoteSummary>> = self.disk.iter().map(|e| e.value().clone()).collect();
-        let idx = Arc::new(DiskIndex::of(notes.iter().map(|n| &**n)));
+        let idx = Arc::new(DiskIndex::of(
+            self.disk.iter().map(|e| e.value().clone()).collect(),
+        ));
         *index = Some(idx.clone());
         idx
     }
@@ -1114,8 +1114,7 @@ mod tests {
             ws.insert(note(name, name));
         }
         let kept = ws.index();
-        let notes: Vec<Arc<NoteSummary>> = ws.disk.iter().map(|e| e.value().clone()).collect();
-        let fresh = DiskIndex::of(notes.iter().map(|n| &**n));
+        let fresh = DiskIndex::of(ws.disk.iter().map(|e| e.value().clone()).collect());
         assert_eq!(*kept, fresh);
         let gil: Vec<&str> = kept.questions["what is the gil"]
             .iter()

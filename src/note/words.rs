@@ -247,12 +247,18 @@ fn opens_block(line: &[u8]) -> bool {
             .any(|t| t.eq_ignore_ascii_case(&rest[..name]))
 }
 
-/// Whether `line` (after `indent` spaces) is a fence: three or more backticks with none after
-/// them, or three or more tildes. Returns its character and length.
+/// Whether `line` (from its first non-space) is a fence: three or more backticks with none
+/// after them, or three or more tildes. Returns its character and length.
 fn fence(line: &[u8]) -> Option<(u8, usize)> {
     let c = *line.first().filter(|c| matches!(c, b'`' | b'~'))?;
     let n = line.iter().take_while(|&&b| b == c).count();
     (n >= 3 && (c == b'~' || memchr::memchr(b'`', &line[n..]).is_none())).then_some((c, n))
+}
+
+/// Whether `rest`, after `spaces` spaces, opens a fence or an HTML block of type 1 to 5 (a
+/// block a blank line does not end) at the top level or in a container.
+fn opens_other_block(spaces: usize, rest: &[u8]) -> bool {
+    spaces <= 3 && (fence(rest).is_some() || opens_other_html(rest))
 }
 
 impl HtmlBlocks {
@@ -313,7 +319,7 @@ impl HtmlBlocks {
                 if blank(line) {
                     self.state = Scan::Top;
                     self.clean = true;
-                } else if spaces <= 3 && (fence(rest).is_some() || opens_other_html(rest)) {
+                } else if opens_other_block(spaces, rest) {
                     self.state = Scan::Lost;
                 }
                 false
@@ -331,17 +337,15 @@ impl HtmlBlocks {
                     } else {
                         b"+++"
                     });
-                } else if spaces <= 3 && (fence(rest).is_some() || opens_other_html(rest)) {
-                    if let (0, Some((c, n))) = (spaces, fence(rest)) {
-                        self.state = Scan::Fence(c, n);
-                    } else if spaces == 0 && one_line_comment(rest) {
-                        // It leaves the top level as clean as it found it.
-                        self.clean = clean;
-                    } else {
-                        // Indented, it may be in a list item or not; another HTML block's
-                        // end could hide where a parse would not look for it.
-                        self.state = Scan::Lost;
-                    }
+                } else if let (0, Some((c, n))) = (spaces, fence(rest)) {
+                    self.state = Scan::Fence(c, n);
+                } else if spaces == 0 && one_line_comment(rest) {
+                    // It leaves the top level as clean as it found it.
+                    self.clean = clean;
+                } else if opens_other_block(spaces, rest) {
+                    // Indented, a fence may be in a list item or not; another HTML block's
+                    // end could hide where a parse would not look for it.
+                    self.state = Scan::Lost;
                 } else if spaces == 0 && clean && opens_block(rest) {
                     self.state = Scan::InBlock;
                 } else if (spaces <= 3 && rest.starts_with(b"<"))
@@ -426,8 +430,7 @@ pub fn joined(text: &str) -> Option<Joined> {
         } else if opens_definition(line) {
             in_definition = true;
         }
-        let inside = html.inside(line);
-        let prose = if inside {
+        let prose = if html.inside(line) {
             line.iter().position(|b| !matches!(b, b' ' | b'\t'))
         } else if html.in_front_matter() {
             // Its characters count for the tab stops of the line after it, and masking
