@@ -90,14 +90,18 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
         .headings
         .iter()
         .map(|h| {
-            let title = outline::render_title(&text[h.content.clone()]);
-            Heading::new(h.range.clone(), h.content.clone(), title, h.level)
+            Heading::new(
+                h.range.clone(),
+                h.content.clone(),
+                &text[h.content.clone()],
+                h.level,
+            )
         })
         .collect();
     for b in &blocks.bold {
-        let title = outline::render_title(&text[b.range.clone()]);
-        if outline::is_question(&title) {
-            headings.push(Heading::new(b.range.clone(), b.range.clone(), title, 7));
+        let content = &text[b.range.clone()];
+        if outline::is_question(&outline::render_title(content)) {
+            headings.push(Heading::new(b.range.clone(), b.range.clone(), content, 7));
         }
     }
     headings.sort_by_key(|h| h.range.start);

@@ -31,13 +31,15 @@ pub struct Heading {
 }
 
 impl Heading {
-    /// A heading as a chunk's analysis finds it (offsets relative to the chunk).
+    /// A heading as a chunk's analysis finds it (offsets relative to the chunk), from its
+    /// inline content as written (markup included).
     pub fn new(
         range: Range<usize>,
         title_range: Range<usize>,
-        title: String,
+        content: &str,
         level: u8,
     ) -> Heading {
+        let title = render_title(content);
         let question = is_question(&title);
         let question_key = question
             .then(|| normalize_question(&title))
@@ -47,7 +49,7 @@ impl Heading {
             range,
             title_range,
             slug: if level <= 6 {
-                slug(&title).into()
+                slug(&anchor_text(content)).into()
             } else {
                 Arc::from("")
             },
@@ -124,6 +126,49 @@ pub fn render_title(inline: &str) -> String {
     // ATX closing sequence (`## Title ##`).
     let trimmed = out.trim().trim_end_matches('#').trim_end();
     trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A heading's text as GitHub's HTML holds it, what its anchor is made from: the inline
+/// content parsed as CommonMark (with GFM strikethrough), tags and images dropped, entities
+/// decoded, code spans verbatim, whitespace inside kept as written.
+pub fn anchor_text(content: &str) -> String {
+    use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+    let markup = |b: u8| {
+        matches!(
+            b,
+            b'`' | b'*' | b'_' | b'<' | b'&' | b'[' | b'\\' | b'~' | b'#' | b':' | b'\n' | b'\r'
+        )
+    };
+    if !content.bytes().any(markup) {
+        return content.trim_matches([' ', '\t']).to_string();
+    }
+    // Parsed as a heading of its own: alone, `1. Intro` would be a list and `- a` an item.
+    let source = if content.contains('\n') {
+        format!("{content}\n===\n")
+    } else {
+        format!("# {content}\n")
+    };
+    // A reference link's definition is elsewhere in the note: any label counts as defined,
+    // so `[text][ref]` reads as its text, as it renders where `ref` is defined.
+    let defined = |_| Some((CowStr::Borrowed(""), CowStr::Borrowed("")));
+    let parser = Parser::new_with_broken_link_callback(
+        &source,
+        Options::ENABLE_STRIKETHROUGH,
+        Some(defined),
+    );
+    let mut out = String::with_capacity(content.len());
+    let mut in_image = 0usize;
+    for event in parser {
+        match event {
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+            Event::Text(t) if in_image == 0 => push_with_emoji(&mut out, &t),
+            Event::Code(t) if in_image == 0 => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_image == 0 => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether a title asks something: it ends with `?` (after trailing emphasis, colons and
@@ -212,14 +257,41 @@ fn collapse_dashes(s: &str) -> String {
     out
 }
 
-/// GitHub's anchor for a heading: lower-case, punctuation other than `-` and `_` dropped,
-/// spaces to `-`.
-pub fn slug(title: &str) -> String {
-    if title.is_ascii() {
-        // The same as below, without Unicode case mapping (the outline is re-slugged on
-        // every keystroke, for broken-link checks).
-        let mut out = String::with_capacity(title.len());
-        for b in title.bytes() {
+/// Appends `text` with GitHub's emoji shortcodes (`:rocket:`) as the emoji they render as.
+fn push_with_emoji(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(open) = rest.find(':') {
+        let after = &rest[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-')))
+            .unwrap_or(after.len());
+        let emoji = (name_len > 0 && after[name_len..].starts_with(':'))
+            .then(|| emojis::get_by_shortcode(&after[..name_len]))
+            .flatten();
+        match emoji {
+            Some(e) => {
+                out.push_str(&rest[..open]);
+                out.push_str(e.as_str());
+                rest = &after[name_len + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// GitHub's anchor for a heading's text ([`anchor_text`]): lower-cased; letters, marks,
+/// decimal and letter numbers, connector punctuation (`_`) and `-` kept; each space a `-`;
+/// everything else (punctuation, symbols, emoji, other spaces, controls) dropped. The rule
+/// of GitHub's `[^\p{Word}\- ]` and of github-slugger.
+pub fn slug(text: &str) -> String {
+    if text.is_ascii() {
+        // The same as below, without Unicode case mapping or category lookups.
+        let mut out = String::with_capacity(text.len());
+        for b in text.bytes() {
             match b {
                 b' ' => out.push('-'),
                 b'-' | b'_' => out.push(char::from(b)),
@@ -229,15 +301,34 @@ pub fn slug(title: &str) -> String {
         }
         return out;
     }
-    title
-        .to_lowercase()
+    text.to_lowercase()
         .chars()
         .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            ' ' | '-' => Some('-'),
+            c if is_word(c) => Some(c),
             _ => None,
         })
         .collect()
+}
+
+/// A character of `\p{Word}`: a letter, a mark, a decimal or letter number, or connector
+/// punctuation.
+fn is_word(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+            | G::NonspacingMark
+            | G::SpacingMark
+            | G::EnclosingMark
+            | G::DecimalNumber
+            | G::LetterNumber
+            | G::ConnectorPunctuation
+    )
 }
 
 /// Numbers repeated anchors the way GitHub's slugger does: the second `intro` is
@@ -435,8 +526,8 @@ mod tests {
         let headings: Vec<Heading> = titles
             .iter()
             .enumerate()
-            .map(|(i, t)| Heading::new(i..i + 1, i..i + 1, t.to_string(), 2))
-            .chain([Heading::new(9..10, 9..10, "Why Intro?".into(), 7)])
+            .map(|(i, t)| Heading::new(i..i + 1, i..i + 1, t, 2))
+            .chain([Heading::new(9..10, 9..10, "Why Intro?", 7)])
             .collect();
         for style in [SlugStyle::Github, SlugStyle::Gitlab] {
             let mut expected: Vec<String> = slugs(titles.into_iter(), style);

@@ -162,21 +162,19 @@ pub fn rename(
     let enc = state.encoding();
     let style = state.config().slugs;
     let (title_edit, new_slug) = with_doc(state, uri, |note, a, enc| {
-        let mut titles: Vec<String> = a
-            .headings
-            .iter()
-            .filter(|h| h.level <= 6)
-            .map(|h| h.title.to_string())
-            .collect();
-        let nth = a.headings[..i].iter().filter(|h| h.level <= 6).count();
-        titles[nth] = outline::render_title(new_name);
-        let slugs = outline::slugs(titles.iter().map(String::as_str), style);
+        // The note's headings with this one renamed, numbered again: a new title can take or
+        // free a repeated anchor.
+        let mut headings = a.headings.clone();
+        let h = &a.headings[i];
+        headings[i] =
+            outline::Heading::new(h.range.clone(), h.title_range.clone(), new_name, h.level);
+        let slugs = outline::slugs_of(&headings, style);
         (
             lsp::TextEdit::new(
                 to_proto::range(note, &a.headings[i].title_range, enc),
                 new_name.to_string(),
             ),
-            slugs[nth].clone(),
+            slugs[i].to_string(),
         )
     })?;
     let view = state.view(None);
