@@ -38,6 +38,10 @@ pub enum Target {
     },
     /// A URL with a scheme, or anything else this server does not resolve.
     External,
+    /// `[text](#a b)`: a destination with a space and no `<...>`, which CommonMark (and so
+    /// GitHub) does not take for a link; it shows as text. Holds what is between the
+    /// parentheses.
+    NotALink(String),
 }
 
 /// Whether a path names a Markdown note.
@@ -156,12 +160,30 @@ fn link_at(text: &str, start: usize, end: usize) -> Option<Link> {
         }
         (j..k.min(end), k)
     };
-    // An optional title, then the closing parenthesis.
+    // An optional title (quoted, or in parentheses), then the closing parenthesis.
+    let mut after = k;
+    while after < end && matches!(bytes[after], b' ' | b'\t' | b'\n' | b'\r') {
+        after += 1;
+    }
+    let titled = matches!(bytes.get(after), Some(b'"' | b'\'' | b'('));
     while k < end && bytes[k] != b')' {
         k += 1;
     }
     if k >= end {
         return None;
+    }
+    if after < k && !titled {
+        // Words after the destination that are no title: not a link, as CommonMark reads it.
+        let inside = text[j..k].trim_end();
+        if inside.contains('\n') {
+            return None;
+        }
+        return Some(Link {
+            range: start..k + 1,
+            target: Arc::new(Target::NotALink(inside.to_string())),
+            dest: inside.into(),
+            dest_range: j..j + inside.len(),
+        });
     }
     let dest = &text[dest_range.clone()];
     Some(Link {
@@ -170,6 +192,69 @@ fn link_at(text: &str, start: usize, end: usize) -> Option<Link> {
         dest: dest.into(),
         dest_range,
     })
+}
+
+/// The explicit anchors in a note's HTML: the `id` of any tag and the `name` of an `<a>`
+/// (GitHub keeps both as link targets), outside `skip` (the code samples, sorted).
+pub fn html_anchors(text: &str, skip: &[Range<usize>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for at in memchr::memchr_iter(b'<', text.as_bytes()) {
+        let i = skip.partition_point(|r| r.end <= at);
+        if skip.get(i).is_some_and(|r| r.start <= at) {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let tag_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let Some(close) = rest.find('>') else {
+            continue;
+        };
+        let tag = &rest[..tag_len];
+        for (name, value) in attributes(&rest[tag_len..close]) {
+            if name.eq_ignore_ascii_case("id")
+                || (name.eq_ignore_ascii_case("name") && tag.eq_ignore_ascii_case("a"))
+            {
+                out.push(value.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The `name=value` attributes of a tag's inside (after its name), values unquoted.
+fn attributes(mut s: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    loop {
+        s = s.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+        let name_len = s
+            .find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '/'))
+            .unwrap_or(s.len());
+        if name_len == 0 {
+            return out;
+        }
+        let name = &s[..name_len];
+        s = s[name_len..].trim_start();
+        let Some(v) = s.strip_prefix('=') else {
+            continue;
+        };
+        let v = v.trim_start();
+        let (value, rest) = match v.chars().next() {
+            Some(q @ ('"' | '\'')) => match v[1..].find(q) {
+                Some(end) => (&v[1..1 + end], &v[end + 2..]),
+                None => return out,
+            },
+            _ => {
+                let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
+                (&v[..end], &v[end..])
+            }
+        };
+        out.push((name, value));
+        s = rest;
+    }
 }
 
 /// Bare `http://` and `https://` URLs in `range`, outside `[...](...)` links.
@@ -226,6 +311,30 @@ mod tests {
             ["https://e.org/a_(b)"]
         );
         assert_eq!(dests("[broken](#x"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn explicit_anchors() {
+        let t = "<a name=\"top\"></a>\n<h2 id='intro' class=x>Hi</h2>\n<div name=\"no\">\n\
+                 ```html\n<p id=\"in-code\"></p>\n```\n<a id=bare href=\"#x\">";
+        let code = t.find("```").unwrap()..t.rfind("```").unwrap() + 3;
+        assert_eq!(html_anchors(t, &[code]), ["top", "intro", "bare"]);
+    }
+
+    #[test]
+    fn a_destination_with_a_space_is_no_link() {
+        let t = "[CAP](#cap 理論) and [ok](#a \"title\") and [ok2](<#a b>)";
+        let found = find_links(t, 0..t.len());
+        let targets: Vec<&Target> = found.iter().map(|l| &*l.target).collect();
+        assert_eq!(
+            targets,
+            [
+                &Target::NotALink("#cap 理論".into()),
+                &Target::Anchor("a".into()),
+                &Target::Anchor("a b".into())
+            ]
+        );
+        assert_eq!(&t[found[0].dest_range.clone()], "#cap 理論");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, RwLock, Weak};
 
 use dashmap::DashMap;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
@@ -15,7 +15,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use crate::analysis::Analysis;
 use crate::checks::{Severity, code};
 use crate::hover;
-use crate::links::Target;
+use crate::links::{self, Target};
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::{self, SlugStyle};
 use crate::suggest::Nearest;
@@ -165,6 +165,8 @@ pub struct NoteSummary {
     pub links: Vec<LinkEntry>,
     pub terms: Vec<TermEntry>,
     pub urls: Vec<(Span, String)>,
+    /// Explicit anchors of its HTML (`<a name>`, `id`), besides its headings'.
+    pub anchors: Vec<String>,
 }
 
 const TERM_DEFINITION_BYTES: usize = 400;
@@ -265,6 +267,7 @@ impl NoteSummary {
             links,
             terms,
             urls,
+            anchors: html_anchors_of(note, a),
         }
     }
 
@@ -275,17 +278,55 @@ impl NoteSummary {
         NoteSummary::build(uri, &note, &a, style)
     }
 
-    pub fn heading_by_slug(&self, slug: &str) -> Option<&HeadingEntry> {
+    /// The heading whose anchor is `anchor`, as GitHub matches it (case-insensitively).
+    pub fn heading_by_slug(&self, anchor: &str) -> Option<&HeadingEntry> {
+        let lower = anchor.to_lowercase();
         self.headings
             .iter()
-            .find(|h| !h.slug.is_empty() && h.slug == slug)
+            .find(|h| !h.slug.is_empty() && (h.slug == anchor || h.slug == lower))
     }
 
-    /// The uri a note link points at, resolved against this note's folder.
+    /// The file a note link points at, resolved against this note's folder (or the
+    /// repository root for a `/`-rooted path).
     pub fn resolve_path(&self, rel: &str) -> Option<PathBuf> {
-        let base = self.dir.as_ref()?;
-        Some(normalize(&base.join(rel)))
+        note_path(self.dir.as_ref()?, rel)
     }
+}
+
+/// The explicit anchors of `note`'s HTML, outside its code samples.
+fn html_anchors_of(note: &Note, a: &Analysis) -> Vec<String> {
+    let code: Vec<Range<usize>> = a.samples.iter().map(|s| s.range.clone()).collect();
+    links::html_anchors(&note.text(), &code)
+}
+
+/// Where a link's note path points: relative to `dir` (the linking note's folder), or for a
+/// `/`-rooted path relative to the repository root, as GitHub resolves it. `None` when the
+/// root cannot be told.
+pub fn note_path(dir: &Path, path: &str) -> Option<PathBuf> {
+    match path.strip_prefix('/') {
+        Some(rest) => Some(normalize(&repo_root(dir)?.join(rest))),
+        None => Some(normalize(&dir.join(path))),
+    }
+}
+
+/// The repository holding `dir`: the nearest folder at or above it with a `.git` or a
+/// `.notes-lsp.toml`. Remembered per folder (links are checked on every keystroke).
+fn repo_root(dir: &Path) -> Option<PathBuf> {
+    static ROOTS: LazyLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> =
+        LazyLock::new(Default::default);
+    let mut roots = ROOTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = roots.get(dir) {
+        return r.clone();
+    }
+    let root = dir
+        .ancestors()
+        .find(|d| d.join(".git").exists() || d.join(".notes-lsp.toml").is_file())
+        .map(Path::to_path_buf);
+    if roots.len() >= 1024 {
+        roots.clear();
+    }
+    roots.insert(dir.to_path_buf(), root.clone());
+    root
 }
 
 /// Lexical normalization (`a/./b/../c` → `a/c`): symlinks are not followed.
@@ -390,16 +431,49 @@ pub struct Facts {
     pub links: Vec<(Range<usize>, Arc<Target>)>,
     /// Each question worth comparing and its title's range.
     pub questions: Vec<(QuestionKey, Range<usize>)>,
+    /// Anchors match headings whatever their case (GitHub); GitLab's are case-sensitive.
+    pub case_insensitive: bool,
+    /// The note's explicit anchors, looked for only when a link misses every heading.
+    html: HtmlAnchors,
+}
+
+/// A note's explicit anchors (`<a name>`, `id`), found the first time they are asked for.
+#[derive(Default)]
+struct HtmlAnchors {
+    /// The note's text and its samples' ranges, to scan.
+    source: Option<(ropey::Rope, Vec<Range<usize>>)>,
+    found: OnceLock<Vec<String>>,
+}
+
+impl HtmlAnchors {
+    fn get(&self) -> &[String] {
+        self.found.get_or_init(|| match &self.source {
+            Some((rope, code)) => links::html_anchors(&rope.to_string(), code),
+            None => Vec::new(),
+        })
+    }
 }
 
 impl Facts {
     /// The facts of `note`, whose analysis is `a`.
     pub fn of(uri: &str, note: &Note, a: &Analysis, style: SlugStyle) -> Facts {
-        Facts::with_slugs(uri, note, a, outline::slugs_of(&a.headings, style).into())
+        Facts::with_slugs(
+            uri,
+            note,
+            a,
+            outline::slugs_of(&a.headings, style).into(),
+            style,
+        )
     }
 
     /// [`Facts::of`] with the slugs already numbered (`outline::slugs_of` of `a`'s headings).
-    pub fn with_slugs(uri: &str, note: &Note, a: &Analysis, slugs: Slugs) -> Facts {
+    pub fn with_slugs(
+        uri: &str,
+        note: &Note,
+        a: &Analysis,
+        slugs: Slugs,
+        style: SlugStyle,
+    ) -> Facts {
         let uri = canonical_uri(uri);
         let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
         // Built on every keystroke: titles are not slugged or normalized again here, each
@@ -418,6 +492,14 @@ impl Facts {
                 .collect(),
             uri,
             dir,
+            case_insensitive: style == SlugStyle::Github,
+            html: HtmlAnchors {
+                source: Some((
+                    note.rope().clone(),
+                    a.samples.iter().map(|s| s.range.clone()).collect(),
+                )),
+                found: OnceLock::new(),
+            },
         }
     }
 
@@ -428,6 +510,11 @@ impl Facts {
             slugs: s.headings.iter().map(|h| h.slug.as_str().into()).collect(),
             links: Vec::new(),
             questions: Vec::new(),
+            case_insensitive: true,
+            html: HtmlAnchors {
+                source: None,
+                found: s.anchors.clone().into(),
+            },
         }
     }
 }
@@ -491,9 +578,68 @@ pub struct Workspace {
 /// What a broken link's diagnostic says.
 fn no_heading(anchor: &str, where_: &str, closest: Option<String>) -> String {
     match closest {
-        Some(c) => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
+        Some(c) => match only_differs(anchor, &c) {
+            Some(how) => format!(
+                "no heading `#{anchor}` in {where_}: the anchor `#{c}` differs from it only {how}"
+            ),
+            None => format!("no heading `#{anchor}` in {where_}; did you mean `#{c}`?"),
+        },
         None => format!("no heading `#{anchor}` in {where_}"),
     }
+}
+
+/// How a link's anchor and a heading's differ, when that is all: case (anchors are
+/// case-sensitive on GitLab), accents and other combining marks, or dashes.
+fn only_differs(anchor: &str, slug: &str) -> Option<&'static str> {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let base = |s: &str| -> String { s.nfd().filter(|c| !is_combining_mark(*c)).collect() };
+    if anchor.to_lowercase() == slug.to_lowercase() {
+        Some("in case (GitLab's anchors are case-sensitive)")
+    } else if base(anchor) == base(slug) {
+        Some("in accents and other combining marks")
+    } else if anchor.replace('-', "") == slug.replace('-', "") {
+        Some("in dashes (each space of a heading is one `-`)")
+    } else {
+        None
+    }
+}
+
+/// What a link-like text whose target holds a space gets said; `anchor` is the heading
+/// anchor its words make, when the note has it.
+fn not_a_link(inside: &str, anchor: Option<&str>) -> String {
+    if inside.chars().count() > 80 {
+        let start: String = inside.chars().take(60).collect();
+        return format!(
+            "not a link: the target `{start}…` holds a space, so GitHub shows this as text; \
+             put it in `<...>` or write each space as `%20`"
+        );
+    }
+    let mut m = format!(
+        "not a link: the target `{inside}` holds a space, so GitHub shows this as text; \
+         write `<{inside}>` or `{}`",
+        inside.replace(' ', "%20")
+    );
+    if let Some(a) = anchor {
+        m.push_str(&format!(" (the heading's anchor is `#{a}`)"));
+    }
+    m
+}
+
+/// The first of `slugs` that is `anchor`, or its lower case (`lower`, GitHub's matching).
+fn position_of<'a>(
+    mut slugs: impl Iterator<Item = &'a str>,
+    anchor: &str,
+    lower: Option<&str>,
+) -> Option<usize> {
+    slugs.position(|s| !s.is_empty() && (s == anchor || Some(s) == lower))
+}
+
+/// Whether `anchor` (or its lower case, `lower`, matched against lower-cased anchors) is
+/// one of a note's explicit anchors.
+fn explicit(html: &[String], anchor: &str, lower: Option<&str>) -> bool {
+    html.iter()
+        .any(|h| h == anchor || lower.is_some_and(|l| h.to_lowercase() == l))
 }
 
 /// Each slug's first heading (bold questions have no slug).
@@ -554,8 +700,23 @@ impl LinkCheck<'_> {
                 (None, false)
             }
             Target::Anchor(anchor) => {
+                let lower = self.from.case_insensitive.then(|| anchor.to_lowercase());
+                if lower
+                    .as_deref()
+                    .is_some_and(|l| self.local.get(l).is_some())
+                    || explicit(self.from.html.get(), anchor, lower.as_deref())
+                {
+                    return (None, false);
+                }
                 let closest = self.nearest(anchor);
                 (Some(no_heading(anchor, "this note", closest)), false)
+            }
+            Target::NotALink(inside) => {
+                let anchor = inside
+                    .strip_prefix('#')
+                    .map(outline::slug)
+                    .filter(|a| self.local.get(a).is_some());
+                (Some(not_a_link(inside, anchor.as_deref())), false)
             }
             _ => {
                 // A link to this note by its file name is answered from `from`'s own "did you
@@ -752,12 +913,19 @@ impl View<'_> {
     ) -> Result<Resolved, String> {
         let (note, anchor) = match target {
             Target::External => return Ok(Resolved::Unchecked),
+            Target::NotALink(inside) => return Err(not_a_link(inside, None)),
             Target::Anchor(a) => (None, a.as_str()),
             Target::Note { path, anchor } => {
                 let Some(dir) = &from.dir else {
                     return Ok(Resolved::Unchecked);
                 };
-                let p = normalize(&dir.join(path));
+                if path.starts_with('/') {
+                    // The repository root is looked for on disk.
+                    *read_disk = true;
+                }
+                let Some(p) = note_path(dir, path) else {
+                    return Ok(Resolved::Unchecked);
+                };
                 let uri = path_to_uri(&p);
                 let anchor = anchor.as_deref().unwrap_or("");
                 // This note by its own file name (`README.md#x` in README.md): its current
@@ -791,22 +959,25 @@ impl View<'_> {
                 None => Resolved::Unchecked,
             });
         }
+        let lower = from.case_insensitive.then(|| anchor.to_lowercase());
+        let lower = lower.as_deref().filter(|l| *l != anchor);
         let found = match (&note, local) {
-            (Some(n), _) => n
-                .headings
-                .iter()
-                .position(|h| !h.slug.is_empty() && h.slug == anchor),
-            (None, Some(index)) => index.get(anchor),
-            (None, None) => from
-                .slugs
-                .iter()
-                .position(|s| !s.is_empty() && &**s == anchor),
+            (Some(n), _) => position_of(n.headings.iter().map(|h| h.slug.as_str()), anchor, lower),
+            (None, Some(index)) => index.get(anchor).or_else(|| index.get(lower?)),
+            (None, None) => position_of(from.slugs.iter().map(|s| &**s), anchor, lower),
         };
         if let Some(i) = found {
             return Ok(match note {
                 Some(n) => Resolved::Other(n, Some(i)),
                 None => Resolved::Here(i),
             });
+        }
+        let html = match &note {
+            Some(n) => n.anchors.as_slice(),
+            None => from.html.get(),
+        };
+        if explicit(html, anchor, lower) {
+            return Ok(Resolved::Unchecked);
         }
         let closest = match &note {
             _ if !suggest => None,
@@ -832,11 +1003,11 @@ impl View<'_> {
     /// what a broken link's quick fix chooses from.
     pub fn anchors(&self, from: &Facts, target: &Target) -> Option<Vec<String>> {
         match target {
-            Target::External => None,
+            Target::External | Target::NotALink(_) => None,
             Target::Anchor(_) => Some(from.slugs.iter().map(|s| s.to_string()).collect()),
             Target::Note { path, .. } => {
                 let dir = from.dir.as_ref()?;
-                let n = self.get(&path_to_uri(&normalize(&dir.join(path))))?;
+                let n = self.get(&path_to_uri(&note_path(dir, path)?))?;
                 Some(n.headings.iter().map(|h| h.slug.clone()).collect())
             }
         }

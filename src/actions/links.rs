@@ -6,10 +6,12 @@
 
 use std::ops::Range;
 
-use super::{Fix, Kind};
+use super::{Fix, Kind, LinkEnv};
 use crate::analysis::Analysis;
 use crate::checks::code;
 use crate::links::{self, Target};
+use crate::note::Note;
+use crate::outline::SlugStyle;
 use crate::workspace::{Facts, View, levenshtein};
 
 pub const ID: &str = "link-anchor";
@@ -96,6 +98,29 @@ pub fn fixes(
         });
     }
     out
+}
+
+/// Whether `after` (fix-all's link fixes applied to `before`) leaves the note's links
+/// better: the same links, none that resolved broken now, and fewer broken.
+pub fn improves(env: &LinkEnv, style: SlugStyle, before: &str, after: &str) -> bool {
+    let (b, a) = (broken(env, style, before), broken(env, style, after));
+    b.len() == a.len()
+        && b.iter().zip(&a).all(|(was, is)| *was || !is)
+        && a.iter().filter(|x| **x).count() < b.iter().filter(|x| **x).count()
+}
+
+/// For each link of `text`, in order: whether it is broken.
+fn broken(env: &LinkEnv, style: SlugStyle, text: &str) -> Vec<bool> {
+    let note = Note::new(text);
+    let a = Analysis::of(&note);
+    let facts = Facts::of(env.uri, &note, &a, style);
+    let bad: Vec<Range<usize>> = env
+        .view
+        .broken_links(&facts)
+        .into_iter()
+        .map(|d| d.range)
+        .collect();
+    a.links.iter().map(|l| bad.contains(&l.range)).collect()
 }
 
 #[cfg(test)]

@@ -513,10 +513,18 @@ impl FixAll {
     }
 }
 
-/// The safe fixes among `fixes` that touch disjoint text, preferring the smaller rules.
+/// The edits of `fixes`, in order.
+fn sorted_edits(fixes: &[Fix]) -> Edits {
+    let mut edits: Edits = fixes.iter().flat_map(|f| f.edits.iter().cloned()).collect();
+    edits.sort_by_key(|e| (e.0.start, e.0.end));
+    edits
+}
+
+/// The safe fixes among `fixes` that touch disjoint text, preferring the smaller rules. Only
+/// fixes of a diagnostic the note shows: fix-all never rewrites what was not reported.
 fn disjoint(mut fixes: Vec<Fix>, opts: &Options) -> Vec<Fix> {
     fixes.retain(|f| {
-        f.safe && !f.edits.is_empty() && f.diagnostic_code.is_none_or(|c| !opts.off.contains(&c))
+        f.safe && !f.edits.is_empty() && f.diagnostic_code.is_some_and(|c| !opts.off.contains(&c))
     });
     fixes.sort_by_key(|f| (priority(f.id), f.hull().start));
     let mut taken: Vec<Fix> = Vec::new();
@@ -552,16 +560,16 @@ pub fn fix_all(text: &str, opts: &Options, links: Option<&LinkEnv>) -> FixAll {
         {
             let facts = Facts::of(env.uri, &note, &a, style);
             round = disjoint(links::fixes(&a, &cx.text, env.view, &facts, None), opts);
+            let edits = sorted_edits(&round);
+            if !round.is_empty() && !links::improves(env, style, &cur, &apply(&cur, &edits)) {
+                round.clear();
+            }
         }
         if round.is_empty() {
             break;
         }
-        let mut edits = Vec::new();
-        for f in round {
-            edits.extend(f.edits.iter().cloned());
-            applied.push((f.id, f.title));
-        }
-        edits.sort_by_key(|e| (e.0.start, e.0.end));
+        let edits = sorted_edits(&round);
+        applied.extend(round.into_iter().map(|f| (f.id, f.title)));
         let next = apply(&cur, &edits);
         if seen.contains(&next) {
             break;

@@ -347,7 +347,7 @@ pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::Document
             Target::External if l.dest.contains("://") || l.dest.starts_with("mailto:") => {
                 self::uri(l.dest.trim())
             }
-            Target::External => None,
+            Target::External | Target::NotALink(_) => None,
             Target::Anchor(a) => me
                 .heading_by_slug(a)
                 .and_then(|h| self::uri(&format!("{}#L{}", uri.as_str(), h.span.start.line + 1))),

@@ -116,7 +116,7 @@ impl Current {
                 slugs
             }
         };
-        let facts = Facts::with_slugs(uri, &self.note, &a, slugs);
+        let facts = Facts::with_slugs(uri, &self.note, &a, slugs, style);
         (a, facts)
     }
 }
