@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::outline::Heading;
-use crate::samples::{self, Lang, Sample, python};
+use crate::samples::{self, Lang, Language, Sample, SyntaxError, registry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -66,21 +66,24 @@ pub enum Verdict {
 }
 
 /// Verdicts by content hash: typing re-extracts a section's samples, but only a sample whose
-/// text changed is parsed again.
-static PY_CACHE: LazyLock<Mutex<HashMap<u64, Option<python::PyError>>>> =
+/// text changed is parsed again. The key covers the language and the tag (a tag may pick a
+/// dialect) as well as the text.
+static CACHE: LazyLock<Mutex<HashMap<u64, Option<SyntaxError>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
-const PY_CACHE_LIMIT: usize = 20_000;
+const CACHE_LIMIT: usize = 20_000;
 
-fn check_python_cached(src: &str) -> Option<python::PyError> {
+fn check_cached(lang: &'static Language, tag: &str, src: &str) -> Option<SyntaxError> {
     let mut h = DefaultHasher::new();
+    lang.name.hash(&mut h);
+    tag.hash(&mut h);
     src.hash(&mut h);
     let key = h.finish();
-    if let Some(v) = PY_CACHE.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(v) = CACHE.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return v.clone();
     }
-    let verdict = python::check(src);
-    let mut cache = PY_CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if cache.len() >= PY_CACHE_LIMIT {
+    let verdict = lang.run(tag, src);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CACHE_LIMIT {
         cache.clear();
     }
     cache.insert(key, verdict.clone());
@@ -90,8 +93,8 @@ fn check_python_cached(src: &str) -> Option<python::PyError> {
 /// Whether the sample is code the server checks as Python, and if so, whether it was tagged.
 pub fn python_kind(sample: &Sample) -> Option<bool> {
     match sample.lang {
-        Lang::Python => Some(true),
         Lang::Untagged if samples::looks_like_python(&sample.source) => Some(false),
+        _ if sample.lang.is_python() => Some(true),
         _ => None,
     }
 }
@@ -102,7 +105,7 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
         return (Verdict::Unchecked, None);
     }
     if let Some(tagged) = python_kind(sample) {
-        return match check_python_cached(&sample.source) {
+        return match check_cached(registry::PYTHON, "python", &sample.source) {
             None => {
                 let hint = (!tagged && sample.fenced).then(|| Diagnostic {
                     range: fence_line(sample),
@@ -113,9 +116,7 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
                 (Verdict::Parses, hint)
             }
             Some(err) => {
-                let start = sample.to_note(err.start);
-                let end = sample.to_note(err.end.max(err.start)).max(start);
-                let end = if end == start { start + 1 } else { end };
+                let range = note_range(sample, &err);
                 let (code, severity) = if tagged {
                     (code::PYTHON_SYNTAX, Severity::Error)
                 } else {
@@ -127,9 +128,9 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
                     format!("{} (untagged sample that looks like Python)", err.message)
                 };
                 (
-                    Verdict::Broken(start..end, err.message),
+                    Verdict::Broken(range.clone(), err.message),
                     Some(Diagnostic {
-                        range: start..end,
+                        range,
                         severity,
                         code,
                         message: message.into(),
@@ -138,49 +139,41 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
             }
         };
     }
-    if sample.lang == Lang::Json {
-        return match serde_json::from_str::<serde::de::IgnoredAny>(&sample.source) {
-            Ok(_) => (Verdict::Parses, None),
-            Err(e) => {
-                let at = offset_of_line_col(&sample.source, e.line(), e.column());
-                let start = sample.to_note(at);
-                let msg = json_message(&e);
-                (
-                    Verdict::Broken(start..start + 1, msg.clone()),
-                    Some(Diagnostic {
-                        range: start..start + 1,
-                        severity: Severity::Error,
-                        code: code::JSON_SYNTAX,
-                        message: msg.into(),
-                    }),
-                )
-            }
-        };
+    let Some(lang) = sample.lang.language() else {
+        return (Verdict::Unchecked, None);
+    };
+    let tag = registry::normalize(&sample.tag);
+    if lang.checker(&tag).is_none() {
+        return (Verdict::Unchecked, None);
     }
-    (Verdict::Unchecked, None)
-}
-
-/// serde_json's message without its " at line L column C" tail: the range says where.
-fn json_message(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full,
+    match check_cached(lang, &tag, &sample.source) {
+        None => (Verdict::Parses, None),
+        Some(err) => {
+            let range = note_range(sample, &err);
+            (
+                Verdict::Broken(range.clone(), err.message.clone()),
+                Some(Diagnostic {
+                    range,
+                    severity: Severity::Error,
+                    code: lang.code,
+                    message: err.message.into(),
+                }),
+            )
+        }
     }
 }
 
-/// serde_json's 1-based line and column (a column of 0 means before the line's first byte).
-fn offset_of_line_col(src: &str, line: usize, column: usize) -> usize {
-    let line_start = src
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    let mut at = (line_start + column.saturating_sub(1)).min(src.len());
-    while !src.is_char_boundary(at) {
-        at -= 1;
+/// A sample's error as a range in the note: never empty, so that editors show it.
+fn note_range(sample: &Sample, err: &SyntaxError) -> Range<usize> {
+    let start = sample.to_note(err.range.start);
+    let end = sample
+        .to_note(err.range.end.max(err.range.start))
+        .max(start);
+    if end == start {
+        start..start + 1
+    } else {
+        start..end
     }
-    at
 }
 
 /// The opening fence line of a sample (where tag hints point).

@@ -7,11 +7,12 @@ use serde_json::Value;
 
 use crate::checks::{Diagnostic, Severity, code};
 use crate::outline::SlugStyle;
+use crate::samples::registry;
 
+/// The codes besides each sample language's own (`python-syntax`, `json-syntax`, ...: the
+/// registry's).
 const CODES: &[&str] = &[
-    code::PYTHON_SYNTAX,
     code::GUESSED_PYTHON_SYNTAX,
-    code::JSON_SYNTAX,
     code::UNCLOSED_FENCE,
     code::MISSING_LANGUAGE,
     code::BROKEN_LINK,
@@ -23,7 +24,8 @@ const CODES: &[&str] = &[
 pub struct Config {
     /// Per diagnostic code: `None` turns the code off, `Some` overrides its severity.
     pub severities: HashMap<&'static str, Option<Severity>>,
-    /// Sample languages to check (`python`, `json`); `None` checks all.
+    /// Sample languages to check, by the registry's names (`python`, `javascript`, ...);
+    /// `None` checks all.
     pub languages: Option<Vec<String>>,
     /// Which site's heading anchors links are written for.
     pub slugs: SlugStyle,
@@ -81,11 +83,21 @@ impl Config {
                     Some(list) => {
                         let mut langs = Vec::new();
                         for l in list {
-                            match l.as_str() {
-                                Some(name @ ("python" | "json")) => langs.push(name.to_string()),
-                                _ => problems.push(format!(
-                                    "`languages`: {l} is not a checked language (python, json)"
-                                )),
+                            // A name (`javascript`) or any of its tags (`js`).
+                            let known = l.as_str().and_then(|s| {
+                                let s = registry::normalize(s);
+                                registry::by_name(&s).or_else(|| registry::by_tag(&s))
+                            });
+                            match known {
+                                Some(lang) => langs.push(lang.name.to_string()),
+                                None => {
+                                    let names: Vec<&str> =
+                                        registry::LANGUAGES.iter().map(|l| l.name).collect();
+                                    problems.push(format!(
+                                        "`languages`: {l} is not a checked language ({})",
+                                        names.join(", ")
+                                    ))
+                                }
                             }
                         }
                         config.languages = Some(langs);
@@ -113,7 +125,12 @@ impl Config {
             return;
         };
         for (name, sev) in obj {
-            let Some(&code) = CODES.iter().find(|c| **c == name) else {
+            let code = CODES
+                .iter()
+                .copied()
+                .find(|c| c == name)
+                .or_else(|| registry::by_code(name).map(|l| l.code));
+            let Some(code) = code else {
                 problems.push(format!("unknown diagnostic code `{name}`"));
                 continue;
             };
@@ -138,11 +155,8 @@ impl Config {
     pub fn severity(&self, code: &str, default: Severity) -> Option<Severity> {
         if let Some(langs) = &self.languages {
             let lang = match code {
-                code::PYTHON_SYNTAX | code::GUESSED_PYTHON_SYNTAX | code::MISSING_LANGUAGE => {
-                    Some("python")
-                }
-                code::JSON_SYNTAX => Some("json"),
-                _ => None,
+                code::GUESSED_PYTHON_SYNTAX | code::MISSING_LANGUAGE => Some("python"),
+                _ => registry::by_code(code).map(|l| l.name),
             };
             if lang.is_some_and(|l| !langs.iter().any(|x| x == l)) {
                 return None;
@@ -199,5 +213,26 @@ mod tests {
             problems,
             ["unknown setting `colour`", "unknown diagnostic code `nope`"]
         );
+    }
+
+    #[test]
+    fn every_sample_language_has_its_code_and_name() {
+        let (c, problems) = Config::from_json(&json!({
+            "languages": ["javascript", "ts", "SQL"],
+            "diagnostics": {"javascript-syntax": "warning", "yaml-syntax": "off"}
+        }));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            c.languages.as_deref(),
+            Some(&["javascript", "typescript", "sql"].map(String::from)[..])
+        );
+        let d = |code| c.severity(code, Severity::Error);
+        assert_eq!(d("javascript-syntax"), Some(Severity::Warning));
+        assert_eq!(d("typescript-syntax"), Some(Severity::Error));
+        assert_eq!(d("python-syntax"), None);
+        assert_eq!(d("go-syntax"), None);
+        let (_, problems) = Config::from_json(&json!({"languages": ["cobol"]}));
+        assert!(problems[0].contains("cobol"), "{problems:?}");
+        assert!(problems[0].contains("javascript"), "{problems:?}");
     }
 }

@@ -10,8 +10,8 @@ pub const ID: &str = "tabs-to-spaces";
 
 pub fn fix(cx: &Ctx, s: &SampleAt) -> Option<Fix> {
     let sample = &s.sample;
-    let python = sample.lang == Lang::Python
-        || (sample.lang == crate::samples::Lang::Untagged && looks_like_python(&sample.source));
+    let python = sample.lang.is_python()
+        || (sample.lang == Lang::Untagged && looks_like_python(&sample.source));
     if sample.nocheck || sample.layout.in_quote || !python {
         return None;
     }

@@ -47,7 +47,7 @@ fn kind(line: &str) -> Line {
 
 pub fn fixes(cx: &Ctx, s: &SampleAt) -> Vec<Fix> {
     let sample = &s.sample;
-    let python = matches!(sample.lang, Lang::Python | Lang::Untagged);
+    let python = sample.lang.is_python() || sample.lang == Lang::Untagged;
     if sample.nocheck || !python {
         return Vec::new();
     }

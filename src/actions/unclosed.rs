@@ -5,7 +5,7 @@
 use super::{Ctx, Fix, Kind};
 use crate::checks::code;
 use crate::note::starts_with_atx;
-use crate::samples::{Lang, dedented_lines, looks_like_python, python};
+use crate::samples::{dedented_lines, looks_like_python, python};
 
 pub const ID: &str = "close-fence";
 
@@ -45,7 +45,7 @@ pub fn fixes(cx: &Ctx) -> Vec<Fix> {
         let blank = |i: usize| cx.text[lines[i].clone()].trim().is_empty();
         let mut last = (0..heading).rev().find(|&i| !blank(i));
         // A Python sample followed by prose: close it after the code that parses.
-        if sample.lang == Lang::Python
+        if sample.lang.is_python()
             && let Some(k) = last
             && !parses(cx, &lines[..=k])
             && let Some(shorter) = (0..k)

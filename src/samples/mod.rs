@@ -2,38 +2,51 @@
 //! the block's common indentation and REPL prompts taken off, and a map from each byte of the
 //! extracted source back to its byte in the note.
 
+pub mod guard;
+pub mod json;
 pub mod nesting;
 pub mod python;
+pub mod registry;
 
 use std::ops::Range;
 
 use crate::note::CodeBlock;
+pub use registry::{Language, SyntaxError};
 
 /// What a sample is written in, as far as the checks care.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lang {
-    Python,
-    Json,
-    /// A tag the server does not check.
+    /// A language of the registry (whether or not it has a checker yet).
+    Known(&'static Language),
+    /// A tag the server does not know.
     Other(String),
     /// A fence without a tag, or an indented code block.
     Untagged,
 }
 
 impl Lang {
-    /// Resolves an info string's first word (`python`, `py3`, `{python}`, `{.py}` ...).
+    /// Resolves an info string's first word (`python`, `JS`, `{python}`, `{.py}` ...).
     pub fn from_tag(tag: &str) -> Lang {
-        let t = tag
-            .trim_start_matches('{')
-            .trim_end_matches('}')
-            .trim_start_matches('.')
-            .to_ascii_lowercase();
-        match t.as_str() {
-            "" => Lang::Untagged,
-            "python" | "py" | "python3" | "py3" | "pycon" | "ipython" | "ipython3" => Lang::Python,
-            "json" => Lang::Json,
-            _ => Lang::Other(t),
+        let t = registry::normalize(tag);
+        if t.is_empty() {
+            return Lang::Untagged;
         }
+        match registry::by_tag(&t) {
+            Some(l) => Lang::Known(l),
+            None => Lang::Other(t),
+        }
+    }
+
+    /// The registry's language, for a known tag.
+    pub fn language(&self) -> Option<&'static Language> {
+        match self {
+            Lang::Known(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn is_python(&self) -> bool {
+        self.language() == Some(registry::PYTHON)
     }
 }
 
@@ -400,10 +413,29 @@ mod tests {
 
     #[test]
     fn tags_resolve() {
-        assert_eq!(Lang::from_tag("{python}"), Lang::Python);
-        assert_eq!(Lang::from_tag("Py3"), Lang::Python);
-        assert_eq!(Lang::from_tag("json"), Lang::Json);
-        assert_eq!(Lang::from_tag("bash"), Lang::Other("bash".into()));
+        let name = |tag: &str| Lang::from_tag(tag).language().map(|l| l.name);
+        assert!(Lang::from_tag("{python}").is_python());
+        assert!(Lang::from_tag("{.py}").is_python());
+        assert!(Lang::from_tag("Py3").is_python());
+        assert_eq!(name("json"), Some("json"));
+        for (tag, lang) in [
+            ("JS", "javascript"),
+            ("node", "javascript"),
+            ("tsx", "typescript"),
+            ("h", "c"),
+            ("C++", "cpp"),
+            ("golang", "go"),
+            ("console", "bash"),
+            ("TSQL", "sql"),
+            ("c#", "csharp"),
+            ("{.rb}", "ruby"),
+            ("yml", "yaml"),
+            ("toml", "toml"),
+        ] {
+            assert_eq!(name(tag), Some(lang), "{tag}");
+        }
+        assert_eq!(Lang::from_tag("brainfuck"), Lang::Other("brainfuck".into()));
+        assert_eq!(Lang::from_tag(""), Lang::Untagged);
         let text = "x = (";
         assert!(Sample::extract(text, &block(text, Some("python nocheck"))).nocheck);
     }
