@@ -1202,3 +1202,58 @@ fn samples_are_never_run_and_the_server_reads_only_the_workspace_and_writes_noth
     after.retain(|(p, ..)| !p.ends_with("new.md"));
     assert_eq!(before, after, "the server changed the workspace");
 }
+
+#[cfg(unix)]
+#[test]
+fn hostile_ignore_and_settings_files_neither_hang_nor_abort() {
+    use std::os::unix::fs::symlink;
+    let ws = TempDir::new("hostile");
+    ws.write(
+        "note.md",
+        "# Note\n\n### What is the steadfast question?\n\nx\n",
+    );
+    std::fs::create_dir_all(ws.0.join("sub")).unwrap();
+    ws.write(
+        "sub/deep.md",
+        "# Deep\n\n### What is the deeper question?\n\ny\n",
+    );
+    for fifo in [".gitignore", ".notes-lsp.toml"] {
+        let made = Command::new("mkfifo").arg(ws.0.join(fifo)).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    }
+    symlink("/dev/zero", ws.0.join(".ignore")).unwrap();
+    symlink("/dev/zero", ws.0.join("sub/.gitignore")).unwrap();
+
+    // `check` walks the folder (the ignore files not applied, and said so) and names the
+    // settings file it could not read.
+    let (code, out, err) = run_cli(&["check", "."], &ws.0);
+    assert_eq!(code, Some(2), "{out}\n{err}");
+    assert!(err.contains("checked 2 files"), "{out}\n{err}");
+    for name in [".gitignore", ".ignore", "sub/.gitignore", ".notes-lsp.toml"] {
+        assert!(err.contains(name), "{name} not reported:\n{err}");
+    }
+    // Named, a FIFO, a link to /dev/zero and a folder named like a note exit 2 at once.
+    let made = Command::new("mkfifo").arg(ws.0.join("pipe.md")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    symlink("/dev/zero", ws.0.join("zero.md")).unwrap();
+    std::fs::create_dir_all(ws.0.join("dir.md")).unwrap();
+    for named in ["pipe.md", "zero.md", "dir.md"] {
+        let (code, out, err) = run_cli(&["check", named], &ws.0);
+        assert_eq!(code, Some(2), "{named}: {out}\n{err}");
+        assert!(err.contains(named), "{named}: {err}");
+    }
+
+    let uri = |p: &Path| format!("file://{}", p.display());
+    let mut c = Client::spawn();
+    c.initialize_with(json!({
+        "rootUri": null,
+        "workspaceFolders": [{"uri": uri(&ws.0), "name": "ws"}],
+        "capabilities": {"window": {"workDoneProgress": true}},
+    }));
+    c.wait_notification("$/progress", |p| p["value"]["kind"] == "end");
+    for q in ["steadfast question", "deeper question"] {
+        let r = c.request("workspace/symbol", json!({"query": q}));
+        assert!(!r.as_array().unwrap().is_empty(), "{q}: {r}");
+    }
+    c.shutdown_and_exit();
+}

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::Analysis;
 use crate::checks::{Diagnostic, Severity};
 use crate::config::{self, Config};
+use crate::files::{self, MAX_NOTE_BYTES};
 use crate::note::{Encoding, Note};
 use crate::outline::SlugStyle;
 use crate::workspace::{Facts, NoteSummary, View, Workspace, path_to_uri};
@@ -53,33 +54,32 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
     let mut files = Vec::new();
     let mut bad = Vec::new();
     for root in paths {
-        if root.is_file() {
-            files.push(root.clone());
+        if !root.is_dir() {
+            if std::fs::symlink_metadata(root).is_err() {
+                bad.push(Unreadable {
+                    path: root.clone(),
+                    reason: "no such file or directory".into(),
+                });
+            } else {
+                // Named: read it (or say why not) whatever it is.
+                files.push(root.clone());
+            }
             continue;
         }
-        if !root.exists() {
+        let (found, skipped) = files::walk(root, is_markdown);
+        if found.is_empty() {
             bad.push(Unreadable {
                 path: root.clone(),
-                reason: "no such file or directory".into(),
+                reason: "a folder holding no notes (no Markdown files outside ignored paths)"
+                    .into(),
             });
-            continue;
         }
-        let walker = ignore::WalkBuilder::new(root)
-            .require_git(false)
-            .follow_links(false)
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_markdown(e.path()) => {
-                    files.push(e.into_path())
-                }
-                Ok(_) => {}
-                Err(err) => bad.push(Unreadable {
-                    path: root.clone(),
-                    reason: err.to_string(),
-                }),
-            }
-        }
+        files.extend(found);
+        bad.extend(
+            skipped
+                .into_iter()
+                .map(|(path, reason)| Unreadable { path, reason }),
+        );
     }
     files.sort();
     files.dedup();
@@ -88,16 +88,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Unreadable>) {
 
 /// A note's text; not UTF-8 is unreadable.
 fn read(path: &Path) -> Result<String, Unreadable> {
-    let bytes = std::fs::read(path).map_err(|e| Unreadable {
+    files::read_text(path, MAX_NOTE_BYTES).map_err(|why| Unreadable {
         path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| Unreadable {
-        path: path.to_path_buf(),
-        reason: format!(
-            "not UTF-8 (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
+        reason: why.to_string(),
     })
 }
 
@@ -177,12 +170,19 @@ fn settings(paths: &[PathBuf]) -> (Config, Vec<String>) {
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    match std::fs::read_to_string(dir.join(config::FILE_NAME)) {
+    let path = dir.join(config::FILE_NAME);
+    match files::read_text(&path, files::MAX_SIDE_FILE_BYTES) {
         Ok(text) => match config::from_toml(&text) {
             Ok(v) => Config::from_json(&v),
             Err(e) => (Config::default(), vec![e]),
         },
-        Err(_) => (Config::default(), Vec::new()),
+        Err(files::Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            (Config::default(), Vec::new())
+        }
+        Err(why) => (
+            Config::default(),
+            vec![format!("{}: not read: {why}", path.display())],
+        ),
     }
 }
 

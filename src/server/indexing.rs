@@ -14,11 +14,10 @@ use tracing::{error, info, warn};
 use super::{Backend, State};
 use crate::analysis::Analysis;
 use crate::config;
+use crate::files;
 use crate::note::Note;
 use crate::workspace::{NoteSummary, canonical_uri, path_to_uri, uri_to_path};
 
-/// Notes bigger than this are not indexed (they are still checked when opened).
-pub const MAX_NOTE_BYTES: u64 = 8 * 1024 * 1024;
 /// Progress is reported every this many files.
 const BATCH: usize = 32;
 /// How long the indexer waits, at most, for one version of an open note to be published.
@@ -55,15 +54,11 @@ fn is_note(path: &Path) -> bool {
 fn find_notes(roots: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for root in roots {
-        let walker = ignore::WalkBuilder::new(root)
-            .require_git(false)
-            .follow_links(false)
-            .build();
-        for entry in walker.flatten() {
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_note(entry.path()) {
-                out.push(entry.into_path());
-            }
+        let (found, skipped) = files::walk(root, is_note);
+        for (path, why) in skipped {
+            warn!("{}: {why}", path.display());
         }
+        out.extend(found);
     }
     out.sort();
     out.dedup();
@@ -75,39 +70,6 @@ fn find_notes(roots: &[PathBuf]) -> Vec<PathBuf> {
         .collect();
     sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     sized.into_iter().map(|(_, p)| p).collect()
-}
-
-/// Whether the directory walk from `root` would skip `path`: a hidden component, or a match
-/// in a `.gitignore`/`.ignore` of any folder from the root down.
-fn is_ignored(root: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else {
-        return true;
-    };
-    if rel
-        .components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-    {
-        return true;
-    }
-    let mut dir = root.to_path_buf();
-    let mut folders = vec![dir.clone()];
-    for c in rel.parent().into_iter().flat_map(|p| p.components()) {
-        dir.push(c);
-        folders.push(dir.clone());
-    }
-    folders.iter().any(|folder| {
-        let mut builder = ignore::gitignore::GitignoreBuilder::new(folder);
-        let mut any = false;
-        for name in [".gitignore", ".ignore"] {
-            let file = folder.join(name);
-            if file.is_file() {
-                any |= builder.add(file).is_none();
-            }
-        }
-        any && builder
-            .build()
-            .is_ok_and(|g| g.matched_path_or_any_parents(path, false).is_ignore())
-    })
 }
 
 /// Reads and summarizes one note; `None` (with a log line) when it is too big or not UTF-8.
@@ -200,25 +162,12 @@ fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSumm
         info!("not indexing {}: not a regular file", path.display());
         return None;
     }
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.len() > MAX_NOTE_BYTES {
-        info!(
-            "not indexing {}: {} bytes is over the limit",
-            path.display(),
-            meta.len()
-        );
-        return None;
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            warn!("not indexing {}: {e}", path.display());
+    let text = match files::read_text(path, files::MAX_NOTE_BYTES) {
+        Ok(t) => t,
+        Err(why) => {
+            info!("not indexing {}: {why}", path.display());
             return None;
         }
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        info!("not indexing {}: not UTF-8", path.display());
-        return None;
     };
     courtesy.wait_for_editor(state);
     // Asked between chunks; the look itself costs a walk over the open notes, so at most
@@ -308,7 +257,7 @@ pub fn file_settings(roots: &[PathBuf]) -> (serde_json::Value, Vec<String>) {
         if !regular_file(&path) {
             continue;
         }
-        if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Ok(text) = files::read_text(&path, files::MAX_SIDE_FILE_BYTES) {
             return match config::from_toml(&text) {
                 Ok(v) => (v, Vec::new()),
                 Err(e) => (
@@ -454,7 +403,7 @@ impl Backend {
             if !is_note(&path)
                 || escapes
                 || !resolves_under(&path, &roots)
-                || is_ignored(root, &path)
+                || files::is_ignored(root, &path)
             {
                 continue;
             }
