@@ -1257,3 +1257,68 @@ fn hostile_ignore_and_settings_files_neither_hang_nor_abort() {
     }
     c.shutdown_and_exit();
 }
+
+#[test]
+fn protocol_corners_get_the_answers_the_spec_gives() {
+    let mut c = start(caps_default());
+    // A `$/` request is answered -32601 with its own id; the reserved method too, with its id.
+    let id = c.send_request("$/notes-lsp/whatever", json!({}));
+    let r = c.wait_response(&id);
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    let id = c.send_request("$/notes-lsp/malformedMessage", json!({}));
+    let r = c.wait_response(&id);
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    // A didChange sent with an id is refused and not applied.
+    let doc = c.open(
+        "file:///notes/corner.md",
+        "# One\n\n### What is a corner?\n\nx\n",
+    );
+    c.diagnostics_for_version(&doc.uri, 1);
+    let id = c.send_request(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc.uri, "version": 2},
+               "contentChanges": [{"text": "# Changed\n"}]}),
+    );
+    let r = c.wait_response(&id);
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    let symbols = c.document_symbols(&doc.uri);
+    assert_eq!(
+        symbols[0]["name"], "One",
+        "the refused change was applied: {symbols}"
+    );
+    // A URI sent with a raw space and `ü` is taken (and answered percent-encoded).
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "file:///notes/my notes ü.md", "languageId": "markdown",
+               "version": 1, "text": "# Raw\n\n### Why raw?\n"}}),
+    );
+    let d = c.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["uri"]
+            .as_str()
+            .is_some_and(|u| u.contains("my%20notes%20%C3%BC.md"))
+    });
+    assert!(!d["diagnostics"].as_array().unwrap().is_empty(), "{d}");
+    // Idle, `exit` after `shutdown` ends the process at once (no grace period to sit out).
+    let started = Instant::now();
+    c.shutdown_and_exit();
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "exit took {:?}",
+        started.elapsed()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_server_leaves_when_the_client_process_named_in_initialize_is_gone() {
+    let mut parent = Command::new("sleep")
+        .arg("600")
+        .spawn()
+        .expect("sleep starts");
+    let mut c = Client::spawn();
+    c.initialize_with(json!({"processId": parent.id(), "rootUri": null, "capabilities": {}}));
+    let _ = parent.kill();
+    let _ = parent.wait();
+    let status = c.wait_exit();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+}

@@ -97,6 +97,60 @@ impl Frame {
 
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
+const METHOD_NOT_FOUND: i64 = -32601;
+
+/// The client-to-server notifications of the protocol: sent with an id, they are rejected
+/// rather than applied.
+const NOTIFICATIONS: &[&str] = &[
+    "initialized",
+    "exit",
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+    "textDocument/didSave",
+    "textDocument/willSave",
+    "workspace/didChangeConfiguration",
+    "workspace/didChangeWatchedFiles",
+    "workspace/didChangeWorkspaceFolders",
+    "workspace/didCreateFiles",
+    "workspace/didRenameFiles",
+    "workspace/didDeleteFiles",
+    "window/workDoneProgress/cancel",
+    "notebookDocument/didOpen",
+    "notebookDocument/didChange",
+    "notebookDocument/didSave",
+    "notebookDocument/didClose",
+];
+
+/// Characters a client may leave unescaped in a document URI that the URI parser refuses.
+const URI_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// The message again with its `textDocument.uri` percent-encoded, when the client sent it
+/// with spaces or other characters a URI cannot hold raw (`ü`, `"`): tower-lsp would drop
+/// the message for its params. `None` when the URI is fine (the common case, no copy).
+fn with_encoded_uri(req: &Request) -> Option<Vec<u8>> {
+    let uri = req.params()?.get("textDocument")?.get("uri")?.as_str()?;
+    let fine = uri
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b"\"<>`{}|\\^".contains(&b));
+    if fine {
+        return None;
+    }
+    let encoded = percent_encoding::utf8_percent_encode(uri, URI_ESCAPED).to_string();
+    let mut v = serde_json::to_value(req).ok()?;
+    v["params"]["textDocument"]["uri"] = Value::String(encoded);
+    serde_json::to_vec(&v).ok()
+}
 
 fn parse_error(message: impl Into<String>) -> Frame {
     Frame::Malformed {
@@ -346,6 +400,13 @@ impl Framer {
                     let body = &self.buf[self.pos..self.pos + len];
                     let frame = validate(body, self.open_texts.as_deref());
                     if let Frame::Malformed { message, .. } = &frame {
+                        if serde_json::from_slice::<Request>(body).is_ok() {
+                            // A well-formed request the protocol refuses: its length was right.
+                            warn!("refused message ({len} bytes): {message}");
+                            self.pos += len;
+                            self.state = State::Header;
+                            return Some(frame);
+                        }
                         error!("malformed message ({len} bytes): {message}");
                         // The Content-Length may be what is wrong: too long, it swallowed the
                         // start of the next message; too short, it left part of this one. So
@@ -534,12 +595,38 @@ fn validate(body: &[u8], open_texts: Option<&OpenTexts>) -> Frame {
     }
     let request = serde_json::from_slice::<Request>(body);
     if let Ok(req) = &request {
-        if req.method() == MALFORMED_METHOD {
+        let id = req.id().and_then(|id| serde_json::to_value(id).ok());
+        let method = req.method();
+        if method == MALFORMED_METHOD {
             return Frame::Malformed {
                 code: INVALID_REQUEST,
                 message: format!("Invalid request: {MALFORMED_METHOD} is reserved"),
-                id: Value::Null,
+                id: id.unwrap_or(Value::Null),
             };
+        }
+        if let Some(id) = id {
+            // tower-lsp passes over a `$/` request without a word, and answers a notification
+            // sent with an id with an error after applying it.
+            if method.starts_with("$/") {
+                return Frame::Malformed {
+                    code: METHOD_NOT_FOUND,
+                    message: format!("Method not found: {method}"),
+                    id,
+                };
+            }
+            if NOTIFICATIONS.contains(&method) {
+                return Frame::Malformed {
+                    code: INVALID_REQUEST,
+                    message: format!(
+                        "Invalid request: {method} is a notification; sent with an id, it was \
+                         not applied"
+                    ),
+                    id,
+                };
+            }
+        }
+        if let Some(fixed) = with_encoded_uri(req) {
+            return Frame::Message(fixed);
         }
         return Frame::Message(body.to_vec());
     }
@@ -892,8 +979,8 @@ mod tests {
     #[test]
     fn only_did_open_notifications_have_their_text_kept() {
         let texts = Arc::new(OpenTexts::default());
-        // A didOpen sent as a request, a didChange, a text holding the method's name, and
-        // a made-up key: each passes whole (and the key names no kept text).
+        // A didOpen sent as a request (refused: a notification with an id), a didChange, a
+        // text holding the method's name, and a made-up key: none has its text kept.
         let as_request = did_open("a", r#""id":7,"#);
         let change = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///n.md","version":4},"contentChanges":[{"text":"\"textDocument/didOpen\""}]}}"#;
         let made_up = did_open("mine", "").replace(
@@ -904,7 +991,7 @@ mod tests {
         input.extend(framed(change));
         input.extend(framed(&made_up));
         let got = bodies_keeping(&input, &texts);
-        assert_eq!(got[0], serde_json::from_str::<Value>(&as_request).unwrap());
+        assert_eq!(got[0], json!({"malformed": -32600}));
         assert_eq!(got[1], serde_json::from_str::<Value>(change).unwrap());
         assert_eq!(got[2]["params"]["textDocument"]["text"], "");
         assert_eq!(texts.take(got[2].get("params")).as_deref(), Some("mine"));

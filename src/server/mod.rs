@@ -96,6 +96,7 @@ pub fn run_stdio() {
         let ending = Arc::new(tokio::sync::Notify::new());
         let service =
             ordered::Ordered::new(service, state.clone(), output.clone()).on_exit(ending.clone());
+        let in_flight = service.in_flight();
         // Malformed input never reaches tower-lsp's codec (one codec error ends its read
         // loop): the guard frames the bytes itself and stands in errors for bad messages.
         let stdin = guard::guarded(tokio::io::stdin(), guard::max_message_bytes())
@@ -110,8 +111,17 @@ pub fn run_stdio() {
             () = serve => {}
             () = async {
                 ending.notified().await;
-                tokio::time::sleep(EXIT_GRACE).await;
-            } => warn!("work still running {EXIT_GRACE:?} after exit or the end of input: leaving"),
+                // Requests being answered get their answers out; when none is, leave at once.
+                let deadline = tokio::time::Instant::now() + EXIT_GRACE;
+                while in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0
+                    && tokio::time::Instant::now() < deadline
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                if in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                    warn!("work still running {EXIT_GRACE:?} after exit or the end of input: leaving");
+                }
+            } => {}
         }
         state
     });
@@ -121,6 +131,36 @@ pub fn run_stdio() {
     // exit code 0 after a `shutdown` request, 1 otherwise.
     let code = i32::from(!state.is_shut_down());
     std::process::exit(code);
+}
+
+/// Ends the process when the client named in `initialize` as its parent is gone (LSP: the
+/// server exits when its parent does), checked twice a second.
+fn watch_parent(pid: u32) {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return;
+        };
+        let started = std::thread::Builder::new()
+            .name("notes-lsp-parent".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    // SAFETY: signal 0 sends nothing; it only asks whether `pid` exists.
+                    let gone = unsafe { libc::kill(pid, 0) } != 0
+                        && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+                    if gone {
+                        warn!("the client process {pid} is gone: leaving");
+                        std::process::exit(1);
+                    }
+                }
+            });
+        if let Err(e) = started {
+            warn!("cannot watch the client process {pid}: {e}");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
 }
 
 impl Backend {
@@ -325,6 +365,9 @@ impl Backend {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        if let Some(pid) = params.process_id {
+            watch_parent(pid);
+        }
         let offered = params
             .capabilities
             .general

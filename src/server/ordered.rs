@@ -95,6 +95,11 @@ impl<S> Ordered<S> {
         }
     }
 
+    /// The number of requests being answered, shared.
+    pub fn in_flight(&self) -> Arc<AtomicUsize> {
+        self.in_flight.clone()
+    }
+
     /// Notifies `ending` when the `exit` notification arrives.
     pub fn on_exit(mut self, ending: Arc<tokio::sync::Notify>) -> Self {
         self.ending = Some(ending);
