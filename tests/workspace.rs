@@ -365,6 +365,7 @@ fn single_location(v: &Value) -> (String, (u64, u64, u64, u64)) {
     (uri, range_key(range))
 }
 
+/// What each completion item inserts (an anchor, a path).
 fn labels(completion: &Value) -> Vec<String> {
     let items = completion
         .get("items")
@@ -373,7 +374,12 @@ fn labels(completion: &Value) -> Vec<String> {
         .unwrap_or_else(|| panic!("completion items, got {completion}"));
     items
         .iter()
-        .map(|i| i["label"].as_str().expect("label").to_string())
+        .map(|i| {
+            i["textEdit"]["newText"]
+                .as_str()
+                .expect("a textEdit")
+                .to_string()
+        })
         .collect()
 }
 
@@ -879,9 +885,10 @@ fn completion_offers_anchors_and_note_paths() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["label"] == GIL_SLUG)
+        .find(|i| i["filterText"] == GIL_SLUG)
         .unwrap();
-    assert_eq!(gil["detail"], GIL_TITLE, "{gil}");
+    assert_eq!(gil["label"], GIL_TITLE, "{gil}");
+    assert_eq!(gil["detail"], format!("python.md#{GIL_SLUG}"), "{gil}");
     let te = &gil["textEdit"];
     assert_eq!(te["newText"], GIL_SLUG);
     let (l, ch) = (u64::from(p.0), u64::from(p.1));

@@ -2,6 +2,7 @@
 //! Everything below this module works on byte offsets and plain values.
 
 mod actions;
+mod completion;
 mod direct;
 pub mod guard;
 mod hooks;
@@ -567,7 +568,7 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let p = params.text_document_position;
         self.blocking(&p.text_document.uri, move |state, uri| {
-            navigation::completion(state, &uri, p.position)
+            completion::completion(state, &uri, p.position)
         })
         .await
     }

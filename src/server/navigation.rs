@@ -1,9 +1,8 @@
-//! Requests that need the whole workspace: definition, references, rename, completion,
-//! document links, workspace symbols, and hover on links and terms. Each runs on a blocking
+//! Requests that need the whole workspace: definition, references, rename, document links,
+//! workspace symbols, and hover on links and terms. Each runs on a blocking
 //! thread, takes one document's lock at a time, and answers in LSP types.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use tower_lsp_server::ls_types as lsp;
 
@@ -15,7 +14,7 @@ use crate::links::{self, Target};
 use crate::note::{Encoding, Note};
 use crate::outline;
 use crate::terms;
-use crate::workspace::{Facts, Pos, Resolved, Span, normalize, path_to_uri, uri_to_path};
+use crate::workspace::{Facts, Pos, Resolved, Span, path_to_uri};
 
 pub fn span_range(s: Span, enc: Encoding) -> lsp::Range {
     lsp::Range::new(pos(s.start, enc), pos(s.end, enc))
@@ -59,7 +58,7 @@ fn at_cursor(a: &Analysis, at: usize) -> AtCursor {
 }
 
 /// Runs `f` on the document's current note; `None` if it is not open.
-fn with_doc<R>(
+pub(super) fn with_doc<R>(
     state: &State,
     uri: &lsp::Uri,
     f: impl FnOnce(&Note, &Analysis, Encoding) -> R,
@@ -217,123 +216,6 @@ pub fn rename(
         changes: Some(changes),
         ..Default::default()
     })
-}
-
-/// `path` relative to `dir`, with `/` separators (`../x/y.md` when it lies elsewhere).
-fn relative(dir: &Path, path: &Path) -> String {
-    let d: Vec<_> = dir.components().collect();
-    let p: Vec<_> = path.components().collect();
-    let common = d.iter().zip(&p).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".into(); d.len() - common];
-    parts.extend(
-        p[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
-/// After `](#` offers this note's anchors, after `](file.md#` that note's, after `](` the
-/// notes of the workspace.
-pub fn completion(
-    state: &State,
-    uri: &lsp::Uri,
-    p: lsp::Position,
-) -> Option<lsp::CompletionResponse> {
-    let style = state.config().slugs;
-    let (line_before, facts, titles, enc) = with_doc(state, uri, |note, a, enc| {
-        let at = to_proto::offset(note, p, enc);
-        let line_start = to_proto::offset(note, lsp::Position::new(p.line, 0), enc);
-        (
-            note.slice(line_start..at),
-            Facts::of(uri.as_str(), note, a, style),
-            a.headings
-                .iter()
-                .map(|h| (h.title.to_string(), h.question))
-                .collect::<Vec<_>>(),
-            enc,
-        )
-    })?;
-    let open = line_before.rfind("](")?;
-    let partial = &line_before[open + 2..];
-    if partial.contains([')', ' ']) {
-        return None;
-    }
-    let partial_units = match enc {
-        Encoding::Utf8 => partial.len() as u32,
-        Encoding::Utf16 => partial.encode_utf16().count() as u32,
-    };
-    let replace =
-        |from_units: u32| lsp::Range::new(lsp::Position::new(p.line, p.character - from_units), p);
-    let mut items = Vec::new();
-    if let Some(hash) = partial.find('#') {
-        let (file, anchor) = (&partial[..hash], &partial[hash + 1..]);
-        let anchor_units = match enc {
-            Encoding::Utf8 => anchor.len() as u32,
-            Encoding::Utf16 => anchor.encode_utf16().count() as u32,
-        };
-        let candidates: Vec<(String, String, bool)> = if file.is_empty() {
-            facts
-                .slugs
-                .iter()
-                .zip(titles)
-                .filter(|(s, _)| !s.is_empty())
-                .map(|(s, (t, q))| (s.to_string(), t, q))
-                .collect()
-        } else {
-            // Decoded and normalized (`../a.md` from a subfolder) the way links resolve.
-            let Target::Note { path, .. } = links::target(&format!("{file}#")) else {
-                return None;
-            };
-            let target = path_to_uri(&normalize(&facts.dir.as_ref()?.join(path)));
-            let view = state.view(Some(uri.as_str()));
-            let n = view.get(&target)?;
-            n.headings
-                .iter()
-                .filter(|h| !h.slug.is_empty())
-                .map(|h| (h.slug.clone(), h.title.clone(), h.question))
-                .collect()
-        };
-        for (slug, title, question) in candidates {
-            items.push(lsp::CompletionItem {
-                label: slug.clone(),
-                detail: Some(title),
-                kind: Some(if question {
-                    lsp::CompletionItemKind::INTERFACE
-                } else {
-                    lsp::CompletionItemKind::REFERENCE
-                }),
-                text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
-                    replace(anchor_units),
-                    slug,
-                ))),
-                ..Default::default()
-            });
-        }
-    } else {
-        let dir = facts.dir.clone()?;
-        let view = state.view(None);
-        for n in view.all() {
-            let Some(path) = uri_to_path(&n.uri) else {
-                continue;
-            };
-            if n.uri == facts.uri {
-                continue;
-            }
-            let rel = relative(&dir, &path);
-            items.push(lsp::CompletionItem {
-                label: rel.clone(),
-                detail: n.headings.first().map(|h| h.title.clone()),
-                kind: Some(lsp::CompletionItemKind::FILE),
-                text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
-                    replace(partial_units),
-                    rel,
-                ))),
-                ..Default::default()
-            });
-        }
-    }
-    Some(lsp::CompletionResponse::Array(items))
 }
 
 pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::DocumentLink>> {

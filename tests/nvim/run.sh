@@ -71,8 +71,11 @@ for pass in default utf-16; do
   echo "# pass: position encoding ${encoding:-negotiated}"
   log="$scratch/$label.out"
   set +e
+  # An error outside the checks must end Neovim too (under -c it would wait for input).
   NOTES_LSP_TEST_ENCODING=$encoding NOTES_LSP_TEST_LABEL=$label \
-    timeout 300 "$nvim" -u NONE -i NONE -n --headless -l "$here/test.lua" "$bin" "$scratch/$label" \
+    NOTES_LSP_TEST_SCRATCH="$scratch/$label" \
+    timeout 300 "$nvim" -u NONE -i NONE -n --headless \
+    -c "lua local ok, e = pcall(dofile, [[$here/test.lua]]) if not ok then io.stderr:write(tostring(e) .. '\\n') vim.cmd('cquit 3') end" \
     </dev/null 2>"$log.stderr" | tee "$log"
   pass_status=${PIPESTATUS[0]}
   set -e

@@ -1,7 +1,11 @@
 -- End-to-end test of notes-lsp in a real, headless Neovim 0.11, through the config in
 -- editors/nvim/lsp/notes_lsp.lua. Run it with tests/nvim/run.sh, which does
 --
---   nvim -u NONE -i NONE -n --headless -l tests/nvim/test.lua NOTES_LSP_BIN [SCRATCH_DIR]
+--   NOTES_LSP_BIN=... NOTES_LSP_TEST_SCRATCH=... nvim -u NONE -i NONE -n --headless \
+--     -c 'lua dofile("tests/nvim/test.lua")'
+--
+-- (with -c rather than -l: under -l, keys fed to Insert mode end the editor instead of
+-- waiting for the completion menu.)
 --
 -- It opens a copy of tests/nvim/fixture.md and checks what the server sends back.
 -- Prints one line per check and "nvim: N passed, M failed"; exits 1 on any failure.
@@ -17,10 +21,10 @@ end
 -- The word before the closing "N passed, M failed" line.
 local LABEL = os.getenv('NOTES_LSP_TEST_LABEL') or 'nvim'
 
-local here = vim.fn.fnamemodify(arg[0], ':p:h')
+local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
 local repo = vim.fn.fnamemodify(here .. '/../..', ':p'):gsub('/$', '')
-local bin = arg[1] or os.getenv('NOTES_LSP_BIN')
-local scratch = arg[2] or vim.fn.tempname()
+local bin = os.getenv('NOTES_LSP_BIN')
+local scratch = os.getenv('NOTES_LSP_TEST_SCRATCH') or vim.fn.tempname()
 
 local function out(line)
   io.stdout:write(line .. '\n')
@@ -92,7 +96,7 @@ local function finish()
 end
 
 if not bin or bin == '' then
-  out('usage: nvim -u NONE --headless -l test.lua NOTES_LSP_BIN (or set NOTES_LSP_BIN)')
+  out('usage: NOTES_LSP_BIN=path/to/notes-lsp tests/nvim/run.sh (see the top of this file)')
   vim.cmd('cquit 2')
 end
 
@@ -462,6 +466,60 @@ test('a burst of one-character edits ends with diagnostics for the final text', 
     ('expected python-syntax only on line %d\n%s'):format(broken_now + 1, describe_diagnostics())
   )
   expect(#with_code('unanswered-question') == 0, 'the typed question has an answer\n' .. describe_diagnostics())
+end, { needs_client = true })
+
+-- Types `](#2-wh` in Insert mode, asks for omni completion (<C-x><C-o>, which the client
+-- sets to vim.lsp.omnifunc), accepts the first item and checks the line: the anchor replaces
+-- what was typed, the menu held only the matching headings, in document order, labelled
+-- with their titles.
+test('completing `](#2-wh` with <C-x><C-o> inserts the heading\'s anchor', function()
+  local last = vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_buf_set_lines(buf, last, last, false, { '', 'See [generators](' })
+  local row = last + 2
+  vim.api.nvim_win_set_cursor(0, { row, 0 })
+  local menu -- complete_info() when the popup menu showed
+  local done = false
+  local started = vim.uv.now()
+  local timer = assert(vim.uv.new_timer())
+  -- Runs while Insert mode waits for keys: accepts the item once the menu shows.
+  timer:start(
+    20,
+    20,
+    vim.schedule_wrap(function()
+      if done then
+        return
+      end
+      if vim.fn.pumvisible() == 1 then
+        menu = vim.fn.complete_info({ 'items', 'selected' })
+        done = true
+        vim.api.nvim_feedkeys(vim.keycode('<C-y><Esc>'), 'n', false)
+      elseif vim.uv.now() - started > TIMEOUT then
+        done = true
+        vim.api.nvim_feedkeys(vim.keycode('<Esc>'), 'n', false)
+      end
+    end)
+  )
+  -- 'x!': execute the keys and stay in Insert mode until the timer leaves it.
+  vim.api.nvim_feedkeys(vim.keycode('A#2-wh<C-x><C-o>'), 'ntx!', false)
+  timer:stop()
+  timer:close()
+  local line = vim.api.nvim_buf_get_lines(buf, row - 1, row, false)[1]
+  expect(menu, ('no completion menu within %d ms; the line reads %q'):format(TIMEOUT, line))
+  local words, labels = {}, {}
+  for _, item in ipairs(menu.items) do
+    words[#words + 1] = item.word
+    labels[#labels + 1] = item.abbr
+  end
+  expect(
+    vim.deep_equal(words, { '2-what-is-a-generator', '2-what-does-finally-do' }),
+    'menu words: ' .. vim.inspect(words)
+  )
+  expect(
+    vim.deep_equal(labels, { '2. What is a generator?', '2. What does finally do?' }),
+    'menu labels: ' .. vim.inspect(labels)
+  )
+  expect(line == 'See [generators](#2-what-is-a-generator', ('the line reads %q'):format(line))
+  out('#    completed: ' .. line)
 end, { needs_client = true })
 
 test('the server shuts down and exits 0 when the client stops', function()
