@@ -1322,3 +1322,64 @@ fn the_server_leaves_when_the_client_process_named_in_initialize_is_gone() {
     let status = c.wait_exit();
     assert_eq!(status.code(), Some(1), "{status:?}");
 }
+
+/// Hovers, definitions and renames sent while typing, none awaited: each is answered
+/// without an error, from one version of the note (indices of one version never meet
+/// another's headings).
+#[test]
+fn requests_racing_edits_read_one_version() {
+    let mut c = start(caps_default());
+    let mut text = String::from("# Top\n\n- [to b](#b-heading) and [to a](#a-heading)\n\n");
+    for i in 0..40 {
+        text.push_str(&format!("## H{i} heading\n\nBody {i}.\n\n"));
+    }
+    text.push_str("## A heading\n\nA.\n\n## B heading\n\nB.\n");
+    let mut doc = c.open("file:///notes/race.md", &text);
+    c.diagnostics_for_version(&doc.uri, 1);
+    let mut rng = XorShift::new(21);
+    let mut ids = Vec::new();
+    let mut answers = Vec::new();
+    for round in 0..300 {
+        // Insert or drop a heading near the top, which renumbers every heading below.
+        let at = doc.find("## ");
+        if rng.below(2) == 0 || !doc.text[at..].starts_with("## H") {
+            doc.edit(&mut c, at..at, &format!("## H new {round}\n\nx\n\n"));
+        } else {
+            // The section: its heading line, a blank line, its body line and a blank line.
+            let end = at + doc.text[at..].find("\n\n## ").unwrap() + 2;
+            doc.edit(&mut c, at..end, "");
+        }
+        let link = doc.find("[to b]") + 2;
+        let heading = doc.find("## B heading") + 4;
+        let at_link = doc.pos(link);
+        let at_heading = doc.pos(heading);
+        let params = |pos: &Value| json!({"textDocument": {"uri": doc.uri}, "position": pos});
+        ids.push(c.send_request("textDocument/hover", params(&at_link)));
+        ids.push(c.send_request("textDocument/definition", params(&at_link)));
+        ids.push(c.send_request("textDocument/prepareRename", params(&at_heading)));
+        let mut rename = params(&at_heading);
+        rename["newName"] = json!(format!("B heading {round}"));
+        ids.push(c.send_request("textDocument/rename", rename));
+        // At most about 60 outstanding (the server refuses work beyond 128 in flight).
+        if ids.len() >= 60 {
+            for id in ids.drain(..40) {
+                answers.push((id.clone(), c.wait_response(&id)));
+            }
+        }
+    }
+    for id in ids.drain(..) {
+        answers.push((id.clone(), c.wait_response(&id)));
+    }
+    let mut answered = 0;
+    for (id, r) in &answers {
+        assert!(r.get("error").is_none(), "request {id} failed: {r}");
+        answered += usize::from(!r["result"].is_null());
+    }
+    // Most come back with an answer (a request overtaken by an edit may come back empty).
+    assert!(
+        answered * 2 > answers.len(),
+        "{answered} of {} answered",
+        answers.len()
+    );
+    c.shutdown_and_exit();
+}

@@ -63,9 +63,44 @@ pub(super) fn with_doc<R>(
     uri: &lsp::Uri,
     f: impl FnOnce(&Note, &Analysis, Encoding) -> R,
 ) -> Option<R> {
+    with_doc_seen(state, uri, f).map(|(r, _)| r)
+}
+
+/// The document and version an answer was read from: what a request reads of the note
+/// later must come from the same version (indices of one version mean nothing in another).
+struct Seen {
+    doc: std::sync::Arc<super::state::Document>,
+    version: i32,
+}
+
+/// [`with_doc`], and which version `f` saw.
+fn with_doc_seen<R>(
+    state: &State,
+    uri: &lsp::Uri,
+    f: impl FnOnce(&Note, &Analysis, Encoding) -> R,
+) -> Option<(R, Seen)> {
     let doc = state.get(uri)?;
     let enc = state.encoding();
     let mut cur = doc.current(enc);
+    let a = cur.analysis();
+    let version = cur.version;
+    let r = f(&cur.note, &a, enc);
+    drop(cur);
+    Some((r, Seen { doc, version }))
+}
+
+/// Runs `f` on the version `seen` saw, if the note is still at it (else `None`: the edit
+/// that came meanwhile makes the answer moot).
+fn with_doc_at<R>(
+    state: &State,
+    seen: &Seen,
+    f: impl FnOnce(&Note, &Analysis, Encoding) -> R,
+) -> Option<R> {
+    let enc = state.encoding();
+    let mut cur = seen.doc.current(enc);
+    if cur.version != seen.version {
+        return None;
+    }
     let a = cur.analysis();
     Some(f(&cur.note, &a, enc))
 }
@@ -76,22 +111,23 @@ pub fn definition(
     p: lsp::Position,
 ) -> Option<lsp::GotoDefinitionResponse> {
     let style = state.config().slugs;
-    let (target, facts) = with_doc(state, uri, |note, a, enc| {
+    let (found, seen) = with_doc_seen(state, uri, |note, a, enc| {
         let at = to_proto::offset(note, p, enc);
         match at_cursor(a, at) {
             AtCursor::Link(t) => Some((t, Facts::of(uri.as_str(), note, a, style))),
             _ => None,
         }
-    })??;
+    })?;
+    let (target, facts) = found?;
     let enc = state.encoding();
     let view = state.view(Some(uri.as_str()));
     let loc = match view.resolve(&facts, &target).ok()? {
-        Resolved::Here(i) => with_doc(state, uri, |note, a, enc| {
-            lsp::Location::new(
+        Resolved::Here(i) => with_doc_at(state, &seen, |note, a, enc| {
+            Some(lsp::Location::new(
                 uri.clone(),
-                to_proto::range(note, &a.headings[i].title_range, enc),
-            )
-        })?,
+                to_proto::range(note, &a.headings.get(i)?.title_range, enc),
+            ))
+        })??,
         Resolved::Other(n, Some(i)) => location(&n.uri, n.headings[i].title_span, enc)?,
         Resolved::Other(n, None) => location(&n.uri, Span::default(), enc)?,
         Resolved::Unchecked => return None,
@@ -99,14 +135,15 @@ pub fn definition(
     Some(lsp::GotoDefinitionResponse::Scalar(loc))
 }
 
-fn heading_at(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<usize> {
-    with_doc(state, uri, |note, a, enc| {
+fn heading_at(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<(usize, Seen)> {
+    let (i, seen) = with_doc_seen(state, uri, |note, a, enc| {
         let at = to_proto::offset(note, p, enc);
         match at_cursor(a, at) {
             AtCursor::Heading(i) if a.headings[i].level <= 6 => Some(i),
             _ => None,
         }
-    })?
+    })?;
+    Some((i?, seen))
 }
 
 pub fn references(
@@ -115,7 +152,7 @@ pub fn references(
     p: lsp::Position,
     include_declaration: bool,
 ) -> Option<Vec<lsp::Location>> {
-    let i = heading_at(state, uri, p)?;
+    let (i, _) = heading_at(state, uri, p)?;
     let enc = state.encoding();
     let view = state.view(None);
     let mut out: Vec<lsp::Location> = view
@@ -140,14 +177,14 @@ pub fn prepare_rename(
     uri: &lsp::Uri,
     p: lsp::Position,
 ) -> Option<lsp::PrepareRenameResponse> {
-    let i = heading_at(state, uri, p)?;
-    with_doc(state, uri, |note, a, enc| {
-        let h = &a.headings[i];
-        lsp::PrepareRenameResponse::RangeWithPlaceholder {
+    let (i, seen) = heading_at(state, uri, p)?;
+    with_doc_at(state, &seen, |note, a, enc| {
+        let h = a.headings.get(i)?;
+        Some(lsp::PrepareRenameResponse::RangeWithPlaceholder {
             range: to_proto::range(note, &h.title_range, enc),
             placeholder: note.slice(h.title_range.clone()),
-        }
-    })
+        })
+    })?
 }
 
 /// Renames a heading and rewrites the anchor of every link to it, in every note.
@@ -157,25 +194,25 @@ pub fn rename(
     p: lsp::Position,
     new_name: &str,
 ) -> Option<lsp::WorkspaceEdit> {
-    let i = heading_at(state, uri, p)?;
+    let (i, seen) = heading_at(state, uri, p)?;
     let enc = state.encoding();
     let style = state.config().slugs;
-    let (title_edit, new_slug) = with_doc(state, uri, |note, a, enc| {
+    let (title_edit, new_slug) = with_doc_at(state, &seen, |note, a, enc| {
         // The note's headings with this one renamed, numbered again: a new title can take or
         // free a repeated anchor.
         let mut headings = a.headings.clone();
-        let h = &a.headings[i];
+        let h = a.headings.get(i)?;
         headings[i] =
             outline::Heading::new(h.range.clone(), h.title_range.clone(), new_name, h.level);
         let slugs = outline::slugs_of(&headings, style);
-        (
+        Some((
             lsp::TextEdit::new(
                 to_proto::range(note, &a.headings[i].title_range, enc),
                 new_name.to_string(),
             ),
             slugs[i].to_string(),
-        )
-    })?;
+        ))
+    })??;
     let view = state.view(None);
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     changes.entry(uri.clone()).or_default().push(title_edit);
@@ -331,7 +368,7 @@ fn phrases_at(line: &str, at: usize) -> Vec<String> {
 
 pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hover> {
     let style = state.config().slugs;
-    let (what, local, facts, phrases) = with_doc(state, uri, |note, a, enc| {
+    let ((what, local, facts, phrases), seen) = with_doc_seen(state, uri, |note, a, enc| {
         let at = to_proto::offset(note, p, enc);
         let line_start = to_proto::offset(note, lsp::Position::new(p.line, 0), enc);
         let line_end = to_proto::offset(note, lsp::Position::new(p.line, u32::MAX), enc);
@@ -382,8 +419,8 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
                 ),
                 None,
             )),
-            Ok(Resolved::Here(i)) => with_doc(state, uri, |note, a, enc| {
-                let h = &a.headings[i];
+            Ok(Resolved::Here(i)) => with_doc_at(state, &seen, |note, a, enc| {
+                let h = a.headings.get(i)?;
                 hover::hover(note, a, h.range.start).map(|info| {
                     markdown(info.markdown, Some(to_proto::range(note, &info.range, enc)))
                 })
@@ -408,7 +445,10 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
                     if refs == 1 { "s" } else { "" }
                 ));
             }
-            let title_start = with_doc(state, uri, |_, a, _| a.headings[i].title_range.clone());
+            let title_start = with_doc_at(state, &seen, |_, a, _| {
+                a.headings.get(i).map(|h| h.title_range.clone())
+            })
+            .flatten();
             if let Some(tr) = title_start {
                 for d in view
                     .duplicate_questions(&facts)
