@@ -2,12 +2,81 @@
 //! explains GIL), from acronyms spelled out in them ("Global Interpreter Lock (GIL)"), and from
 //! definition lines in answers (`**Concurrency** refers to ...`, `` `Atomicity:` A ... ``).
 
-/// Lower-case, whitespace collapsed: how terms are looked up.
+/// Lower-case, whitespace collapsed, the last word in the singular: how terms are looked
+/// up ("decorators" is explained where "decorator" is hovered).
 pub fn key(term: &str) -> String {
-    term.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut words: Vec<String> = term.split_whitespace().map(str::to_lowercase).collect();
+    if let Some(last) = words.last_mut() {
+        *last = singular(last);
+    }
+    words.join(" ")
+}
+
+/// The English singular of a lower-case word, by its ending (a guess: both sides of a
+/// lookup go through it, so a wrong guess still matches itself).
+fn singular(w: &str) -> String {
+    let n = w.chars().count();
+    if n <= 3 || !w.chars().all(char::is_alphabetic) {
+        return w.to_string();
+    }
+    if let Some(stem) = w.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for ending in ["sses", "xes", "ches", "shes", "zzes"] {
+        if let Some(stem) = w.strip_suffix(ending) {
+            return format!("{stem}{}", &ending[..ending.len() - 2]);
+        }
+    }
+    if w.ends_with("ss") || w.ends_with("us") || w.ends_with("is") {
+        return w.to_string();
+    }
+    w.strip_suffix('s').unwrap_or(w).to_string()
+}
+
+/// Escapes what would turn a title into emphasis or a link inside a hover.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '*' | '_' | '[' | ']' | '`' | '<') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The hover of a term explained in `places`, best first, as (breadcrumb, text): each
+/// explanation under its own breadcrumb, at most `max` of them; places with no text, or
+/// the same text as one shown, are left out. `None` when no place has any text.
+pub fn explanations<'a>(
+    places: impl IntoIterator<Item = (&'a str, &'a str)>,
+    max: usize,
+) -> Option<String> {
+    let mut shown: Vec<&str> = Vec::new();
+    let mut out = String::new();
+    let mut more = 0;
+    for (breadcrumb, text) in places {
+        let text = text.trim();
+        if text.is_empty() || text == "…" || shown.contains(&text) {
+            continue;
+        }
+        if shown.len() == max {
+            more += 1;
+            continue;
+        }
+        if !shown.is_empty() {
+            out.push_str("\n\n---\n\n");
+        }
+        out.push_str(&format!("_{}_\n\n{text}", escape(breadcrumb)));
+        shown.push(text);
+    }
+    if more > 0 {
+        out.push_str(&format!(
+            "\n\n---\n\nAlso explained in {more} more place{}.",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    (!shown.is_empty()).then_some(out)
 }
 
 /// Drops a question number or label (`5. `, `Q12. `).
@@ -162,6 +231,55 @@ mod tests {
             ["Concurrency and Parallelism"]
         );
         assert!(from_heading("How do you do multithreading in python?", true).is_empty());
+    }
+
+    #[test]
+    fn keys_match_singular_and_plural() {
+        assert_eq!(key("Decorators"), key("decorator"));
+        assert_eq!(key("metaclasses"), key("metaclass"));
+        assert_eq!(key("properties"), key("property"));
+        assert_eq!(key("Global  Interpreter Locks"), "global interpreter lock");
+        assert_eq!(key("process"), "process");
+        assert_eq!(key("GIL"), "gil");
+        assert_eq!(key("asyncio"), "asyncio");
+    }
+
+    #[test]
+    fn explanations_each_under_its_breadcrumb() {
+        let md = explanations(
+            [
+                (
+                    "basics.md › What is the GIL?",
+                    "A lock around the interpreter.",
+                ),
+                ("basics.md › Threads", ""),
+                ("advanced.md › 5. Explain the GIL", "…"),
+                (
+                    "advanced.md › 2. What is the GIL?",
+                    "A lock around the interpreter.",
+                ),
+                (
+                    "advanced.md › 7. The GIL again",
+                    "One thread runs bytecode at a time.",
+                ),
+            ],
+            3,
+        )
+        .unwrap();
+        assert_eq!(
+            md,
+            "_basics.md › What is the GIL?_\n\nA lock around the interpreter.\n\n---\n\n\
+             _advanced.md › 7. The GIL again_\n\nOne thread runs bytecode at a time."
+        );
+        assert_eq!(explanations([("a.md › x_y", " ")], 3), None);
+        let many = explanations(
+            (0..5).map(|_| ("a.md", "text")).chain([("b.md", "other")]),
+            1,
+        );
+        assert_eq!(
+            many.as_deref(),
+            Some("_a.md_\n\ntext\n\n---\n\nAlso explained in 1 more place.")
+        );
     }
 
     #[test]

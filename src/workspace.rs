@@ -1173,19 +1173,27 @@ impl View<'_> {
         out
     }
 
-    /// Where terms named `key` are explained (excluding the place asking).
-    pub fn terms(&self, key: &str) -> Vec<TermEntry> {
+    /// Where terms named `key` (see [`terms::key`]) are explained, with the note of each.
+    pub fn terms(&self, key: &str) -> Vec<(String, TermEntry)> {
         let index = self.ws.index();
-        let mut out: Vec<TermEntry> = index
+        let mut out: Vec<(String, TermEntry)> = index
             .terms
             .get(key)
             .into_iter()
             .flatten()
             .filter(|(uri, _)| !self.is_open(uri))
-            .filter_map(|(uri, i)| self.ws.disk.get(uri).and_then(|s| s.terms.get(*i).cloned()))
+            .filter_map(|(uri, i)| {
+                let t = self.ws.disk.get(uri)?.terms.get(*i)?.clone();
+                Some((uri.clone(), t))
+            })
             .collect();
         for o in &self.open {
-            out.extend(o.terms.iter().filter(|t| t.key == key).cloned());
+            out.extend(
+                o.terms
+                    .iter()
+                    .filter(|t| t.key == key)
+                    .map(|t| (o.uri.clone(), t.clone())),
+            );
         }
         out
     }

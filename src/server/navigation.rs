@@ -473,34 +473,32 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
             Some(h)
         }
         AtCursor::Other => {
-            // Terms this note defines count too.
-            let view = if phrases.is_empty() {
-                view
-            } else {
-                state.view(None)
-            };
+            if phrases.is_empty() {
+                return local;
+            }
+            // Every note, this one included: terms it explains count too.
+            let view = state.view(None);
+            let here = crate::workspace::canonical_uri(uri.as_str());
             for phrase in phrases {
-                let defs = view.terms(&terms::key(&phrase));
+                let mut defs = view.terms(&terms::key(&phrase));
                 if defs.is_empty() {
                     continue;
                 }
-                let mut md = String::new();
-                for (n, t) in defs.iter().take(3).enumerate() {
-                    if n > 0 {
-                        md.push_str("\n\n---\n\n");
-                    }
-                    md.push_str(&format!(
-                        "{}\n\n_{}_",
-                        t.definition.trim_end(),
-                        t.breadcrumb
-                    ));
+                // This note first, nearest the cursor first; then the others by name.
+                defs.sort_by_key(|(u, t)| {
+                    (*u != here, t.span.start.line.abs_diff(p.line), u.clone())
+                });
+                let places = defs
+                    .iter()
+                    .map(|(_, t)| (t.breadcrumb.as_str(), t.definition.as_str()));
+                if let Some(md) = terms::explanations(places, MAX_EXPLANATIONS) {
+                    return Some(markdown(md, None));
                 }
-                if defs.len() > 3 {
-                    md.push_str(&format!("\n\n…and {} more", defs.len() - 3));
-                }
-                return Some(markdown(md, None));
             }
             local
         }
     }
 }
+
+/// How many places a term's hover shows.
+const MAX_EXPLANATIONS: usize = 3;
