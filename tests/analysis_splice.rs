@@ -82,7 +82,7 @@ fn check_with(initial: &str, edits: &[Edit], soft_above: Option<usize>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(400), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(100), ..ProptestConfig::default() })]
 
     #[test]
     fn updated_equals_built(initial in text(), edits in proptest::collection::vec(edit(), 1..30)) {
@@ -103,7 +103,7 @@ fn big_note_updates_equal_built() {
         ));
     }
     let mut next = pieces::xorshift(0x9E3779B97F4A7C15);
-    let edits: Vec<Edit> = (0..300)
+    let edits: Vec<Edit> = (0..cases(120))
         .map(|k| Edit {
             at: (next() % 10_000) as f64 / 10_000.0,
             delete: (next() % 4) as usize,

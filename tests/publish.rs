@@ -276,7 +276,7 @@ fn run(ops: &[Op], enc: Encoding) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(16), ..ProptestConfig::default() })]
 
     #[test]
     fn published_equals_from_scratch(ops in proptest::collection::vec(op(), 1..24), utf8 in any::<bool>()) {
