@@ -210,8 +210,16 @@ pub fn tab_inconsistency(text: &str, lines: &[Range<usize>]) -> Option<usize> {
     // The indentation stack, as CPython's tokenizer keeps it, in both measures.
     let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
     let mut first = true;
+    let mut open = Continuation::default();
     for r in lines {
         if text[r.clone()].trim().is_empty() {
+            continue;
+        }
+        // Only a logical line's first line has indentation: inside brackets, a string or
+        // after a backslash, CPython ignores it.
+        let continued = open.continues();
+        open.scan(&text[r.clone()]);
+        if continued {
             continue;
         }
         let line_start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
@@ -246,6 +254,60 @@ pub fn tab_inconsistency(text: &str, lines: &[Range<usize>]) -> Option<usize> {
         }
     }
     None
+}
+
+/// What of a Python logical line is still open at the end of a physical line.
+#[derive(Default)]
+struct Continuation {
+    /// Brackets open.
+    depth: usize,
+    /// The quote of a triple-quoted string open.
+    triple: Option<u8>,
+    /// The line ended with a backslash.
+    backslash: bool,
+}
+
+impl Continuation {
+    fn continues(&self) -> bool {
+        self.depth > 0 || self.triple.is_some() || self.backslash
+    }
+
+    /// Follows one line's brackets, strings and comment.
+    fn scan(&mut self, line: &str) {
+        let b = line.trim_end_matches('\r').as_bytes();
+        self.backslash = false;
+        let mut i = 0;
+        while i < b.len() {
+            if let Some(q) = self.triple {
+                if b[i..].starts_with(&[q, q, q]) {
+                    self.triple = None;
+                    i += 3;
+                } else {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                continue;
+            }
+            match b[i] {
+                b'#' => return,
+                q @ (b'\'' | b'"') if b[i..].starts_with(&[q, q, q]) => {
+                    self.triple = Some(q);
+                    i += 3;
+                    continue;
+                }
+                q @ (b'\'' | b'"') => {
+                    i += 1;
+                    while i < b.len() && b[i] != q {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'(' | b'[' | b'{' => self.depth += 1,
+                b')' | b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                b'\\' if i + 1 == b.len() => self.backslash = true,
+                _ => {}
+            }
+            i += 1;
+        }
+    }
 }
 
 /// An unclosed top-level fence runs to the end of the note and hides everything after it.
@@ -322,5 +384,21 @@ mod tests {
         ] {
             assert_eq!(tab_inconsistency(ok, &lines(ok)), None, "{ok:?}");
         }
+    }
+
+    #[test]
+    fn indentation_inside_brackets_strings_and_continuations_is_not_measured() {
+        // Each compiles with CPython 3.11: only a logical line's first line is indented.
+        for ok in [
+            "items = [\n    'a',\n\t'b'\n]\n",
+            "s = '''\n    a\n\tb\n'''\nx = 1\n",
+            "x = 1 + \\\n\t2\ny = 3\n",
+            "if True:\n    x = (1,  # ( in a comment\n\t2)\n    y = ')'\n",
+        ] {
+            assert_eq!(tab_inconsistency(ok, &lines(ok)), None, "{ok:?}");
+        }
+        // After the bracket closes, indentation counts again.
+        let text = "x = [1,\n\t2]\n\t\tdef f():\n         return 1\n";
+        assert!(tab_inconsistency(text, &lines(text)).is_some());
     }
 }

@@ -278,18 +278,20 @@ fn strip_ipython_prompts(lines: &mut [(&str, usize)]) {
 /// only Python writes that way, and none that only another language or a shell would.
 pub fn looks_like_python(source: &str) -> bool {
     let mut score = 0;
-    for raw in source.lines() {
+    let lines: Vec<&str> = source.lines().collect();
+    for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') && !line.starts_with("#include") {
             continue;
         }
-        if is_foreign(line) {
+        // `end` closes Ruby's and Lua's blocks, whose `def f(x)` has no colon.
+        if is_foreign(line) || line == "end" {
             return false;
         }
         let colon = line.ends_with(':');
         score += if (line.starts_with("def ") || line.starts_with("async def "))
             && line.contains('(')
-            && colon
+            && (colon || def_missing_its_colon(line, &lines[i + 1..], raw))
             || line.starts_with("class ") && colon
             || line.starts_with("from ") && line.contains(" import ")
             || line.starts_with(">>> ")
@@ -314,6 +316,18 @@ pub fn looks_like_python(source: &str) -> bool {
         };
     }
     score >= 2
+}
+
+/// `def f(x)` (or `def f(x) -> T`) with nothing after its parameters, over a deeper
+/// indented body: a Python function whose `:` is missing.
+fn def_missing_its_colon(line: &str, rest: &[&str], raw: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let head = line.split(") ->").next().unwrap_or(line);
+    (head.ends_with(')') || line.contains(") ->") && !line.contains('='))
+        && rest
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|next| indent(next) > indent(raw))
 }
 
 fn is_foreign(line: &str) -> bool {
@@ -444,6 +458,14 @@ mod tests {
     fn python_lookalikes() {
         assert!(looks_like_python("import os\ndef f(x):\n    return x\n"));
         assert!(!looks_like_python("function f() {\n  return 1;\n}\n"));
+        // A def whose colon is missing is still Python; Ruby's colon-less def is not.
+        assert!(looks_like_python(
+            "def greet(name)\n    return 'hi ' + name\n"
+        ));
+        assert!(!looks_like_python(
+            "def greet(name)\n  \"hi #{name}\"\nend\n"
+        ));
+        assert!(!looks_like_python("def greet(name)\nputs 1\n"));
         assert!(!looks_like_python("$ pip install requests\n"));
         assert!(!looks_like_python("just some prose\nthat is here\n"));
     }
