@@ -425,3 +425,61 @@ fn usage_errors_exit_two() {
         assert!(!r.stderr.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn a_broken_settings_file_is_named_with_its_line_and_exits_two() {
+    let dir = TempDir::new("settings");
+    let note = "# Notes\n\n```python\nprint('hi')\n```\n";
+    dir.write("a.md", note);
+    dir.write(".notes-lsp.toml", "# mine\nslugs = \"gitlab\n");
+    let r = run(&["check", "."], dir.path());
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(".notes-lsp.toml:2:"),
+        "file and line named: {}",
+        r.stderr
+    );
+    // The notes are still checked (with the default settings) and reported.
+    assert!(r.stderr.contains("checked 1 file"), "{}", r.stderr);
+
+    // An unknown key or code is a problem with the file too, at its own line.
+    dir.write(
+        ".notes-lsp.toml",
+        "slugs = \"gitlab\"\n[diagnostics]\nbroken-link = \"off\"\nno-such-code = \"off\"\n",
+    );
+    let r = run(&["check", "."], dir.path());
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(".notes-lsp.toml:4:1: unknown diagnostic code `no-such-code`"),
+        "{}",
+        r.stderr
+    );
+    // `--fix` writes nothing while the settings are wrong (codes turned off must stay so).
+    dir.write("b.md", "# B\n\n```\nprint('untagged')\n```\n");
+    let r = run(&["check", "--fix", "."], dir.path());
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("b.md")).unwrap(),
+        "# B\n\n```\nprint('untagged')\n```\n"
+    );
+
+    // Fixed, the same folder exits 0.
+    dir.write(".notes-lsp.toml", "slugs = \"gitlab\"\n");
+    let r = run(&["check", "."], dir.path());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(!r.stderr.contains("settings"), "{}", r.stderr);
+}
+
+#[test]
+fn a_folder_without_notes_is_reported_and_exits_two() {
+    let dir = TempDir::new("no-notes");
+    dir.write("readme.txt", "not a note\n");
+    dir.write("ignored/a.md", "# A\n");
+    dir.write(".gitignore", "ignored/\n");
+    for args in [&["check"][..], &["check", "."][..]] {
+        let r = run(args, dir.path());
+        assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("no notes"), "{args:?}: {}", r.stderr);
+    }
+}

@@ -34,7 +34,20 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    let (files, mut bad, config) = super::inputs(paths, err);
+    let super::Inputs {
+        files,
+        mut bad,
+        config,
+        settings_failed,
+    } = super::inputs(paths, err);
+    if settings_failed {
+        // Fixes of codes the settings turn off must not be written: fix nothing.
+        let _ = writeln!(
+            err,
+            "notes-lsp: nothing fixed: correct the settings file first"
+        );
+        return 2;
+    }
     let opts = Options::from_config(&config);
     let mut notes: Vec<(PathBuf, String)> = Vec::new();
     for f in files {

@@ -2,6 +2,7 @@
 
 pub mod fix;
 mod render;
+pub mod settings;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -163,7 +164,8 @@ fn caught(
     })
 }
 
-/// `.notes-lsp.toml` from the first directory checked (or the current one).
+/// `.notes-lsp.toml` from the first directory checked (or the current one), and its
+/// problems, each as `path:line:column: message`.
 fn settings(paths: &[PathBuf]) -> (Config, Vec<String>) {
     let dir = paths
         .iter()
@@ -172,10 +174,14 @@ fn settings(paths: &[PathBuf]) -> (Config, Vec<String>) {
         .unwrap_or_else(|| PathBuf::from("."));
     let path = dir.join(config::FILE_NAME);
     match files::read_text(&path, files::MAX_SIDE_FILE_BYTES) {
-        Ok(text) => match config::from_toml(&text) {
-            Ok(v) => Config::from_json(&v),
-            Err(e) => (Config::default(), vec![e]),
-        },
+        Ok(text) => {
+            let (config, problems) = settings::parse(&text);
+            let problems = problems
+                .iter()
+                .map(|p| settings::describe(&path, p))
+                .collect();
+            (config, problems)
+        }
         Err(files::Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             (Config::default(), Vec::new())
         }
@@ -214,11 +220,17 @@ fn workspace_checks(reports: &mut [FileReport]) {
 }
 
 /// What both `check` and `check --fix` start from: the notes under `paths` (default `.`),
-/// the paths that could not be read, and the settings (problems with them reported).
-pub(crate) fn inputs(
-    paths: &[PathBuf],
-    err: &mut dyn Write,
-) -> (Vec<PathBuf>, Vec<Unreadable>, Config) {
+/// the paths that could not be read, and the settings.
+pub(crate) struct Inputs {
+    pub files: Vec<PathBuf>,
+    pub bad: Vec<Unreadable>,
+    pub config: Config,
+    /// The settings file had problems (reported already): exit 2, write nothing.
+    pub settings_failed: bool,
+}
+
+/// Collects the [`Inputs`], reporting the settings file's problems to `err` at once.
+pub(crate) fn inputs(paths: &[PathBuf], err: &mut dyn Write) -> Inputs {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -226,15 +238,26 @@ pub(crate) fn inputs(
     };
     let (files, bad) = collect(&paths);
     let (config, problems) = settings(&paths);
-    for p in problems {
+    for p in &problems {
         let _ = writeln!(err, "notes-lsp: settings: {p}");
     }
-    (files, bad, config)
+    Inputs {
+        files,
+        bad,
+        config,
+        settings_failed: !problems.is_empty(),
+    }
 }
 
-/// Runs `check` and returns the exit status: 0 no errors, 1 errors found, 2 unreadable input.
+/// Runs `check` and returns the exit status: 0 no errors, 1 errors found, 2 unreadable input
+/// or settings.
 pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let (files, mut bad, config) = inputs(paths, err);
+    let Inputs {
+        files,
+        mut bad,
+        config,
+        settings_failed,
+    } = inputs(paths, err);
     let mut reports = Vec::new();
     for r in check_all(&files, config.slugs) {
         match r {
@@ -281,7 +304,7 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn
             if total == 1 { "" } else { "s" },
         );
     }
-    if !bad.is_empty() {
+    if !bad.is_empty() || settings_failed {
         2
     } else if errors > 0 {
         1
