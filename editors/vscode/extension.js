@@ -11,7 +11,7 @@ const path = require('path');
 
 const SECTION = 'notesLsp';
 const DEFAULT_COMMAND = 'notes-lsp';
-const INSTALL_HINT = 'Install it with `cargo install --path .` from a checkout of notes-lsp';
+const INSTALL_HINT = 'Install it with `cargo install --locked --path .` from a checkout of notes-lsp';
 // Client-side settings: everything else under `notesLsp` belongs to the server.
 const CLIENT_ONLY_KEYS = ['path', 'logLevel', 'trace'];
 // A change to any of these needs a new server process (new binary, new

@@ -188,7 +188,7 @@ test('activate with no binary shows an error naming the path and how to install'
   assert.equal(state.errors.length, 1, 'one error message');
   const { message, items } = state.errors[0];
   assert.match(message, /\/opt\/nowhere\/notes-lsp/);
-  assert.match(message, /cargo install --path \./);
+  assert.match(message, /cargo install --locked --path \./);
   assert.match(message, /notesLsp\.path/);
   assert.deepEqual(items, ['Open Settings']);
   await extension.deactivate();
@@ -200,7 +200,7 @@ test('activate with the default setting and nothing on PATH explains PATH', asyn
   assert.equal(state.clients.length, 0);
   assert.equal(state.errors.length, 1);
   assert.match(state.errors[0].message, /"notes-lsp" was not found on PATH/);
-  assert.match(state.errors[0].message, /cargo install --path \./);
+  assert.match(state.errors[0].message, /cargo install --locked --path \./);
   await extension.deactivate();
 });
 

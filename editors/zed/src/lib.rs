@@ -39,7 +39,7 @@ impl zed::Extension for NotesLspExtension {
             None => {
                 let Some(path) = worktree.which(SERVER) else {
                     return Err(format!(
-                        "{SERVER} was not found on PATH. Install it with `cargo install --path .` \
+                        "{SERVER} was not found on PATH. Install it with `cargo install --locked --path .` \
                          from a checkout of notes-lsp, or set lsp.{SERVER}.binary.path in Zed's settings."
                     ));
                 };
