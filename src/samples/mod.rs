@@ -7,6 +7,7 @@ pub mod json;
 pub mod nesting;
 pub mod python;
 pub mod registry;
+pub mod treesitter;
 
 use std::ops::Range;
 

@@ -24,7 +24,7 @@
 
 use std::ops::Range;
 
-use super::{guard, json, python};
+use super::{guard, json, python, treesitter};
 
 /// One syntax error in a sample: a byte range in `Sample::source` and a message in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +132,13 @@ pub static LANGUAGES: &[Language] = &[
         &["ts", "typescript", "tsx"],
         None,
     ),
-    lang("c", "C", "c-syntax", &["c", "h"], None),
+    lang(
+        "c",
+        "C",
+        "c-syntax",
+        &["c", "h"],
+        Some(treesitter::c::check),
+    ),
     lang(
         "cpp",
         "C++",

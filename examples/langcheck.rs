@@ -1,0 +1,89 @@
+//! Two modes for the sample-language differentials (`scripts/lang_differential.py`):
+//!
+//! - `langcheck LANG` reads JSON lines `{"src": "..."}` on stdin and prints, per line,
+//!   `{"ok":true}` or `{"line":N,"message":"..."}` for the first syntax error the LANG checker
+//!   (a fence tag: `c`, `cpp`, `java`, `go`, `bash`, ...) reports.
+//! - `langcheck --extract FILE.md...` prints one JSON line per code sample of each note, as the
+//!   server extracts it: `{"path","line","tag","src"}` (`line` is the fence's, 1-based).
+
+use std::io::{BufRead, BufWriter, Write};
+
+use notes_lsp::note::Note;
+use notes_lsp::samples::{Sample, registry};
+
+/// 1-based line of a byte offset.
+fn line_of(src: &str, offset: usize) -> usize {
+    1 + src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+fn extract(paths: &[String]) -> std::io::Result<()> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let note = Note::new(&text);
+        for (start, chunk) in note.chunks() {
+            for block in &chunk.blocks().code {
+                let sample = Sample::extract(chunk.text(), block);
+                if sample.nocheck {
+                    continue;
+                }
+                let line = line_of(&text, start + block.range.start);
+                let row = serde_json::json!({
+                    "path": path, "line": line, "tag": sample.tag, "src": sample.source,
+                });
+                writeln!(out, "{row}")?;
+            }
+        }
+    }
+    out.flush()
+}
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--extract") => return extract(&args[1..]),
+        Some(_) => {}
+        None => {
+            eprintln!("usage: langcheck LANG < samples.jsonl | langcheck --extract FILE.md...");
+            std::process::exit(2);
+        }
+    }
+    let tag = registry::normalize(&args[0]);
+    let Some(language) = registry::by_tag(&tag).filter(|l| l.checker(&tag).is_some()) else {
+        eprintln!("langcheck: no checker for {:?}", args[0]);
+        std::process::exit(2);
+    };
+    let stdin = std::io::stdin();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = match serde_json::from_str(&line) {
+            Ok(value) => value,
+            Err(err) => {
+                writeln!(out, "{}", serde_json::json!({ "error": err.to_string() }))?;
+                continue;
+            }
+        };
+        let src = value
+            .get("src")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        let verdict = match language.run(&tag, src) {
+            None => serde_json::json!({ "ok": true }),
+            Some(err) => serde_json::json!({
+                "line": line_of(src, err.range.start),
+                "message": err.message,
+            }),
+        };
+        writeln!(out, "{verdict}")?;
+    }
+    out.flush()
+}

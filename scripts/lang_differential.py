@@ -1,0 +1,517 @@
+#!/usr/bin/env python3
+"""Differential test of the tree-sitter sample checkers against each language's own reference.
+
+Usage:
+    python3 scripts/lang_differential.py CHECKER --lang c|cpp|java|go|bash [--corpus DIR]
+        [--holdout REPO] [--per-base N] [--seed N] [--show N] [--require]
+
+CHECKER is `target/release/examples/langcheck` (examples/langcheck.rs): `CHECKER LANG` reads
+JSON lines {"src": ...} and prints {"ok": true} or {"line": N, "message": ...};
+`CHECKER --extract FILE.md...` prints the notes' samples as the server extracts them.
+
+The samples of the language (by fence tag) come from the corpus, one copy of each text. The
+reference judges each in the readings the checker also tries (as a file, as class members, as
+statements in a function body):
+  c, cpp  gcc / g++ -fsyntax-only, with common headers included (-include, precompiled for
+          C++); only errors of the parser count (expected ..., stray ..., missing terminating
+          ...), a sample whose first error is semantic (undeclared names) or a missing header
+          is left out as not self-contained;
+  java    javac's parser alone (JavacTask.parse through scripts/JavaParse.java);
+  go      gofmt -e (it reads files, declaration lists and statement lists itself);
+  bash    bash -n.
+Samples the reference accepts are the valid set. Each is then mutated (a dropped `;` or bracket,
+an unterminated string, a misspelled keyword) and the mutants the reference rejects are the
+broken set. Figures are printed for the corpus minus the held-out repository (used while
+tuning) and for the held-out repository alone (never looked at while tuning).
+"""
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TAGS = {
+    "c": {"c", "h"},
+    "cpp": {"cpp", "c++", "cc", "cxx", "hpp"},
+    "java": {"java"},
+    "go": {"go", "golang"},
+    "bash": {"bash", "sh", "shell", "console"},
+}
+
+KEYWORDS = {
+    "c": ["if", "else", "for", "while", "return", "int", "void", "struct", "switch", "case",
+          "break", "char", "sizeof", "typedef", "do", "static", "const", "include"],
+    "java": ["if", "else", "for", "while", "return", "int", "void", "class", "switch", "case",
+             "public", "private", "static", "new", "import", "extends", "try", "catch", "final"],
+    "go": ["if", "else", "for", "return", "func", "package", "import", "var", "type",
+           "struct", "switch", "case", "range", "go", "defer", "chan", "map", "interface"],
+    "bash": ["if", "then", "else", "fi", "for", "do", "done", "while", "case", "esac",
+             "function", "in", "elif", "until"],
+}
+KEYWORDS["cpp"] = KEYWORDS["c"] + ["class", "public", "template", "typename", "namespace",
+                                   "virtual", "using", "new", "delete", "auto", "const"]
+
+C_PRELUDE = """#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <limits.h>
+#include <ctype.h>
+#include <math.h>
+#include <assert.h>
+#include <time.h>
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <pthread.h>
+"""
+
+CPP_PRELUDE = """#include <iostream>
+#include <string>
+#include <vector>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <algorithm>
+#include <memory>
+#include <functional>
+#include <utility>
+#include <queue>
+#include <stack>
+#include <list>
+#include <deque>
+#include <array>
+#include <sstream>
+#include <fstream>
+#include <iomanip>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cmath>
+#include <climits>
+#include <numeric>
+#include <thread>
+#include <mutex>
+using namespace std;
+"""
+
+# The readings, as (text before, text after); the checker tries the same.
+WRAPS = {
+    "c": [("", ""), ("void sample__(void) {\n", "\n}\n")],
+    "cpp": [("", ""), ("void sample__() {\n", "\n}\n"), ("struct Sample__ {\n", "\n};\n")],
+    "java": [("", ""), ("class Sample__ {\n", "\n}\n"),
+             ("class Sample__ { void sample__() throws Exception {\n", "\n}}\n")],
+}
+
+# gcc/g++ errors that come from the parser or the lexer, not from names or types.
+GCC_SYNTAX = re.compile(
+    r"^(expected |stray |missing terminating|unterminated|empty character constant|"
+    r"invalid preprocessing directive|#(else|elif|endif) without|"
+    r"'else' without a previous 'if'|a function-definition is not allowed here|"
+    r"function definition is not allowed here|invalid suffix|exponent has no digits|"
+    r"(expected|unexpected) .* at end of input|.* before .* token$)"
+)
+GCC_LINE = re.compile(r"^[^:]*:(\d+):(\d+): (error|fatal error): (.*)$")
+
+
+class Verdict:
+    """ok, syntax (line, message), or skip (not judged: not self-contained)."""
+
+    def __init__(self, kind, line=None, message=None, wrap=None):
+        self.kind, self.line, self.message, self.wrap = kind, line, message, wrap
+
+    def __repr__(self):
+        return f"{self.kind} {self.line} {self.message!r}"
+
+
+def gcc_judge(lang, text, workdir):
+    """Judges one reading with gcc/g++: ('ok'|'syntax'|'semantic'|'fatal', line, message)."""
+    if lang == "c":
+        cmd = ["gcc", "-std=gnu17", "-x", "c"]
+    else:
+        cmd = ["g++", "-std=gnu++20", "-x", "c++"]
+    cmd += ["-fsyntax-only", "-w", "-fmax-errors=3", "-include",
+            os.path.join(workdir, "prelude.h" if lang == "c" else "prelude.hpp"), "-"]
+    proc = subprocess.run(cmd, input=text.encode(), capture_output=True, cwd=workdir)
+    if proc.returncode == 0:
+        return ("ok", None, None)
+    for raw in proc.stderr.decode(errors="replace").splitlines():
+        m = GCC_LINE.match(raw)
+        if not m:
+            continue
+        line, kind, msg = int(m.group(1)), m.group(3), m.group(4)
+        if kind == "fatal error":
+            return ("fatal", line, msg)
+        msg = msg.replace("\u2018", "'").replace("\u2019", "'")
+        return ("syntax" if GCC_SYNTAX.match(msg) else "semantic", line, msg)
+    return ("fatal", None, proc.stderr.decode(errors="replace")[:200])
+
+
+def wrapped_judge(judge, lang, src, first_wrap=0):
+    """The reference's verdict over the readings: the first that is free of syntax errors
+    wins; otherwise the syntax error that comes furthest into the sample."""
+    wraps = WRAPS[lang]
+    order = [first_wrap] + [i for i in range(len(wraps)) if i != first_wrap]
+    best = None
+    semantic = False
+    for i in order:
+        before, after = wraps[i]
+        kind, line, msg = judge(before + src + after)
+        shift = before.count("\n")
+        if kind in ("ok", "semantic"):
+            if kind == "semantic":
+                semantic = True
+                # A semantic error first: the reading parses as far as gcc says, but what
+                # comes after it may be a cascade; only a clean reading counts as valid.
+                continue
+            return Verdict("ok", wrap=i)
+        if kind == "fatal":
+            return Verdict("skip", message=msg)
+        line = min(max(line - shift, 1), last_line(src))
+        if best is None or line > best.line:
+            best = Verdict("syntax", line, msg, wrap=i)
+    if semantic:
+        return Verdict("skip", message="semantic errors")
+    return best
+
+
+def last_line(src):
+    """The line of the sample's last non-blank line: errors a reference places in the text
+    around the sample (a wrapper's closing brace) count there."""
+    return max(1, src.rstrip().count("\n") + 1)
+
+
+def make_gcc(lang, workdir):
+    prelude = C_PRELUDE if lang == "c" else CPP_PRELUDE
+    name = "prelude.h" if lang == "c" else "prelude.hpp"
+    with open(os.path.join(workdir, name), "w") as f:
+        f.write(prelude)
+    if lang == "cpp":
+        subprocess.run(["g++", "-std=gnu++20", "-x", "c++-header", name, "-o", name + ".gch"],
+                       cwd=workdir, check=True)
+
+    def judge_many(items):
+        """items: (src, first_wrap) -> verdicts."""
+        def one(item):
+            src, first = item
+            return wrapped_judge(lambda t: gcc_judge(lang, t, workdir), lang, src, first)
+        with cf.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+            return list(pool.map(one, items))
+    return judge_many
+
+
+def make_javac(script_dir):
+    java = shutil.which("java")
+    helper = os.path.join(script_dir, "JavaParse.java")
+
+    def parse_all(texts):
+        payload = "".join(t + "\0" for t in texts).encode()
+        proc = subprocess.run([java, helper], input=payload, capture_output=True, check=True)
+        out = proc.stdout.decode().splitlines()
+        assert len(out) == len(texts), proc.stderr.decode()[:500]
+        res = []
+        for row in out:
+            if row == "ok":
+                res.append(("ok", None, None))
+            else:
+                line, msg = row.split("\t", 1)
+                res.append(("syntax", int(line), msg))
+        return res
+
+    def judge_many(items):
+        wraps = WRAPS["java"]
+        texts = [b + src + a for src, _ in items for b, a in wraps]
+        got = parse_all(texts)
+        verdicts = []
+        for k, (src, first) in enumerate(items):
+            rows = got[k * len(wraps):(k + 1) * len(wraps)]
+            order = [first] + [i for i in range(len(wraps)) if i != first]
+            best = None
+            for i in order:
+                kind, line, msg = rows[i]
+                if kind == "ok":
+                    best = Verdict("ok", wrap=i)
+                    break
+                line = min(max(line - wraps[i][0].count("\n"), 1), last_line(src))
+                if best is None or line > best.line:
+                    best = Verdict("syntax", line, msg, wrap=i)
+            verdicts.append(best)
+        return verdicts
+    return judge_many
+
+
+def make_simple(cmd_of):
+    """A reference run once per sample on a file: gofmt -e, bash -n."""
+    def judge_many(items):
+        def one(item):
+            src, _ = item
+            with tempfile.NamedTemporaryFile("w", suffix=".src", delete=False) as f:
+                f.write(src)
+                path = f.name
+            try:
+                proc = subprocess.run(cmd_of(path), capture_output=True)
+            finally:
+                os.unlink(path)
+            if proc.returncode == 0:
+                return Verdict("ok", wrap=0)
+            err = proc.stderr.decode(errors="replace")
+            m = re.search(re.escape(path) + r":(?: line )?(\d+)(?::\d+)?: (.*)", err)
+            if not m:
+                return Verdict("skip", message=err[:200])
+            line = min(int(m.group(1)), last_line(src))
+            return Verdict("syntax", line, m.group(2).strip(), wrap=0)
+        with cf.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+            return list(pool.map(one, items))
+    return judge_many
+
+
+# ---- mutations ------------------------------------------------------------------------
+
+def code_mask(src, lang):
+    """For each byte: True where it is code (not inside a string, character literal or
+    comment). Approximate, for choosing where to mutate."""
+    mask = [True] * len(src)
+    i, n = 0, len(src)
+    line_comment = "#" if lang == "bash" else "//"
+    while i < n:
+        if src.startswith(line_comment, i) and (lang != "bash" or i == 0 or src[i - 1] in " \t\n;"):
+            j = src.find("\n", i)
+            j = n if j < 0 else j
+            for k in range(i, j):
+                mask[k] = False
+            i = j
+        elif lang != "bash" and src.startswith("/*", i):
+            j = src.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            for k in range(i, j):
+                mask[k] = False
+            i = j
+        elif src[i] in "\"'`":
+            q = src[i]
+            j = i + 1
+            while j < n and src[j] != q and (lang == "bash" or src[j] != "\n"):
+                j += 2 if src[j] == "\\" and q != "'" else 1
+            for k in range(i + 1, min(j, n)):
+                mask[k] = False
+            i = j + 1
+        else:
+            i += 1
+    return mask
+
+
+def mut_drop(chars):
+    def mutate(src, rng, lang):
+        mask = code_mask(src, lang)
+        spots = [i for i, c in enumerate(src) if c in chars and mask[i]]
+        if not spots:
+            return None
+        i = rng.choice(spots)
+        return src[:i] + src[i + 1:]
+    return mutate
+
+
+def mut_drop_quote(src, rng, lang):
+    mask = code_mask(src, lang)
+    # A quote in code opens or closes a literal (its inside is masked).
+    spots = [i for i, c in enumerate(src) if c == '"' and mask[i]]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return src[:i] + src[i + 1:]
+
+
+def mut_keyword(src, rng, lang):
+    mask = code_mask(src, lang)
+    spots = [m for m in re.finditer(r"\b(%s)\b" % "|".join(KEYWORDS[lang]), src)
+             if mask[m.start()]]
+    if not spots:
+        return None
+    m = rng.choice(spots)
+    word = m.group(0)
+    if len(word) >= 3 and rng.random() < 0.6:
+        k = rng.randrange(len(word) - 1)
+        typo = word[:k] + word[k + 1] + word[k] + word[k + 2:]
+    else:
+        k = rng.randrange(len(word))
+        typo = word[:k] + word[k + 1:]
+    if typo == word or not typo:
+        return None
+    return src[:m.start()] + typo + src[m.end():]
+
+
+MUTATIONS = [
+    ("drop-semicolon", mut_drop(";")),
+    ("drop-bracket", mut_drop("(){}[]")),
+    ("unterminated-string", mut_drop_quote),
+    ("misspelled-keyword", mut_keyword),
+]
+
+
+# ---- the run ----------------------------------------------------------------------------
+
+def run_checker(cmd, lang, sources):
+    payload = "".join(json.dumps({"src": s}) + "\n" for s in sources)
+    proc = subprocess.run(cmd + [lang], input=payload, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"checker exited with {proc.returncode}")
+    out = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
+    if len(out) != len(sources):
+        raise SystemExit(f"checker printed {len(out)} verdicts for {len(sources)} samples")
+    return out
+
+
+def extract(cmd, corpus, lang):
+    files = []
+    for root, _dirs, names in os.walk(corpus):
+        files += [os.path.join(root, n) for n in sorted(names) if n.endswith(".md")]
+    files.sort()
+    rows = []
+    for k in range(0, len(files), 200):
+        proc = subprocess.run(cmd + ["--extract"] + files[k:k + 200], capture_output=True,
+                              text=True, check=True)
+        rows += [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
+    tags = TAGS[lang]
+    return [r for r in rows if r["tag"].lower() in tags and r["src"].strip()]
+
+
+def repo_of(path, corpus):
+    rel = os.path.relpath(path, corpus)
+    return rel.split(os.sep)[0]
+
+
+def pct(a, b):
+    return f"{100.0 * a / b:.1f}%" if b else "n/a"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("checker", nargs="+")
+    ap.add_argument("--lang", required=True, choices=sorted(TAGS))
+    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(__file__), "..", "..",
+                                                     "shared", "corpus"),
+                    help="the notes to take samples from (default: ../shared/corpus)")
+    ap.add_argument("--holdout", default="imhuay__Algorithm_Interview_Notes-Chinese")
+    ap.add_argument("--per-base", type=int, default=4, help="mutants tried per valid sample")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--show", type=int, default=0, help="cases to print per kind of miss")
+    ap.add_argument("--require", action="store_true",
+                    help="exit 1 unless the tuning set meets the issue's bars")
+    args = ap.parse_args()
+    cmd = args.checker if len(args.checker) > 1 else shlex.split(args.checker[0])
+    lang = args.lang
+    corpus = os.path.abspath(args.corpus)
+    if not os.path.isdir(corpus):
+        raise SystemExit(f"no corpus at {corpus}")
+
+    rows = extract(cmd, corpus, lang)
+    # One copy of each text; a text also found outside the held-out repository is not held out.
+    split_of = {}
+    for r in rows:
+        held = repo_of(r["path"], corpus) == args.holdout
+        prev = split_of.get(r["src"])
+        split_of[r["src"]] = "held-out" if held and prev in (None, "held-out") else "tuning"
+    sources = sorted(split_of)
+
+    workdir = tempfile.mkdtemp(prefix=f"langdiff-{lang}-")
+    try:
+        if lang in ("c", "cpp"):
+            judge = make_gcc(lang, workdir)
+        elif lang == "java":
+            judge = make_javac(os.path.dirname(os.path.abspath(__file__)))
+        elif lang == "go":
+            judge = make_simple(lambda p: ["gofmt", "-e", p])
+        else:
+            judge = make_simple(lambda p: ["bash", "-n", p])
+
+        ref = judge([(s, 0) for s in sources])
+        rng = random.Random(args.seed)
+        mutants = []  # (split, base, op, src)
+        seen = set(sources)
+        for src, v in zip(sources, ref):
+            if v.kind != "ok":
+                continue
+            ops = list(MUTATIONS)
+            rng.shuffle(ops)
+            made = 0
+            for name, fn in ops * 2:
+                if made >= args.per_base:
+                    break
+                m = fn(src, rng, lang)
+                if m is None or m in seen:
+                    continue
+                seen.add(m)
+                mutants.append((split_of[src], src, name, m, v.wrap))
+                made += 1
+        mref = judge([(m[3], m[4]) for m in mutants])
+        ours = run_checker(cmd, lang, sources + [m[3] for m in mutants])
+        ours_base, ours_mut = ours[:len(sources)], ours[len(sources):]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    failed = False
+    print(f"== {lang}: {len(rows)} samples tagged {'/'.join(sorted(TAGS[lang]))} in the corpus, "
+          f"{len(sources)} distinct; held out: {args.holdout}")
+    for split in ("tuning", "held-out"):
+        idx = [i for i, s in enumerate(sources) if split_of[s] == split]
+        valid = [i for i in idx if ref[i].kind == "ok"]
+        rejected = [i for i in idx if ref[i].kind == "syntax"]
+        skipped = [i for i in idx if ref[i].kind == "skip"]
+        fps = [i for i in valid if not ours_base[i].get("ok")]
+        rej_flagged = [i for i in rejected if not ours_base[i].get("ok")]
+        mids = [k for k, m in enumerate(mutants) if m[0] == split and mref[k].kind == "syntax"]
+        found = [k for k in mids if not ours_mut[k].get("ok")]
+        near = [k for k in found if abs(ours_mut[k]["line"] - mref[k].line) <= 1]
+        print(f"-- {split}: {len(idx)} distinct samples; reference accepts {len(valid)}, "
+              f"rejects {len(rejected)}, not self-contained {len(skipped)}")
+        print(f"   valid samples flagged: {len(fps)}/{len(valid)} = {pct(len(fps), len(valid))}")
+        print(f"   mutants the reference rejects found: {len(found)}/{len(mids)} = "
+              f"{pct(len(found), len(mids))}")
+        print(f"   on the reference's line (+-1): {len(near)}/{len(found)} = "
+              f"{pct(len(near), len(found))} of those found")
+        print(f"   corpus samples the reference rejects, flagged: {len(rej_flagged)}/"
+              f"{len(rejected)}")
+        by_op = {}
+        for k in mids:
+            op = mutants[k][2]
+            f, n, t = by_op.get(op, (0, 0, 0))
+            is_found = not ours_mut[k].get("ok")
+            is_near = is_found and abs(ours_mut[k]["line"] - mref[k].line) <= 1
+            by_op[op] = (f + is_found, n + is_near, t + 1)
+        print("   by mutation: " + ", ".join(f"{op} {f}/{t} found, {n} on line"
+                                             for op, (f, n, t) in sorted(by_op.items())))
+        if split == "tuning" and (len(fps) > 0.01 * len(valid) or
+                                  len(found) < 0.9 * len(mids) or
+                                  len(near) < 0.8 * len(found)):
+            failed = True
+        if args.show:
+            def show(title, items):
+                if items:
+                    print(f"\n   === {split}: {title} ({len(items)}) ===")
+                for src, exp, got in items[:args.show]:
+                    print("   ---")
+                    print("      " + src.replace("\n", "\n      ").rstrip())
+                    print(f"      reference: {exp}")
+                    print(f"      checker:   {got}")
+            show("FLAGGED VALID", [(sources[i], ref[i], ours_base[i]) for i in fps])
+            show("MISSED MUTANTS", [(mutants[k][3], f"{mutants[k][2]}: {mref[k]}", ours_mut[k])
+                                    for k in mids if ours_mut[k].get("ok")])
+            show("WRONG LINE", [(mutants[k][3], f"{mutants[k][2]}: {mref[k]}", ours_mut[k])
+                                for k in found if k not in set(near)])
+            show("REJECTED BY THE REFERENCE", [(sources[i], ref[i], ours_base[i])
+                                               for i in rejected])
+    return 1 if failed and args.require else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,385 @@
+//! A light scan of C-family sources (C, C++, Java, Go): strings, character literals and
+//! comments skipped as their compilers' lexers do, so that what is left can be matched
+//! bracket by bracket, and a literal or comment that never ends can be named on its own line
+//! (tree-sitter turns one into an error somewhere after it).
+
+use std::ops::Range;
+
+/// What a language's lexer allows beyond `"..."`, `'...'`, `//` and `/* */`.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Flavor {
+    /// Go: `` `raw` `` strings that may span lines.
+    pub backtick_raw: bool,
+    /// C++11: `R"delim( ... )delim"`.
+    pub cpp_raw: bool,
+    /// C++14: `1'000'000`.
+    pub digit_separators: bool,
+    /// Java 15: `"""` text blocks.
+    pub text_blocks: bool,
+}
+
+/// A literal or comment that does not end, or a bracket that does not pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Flaw {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// Brackets and semicolons outside literals and comments, in order: their offset and byte.
+pub(crate) struct Scan {
+    pub brackets: Vec<(usize, u8)>,
+    /// The first literal or comment that never ends.
+    pub unterminated: Option<Flaw>,
+}
+
+pub(crate) fn scan(src: &str, flavor: Flavor) -> Scan {
+    let b = src.as_bytes();
+    let mut brackets = Vec::new();
+    let mut unterminated = None;
+    let mut i = 0;
+    let mut note = |range: Range<usize>, message: &str| {
+        unterminated.get_or_insert(Flaw {
+            range,
+            message: message.to_string(),
+        });
+    };
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                // A line comment, continued by a trailing backslash in C and C++.
+                while i < b.len() && b[i] != b'\n' {
+                    if b[i] == b'\\' && b.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => match src[i + 2..].find("*/") {
+                Some(end) => i += end + 4,
+                None => {
+                    note(i..i + 2, "unterminated comment");
+                    break;
+                }
+            },
+            b'`' if flavor.backtick_raw => match src[i + 1..].find('`') {
+                Some(end) => i += end + 2,
+                None => {
+                    note(i..i + 1, "raw string literal not terminated");
+                    break;
+                }
+            },
+            b'"' if flavor.text_blocks && src[i..].starts_with("\"\"\"") => {
+                let mut j = i + 3;
+                loop {
+                    match b.get(j) {
+                        None => {
+                            note(i..i + 3, "unclosed text block");
+                            break;
+                        }
+                        Some(b'\\') => j += 2,
+                        Some(b'"') if src[j..].starts_with("\"\"\"") => {
+                            j += 3;
+                            break;
+                        }
+                        Some(_) => j += 1,
+                    }
+                }
+                i = j;
+            }
+            b'"' if flavor.cpp_raw && raw_prefix(b, i) => {
+                let open = src[i + 1..].find('(').map(|k| i + 1 + k);
+                let delim = open.map(|o| &src[i + 1..o]);
+                match delim.filter(|d| d.len() <= 16 && !d.contains(['\n', ' ', ')', '\\'])) {
+                    Some(d) => {
+                        let close = format!("){d}\"");
+                        match src[i + 1..].find(&close) {
+                            Some(end) => i += 1 + end + close.len(),
+                            None => {
+                                note(i..i + 1, "unterminated raw string");
+                                break;
+                            }
+                        }
+                    }
+                    None => i += 1,
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                if q == b'\''
+                    && flavor.digit_separators
+                    && i > 0
+                    && b[i - 1].is_ascii_alphanumeric()
+                {
+                    // `1'000` (and `x'` in prose-like code): not a character literal.
+                    let before = src[..i]
+                        .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '\'' && c != '.');
+                    let word = &src[before.map_or(0, |k| k + 1)..i];
+                    if word.starts_with(|c: char| c.is_ascii_digit()) {
+                        i += 1;
+                        continue;
+                    }
+                }
+                let start = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None | Some(b'\n') => {
+                            let what = if q == b'"' {
+                                "unterminated string literal"
+                            } else {
+                                "unterminated character literal"
+                            };
+                            let end = src[start..].find('\n').map_or(src.len(), |k| start + k);
+                            note(start..end.max(start + 1), what);
+                            break;
+                        }
+                        Some(b'\\') => {
+                            i += 2;
+                            // A backslash before `\r\n` continues the line too.
+                            if b.get(i - 1) == Some(&b'\r') && b.get(i) == Some(&b'\n') {
+                                i += 1;
+                            }
+                        }
+                        Some(&c) if c == q => {
+                            i += 1;
+                            break;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            c @ (b'(' | b')' | b'[' | b']' | b'{' | b'}' | b';') => {
+                brackets.push((i, c));
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    Scan {
+        brackets,
+        unterminated,
+    }
+}
+
+/// `R"`, `LR"`, `u8R"`, `uR"`, `UR"` just before offset `i` (a `"`), not inside a longer name.
+fn raw_prefix(b: &[u8], i: usize) -> bool {
+    if i == 0 || b[i - 1] != b'R' {
+        return false;
+    }
+    let mut k = i - 1;
+    while k > 0 && (b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_') {
+        k -= 1;
+    }
+    matches!(&b[k..i], b"R" | b"LR" | b"uR" | b"UR" | b"u8R")
+}
+
+fn opener_of(close: u8) -> u8 {
+    match close {
+        b')' => b'(',
+        b']' => b'[',
+        _ => b'{',
+    }
+}
+
+fn closer_of(open: u8) -> u8 {
+    match open {
+        b'(' => b')',
+        b'[' => b']',
+        _ => b'}',
+    }
+}
+
+/// How the brackets of a scan pair up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pairing {
+    Balanced,
+    /// A closer with no opener before it.
+    Unmatched(usize),
+    /// A closer that meets an opener of another kind: (closer, opener).
+    Mismatched(usize, usize),
+    /// An opener never closed (the innermost one left open at the end).
+    Unclosed(usize),
+}
+
+pub(crate) fn pairing(brackets: &[(usize, u8)]) -> Pairing {
+    let mut stack: Vec<(usize, u8)> = Vec::new();
+    for &(at, c) in brackets {
+        match c {
+            b';' => {}
+            b'(' | b'[' | b'{' => stack.push((at, c)),
+            _ => match stack.pop() {
+                None => return Pairing::Unmatched(at),
+                Some((open_at, open)) if open != opener_of(c) => {
+                    return Pairing::Mismatched(at, open_at);
+                }
+                Some(_) => {}
+            },
+        }
+    }
+    match stack.last() {
+        Some(&(at, _)) => Pairing::Unclosed(at),
+        None => Pairing::Balanced,
+    }
+}
+
+/// Where a compiler notices that a `(` or `[` is not closed: the first `;` or block-opening
+/// `{` after it at its own depth (a `{` right after `)`, `]` or `>` opens a lambda's or a
+/// function's body, which may sit inside parentheses).
+pub(crate) fn stop_after(src: &str, brackets: &[(usize, u8)], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for &(at, c) in brackets.iter().filter(|&&(at, _)| at > open) {
+        match c {
+            b';' if depth == 0 => return Some(at),
+            b'{' if depth == 0 => {
+                let before = src[..at].trim_end();
+                if !before.ends_with([')', ']', '>']) {
+                    return Some(at);
+                }
+                depth += 1;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return None,
+            },
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Describes a pairing fault in words, with the range to mark: `unmatched ')'`,
+/// `expected ')' before ']'`, `'{' on line 3 is never closed`.
+pub(crate) fn pairing_flaw(src: &str, scan: &Scan) -> Option<Flaw> {
+    let pairing = pairing(&scan.brackets);
+    let b = src.as_bytes();
+    let line = |at: usize| 1 + src[..at].bytes().filter(|&c| c == b'\n').count();
+    match pairing {
+        Pairing::Balanced => None,
+        Pairing::Unmatched(at) => Some(Flaw {
+            range: at..at + 1,
+            message: format!("unmatched '{}'", b[at] as char),
+        }),
+        Pairing::Mismatched(at, open) => Some(Flaw {
+            range: at..at + 1,
+            message: format!(
+                "expected '{}' before '{}' (to close the '{}' on line {})",
+                closer_of(b[open]) as char,
+                b[at] as char,
+                b[open] as char,
+                line(open)
+            ),
+        }),
+        Pairing::Unclosed(open)
+            if b[open] != b'{' && stop_after(src, &scan.brackets, open).is_some() =>
+        {
+            let stop = stop_after(src, &scan.brackets, open).unwrap_or(open);
+            Some(Flaw {
+                range: stop..stop + 1,
+                message: format!(
+                    "expected '{}' before '{}'",
+                    closer_of(b[open]) as char,
+                    b[stop] as char
+                ),
+            })
+        }
+        Pairing::Unclosed(open) => {
+            let end = src.trim_end().len().max(1).min(src.len());
+            let last = src[..end].char_indices().last().map_or(0, |(k, _)| k);
+            Some(Flaw {
+                range: last..end.max(last + 1).min(src.len().max(last + 1)),
+                message: format!(
+                    "expected '{}' at end of input (the '{}' on line {} is never closed)",
+                    closer_of(b[open]) as char,
+                    b[open] as char,
+                    line(open)
+                ),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c() -> Flavor {
+        Flavor::default()
+    }
+
+    #[test]
+    fn skips_literals_and_comments() {
+        let s = scan("f(\"(\", ')'); // )\n/* ] */ g[1];", c());
+        let got: String = s.brackets.iter().map(|&(_, b)| b as char).collect();
+        assert_eq!(got, "();[];");
+        assert_eq!(s.unterminated, None);
+    }
+
+    #[test]
+    fn unterminated_literals_on_their_line() {
+        let s = scan("int a;\nputs(\"abc);\nreturn 0;\n", c());
+        let f = s.unterminated.unwrap();
+        assert_eq!(f.message, "unterminated string literal");
+        assert_eq!(f.range, 12..18);
+        let s = scan("x = 1; /* open\n", c());
+        assert_eq!(s.unterminated.unwrap().message, "unterminated comment");
+    }
+
+    #[test]
+    fn flavors() {
+        let go = Flavor {
+            backtick_raw: true,
+            ..c()
+        };
+        assert!(scan("s := `a\n\"b`\n", go).unterminated.is_none());
+        let cpp = Flavor {
+            cpp_raw: true,
+            digit_separators: true,
+            ..c()
+        };
+        assert!(
+            scan("auto s = R\"x(a \" ) b)x\"; int n = 1'000;", cpp)
+                .unterminated
+                .is_none()
+        );
+        let java = Flavor {
+            text_blocks: true,
+            ..c()
+        };
+        assert!(
+            scan("String s = \"\"\"\n  a \"b\"\n  \"\"\";", java)
+                .unterminated
+                .is_none()
+        );
+        assert_eq!(
+            scan("String s = \"\"\"\n  a\n", java)
+                .unterminated
+                .unwrap()
+                .message,
+            "unclosed text block"
+        );
+    }
+
+    #[test]
+    fn pairs() {
+        let p = |s: &str| pairing(&scan(s, c()).brackets);
+        assert_eq!(p("f(a[1]) { }"), Pairing::Balanced);
+        assert_eq!(p("f(a))"), Pairing::Unmatched(4));
+        assert_eq!(p("f(a]"), Pairing::Mismatched(3, 1));
+        assert_eq!(p("{ f( }"), Pairing::Mismatched(5, 3));
+        assert_eq!(p("{\n{\n}"), Pairing::Unclosed(0));
+        let src = "int f() {\n  g();\n";
+        let flaw = pairing_flaw(src, &scan(src, c())).unwrap();
+        assert_eq!(
+            flaw.message,
+            "expected '}' at end of input (the '{' on line 1 is never closed)"
+        );
+        assert_eq!(&src[flaw.range], ";");
+        let src = "int main( {\n  return 0;\n}\n";
+        let flaw = pairing_flaw(src, &scan(src, c())).unwrap();
+        assert_eq!(flaw.message, "expected ')' before '{'");
+        assert_eq!(flaw.range, 10..11);
+        let src = "sort(v, [](int a) { return a; }\n";
+        let flaw = pairing_flaw(src, &scan(src, c())).unwrap();
+        assert!(flaw.message.contains("end of input"), "{}", flaw.message);
+    }
+}

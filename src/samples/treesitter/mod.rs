@@ -1,0 +1,641 @@
+//! Samples checked through tree-sitter grammars.
+//!
+//! Each language file says how a fragment may be read (as a file, as members of a class, as
+//! statements in a function body), what in a note stands for elided code, and which
+//! constructs its grammar accepts that the compiler does not. This part parses each reading,
+//! keeps the sample if one parses, and otherwise turns the first ERROR or MISSING node of the
+//! reading that got furthest into a message in words, on the line a compiler would name.
+
+pub mod c;
+mod lexical;
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use tree_sitter::{Language, Node, Parser, Tree};
+
+pub use super::registry::SyntaxError;
+
+/// Text put around a sample so that the grammar reads it as a whole file.
+pub(crate) struct Wrap {
+    pub before: &'static str,
+    pub after: &'static str,
+}
+
+/// A constructs check run on a tree with no ERROR or MISSING node: the range (in the parsed
+/// text) and message of something the grammar accepts and the compiler rejects.
+pub(crate) type Lint = fn(Node, &str) -> Option<(Range<usize>, String)>;
+
+pub(crate) struct Grammar {
+    pub language: &'static std::sync::LazyLock<Language>,
+    /// The readings tried in order; the first that parses wins.
+    pub wraps: &'static [Wrap],
+    pub lint: Lint,
+    /// How to skip literals and comments when pairing brackets (`None`: no bracket pairing).
+    pub flavor: Option<lexical::Flavor>,
+    /// The language's own reading of a note's sample before parsing.
+    pub prepare: fn(&str) -> Prepared,
+    /// MISSING nodes that stand for something the compiler does without (gcc's `typedef
+    /// struct {...};` with no name is a warning).
+    pub tolerate: fn(Node) -> bool,
+}
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(Parser::new());
+}
+
+/// Samples longer than this are not parsed (a pasted log, a generated table).
+const MAX_LEN: usize = 256 * 1024;
+
+fn parse(language: &Language, text: &str) -> Option<Tree> {
+    PARSER.with(|p| {
+        let mut p = p.borrow_mut();
+        p.set_language(language).ok()?;
+        p.parse(text, None)
+    })
+}
+
+/// A sample made ready for a grammar: what stands for elided code blanked, and text a
+/// compiler would accept without inserted (an implicit `int`), with the way back to the
+/// sample's offsets.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub text: String,
+    /// Insertions, in order: (offset in `text`, length).
+    inserts: Vec<(usize, usize)>,
+}
+
+impl Prepared {
+    pub fn new(source: &str) -> Prepared {
+        Prepared {
+            text: source.to_string(),
+            inserts: Vec::new(),
+        }
+    }
+
+    /// Inserts `what` at `at`, an offset in the sample; calls come in increasing `at`.
+    pub fn insert(&mut self, at: usize, what: &str) {
+        let shift: usize = self.inserts.iter().map(|&(_, n)| n).sum();
+        let pos = at + shift;
+        self.text.insert_str(pos, what);
+        self.inserts.push((pos, what.len()));
+    }
+
+    /// The sample offset of an offset in `text` (inside an insertion: where it was made).
+    pub fn to_source(&self, at: usize) -> usize {
+        let mut out = at;
+        for &(pos, n) in &self.inserts {
+            if at >= pos + n {
+                out -= n;
+            } else if at > pos {
+                out -= at - pos;
+            }
+        }
+        out
+    }
+
+    /// Rewrites `<your code here>`-style placeholders in place (same length): blanked when
+    /// alone on their line, else turned into a name (`_your_code_here_`) so that the
+    /// expression around them still reads.
+    pub fn placeholders(&mut self) {
+        let mut out = std::mem::take(&mut self.text).into_bytes();
+        let mut line_start = 0;
+        let mut i = 0;
+        while i < out.len() {
+            match out[i] {
+                b'\n' => line_start = i + 1,
+                b'<' => {
+                    if let Some(len) = placeholder_at(&out, i, line_start) {
+                        let alone = out[line_start..i].iter().all(u8::is_ascii_whitespace)
+                            && out[i + len..]
+                                .iter()
+                                .take_while(|&&b| b != b'\n')
+                                .all(u8::is_ascii_whitespace);
+                        for b in &mut out[i..i + len] {
+                            *b = if alone {
+                                b' '
+                            } else if b.is_ascii_alphanumeric() {
+                                *b
+                            } else {
+                                b'_'
+                            };
+                        }
+                        i += len;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.text = String::from_utf8(out).expect("ASCII replaced by ASCII");
+    }
+}
+
+/// The length of a placeholder such as `<your code here>` or `<type-name>` at `i`: a `<`
+/// after a space, `(`, `=`, `,` or the line's start, a letter, then letters, digits,
+/// spaces, `-`, `_` or `.` up to a `>` on the same line, with a space or `-` among them
+/// (`<stdio.h>` after `#include` and `vector<int>` are code).
+fn placeholder_at(b: &[u8], i: usize, line_start: usize) -> Option<usize> {
+    let prev = if i > line_start { b[i - 1] } else { b' ' };
+    if !matches!(prev, b' ' | b'\t' | b'(' | b'=' | b',')
+        || b[line_start..i].trim_ascii_start().starts_with(b"#")
+    {
+        return None;
+    }
+    if !b.get(i + 1)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < b.len() && (b[j].is_ascii_alphanumeric() || matches!(b[j], b' ' | b'-' | b'_' | b'.'))
+    {
+        j += 1;
+    }
+    let inner = &b[i + 1..j];
+    (b.get(j) == Some(&b'>')
+        && inner.iter().any(|&c| c == b' ' || c == b'-')
+        && inner.last() != Some(&b' '))
+    .then_some(j + 1 - i)
+}
+
+/// The first problem of one reading, in sample coordinates (clamped to the sample).
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    pub range: Range<usize>,
+    pub message: String,
+    /// Where the reading stopped making sense: readings are ranked by it.
+    pub reach: usize,
+}
+
+/// Checks `source` (already prepared by the language: same length as the sample, with
+/// elisions and prompts blanked) in each of the grammar's readings.
+pub(crate) fn check_readings(g: &Grammar, source: &str) -> Result<(), Problem> {
+    if source.len() > MAX_LEN {
+        return Ok(());
+    }
+    let mut best: Option<Problem> = None;
+    for wrap in g.wraps {
+        let text = format!("{}{}{}", wrap.before, source, wrap.after);
+        let Some(tree) = parse(g.language, &text) else {
+            return Ok(());
+        };
+        let user = wrap.before.len()..wrap.before.len() + source.len();
+        let Some(p) = problem(g, tree.root_node(), &text, user) else {
+            return Ok(());
+        };
+        if best.as_ref().is_none_or(|b| p.reach > b.reach) {
+            best = Some(p);
+        }
+    }
+    best.map_or(Ok(()), Err)
+}
+
+/// The sample's first problem in one parsed reading, if any.
+fn problem(g: &Grammar, root: Node, text: &str, user: Range<usize>) -> Option<Problem> {
+    let found = if root.has_error() {
+        let Some(node) = first_error(root, g.tolerate) else {
+            let (range, message) = (g.lint)(root, text)?;
+            return Some(to_sample(
+                Found {
+                    range,
+                    message,
+                    at_end: false,
+                },
+                text,
+                &user,
+            ));
+        };
+        if node.is_missing() {
+            missing(g, node, text, &user)
+        } else {
+            unexpected(g, node, text, &user)
+        }
+    } else {
+        let (range, message) = (g.lint)(root, text)?;
+        Found {
+            range,
+            message,
+            at_end: false,
+        }
+    };
+    Some(to_sample(found, text, &user))
+}
+
+struct Found {
+    range: Range<usize>,
+    message: String,
+    /// The problem is that the input ended (reported at the sample's last token).
+    at_end: bool,
+}
+
+/// Maps a problem found in the wrapped text back into the sample.
+fn to_sample(found: Found, text: &str, user: &Range<usize>) -> Problem {
+    let src = &text[user.clone()];
+    let end_of_code = src.trim_end().len();
+    let last_token = last_token_range(src);
+    if found.at_end || found.range.start >= user.start + end_of_code {
+        let message = if found.at_end {
+            found.message
+        } else {
+            format!("{} at end of input", found.message)
+        };
+        return Problem {
+            range: last_token,
+            message,
+            reach: src.len() + 1,
+        };
+    }
+    let start = found.range.start.saturating_sub(user.start).min(src.len());
+    let end = found
+        .range
+        .end
+        .saturating_sub(user.start)
+        .clamp(start, end_of_code.max(start));
+    Problem {
+        range: start..end.max(start),
+        message: found.message,
+        reach: start,
+    }
+}
+
+/// The range of the last token-like run of the source (where "end of input" is shown).
+fn last_token_range(src: &str) -> Range<usize> {
+    let end = src.trim_end().len();
+    let start = src[..end]
+        .rfind(char::is_whitespace)
+        .map_or(0, |k| k + src[k..].chars().next().map_or(1, char::len_utf8));
+    start.min(end)..end
+}
+
+/// The first ERROR or MISSING node in document order, leaving out tolerated MISSING ones.
+fn first_error(root: Node, tolerate: fn(Node) -> bool) -> Option<Node> {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() && !tolerate(node) {
+            return Some(node);
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                if cursor.node().has_error() || cursor.node().is_missing() {
+                    break;
+                }
+                continue;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
+/// The last token that starts before `at` (the one a MISSING node at `at` follows).
+fn leaf_before(root: Node, at: usize) -> Option<Node> {
+    let mut node = root;
+    loop {
+        if node.child_count() == 0 {
+            return (node.start_byte() < at).then_some(node);
+        }
+        let count = node.child_count();
+        node = (0..count)
+            .rev()
+            .filter_map(|i| node.child(i))
+            .find(|c| c.start_byte() < at && !c.byte_range().is_empty())?;
+    }
+}
+
+/// Words for a grammar symbol the parser expected.
+fn describe_kind(kind: &str, named: bool) -> String {
+    if !named {
+        return format!("'{kind}'");
+    }
+    match kind {
+        "identifier" | "field_identifier" | "word" => "a name".into(),
+        "type_identifier" | "primitive_type" => "a type".into(),
+        "number_literal" | "int_literal" | "decimal_integer_literal" => "a number".into(),
+        "string_literal" | "interpreted_string_literal" | "string" => "a string".into(),
+        k => k.trim_start_matches('_').replace('_', " "),
+    }
+}
+
+/// What is left open at the end of the sample, if the language pairs brackets.
+fn end_flaw(g: &Grammar, src: &str) -> Option<lexical::Flaw> {
+    let scan = lexical::scan(src, g.flavor?);
+    lexical::pairing_flaw(src, &scan)
+}
+
+/// A MISSING node: the parser inserted a token to go on.
+fn missing(g: &Grammar, node: Node, text: &str, user: &Range<usize>) -> Found {
+    let kind = node.kind();
+    let what = describe_kind(kind, node.is_named());
+    let at = node.start_byte();
+    let rest_is_wrapper = at >= user.end || text[at..user.end].trim().is_empty();
+    let closer = matches!(kind, ")" | "]" | "}");
+    if closer && rest_is_wrapper {
+        // The input ended with a bracket open: say which one.
+        let message = match end_flaw(g, &text[user.clone()]) {
+            Some(f) if f.message.starts_with("expected") && f.message.contains("end of input") => {
+                f.message
+            }
+            _ => format!("expected {what} at end of input"),
+        };
+        return Found {
+            range: at..at,
+            message,
+            at_end: true,
+        };
+    }
+    // Marked on the token after which something is missing, as compilers do.
+    let root = {
+        let mut n = node;
+        while let Some(p) = n.parent() {
+            n = p;
+        }
+        n
+    };
+    let range = match leaf_before(root, at) {
+        Some(prev) if prev.end_byte() > user.start => prev.byte_range(),
+        _ => at..at,
+    };
+    Found {
+        range,
+        message: format!("expected {what}"),
+        at_end: false,
+    }
+}
+
+/// The leaves of a node in document order (MISSING ones left out).
+fn leaves<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+    if node.child_count() == 0 {
+        if !node.is_missing() {
+            out.push(node);
+        }
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        leaves(child, out);
+    }
+}
+
+/// Whether the grammar has an action for `symbol` in `state` (state 0: unknown, assumed so).
+fn valid_in(language: &Language, state: u16, symbol: u16) -> bool {
+    state == 0
+        || language
+            .lookahead_iterator(state)
+            .is_none_or(|mut it| it.any(|s| s == symbol))
+}
+
+/// The token where an LR parser would have stopped, among the children of an ERROR node: the
+/// first (a child token, or the first token of a child subtree) that the state after the
+/// token before it has no action for, or a child token that its own state has no action for.
+/// The states are one GLR version's, so the tokens inside whole subtrees are not tested.
+fn offender<'t>(language: &Language, node: Node<'t>, before: Option<Node<'t>>) -> Option<Node<'t>> {
+    let mut prev = before.filter(|b| !b.is_extra());
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.is_extra() || child.is_missing() {
+            continue;
+        }
+        let mut first = child;
+        while let Some(c) = first.child(0) {
+            first = c;
+        }
+        if first.byte_range().is_empty() {
+            continue;
+        }
+        let symbol = first.grammar_id();
+        let after_prev = prev.map_or(0, |p| p.next_parse_state());
+        let skipped = child.child_count() == 0;
+        if !valid_in(language, after_prev, symbol)
+            || (skipped && !valid_in(language, first.parse_state(), symbol))
+        {
+            return Some(first);
+        }
+        let mut last = child;
+        while last.child_count() > 0 {
+            match last.child(last.child_count() - 1) {
+                Some(c) => last = c,
+                None => break,
+            }
+        }
+        prev = Some(last);
+    }
+    None
+}
+
+/// An ERROR node: tokens the parser could not fit. The one marked is where an LR parser
+/// would have stopped, else the end of input if a bracket is left open there, else the
+/// node's first token.
+fn unexpected(g: &Grammar, node: Node, text: &str, user: &Range<usize>) -> Found {
+    let language: &Language = g.language;
+    let root = {
+        let mut n = node;
+        while let Some(p) = n.parent() {
+            n = p;
+        }
+        n
+    };
+    let before = leaf_before(root, node.start_byte());
+    let mut offender = offender(language, node, before);
+    let reaches_end = node.end_byte() >= user.start + text[user.clone()].trim_end().len();
+    if offender.is_none()
+        && reaches_end
+        && let Some(f) = end_flaw(g, &text[user.clone()])
+    {
+        let at_end = f.message.contains("end of input");
+        let at = user.start + f.range.start;
+        return Found {
+            range: if at_end {
+                user.end..user.end
+            } else {
+                at..at + f.range.len()
+            },
+            message: f.message,
+            at_end,
+        };
+    }
+    if offender.is_none() {
+        let mut ls = Vec::new();
+        leaves(node, &mut ls);
+        offender = ls.into_iter().find(|l| !l.is_extra());
+    }
+    let Some(tok) = offender else {
+        return Found {
+            range: node.start_byte()..node.start_byte(),
+            message: "syntax error".into(),
+            at_end: node.start_byte() >= user.end,
+        };
+    };
+    if tok.start_byte() >= user.end {
+        // The wrapper's own text is what does not fit: the sample left something open, or
+        // closed what it did not open.
+        return match end_flaw(g, &text[user.clone()]) {
+            Some(f) if !f.message.contains("end of input") => Found {
+                range: user.start + f.range.start..user.start + f.range.end,
+                message: f.message,
+                at_end: false,
+            },
+            f => Found {
+                range: tok.byte_range(),
+                message: f.map_or_else(|| "unexpected end of input".into(), |f| f.message),
+                at_end: true,
+            },
+        };
+    }
+    let word = &text[tok.byte_range()];
+    let shown: String = word.chars().take(24).collect();
+    let shown = if shown.len() < word.len() {
+        format!("{}...", shown.trim_end())
+    } else {
+        shown
+    };
+    let message = if matches!(word, ")" | "]" | "}") {
+        let pairing = g.flavor.map(|f| {
+            let scan = lexical::scan(&text[user.clone()], f);
+            lexical::pairing(&scan.brackets)
+        });
+        match pairing {
+            Some(lexical::Pairing::Unmatched(at)) if at + user.start == tok.start_byte() => {
+                format!("unmatched '{word}'")
+            }
+            _ => format!("unexpected '{word}'"),
+        }
+    } else if tok.kind() == "\n" || word.trim().is_empty() {
+        "unexpected end of line".into()
+    } else {
+        format!("unexpected '{shown}'")
+    };
+    Found {
+        range: tok.byte_range(),
+        message,
+        at_end: false,
+    }
+}
+
+/// The first node (pre-order) for which `f` finds something.
+pub(crate) fn find_node<T>(root: Node, f: &mut impl FnMut(Node) -> Option<T>) -> Option<T> {
+    let mut cursor = root.walk();
+    loop {
+        if let Some(found) = f(cursor.node()) {
+            return Some(found);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
+/// Whether the `...` at `at` is the language's own (a variadic parameter, a fold
+/// expression) or text inside a string or comment: a node of the tree that is not an error.
+fn kept_as_written(root: Node, at: usize) -> bool {
+    let Some(n) = root.descendant_for_byte_range(at, at + 1) else {
+        return false;
+    };
+    if n.is_error() || n.parent().is_some_and(|p| p.is_error()) {
+        return false;
+    }
+    let k = n.kind();
+    k == "..." || k.contains("string") || k.contains("comment") || k.contains("char")
+}
+
+/// The sample with `...` and `…` that stand for elided code blanked (same length), leaving
+/// those the grammar reads as its own and those inside literals. `None` when there are none.
+pub(crate) fn blank_elisions(g: &Grammar, source: &str) -> Option<String> {
+    if !source.contains("...") && !source.contains('…') {
+        return None;
+    }
+    let tree = parse(g.language, source)?;
+    let root = tree.root_node();
+    let mut out = source.to_string();
+    let mut changed = false;
+    for pat in ["...", "…"] {
+        let mut from = 0;
+        while let Some(k) = out[from..].find(pat) {
+            let at = from + k;
+            from = at + pat.len();
+            if !kept_as_written(root, at) {
+                out.replace_range(at..at + pat.len(), &" ".repeat(pat.len()));
+                changed = true;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+/// The usual flow of a C-family language: lexical faults first (an unterminated literal is
+/// named on its own line unless a parse error comes before it), then the readings as
+/// written, then with elisions blanked.
+pub(crate) fn check_c_family(g: &Grammar, source: &str) -> Option<SyntaxError> {
+    let prepared = (g.prepare)(source);
+    let written = match check_readings(g, &prepared.text) {
+        Ok(()) => return None,
+        Err(p) => p,
+    };
+    let elided = blank_elisions(g, &prepared.text).map(|s| check_readings(g, &s));
+    let parsed = match elided {
+        Some(Ok(())) => return None,
+        Some(Err(p)) if p.reach > written.reach => p,
+        _ => written,
+    };
+    let range = prepared.to_source(parsed.range.start)..prepared.to_source(parsed.range.end);
+    let scan = lexical::scan(source, g.flavor.unwrap_or_default());
+    if let Some(flaw) = scan.unterminated
+        && flaw.range.start <= range.start
+    {
+        return Some(SyntaxError {
+            range: flaw.range,
+            message: flaw.message,
+        });
+    }
+    Some(SyntaxError {
+        range,
+        message: parsed.message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_maps_back() {
+        let mut p = Prepared::new("main() {}\nf() {}\n");
+        p.insert(0, "int ");
+        p.insert(10, "int ");
+        assert_eq!(p.text, "int main() {}\nint f() {}\n");
+        assert_eq!(p.to_source(4), 0);
+        assert_eq!(p.to_source(2), 0);
+        assert_eq!(p.to_source(18), 10);
+        assert_eq!(p.to_source(19), 11);
+    }
+
+    #[test]
+    fn placeholders() {
+        let mut p = Prepared::new(
+            "int x = <some value>;\n    <your code here>\n#include <my-lib.h>\nvector<int> v;\nif (a < b && c > d) {}\n",
+        );
+        p.placeholders();
+        assert_eq!(
+            p.text,
+            "int x = _some_value_;\n                    \n#include <my-lib.h>\nvector<int> v;\nif (a < b && c > d) {}\n"
+        );
+    }
+
+    #[test]
+    fn last_token() {
+        assert_eq!(last_token_range("a\n  foo();\n\n"), 4..10);
+        assert_eq!(last_token_range("x"), 0..1);
+    }
+}
