@@ -1383,3 +1383,46 @@ fn requests_racing_edits_read_one_version() {
     );
     c.shutdown_and_exit();
 }
+
+/// Another open note's "also asked" follows this one: when it is opened, and when its
+/// questions move to other lines.
+#[test]
+fn cross_note_duplicates_follow_the_other_note() {
+    let mut c = start(caps_default());
+    let a = c.open(
+        "file:///notes/a.md",
+        "# A\n\n### What is a closure in Python?\n\nA function and its cells.\n",
+    );
+    let first = c.diagnostics_for_version(&a.uri, 1);
+    assert!(
+        first.iter().all(|d| d["code"] != "duplicate-question"),
+        "{first:?}"
+    );
+    let mut b = c.open(
+        "file:///notes/b.md",
+        "# B\n\n### What is a closure in Python?\n\nSame question.\n",
+    );
+    c.diagnostics_for_version(&b.uri, 1);
+    let related_line = |c: &mut Client| -> Value {
+        let p = c.wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == json!("file:///notes/a.md")
+                && p["diagnostics"]
+                    .as_array()
+                    .is_some_and(|ds| ds.iter().any(|d| d["code"] == "duplicate-question"))
+        });
+        let d = p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "duplicate-question")
+            .unwrap()
+            .clone();
+        d["relatedInformation"][0]["location"]["range"]["start"]["line"].clone()
+    };
+    // Opening b republished a with the duplicate, pointing at b's line 3.
+    assert_eq!(related_line(&mut c), json!(2));
+    // Lines inserted above b's question: a's related location follows.
+    b.edit(&mut c, 4..4, "\nIntro.\n\nMore.\n");
+    assert_eq!(related_line(&mut c), json!(6));
+    c.shutdown_and_exit();
+}

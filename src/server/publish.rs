@@ -49,7 +49,9 @@ pub struct Cache {
     questions: Vec<workspace::QuestionKey>,
     /// Where those questions' titles started.
     question_starts: Vec<usize>,
-    /// [`outline_signature`] of those slugs and questions.
+    /// The lines those questions' titles are on: what other notes' "also asked" point at.
+    question_lines: Vec<u32>,
+    /// [`outline_signature`] of those slugs, questions and lines.
     signature: Option<u64>,
     /// The rest of the workspace the link verdicts hold for.
     view: Option<ViewKey>,
@@ -407,13 +409,14 @@ fn relative<T: Clone>(r: &Range<usize>, base: usize, x: &T) -> (Range<usize>, T)
 
 /// What other notes see of a note: its anchors and its questions. When it changes, the
 /// notes linking here or asking the same questions need their diagnostics again.
-fn outline_signature(facts: &Facts) -> u64 {
+fn outline_signature(facts: &Facts, question_lines: &[u32]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     facts.slugs.hash(&mut h);
     for (q, _) in &facts.questions {
         q.hash(&mut h);
     }
+    question_lines.hash(&mut h);
     h.finish()
 }
 
@@ -449,8 +452,15 @@ impl Cache {
                 .iter()
                 .zip(&facts.questions)
                 .all(|(a, (b, _))| a == b);
-        if self.signature.is_none() || !same_questions || self.slugs != facts.slugs {
-            self.signature = Some(outline_signature(facts));
+        let lines: Vec<u32> = facts
+            .questions
+            .iter()
+            .map(|(_, r)| note.to_line_col(r.start, Encoding::Utf8).line)
+            .collect();
+        let moved = lines != self.question_lines;
+        if self.signature.is_none() || !same_questions || self.slugs != facts.slugs || moved {
+            self.signature = Some(outline_signature(facts, &lines));
+            self.question_lines = lines;
             if !same_questions {
                 self.questions = facts.questions.iter().map(|(q, _)| q.clone()).collect();
             }

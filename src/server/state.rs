@@ -228,9 +228,11 @@ impl Document {
     }
 
     /// Records the anchors-and-questions signature of the version just analysed.
+    /// The first one counts as a change: a note just opened can repeat an open note's
+    /// question.
     pub fn note_outline(&self, sig: u64) {
         let mut o = lock(&self.outline);
-        if o.0.is_some_and(|old| old != sig) {
+        if o.0.is_none_or(|old| old != sig) {
             o.1 = true;
         }
         o.0 = Some(sig);
