@@ -14,6 +14,7 @@ pub mod hover;
 pub mod links;
 pub mod note;
 pub mod outline;
+pub mod run;
 pub mod samples;
 pub mod server;
 pub mod suggest;
