@@ -18,6 +18,8 @@ const CODES: &[&str] = &[
     code::BROKEN_LINK,
     code::UNANSWERED_QUESTION,
     code::DUPLICATE_QUESTION,
+    crate::run::code::OUTPUT_MISMATCH,
+    crate::run::code::RUN_ERROR,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +31,10 @@ pub struct Config {
     pub languages: Option<Vec<String>>,
     /// Which site's heading anchors links are written for.
     pub slugs: SlugStyle,
+    /// How samples are run when asked (`run.python`, `run.node`, `run.timeout`).
+    pub run: crate::run::Settings,
+    /// `run = true` (or `run.onSave`): the server runs a note's samples when it is saved.
+    pub run_on_save: bool,
 }
 
 /// The name of the settings file at a workspace root.
@@ -111,12 +117,47 @@ impl Config {
                         "`slugs`: expected \"github\" or \"gitlab\", got {value}"
                     )),
                 },
+                "run" => config.read_run(value, &mut problems),
                 // Handled by the editor clients (middleware), or by the client itself.
                 "features" | "path" | "trace" | "logLevel" => {}
                 other => problems.push(format!("unknown setting `{other}`")),
             }
         }
         (config, problems)
+    }
+
+    /// `run = true`, or a table: `onSave`, `python`, `node`, `timeout` (seconds).
+    fn read_run(&mut self, v: &Value, problems: &mut Vec<String>) {
+        if let Some(on) = v.as_bool() {
+            self.run_on_save = on;
+            return;
+        }
+        let Some(obj) = v.as_object() else {
+            problems.push(format!("`run`: expected true, false or a table, got {v}"));
+            return;
+        };
+        for (key, value) in obj {
+            match (key.as_str(), value) {
+                ("onSave" | "on_save" | "enabled", Value::Bool(b)) => self.run_on_save = *b,
+                ("python", Value::String(s)) if !s.trim().is_empty() => self.run.python = s.clone(),
+                ("node", Value::String(s)) if !s.trim().is_empty() => self.run.node = s.clone(),
+                ("timeout", t) if t.as_f64().is_some_and(|t| t > 0.0 && t <= 600.0) => {
+                    self.run.timeout = std::time::Duration::from_secs_f64(t.as_f64().unwrap_or(2.0))
+                }
+                ("onSave" | "on_save" | "enabled" | "python" | "node" | "timeout", _) => problems
+                    .push(format!(
+                        "`run.{key}`: expected {}, got {value}",
+                        match key.as_str() {
+                            "python" | "node" => "a command or a path",
+                            "timeout" => "seconds (more than 0, at most 600)",
+                            _ => "true or false",
+                        }
+                    )),
+                (other, _) => problems.push(format!(
+                    "`run`: unknown key `{other}` (onSave, python, node, timeout)"
+                )),
+            }
+        }
     }
 
     fn read_diagnostics(&mut self, v: &Value, problems: &mut Vec<String>) {
@@ -213,6 +254,26 @@ mod tests {
             problems,
             ["unknown setting `colour`", "unknown diagnostic code `nope`"]
         );
+    }
+
+    #[test]
+    fn run_settings() {
+        let (c, problems) = Config::from_json(&from_toml("run = true\n").unwrap());
+        assert!(problems.is_empty() && c.run_on_save);
+        assert_eq!(c.run, crate::run::Settings::default());
+        let file = from_toml("[run]\npython = \"python3.13\"\ntimeout = 5\nnode = \"\"\ncolour = 1\n[diagnostics]\noutput-mismatch = \"error\"\n").unwrap();
+        let (c, problems) = Config::from_json(&file);
+        assert!(!c.run_on_save);
+        assert_eq!(c.run.python, "python3.13");
+        assert_eq!(c.run.node, "node");
+        assert_eq!(c.run.timeout, std::time::Duration::from_secs(5));
+        assert_eq!(
+            c.severity("output-mismatch", Severity::Warning),
+            Some(Severity::Error)
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let (c, _) = Config::from_json(&json!({"run": {"onSave": true}}));
+        assert!(c.run_on_save);
     }
 
     #[test]

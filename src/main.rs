@@ -27,6 +27,10 @@ enum Command {
         /// Print the safe fixes as a unified diff instead of writing them (exit 1 if any).
         #[arg(long)]
         diff: bool,
+        /// Run the samples that state their output (this runs the notes' code, contained)
+        /// and report outputs that differ (`output-mismatch`).
+        #[arg(long, conflicts_with_all = ["fix", "diff"])]
+        run: bool,
         /// Files or directories (walked, honouring .gitignore); default `.`.
         paths: Vec<PathBuf>,
     },
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
             format,
             fix,
             diff,
+            run,
             paths,
         }) => {
             let format = match format {
@@ -64,7 +69,7 @@ fn main() -> ExitCode {
             let code = if fix || diff {
                 notes_lsp::cli::fix::run(&paths, format, diff, out, err)
             } else {
-                notes_lsp::cli::run(&paths, format, out, err)
+                notes_lsp::cli::check(&paths, format, run, out, err)
             };
             ExitCode::from(code as u8)
         }

@@ -2,6 +2,7 @@
 
 pub mod fix;
 mod render;
+mod run;
 pub mod settings;
 
 use std::io::Write;
@@ -252,6 +253,18 @@ pub(crate) fn inputs(paths: &[PathBuf], err: &mut dyn Write) -> Inputs {
 /// Runs `check` and returns the exit status: 0 no errors, 1 errors found, 2 unreadable input
 /// or settings.
 pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    check(paths, format, false, out, err)
+}
+
+/// `check`, and with `run_samples` (`--run`) the samples that state an output are run and
+/// their outputs compared.
+pub fn check(
+    paths: &[PathBuf],
+    format: Format,
+    run_samples: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let Inputs {
         files,
         mut bad,
@@ -266,6 +279,7 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn
         }
     }
     workspace_checks(&mut reports);
+    let summary = run_samples.then(|| run::run_all(&mut reports, &config.run));
     for rep in &mut reports {
         rep.diagnostics.retain_mut(|d| match config.apply(d) {
             Some(sev) => {
@@ -303,6 +317,9 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn
             total,
             if total == 1 { "" } else { "s" },
         );
+        if let Some(s) = &summary {
+            run::describe(s, err);
+        }
     }
     if !bad.is_empty() || settings_failed {
         2

@@ -17,7 +17,7 @@ use std::ops::Range;
 
 pub use exec::{Outcome, Settings};
 pub use find::plans;
-pub use report::{Checked, Finding, FindingKind, Tally, Verdict, run_and_check};
+pub use report::{Checked, Finding, FindingKind, Tally, Verdict, judge, run_and_check};
 
 /// The diagnostic codes this layer reports under.
 pub mod code {

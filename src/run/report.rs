@@ -368,34 +368,43 @@ impl Plan {
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub outcome: Outcome,
+    /// A second run with another hash seed, made when something did not match.
+    pub again: Option<Outcome>,
     pub verdicts: Vec<Verdict>,
     pub findings: Vec<Finding>,
     /// Why the sample could not run as the note meant, when it could not.
     pub environment: Option<String>,
 }
 
-/// Runs `plan`, judges its stated outputs, and runs it once more with another hash seed when
-/// something does not match: an output that changes between the two is unstable.
-pub fn run_and_check(plan: &Plan, text: &str, settings: &Settings, cancel: &AtomicBool) -> Checked {
-    let outcome = exec::run(plan, settings, cancel, 0);
+/// The verdicts and findings of `plan` (as the note now states its outputs) from its runs: a
+/// mismatch whose output the second run does not repeat is unstable.
+pub fn judge(
+    plan: &Plan,
+    text: &str,
+    outcome: &Outcome,
+    again: Option<&Outcome>,
+) -> (Vec<Verdict>, Vec<Finding>) {
     let mut verdicts: Vec<Verdict> = plan
         .stated
         .iter()
-        .map(|s| verdict(plan, s, &outcome))
+        .map(|s| verdict(plan, s, outcome))
         .collect();
-    if verdicts.iter().any(|v| matches!(v, Verdict::Mismatch(_))) {
-        let again = exec::run(plan, settings, cancel, 1);
-        if again.end == outcome.end {
-            for (s, v) in plan.stated.iter().zip(verdicts.iter_mut()) {
-                if let Verdict::Mismatch(first) = v
-                    && verdict(plan, s, &again) != Verdict::Mismatch(first.clone())
-                {
-                    *v = Verdict::Unstable;
-                }
+    if let Some(again) = again.filter(|a| a.end == outcome.end) {
+        for (s, v) in plan.stated.iter().zip(verdicts.iter_mut()) {
+            if let Verdict::Mismatch(first) = v
+                && verdict(plan, s, again) != Verdict::Mismatch(first.clone())
+            {
+                *v = Verdict::Unstable;
             }
         }
     }
-    let environment = outcome
+    let findings = findings(plan, outcome, &verdicts, text);
+    (verdicts, findings)
+}
+
+/// Why an outcome says nothing about the note: the environment the sample needs.
+pub fn environment_of(plan: &Plan, outcome: &Outcome) -> Option<String> {
+    outcome
         .raised
         .iter()
         .find_map(|r| environment(r, plan.lang))
@@ -403,13 +412,29 @@ pub fn run_and_check(plan: &Plan, text: &str, settings: &Settings, cancel: &Atom
             End::NotCompiled(why) => Some(format!("does not compile here: {why}")),
             End::NoInterpreter(why) => Some(why.clone()),
             _ => None,
-        });
-    let findings = findings(plan, &outcome, &verdicts, text);
+        })
+}
+
+/// Runs `plan`, judges its stated outputs, and runs it once more with another hash seed when
+/// something does not match: an output that changes between the two is unstable.
+pub fn run_and_check(plan: &Plan, text: &str, settings: &Settings, cancel: &AtomicBool) -> Checked {
+    let outcome = exec::run(plan, settings, cancel, 0);
+    let first: Vec<Verdict> = plan
+        .stated
+        .iter()
+        .map(|s| verdict(plan, s, &outcome))
+        .collect();
+    let again = first
+        .iter()
+        .any(|v| matches!(v, Verdict::Mismatch(_)))
+        .then(|| exec::run(plan, settings, cancel, 1));
+    let (verdicts, findings) = judge(plan, text, &outcome, again.as_ref());
     Checked {
+        environment: environment_of(plan, &outcome),
         outcome,
+        again,
         verdicts,
         findings,
-        environment,
     }
 }
 

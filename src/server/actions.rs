@@ -86,7 +86,16 @@ pub fn code_actions(
         let start = to_proto::offset(&cur.note, params.range.start, enc);
         let end = to_proto::offset(&cur.note, params.range.end, enc).max(start);
         let cx = Ctx::around(&cur.note, &a, opts.style, start..end);
-        let fixes = actions::at(&cx, start..end);
+        let mut fixes = actions::at(&cx, start..end);
+        // Writing a run's real output: a quick fix, and on request one action for all.
+        fixes.extend(super::running::fixes(
+            state,
+            &doc.uri,
+            &cur.note,
+            &a,
+            start..end,
+            fix_all_wanted || only.is_some_and(|o| wanted(Some(o), "source")),
+        ));
         let facts = Facts::of(&doc.uri, &cur.note, &a, opts.style);
         (cur.version, fixes, facts, a.clone(), cx.text, start..end)
     };

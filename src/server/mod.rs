@@ -11,6 +11,7 @@ mod navigation;
 mod ordered;
 pub mod output;
 mod publish;
+mod running;
 mod state;
 pub mod to_proto;
 
@@ -334,7 +335,9 @@ fn publication(state: &State, doc: &state::Document, uri: &Uri) -> Option<(i32, 
         return None;
     }
     let (a, facts) = cur.analysis_and_facts(&doc.uri, config.slugs);
+    let runs = running::diagnostics_json(state, &doc.uri, &cur.note, &a, &config, enc);
     let mut publication = doc.lock_publication();
+    publication.run_diagnostics = runs;
     let frame = publication.frame(uri, cur.version, &cur.note, &a, &facts, &view, &config, enc);
     let signature = publication.outline_signature();
     drop(publication);
@@ -383,6 +386,16 @@ impl LanguageServer for Backend {
         info!("position encoding: {enc:?}");
         *self.state.roots.write().unwrap_or_else(|e| e.into_inner()) = indexing::roots(&params);
         let caps = &params.capabilities;
+        let lens_refresh = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.state
+            .runs
+            .refresh_lenses
+            .store(lens_refresh, std::sync::atomic::Ordering::SeqCst);
         let progress = caps
             .window
             .as_ref()
@@ -418,6 +431,8 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        // Runs samples on save when `run = true`.
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                         ..Default::default()
                     },
                 )),
@@ -439,6 +454,13 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: running::commands(),
+                    work_done_progress_options: Default::default(),
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(actions::kinds()),
@@ -481,11 +503,49 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        self.state
+            .runs
+            .note_changed(params.text_document.uri.as_str());
         self.publish(params.text_document.uri).await;
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if self.state.config().run_on_save {
+            self.run_samples(params.text_document.uri, None).await;
+        }
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let state = self.state.clone();
+        let uri = params.text_document.uri.clone();
+        self.with_note(&params.text_document.uri, move |note, a, enc| {
+            Some(running::code_lenses(&state, &uri, note, a, enc))
+        })
+        .await
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        let Some((uri, line)) = running::parse_args(&params) else {
+            return Err(Error::invalid_params(format!(
+                "{}: expected the note's URI (and for one sample, its first line)",
+                params.command
+            )));
+        };
+        if self.state.get(&uri).is_none() {
+            return Err(Error::invalid_params(format!(
+                "document not open: {}",
+                uri.as_str()
+            )));
+        }
+        Ok(self.run_samples(uri, line).await)
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        self.state.runs.closed(uri.as_str());
         self.client
             .publish_diagnostics(uri.clone(), Vec::new(), None)
             .await;
@@ -516,7 +576,8 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
         self.blocking(&p.text_document.uri, move |state, uri| {
-            navigation::hover(state, &uri, p.position)
+            let found = navigation::hover(state, &uri, p.position);
+            running::with_run_hover(state, &uri, p.position, found)
         })
         .await
     }
@@ -608,6 +669,36 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         self.files_changed(params.changes).await;
+    }
+}
+
+impl Backend {
+    /// Runs the samples of `uri` (or the one starting on `line`), keeps the results,
+    /// publishes the note's diagnostics again and refreshes its lenses. Dropped (cancelled),
+    /// it kills the runs.
+    async fn run_samples(&self, uri: Uri, line: Option<u32>) -> Option<serde_json::Value> {
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let _guard = running::CancelOnDrop(cancel.clone());
+        let state = self.state.clone();
+        let target = uri.clone();
+        let summary =
+            tokio::task::spawn_blocking(move || running::run_note(&state, &target, line, cancel))
+                .await
+                .ok()
+                .flatten();
+        self.publish_again(uri).await;
+        if self
+            .state
+            .runs
+            .refresh_lenses
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.code_lens_refresh().await;
+            });
+        }
+        summary
     }
 }
 

@@ -63,6 +63,9 @@ pub struct Cache {
     last_len: usize,
     /// The duplicate-question diagnostics of the last message, as written.
     duplicates: Option<Duplicates>,
+    /// The diagnostics of the note's sample runs (`running.rs`), as written, set before
+    /// each message.
+    pub run_diagnostics: Vec<u8>,
 }
 
 /// Duplicate-question diagnostics as written, and what the writing read: the findings, and
@@ -495,6 +498,7 @@ impl Cache {
             pieces,
             last_len,
             duplicates,
+            run_diagnostics,
             ..
         } = self;
         // The findings, and the last message's JSON of them while it still holds: the same
@@ -619,6 +623,7 @@ impl Cache {
             }
 
             items.push(&duplicates.as_ref().expect("set above").json);
+            items.push(run_diagnostics);
 
             out.extend_from_slice(br#"],"version":"#);
             serde_json::to_writer(&mut *out, &version)?;

@@ -399,6 +399,8 @@ pub struct State {
     pub watch_registration: std::sync::atomic::AtomicBool,
     /// `didOpen` texts the transport's guard took out of their messages (`guard::OpenTexts`).
     pub open_texts: Arc<super::guard::OpenTexts>,
+    /// Samples run on request and what they printed (`running.rs`).
+    pub runs: super::running::Runs,
 }
 
 impl State {
