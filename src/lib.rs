@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod duplicates;
 pub mod files;
 pub mod hover;
 pub mod links;

@@ -174,6 +174,13 @@ pub fn anchor_text(content: &str) -> String {
 /// Whether a title asks something: it ends with `?` (after trailing emphasis, colons and
 /// emoji), starts with a `Q.`/`Q12.` label, or is numbered (`5. Explain ...`).
 pub fn is_question(title: &str) -> bool {
+    asks(title) || is_numbered(title)
+}
+
+/// Whether a title asks something by itself: it ends with `?` or starts with a `Q.`/`Q12.`
+/// label. A numbered title (`5. Explain ...`, `2. Use flashcards`) may be a question or a
+/// tip; only the note around it can tell.
+pub fn asks(title: &str) -> bool {
     let end = title.trim_end_matches(|c: char| {
         c.is_whitespace()
             || matches!(c, '*' | '_' | ':' | '：' | '.' | '\u{200d}' | '\u{fe0f}')
@@ -187,9 +194,12 @@ pub fn is_question(title: &str) -> bool {
         .strip_prefix('Q')
         .or_else(|| t.strip_prefix('q'))
         .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
-    if label.is_some_and(|r| r.starts_with(['.', ':', ')']) && r.len() > 1) {
-        return true;
-    }
+    label.is_some_and(|r| r.starts_with(['.', ':', ')']) && r.len() > 1)
+}
+
+/// Whether a title starts with a number and a `.` or `)` before a word (`5. Explain ...`).
+fn is_numbered(title: &str) -> bool {
+    let t = title.trim_start();
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     digits > 0
         && t[digits..].starts_with(['.', ')'])

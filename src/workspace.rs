@@ -14,6 +14,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 
 use crate::analysis::Analysis;
 use crate::checks::{Severity, code};
+use crate::duplicates::{self, Place};
 use crate::hover;
 use crate::links::{self, Target};
 use crate::note::{Encoding, LineCol, Note};
@@ -68,51 +69,36 @@ fn span(note: &Note, r: &Range<usize>) -> Span {
     }
 }
 
-/// A question as compared with others: its normalized title, and the code sample its
-/// answer opens with, if it does (a quiz asks "What is the output of below code?" of many
-/// samples). Two questions are the same when their titles are and, if both open with a
-/// sample, their samples are too ([`QuestionKey::same`]).
+/// A question as compared with others: its normalized title, and the code it shows
+/// ([`duplicates::material`]): a quiz asks "What is the output of below code?" of many
+/// samples, and each is another question.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QuestionKey {
     pub text: Arc<str>,
-    /// [`crate::analysis::SampleInfo::code`] of the opening sample.
+    /// A hash of the code the question shows, if it shows some.
     pub sample: Option<u64>,
 }
 
 impl QuestionKey {
-    /// The key of heading `h` of `a` (an analysis of `note`), if it is a question worth
-    /// comparing.
-    pub fn of(note: &Note, a: &Analysis, h: &outline::Heading) -> Option<QuestionKey> {
-        let text = h.question_key.clone()?;
-        Some(QuestionKey {
-            text,
-            sample: opening_sample(note, a, h.range.end),
-        })
+    /// The questions of `a` (an analysis of `note`) worth comparing, by heading index, in
+    /// order: titles of two words or more that ask something ([`duplicates::counts`]).
+    pub fn all(note: &Note, a: &Analysis) -> Vec<(usize, QuestionKey)> {
+        let levels = duplicates::asking_levels(a);
+        a.headings
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| duplicates::counts(h, &levels))
+            .filter_map(|(i, h)| {
+                Some((
+                    i,
+                    QuestionKey {
+                        text: h.question_key.clone()?,
+                        sample: duplicates::material(note, a, i),
+                    },
+                ))
+            })
+            .collect()
     }
-
-    /// Whether `other` asks the same question. Titles alone decide unless both open with
-    /// a sample.
-    pub fn same(&self, other: &QuestionKey) -> bool {
-        self.text == other.text
-            && match (self.sample, other.sample) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
-            }
-    }
-}
-
-/// Blank text between a question and its sample, at most: a sample further down (after
-/// prose, or far below) is part of the answer, not of the question.
-const OPENING_GAP: usize = 256;
-
-/// The code hash of the sample that starts right after `from` (blank lines between at
-/// most), if one does.
-fn opening_sample(note: &Note, a: &Analysis, from: usize) -> Option<u64> {
-    let first = a.samples.partition_point(|s| s.range.start < from);
-    let s = a.samples.get(first)?;
-    // Only whitespace between: trimming it all from the sample's start reaches `from`.
-    (s.range.start - from <= OPENING_GAP && note.trim_end(from, s.range.start) == from)
-        .then_some(s.code)
 }
 
 #[derive(Debug, Clone)]
@@ -180,6 +166,7 @@ impl NoteSummary {
             |n| n.to_string_lossy().into_owned(),
         );
         let slugs = outline::slugs_of(&a.headings, style);
+        let mut keys = QuestionKey::all(note, a).into_iter().peekable();
         let mut headings = Vec::with_capacity(a.headings.len());
         let mut terms = Vec::new();
         // Open ancestors as (level, title), for breadcrumbs.
@@ -213,7 +200,7 @@ impl NoteSummary {
                 slug: slugs[i].to_string(),
                 level: h.level,
                 question: h.question,
-                question_key: QuestionKey::of(note, a, h),
+                question_key: keys.next_if(|(k, _)| *k == i).map(|(_, q)| q),
                 span: span(note, &h.range),
                 title_span: span(note, &h.title_range),
                 section: span(note, &section_range),
@@ -431,6 +418,8 @@ pub struct Facts {
     pub links: Vec<(Range<usize>, Arc<Target>)>,
     /// Each question worth comparing and its title's range.
     pub questions: Vec<(QuestionKey, Range<usize>)>,
+    /// The line of each of `questions` (0-based), for messages that name them.
+    pub question_lines: Vec<u32>,
     /// Anchors match headings whatever their case (GitHub); GitLab's are case-sensitive.
     pub case_insensitive: bool,
     /// The note's explicit anchors, looked for only when a link misses every heading.
@@ -476,6 +465,7 @@ impl Facts {
     ) -> Facts {
         let uri = canonical_uri(uri);
         let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
+        let questions = QuestionKey::all(note, a);
         // Built on every keystroke: titles are not slugged or normalized again here, each
         // heading carries its own from its chunk's analysis.
         Facts {
@@ -485,10 +475,16 @@ impl Facts {
                 .iter()
                 .map(|l| (l.range.clone(), l.target.clone()))
                 .collect(),
-            questions: a
-                .headings
+            questions: questions
                 .iter()
-                .filter_map(|h| Some((QuestionKey::of(note, a, h)?, h.title_range.clone())))
+                .map(|(i, q)| (q.clone(), a.headings[*i].title_range.clone()))
+                .collect(),
+            question_lines: questions
+                .iter()
+                .map(|(i, _)| {
+                    note.to_line_col(a.headings[*i].title_range.start, Encoding::Utf8)
+                        .line
+                })
                 .collect(),
             uri,
             dir,
@@ -510,6 +506,7 @@ impl Facts {
             slugs: s.headings.iter().map(|h| h.slug.as_str().into()).collect(),
             links: Vec::new(),
             questions: Vec::new(),
+            question_lines: Vec::new(),
             case_insensitive: true,
             html: HtmlAnchors {
                 source: None,
@@ -1038,14 +1035,19 @@ impl View<'_> {
 
     /// Questions of `f` asked elsewhere too (in the same note or another). Runs on every
     /// keystroke, and a note may ask one question dozens of times: each diagnostic keeps at
-    /// most [`MAX_RELATED`] related locations, its message counts them all, and questions
-    /// with the same title and opening sample share one message, so the work is linear in
-    /// the questions. "What is the output of below code?" over different samples is not
-    /// one question asked many times ([`QuestionKey::same`]).
+    /// most [`MAX_RELATED`] related locations and its message names a few places and counts
+    /// them all, so the work is linear in the questions.
+    ///
+    /// Two questions are the same when their titles are and the code they show
+    /// ([`duplicates::material`]) does not tell them apart: titles alone decide while the
+    /// title is seen with one piece of code at most (a question shown with code and asked
+    /// again in prose), but a title seen with different pieces of code ("What is the output
+    /// of below code?") only names a question together with its code. Translations of one
+    /// note ([`duplicates::translations`]) ask each other's questions by design.
     pub fn duplicate_questions(&self, f: &Facts) -> Vec<WsDiagnostic> {
         let index = self.ws.index();
         let mut out = Vec::new();
-        // This note's questions by title, then by opening sample.
+        // This note's questions by title, then by the code they show.
         let mut own: HashMap<&str, BySample> = HashMap::new();
         for (i, (q, _)) in f.questions.iter().enumerate() {
             let classes = own.entry(&*q.text).or_default();
@@ -1067,6 +1069,18 @@ impl View<'_> {
                 }
             }
         }
+        // Whether a note is a translation of this one, once per note.
+        let me = uri_to_path(&f.uri);
+        let mut translation: HashMap<String, bool> = HashMap::new();
+        let mut is_translation = |uri: &str| -> bool {
+            let Some(me) = &me else { return false };
+            if let Some(&t) = translation.get(uri) {
+                return t;
+            }
+            let t = uri_to_path(uri).is_some_and(|p| duplicates::translations(me, &p));
+            translation.insert(uri.to_string(), t);
+            t
+        };
         for (text, classes) in &own {
             let mut elsewhere: Vec<Asked<&str>> = index
                 .questions
@@ -1077,37 +1091,52 @@ impl View<'_> {
                 .map(|(uri, sp, s)| (uri.as_str(), *sp, *s))
                 .collect();
             elsewhere.extend(open.get(*text).into_iter().flatten().copied());
-            let unsampled: &[usize] = classes
+            elsewhere.retain(|(uri, ..)| !is_translation(uri));
+            // Seen with two different pieces of code or more: the code is part of the
+            // question, and a question without code is another one.
+            let mut codes = classes
                 .iter()
-                .find(|(s, _)| s.is_none())
-                .map_or(&[], |(_, m)| m);
+                .map(|(s, _)| *s)
+                .chain(elsewhere.iter().map(|(.., s)| *s))
+                .flatten();
+            let first = codes.next();
+            let exact = first.is_some_and(|c| codes.any(|d| d != c));
+            let fits =
+                |a: Option<u64>, b: Option<u64>| a == b || (!exact && (a.is_none() || b.is_none()));
             for (sample, members) in classes {
-                let fits = |s: Option<u64>| sample.is_none() || s.is_none() || s == *sample;
                 let others: Vec<(&str, Span)> = elsewhere
                     .iter()
-                    .filter(|(.., s)| fits(*s))
+                    .filter(|(.., s)| fits(*sample, *s))
                     .map(|(u, sp, _)| (*u, *sp))
                     .collect();
                 // This note's questions that ask the same, each member included.
-                let here: Vec<usize> = if sample.is_some() {
-                    members.iter().chain(unsampled).copied().collect()
-                } else {
-                    classes.iter().flat_map(|(_, m)| m).copied().collect()
-                };
-                let same_note = here.len() - 1;
-                let n = same_note + others.len();
+                let here: Vec<usize> = classes
+                    .iter()
+                    .filter(|(s, _)| fits(*sample, *s))
+                    .flat_map(|(_, m)| m)
+                    .copied()
+                    .collect();
+                let n = here.len() - 1 + others.len();
                 if n == 0 {
                     continue;
                 }
-                let message = self.asked_again(n, same_note > 0, &others);
                 for &i in members {
+                    let mine = here.iter().filter(|&&j| j != i);
+                    let places = mine
+                        .clone()
+                        .map(|&j| Place::Here(f.question_lines.get(j).copied().unwrap_or(0)))
+                        .chain(
+                            others
+                                .iter()
+                                .map(|(u, sp)| Place::Other(self.name_of(u), sp.start.line)),
+                        );
                     let related = others
                         .iter()
                         .map(|(u, sp)| Related {
                             uri: u.to_string(),
                             at: RelatedAt::Span(*sp),
                         })
-                        .chain(here.iter().filter(|&&j| j != i).map(|&j| Related {
+                        .chain(mine.map(|&j| Related {
                             uri: f.uri.clone(),
                             at: RelatedAt::Here(f.questions[j].1.clone()),
                         }))
@@ -1117,7 +1146,7 @@ impl View<'_> {
                         range: f.questions[i].1.clone(),
                         severity: Severity::Information,
                         code: code::DUPLICATE_QUESTION,
-                        message: message.clone(),
+                        message: duplicates::asked_again(n, places),
                         related,
                     });
                 }
@@ -1127,28 +1156,9 @@ impl View<'_> {
         out
     }
 
-    /// "also asked `n` more times (in this note, a.md, b.md)".
-    fn asked_again(&self, n: usize, in_this_note: bool, others: &[(&str, Span)]) -> String {
-        let mut places: Vec<String> = Vec::new();
-        if in_this_note {
-            places.push("this note".into());
-        }
-        let mut uris: Vec<&str> = others.iter().map(|(u, _)| *u).collect();
-        uris.sort_unstable();
-        uris.dedup();
-        let mut names: Vec<String> = uris
-            .into_iter()
-            .filter_map(|u| self.get(u).map(|n| n.name.clone()))
-            .collect();
-        names.sort();
-        names.dedup();
-        places.extend(names);
-        format!(
-            "also asked {} more time{} (in {})",
-            n,
-            if n == 1 { "" } else { "s" },
-            places.join(", ")
-        )
+    /// The file name of note `uri`, as messages name it.
+    fn name_of<'a>(&self, uri: &'a str) -> &'a str {
+        uri.rsplit('/').next().unwrap_or(uri)
     }
 
     /// Links anywhere that point at heading `heading` of note `uri`.
@@ -1324,8 +1334,16 @@ mod tests {
         };
         let found = view.duplicate_questions(&facts);
         assert_eq!(found.len(), 30);
+        assert_eq!(
+            found[0].message,
+            "also asked 29 more times: line 5, line 9, line 13 and 26 more"
+        );
+        assert_eq!(
+            found[1].message,
+            "also asked 29 more times: line 1, line 9, line 13 and 26 more"
+        );
         for (i, d) in found.iter().enumerate() {
-            assert_eq!(d.message, "also asked 29 more times (in this note)");
+            assert!(d.message.starts_with("also asked 29 more times: "), "{d:?}");
             assert_eq!(d.related.len(), MAX_RELATED);
             assert!(
                 d.related
@@ -1336,12 +1354,16 @@ mod tests {
         }
     }
 
-    /// The messages of `text`'s duplicate questions, by the line of each question.
-    fn duplicates_by_line(text: &str) -> Vec<(u32, String)> {
+    /// The messages of the duplicate questions of `text` (a note at `uri`), by the line
+    /// of each question, with `others` (URI, text) on disk.
+    fn duplicates_among(uri: &str, text: &str, others: &[(&str, &str)]) -> Vec<(u32, String)> {
         let note = Note::new(text);
         let a = Analysis::of(&note);
-        let facts = Facts::of("file:///notes/quiz.md", &note, &a, SlugStyle::Github);
+        let facts = Facts::of(uri, &note, &a, SlugStyle::Github);
         let ws = Workspace::default();
+        for (u, t) in others {
+            ws.insert(NoteSummary::from_text(u, t, SlugStyle::Github));
+        }
         let view = View {
             ws: &ws,
             open: Vec::new(),
@@ -1358,28 +1380,44 @@ mod tests {
             .collect()
     }
 
+    /// The messages of `text`'s duplicate questions, by the line of each question.
+    fn duplicates_by_line(text: &str) -> Vec<(u32, String)> {
+        duplicates_among("file:///notes/quiz.md", text, &[])
+    }
+
     #[test]
-    fn a_question_opening_with_a_sample_is_asked_again_only_with_that_sample() {
+    fn the_code_a_question_shows_tells_it_apart_wherever_it_sits() {
         let q = "### What is the output of below code?\n\n";
         let text = [
             format!("{q}```js\nconsole.log(1)\n```\n\nIt prints 1.\n\n"),
             format!("{q}```js\nconsole.log(2)\n```\n\n"),
             // The same sample, indented: the same question.
             format!("{q}```js\n  console.log(1)\n```\n\n"),
-            // No sample: the same question as every one of them.
-            format!("{q}Whatever comes first.\n\n"),
-            // A sample after prose belongs to the answer.
-            format!("{q}First prose.\n\n```js\nconsole.log(3)\n```\n"),
+            // No code: not the question of any of them.
+            format!("{q}- 1: console.log(true && 'hi');\n\n"),
+            // A sample after a lead-in is the question's code all the same.
+            format!("{q}Given this:\n\n```js\nconsole.log(3)\n```\n\n"),
+            // In <details>, after prose: the same code as the first.
+            format!("{q}<details>\n\nSee:\n\n```js\nconsole.log(1)\n```\n\n</details>\n\n"),
         ]
         .concat();
         assert_eq!(
             duplicates_by_line(&text),
             [
-                (0, "also asked 3 more times (in this note)".to_string()),
-                (8, "also asked 2 more times (in this note)".to_string()),
-                (14, "also asked 3 more times (in this note)".to_string()),
-                (20, "also asked 4 more times (in this note)".to_string()),
-                (24, "also asked 4 more times (in this note)".to_string()),
+                (0, "also asked 2 more times: line 15, line 33".to_string()),
+                (14, "also asked 2 more times: line 1, line 33".to_string()),
+                (32, "also asked 2 more times: line 1, line 15".to_string()),
+            ]
+        );
+        // Code written inline on its own line is code too.
+        let inline = "### What is the output of this code?\n\n`echo 5 % 0.75;`\n\n\
+                      ### What is the output of this code?\n\n`echo 5 % 2;`\n\n\
+                      ### What is the output of this code?\n\n`echo 5 % 0.75;`\n";
+        assert_eq!(
+            duplicates_by_line(inline),
+            [
+                (0, "also asked at line 9".to_string()),
+                (8, "also asked at line 1".to_string()),
             ]
         );
         // A quiz: one title over different samples asks different questions.
@@ -1389,6 +1427,76 @@ mod tests {
             })
             .collect();
         assert_eq!(duplicates_by_line(&quiz), []);
+    }
+
+    #[test]
+    fn choices_tell_quiz_questions_apart() {
+        let q = "#### Which expression evaluates to true?\n\n";
+        let text = [
+            format!("{q}- [ ] `[3] == [3]`\n- [x] `3 == '3'`\n\n"),
+            format!("{q}- [ ] Boolean(NaN)\n- [x] Boolean(\"false\")\n\n"),
+            // The first choices again, another one ticked: the same question.
+            format!("{q}- [x] `[3] == [3]`\n- [ ] `3 == '3'`\n"),
+        ]
+        .concat();
+        assert_eq!(
+            duplicates_by_line(&text),
+            [
+                (0, "also asked at line 11".to_string()),
+                (10, "also asked at line 1".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_seen_with_one_piece_of_code_decides_alone() {
+        // Asked with an example once and in prose twice: one question, three times.
+        let text = "## What is a closure?\n\n```python\ndef f():\n    x = 1\n    return lambda: x\n```\n\n\
+                    ## What is a closure?\n\nA function that keeps its scope.\n\n\
+                    ## What is a closure?\n\nA function with free variables.\n";
+        let found = duplicates_by_line(text);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .all(|(_, m)| m.starts_with("also asked 2 more times"))
+        );
+    }
+
+    #[test]
+    fn numbered_tips_are_not_questions() {
+        let tips = "# Study tips\n\n### 1. Use flashcards\n\nDaily.\n\n### 2. Practice aloud\n\n\
+                    Weekly.\n\n## Again\n\n### 1. Use flashcards\n\nStill.\n";
+        assert_eq!(duplicates_by_line(tips), []);
+        // Among questions that ask, a numbered one asks too.
+        let questions = "### 1. What is a closure?\n\nA function.\n\n### 2. Explain closures\n\n\
+                         Again.\n\n### 3. Explain closures\n\nOnce more.\n";
+        assert_eq!(
+            duplicates_by_line(questions),
+            [
+                (4, "also asked at line 9".to_string()),
+                (8, "also asked at line 5".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn translations_do_not_ask_each_others_questions() {
+        let readme = "# Notes\n\n## What is the event loop?\n\nIt runs tasks.\n";
+        let found = duplicates_among(
+            "file:///r/README.md",
+            readme,
+            &[
+                ("file:///r/README-fr.md", readme),
+                ("file:///r/README.zh_CN.md", readme),
+                ("file:///r/translations/README-he.md", readme),
+                (
+                    "file:///r/concurrency.md",
+                    "# C\n\n## What is the event loop?\n\nA loop.\n",
+                ),
+            ],
+        );
+        assert_eq!(found, [(2, "also asked in concurrency.md:3".to_string())]);
     }
 
     #[test]

@@ -582,10 +582,9 @@ fn hover_on_links_and_headings() {
     // A question asked elsewhere says where.
     let (line, ch) = at(&py.text, "1. What is the difference", 3, c.enc);
     let md = hover_text(&c.hover(&py.uri, line, ch));
-    assert!(md.contains("1 more time"), "{md}");
     let adv_line = line_of(&adv.text, "### 5. What is the difference") + 1;
     assert!(
-        md.contains(&format!("advanced.md:{adv_line}")),
+        md.contains(&format!("Also asked in advanced.md:{adv_line}")),
         "names advanced.md and the line there: {md}"
     );
     c.shutdown_and_exit();

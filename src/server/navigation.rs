@@ -455,16 +455,9 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
                     .into_iter()
                     .filter(|d| d.range == tr)
                 {
-                    extra.push_str(&format!(
-                        "\n\nAlso asked: {}",
-                        d.message.trim_start_matches("also asked ")
-                    ));
-                    for r in d.related.iter().take(5) {
-                        if let crate::workspace::RelatedAt::Span(s) = &r.at {
-                            let name = view.get(&r.uri).map_or(r.uri.clone(), |n| n.name.clone());
-                            extra.push_str(&format!("\n- {name}:{}", s.start.line + 1));
-                        }
-                    }
+                    // The message names the places: "also asked in concurrency.md:12".
+                    let rest = d.message.strip_prefix("also asked").unwrap_or(&d.message);
+                    extra.push_str(&format!("\n\nAlso asked{rest}"));
                 }
             }
             if let lsp::HoverContents::Markup(m) = &mut h.contents {

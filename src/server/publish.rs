@@ -502,24 +502,40 @@ impl Cache {
             ..
         } = self;
         // The findings, and the last message's JSON of them while it still holds: the same
-        // findings (but for byte offsets) at the same lines and columns.
-        let (found, written) = match duplicates.take() {
-            Some(Duplicates { found, at, json }) if moved => (found, Some((at, json))),
-            Some(Duplicates {
-                found: old,
-                at,
-                json,
-            }) => {
-                let found = view.duplicate_questions(facts);
-                let same = same_but_offsets(&old, &found);
-                (found, same.then_some((at, json)))
+        // findings (but for byte offsets) at the same lines and columns. Moved findings are
+        // kept only while their lines are the same: their messages name lines of this note
+        // ("also asked at line 40").
+        let reuse = match duplicates.take() {
+            Some(d) if moved => {
+                let now = duplicates_at(note, &d.found, enc);
+                if now == d.at {
+                    Ok((d.found, now, d.json))
+                } else {
+                    Err(Some(d))
+                }
             }
-            None => (view.duplicate_questions(facts), None),
+            other => Err(other),
         };
-        let at = duplicates_at(note, &found, enc);
+        let (found, at, written) = match reuse {
+            Ok((found, at, json)) => (found, at, Some(json)),
+            Err(old) => {
+                let found = view.duplicate_questions(facts);
+                let at = duplicates_at(note, &found, enc);
+                let written = old.and_then(
+                    |Duplicates {
+                         found: old,
+                         at: was,
+                         json,
+                     }| {
+                        (was == at && same_but_offsets(&old, &found)).then_some(json)
+                    },
+                );
+                (found, at, written)
+            }
+        };
         let json = match written {
-            Some((written_at, json)) if written_at == at => json,
-            _ => {
+            Some(json) => json,
+            None => {
                 let mut items = Items {
                     out: &mut Vec::new(),
                     any: false,
