@@ -3,10 +3,14 @@
 //! extracted source back to its byte in the note.
 
 pub mod guard;
+pub mod javascript;
 pub mod json;
 pub mod nesting;
 pub mod python;
 pub mod registry;
+pub mod sql;
+pub mod toml;
+pub mod yaml;
 pub mod treesitter;
 
 use std::ops::Range;

@@ -24,7 +24,7 @@
 
 use std::ops::Range;
 
-use super::{guard, json, python, treesitter};
+use super::{guard, javascript, json, python, sql, toml, treesitter, yaml};
 
 /// One syntax error in a sample: a byte range in `Sample::source` and a message in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +49,9 @@ pub struct Language {
     pub tags: &'static [&'static str],
     /// The checker for its samples; `None` while the language has none.
     pub check: Option<Check>,
-    /// Tags whose samples another checker reads (a dialect, a flavour such as TSX).
-    pub flavours: &'static [(&'static str, Check)],
+    /// Tags whose samples another checker reads (a dialect, a flavour such as TSX), or none
+    /// (a dialect the parser cannot be trusted with: its samples are left unchecked).
+    pub flavours: &'static [(&'static str, Option<Check>)],
     /// Whether the checker bounds its own recursion (Python: with CPython's limit and message);
     /// the others run under [`guard::guarded`].
     pub guards_itself: bool,
@@ -67,11 +68,10 @@ impl Eq for Language {}
 impl Language {
     /// The checker for a sample with this (normalised) tag.
     pub fn checker(&self, tag: &str) -> Option<Check> {
-        self.flavours
-            .iter()
-            .find(|(t, _)| *t == tag)
-            .map(|&(_, c)| c)
-            .or(self.check)
+        match self.flavours.iter().find(|(t, _)| *t == tag) {
+            Some(&(_, check)) => check,
+            None => self.check,
+        }
     }
 
     /// Checks `source` as written under `tag`; `None` when it parses or cannot be checked.
@@ -123,15 +123,18 @@ pub static LANGUAGES: &[Language] = &[
         "JavaScript",
         "javascript-syntax",
         &["js", "javascript", "jsx", "mjs", "cjs", "node"],
-        None,
+        Some(javascript::check_javascript),
     ),
-    lang(
-        "typescript",
-        "TypeScript",
-        "typescript-syntax",
-        &["ts", "typescript", "tsx"],
-        None,
-    ),
+    Language {
+        flavours: &[("tsx", Some(javascript::check_tsx))],
+        ..lang(
+            "typescript",
+            "TypeScript",
+            "typescript-syntax",
+            &["ts", "typescript", "tsx"],
+            Some(javascript::check_typescript),
+        )
+    },
     lang(
         "c",
         "C",
@@ -155,13 +158,24 @@ pub static LANGUAGES: &[Language] = &[
         &["bash", "sh", "shell", "zsh", "console"],
         None,
     ),
-    lang(
-        "sql",
-        "SQL",
-        "sql-syntax",
-        &["sql", "mysql", "postgresql", "psql", "tsql", "sqlite"],
-        None,
-    ),
+    Language {
+        flavours: &[
+            ("mysql", Some(sql::check_mysql)),
+            ("postgresql", Some(sql::check_postgres)),
+            ("psql", Some(sql::check_postgres)),
+            ("sqlite", Some(sql::check_sqlite)),
+            // sqlparser rejects much valid T-SQL (procedures, `@` parameters, cursors, table
+            // hints): T-SQL samples are not checked rather than falsely flagged.
+            ("tsql", None),
+        ],
+        ..lang(
+            "sql",
+            "SQL",
+            "sql-syntax",
+            &["sql", "mysql", "postgresql", "psql", "tsql", "sqlite"],
+            Some(sql::check_generic),
+        )
+    },
     lang("rust", "Rust", "rust-syntax", &["rust", "rs"], None),
     lang(
         "csharp",
@@ -174,8 +188,14 @@ pub static LANGUAGES: &[Language] = &[
     lang("ruby", "Ruby", "ruby-syntax", &["ruby", "rb"], None),
     lang("kotlin", "Kotlin", "kotlin-syntax", &["kotlin", "kt"], None),
     lang("swift", "Swift", "swift-syntax", &["swift"], None),
-    lang("yaml", "YAML", "yaml-syntax", &["yaml", "yml"], None),
-    lang("toml", "TOML", "toml-syntax", &["toml"], None),
+    lang(
+        "yaml",
+        "YAML",
+        "yaml-syntax",
+        &["yaml", "yml"],
+        Some(yaml::check),
+    ),
+    lang("toml", "TOML", "toml-syntax", &["toml"], Some(toml::check)),
 ];
 
 /// Python through its own checker, which reports CPython's first error.
