@@ -10,8 +10,8 @@ pub mod python;
 pub mod registry;
 pub mod sql;
 pub mod toml;
-pub mod yaml;
 pub mod treesitter;
+pub mod yaml;
 
 use std::ops::Range;
 
