@@ -17,10 +17,11 @@ use std::time::{Duration, Instant};
 
 use notes_lsp::analysis::{Analysis, Incremental};
 use notes_lsp::config::Config;
-use notes_lsp::note::{Encoding, Note};
+use notes_lsp::note::{Encoding, Note, position};
 use notes_lsp::server::output::Frame;
 use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
 use notes_lsp::workspace::{Facts, View, Workspace};
+use ropey::Rope;
 use tower_lsp_server::jsonrpc::Id;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
@@ -87,12 +88,13 @@ fn generated_note() -> (String, String) {
 }
 
 /// A one-character insertion at a random place of `shadow` (applied to it), as a client
-/// sends it.
-fn keystroke(shadow: &mut Note, rng: &mut Rng) -> TextDocumentContentChangeEvent {
-    let at = (rng.next() as usize) % shadow.len().max(1);
-    let lc = shadow.to_line_col(at, Encoding::Utf16);
-    let at = shadow.to_offset(lc, Encoding::Utf16);
-    shadow.edit(at..at, "x");
+/// sends it. The shadow is a plain rope: a note would analyze its samples, and fill the
+/// sample checks' cache for the server it shadows.
+fn keystroke(shadow: &mut Rope, rng: &mut Rng) -> TextDocumentContentChangeEvent {
+    let at = (rng.next() as usize) % shadow.len_bytes().max(1);
+    let lc = position::to_line_col(shadow, at, Encoding::Utf16);
+    let at = position::to_offset(shadow, lc, Encoding::Utf16);
+    shadow.insert(shadow.byte_to_char(at), "x");
     let pos = Position::new(lc.line, lc.col);
     TextDocumentContentChangeEvent {
         range: Some(Range::new(pos, pos)),
@@ -123,7 +125,7 @@ fn bench_note(label: &str, text: &str, edits: usize) {
         diagnostics_now(&state, &uri)
     });
     report("cold open → diagnostics (server path)", vec![d]);
-    let mut shadow = Note::new(text);
+    let mut shadow = Rope::from_str(text);
     let mut rng = Rng(0x2545F4914F6CDD1D);
     let mut keys = Vec::new();
     for v in 2..edits as i32 + 2 {
@@ -170,9 +172,11 @@ fn bench_note(label: &str, text: &str, edits: usize) {
         let at = (rng.next() as usize) % note.len().max(1);
         let at = note.to_offset(note.to_line_col(at, Encoding::Utf16), Encoding::Utf16);
         phases[0].push(time(|| note.edit(at..at, "x")).0);
-        let (d, a) = time(|| Analysis::of(&note));
-        phases[1].push(d);
         phases[2].push(time(|| inc.update(&note)).0);
+        // Stitched from scratch out of the chunks' analyses, which the update kept.
+        let chunks: Vec<_> = inc.chunk_analyses().collect();
+        let (d, a) = time(|| Analysis::from_chunks(&note, &chunks));
+        phases[1].push(d);
         let (d, facts) = time(|| Facts::of(uri.as_str(), &note, &a, config.slugs));
         phases[3].push(d);
         let view = View {
@@ -199,7 +203,7 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     }
     let names = [
         "  edit (reparse the touched chunk)",
-        "  Analysis::of",
+        "  Analysis::from_chunks (stitch)",
         "  Analysis::update",
         "  Facts::of",
         "  broken links + duplicate questions",

@@ -3,8 +3,8 @@
 //! fixes on real notes.
 use notes_lsp::actions::{Ctx, at};
 use notes_lsp::analysis::Analysis;
+use notes_lsp::config::SlugStyle;
 use notes_lsp::note::{Encoding, Note};
-use notes_lsp::outline::SlugStyle;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -6,39 +6,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use crate::codes::{Severity, code};
 use crate::outline::Heading;
 use crate::samples::{self, Lang, Language, Sample, SyntaxError, registry};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Error,
-    Warning,
-    Information,
-    Hint,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Information => "information",
-            Severity::Hint => "hint",
-        }
-    }
-}
-
-/// The stable diagnostic codes (DESIGN.md); users switch rules off by these names.
-pub mod code {
-    pub const PYTHON_SYNTAX: &str = "python-syntax";
-    pub const GUESSED_PYTHON_SYNTAX: &str = "guessed-python-syntax";
-    pub const JSON_SYNTAX: &str = "json-syntax";
-    pub const UNCLOSED_FENCE: &str = "unclosed-fence";
-    pub const MISSING_LANGUAGE: &str = "missing-language";
-    pub const BROKEN_LINK: &str = "broken-link";
-    pub const UNANSWERED_QUESTION: &str = "unanswered-question";
-    pub const DUPLICATE_QUESTION: &str = "duplicate-question";
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

@@ -5,22 +5,16 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::checks::{Diagnostic, Severity, code};
-use crate::outline::SlugStyle;
-use crate::samples::registry;
+use crate::codes::{Severity, code};
 
-/// The codes besides each sample language's own (`python-syntax`, `json-syntax`, ...: the
-/// registry's).
-const CODES: &[&str] = &[
-    code::GUESSED_PYTHON_SYNTAX,
-    code::UNCLOSED_FENCE,
-    code::MISSING_LANGUAGE,
-    code::BROKEN_LINK,
-    code::UNANSWERED_QUESTION,
-    code::DUPLICATE_QUESTION,
-    crate::run::code::OUTPUT_MISMATCH,
-    crate::run::code::RUN_ERROR,
-];
+/// The sample languages as settings name them. Settings know no language themselves:
+/// `samples::registry::Registry` answers.
+pub trait Languages {
+    /// Every language's name (what `languages` takes) and diagnostic code, in order.
+    fn names_and_codes(&self) -> Vec<(&'static str, &'static str)>;
+    /// The name of the language that a name or a fence tag (`js`, `{.py}`, any case) names.
+    fn name_of(&self, name_or_tag: &str) -> Option<&'static str>;
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
@@ -29,12 +23,45 @@ pub struct Config {
     /// Sample languages to check, by the registry's names (`python`, `javascript`, ...);
     /// `None` checks all.
     pub languages: Option<Vec<String>>,
+    /// The codes of the languages `languages` leaves out (and Python's other codes when it
+    /// leaves out Python): off.
+    unchecked: Vec<&'static str>,
     /// Which site's heading anchors links are written for.
     pub slugs: SlugStyle,
     /// How samples are run when asked (`run.python`, `run.node`, `run.timeout`).
-    pub run: crate::run::Settings,
+    pub run: RunSettings,
     /// `run = true` (or `run.onSave`): the server runs a note's samples when it is saved.
     pub run_on_save: bool,
+}
+
+/// Which site's anchors links are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SlugStyle {
+    #[default]
+    Github,
+    /// GitLab: like GitHub, but runs of `-` collapse to one.
+    Gitlab,
+}
+
+/// The `run` settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSettings {
+    /// The Python interpreter (`run.python`), found on `PATH` unless a path.
+    pub python: String,
+    /// The JavaScript runtime (`run.node`).
+    pub node: String,
+    /// Wall-clock limit of one run (`run.timeout`, seconds).
+    pub timeout: std::time::Duration,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            python: "python3".into(),
+            node: "node".into(),
+            timeout: std::time::Duration::from_secs(2),
+        }
+    }
 }
 
 /// The name of the settings file at a workspace root.
@@ -71,8 +98,8 @@ pub fn from_toml(text: &str) -> Result<Value, String> {
 impl Config {
     /// Reads settings, accepting both the bare object and one wrapped in `notesLsp`
     /// (VS Code sends `{"notesLsp": {...}}` on configuration changes). Returns the problems
-    /// found alongside what could be read.
-    pub fn from_json(v: &Value) -> (Config, Vec<String>) {
+    /// found alongside what could be read. `langs`: the sample languages there are.
+    pub fn from_json(v: &Value, langs: &dyn Languages) -> (Config, Vec<String>) {
         let mut config = Config::default();
         let mut problems = Vec::new();
         let v = v.get("notesLsp").unwrap_or(v);
@@ -84,21 +111,18 @@ impl Config {
         };
         for (key, value) in obj {
             match key.as_str() {
-                "diagnostics" => config.read_diagnostics(value, &mut problems),
+                "diagnostics" => config.read_diagnostics(value, langs, &mut problems),
                 "languages" => match value.as_array() {
                     Some(list) => {
-                        let mut langs = Vec::new();
+                        let mut listed = Vec::new();
                         for l in list {
                             // A name (`javascript`) or any of its tags (`js`).
-                            let known = l.as_str().and_then(|s| {
-                                let s = registry::normalize(s);
-                                registry::by_name(&s).or_else(|| registry::by_tag(&s))
-                            });
-                            match known {
-                                Some(lang) => langs.push(lang.name.to_string()),
+                            match l.as_str().and_then(|s| langs.name_of(s)) {
+                                Some(name) => listed.push(name.to_string()),
                                 None => {
-                                    let names: Vec<&str> =
-                                        registry::LANGUAGES.iter().map(|l| l.name).collect();
+                                    let names: Vec<&str> = (langs.names_and_codes().iter())
+                                        .map(|(name, _)| *name)
+                                        .collect();
                                     problems.push(format!(
                                         "`languages`: {l} is not a checked language ({})",
                                         names.join(", ")
@@ -106,7 +130,16 @@ impl Config {
                                 }
                             }
                         }
-                        config.languages = Some(langs);
+                        config.unchecked = (langs.names_and_codes().into_iter())
+                            .filter(|(name, _)| !listed.iter().any(|l| l == name))
+                            .map(|(_, code)| code)
+                            .collect();
+                        if config.unchecked.contains(&code::PYTHON_SYNTAX) {
+                            config
+                                .unchecked
+                                .extend([code::GUESSED_PYTHON_SYNTAX, code::MISSING_LANGUAGE]);
+                        }
+                        config.languages = Some(listed);
                     }
                     None => problems.push("`languages` must be a list such as [\"python\"]".into()),
                 },
@@ -160,17 +193,17 @@ impl Config {
         }
     }
 
-    fn read_diagnostics(&mut self, v: &Value, problems: &mut Vec<String>) {
+    fn read_diagnostics(&mut self, v: &Value, langs: &dyn Languages, problems: &mut Vec<String>) {
         let Some(obj) = v.as_object() else {
             problems.push("`diagnostics` must map diagnostic codes to severities".into());
             return;
         };
         for (name, sev) in obj {
-            let code = CODES
-                .iter()
-                .copied()
-                .find(|c| c == name)
-                .or_else(|| registry::by_code(name).map(|l| l.code));
+            let code = code::RULES.iter().copied().find(|c| c == name).or_else(|| {
+                (langs.names_and_codes().into_iter())
+                    .map(|(_, code)| code)
+                    .find(|c| c == name)
+            });
             let Some(code) = code else {
                 problems.push(format!("unknown diagnostic code `{name}`"));
                 continue;
@@ -194,24 +227,13 @@ impl Config {
 
     /// The severity a diagnostic with `code` gets, `None` when it is off.
     pub fn severity(&self, code: &str, default: Severity) -> Option<Severity> {
-        if let Some(langs) = &self.languages {
-            let lang = match code {
-                code::GUESSED_PYTHON_SYNTAX | code::MISSING_LANGUAGE => Some("python"),
-                _ => registry::by_code(code).map(|l| l.name),
-            };
-            if lang.is_some_and(|l| !langs.iter().any(|x| x == l)) {
-                return None;
-            }
+        if self.unchecked.contains(&code) {
+            return None;
         }
         match self.severities.get(code) {
             Some(s) => *s,
             None => Some(default),
         }
-    }
-
-    /// The diagnostic as configured: `None` when its code is off.
-    pub fn apply(&self, d: &Diagnostic) -> Option<Severity> {
-        self.severity(d.code, d.severity)
     }
 }
 
@@ -220,14 +242,32 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Two languages, as the registry would name them.
+    struct Two;
+
+    impl Languages for Two {
+        fn names_and_codes(&self) -> Vec<(&'static str, &'static str)> {
+            vec![("python", code::PYTHON_SYNTAX), ("json", code::JSON_SYNTAX)]
+        }
+
+        fn name_of(&self, name_or_tag: &str) -> Option<&'static str> {
+            match name_or_tag.to_ascii_lowercase().as_str() {
+                "python" | "py" => Some("python"),
+                "json" => Some("json"),
+                _ => None,
+            }
+        }
+    }
+
     #[test]
     fn toml_file_and_client_settings_merge() {
         let file = from_toml("slugs = \"gitlab\"\nlanguages = [\"json\"]\n[diagnostics]\nunanswered-question = \"hint\"\nbroken-link = \"error\"\n").unwrap();
         let client = json!({"notesLsp": {"diagnostics": {"broken-link": "off"}}});
-        let (c, problems) = Config::from_json(&merge(&file, &client));
+        let (c, problems) = Config::from_json(&merge(&file, &client), &Two);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(c.slugs, SlugStyle::Gitlab);
         assert_eq!(c.severity("python-syntax", Severity::Error), None);
+        assert_eq!(c.severity("guessed-python-syntax", Severity::Error), None);
         assert_eq!(
             c.severity("json-syntax", Severity::Error),
             Some(Severity::Error)
@@ -241,10 +281,13 @@ mod tests {
 
     #[test]
     fn reads_severities_and_reports_unknowns() {
-        let (c, problems) = Config::from_json(&json!({"notesLsp": {
-            "diagnostics": {"unanswered-question": "off", "python-syntax": "warning", "nope": "off"},
-            "colour": 1
-        }}));
+        let (c, problems) = Config::from_json(
+            &json!({"notesLsp": {
+                "diagnostics": {"unanswered-question": "off", "python-syntax": "warning", "nope": "off"},
+                "colour": 1
+            }}),
+            &Two,
+        );
         assert_eq!(c.severities.get("unanswered-question"), Some(&None));
         assert_eq!(
             c.severities.get("python-syntax"),
@@ -257,12 +300,27 @@ mod tests {
     }
 
     #[test]
+    fn languages_are_named_by_name_or_tag_and_unknown_ones_reported() {
+        let (c, problems) = Config::from_json(&json!({"languages": ["PY", "cobol"]}), &Two);
+        assert_eq!(c.languages.as_deref(), Some(&["python".to_string()][..]));
+        assert_eq!(c.severity("json-syntax", Severity::Error), None);
+        assert_eq!(
+            c.severity("missing-language", Severity::Hint),
+            Some(Severity::Hint)
+        );
+        assert_eq!(
+            problems,
+            ["`languages`: \"cobol\" is not a checked language (python, json)"]
+        );
+    }
+
+    #[test]
     fn run_settings() {
-        let (c, problems) = Config::from_json(&from_toml("run = true\n").unwrap());
+        let (c, problems) = Config::from_json(&from_toml("run = true\n").unwrap(), &Two);
         assert!(problems.is_empty() && c.run_on_save);
-        assert_eq!(c.run, crate::run::Settings::default());
+        assert_eq!(c.run, RunSettings::default());
         let file = from_toml("[run]\npython = \"python3.13\"\ntimeout = 5\nnode = \"\"\ncolour = 1\n[diagnostics]\noutput-mismatch = \"error\"\n").unwrap();
-        let (c, problems) = Config::from_json(&file);
+        let (c, problems) = Config::from_json(&file, &Two);
         assert!(!c.run_on_save);
         assert_eq!(c.run.python, "python3.13");
         assert_eq!(c.run.node, "node");
@@ -272,28 +330,7 @@ mod tests {
             Some(Severity::Error)
         );
         assert_eq!(problems.len(), 2, "{problems:?}");
-        let (c, _) = Config::from_json(&json!({"run": {"onSave": true}}));
+        let (c, _) = Config::from_json(&json!({"run": {"onSave": true}}), &Two);
         assert!(c.run_on_save);
-    }
-
-    #[test]
-    fn every_sample_language_has_its_code_and_name() {
-        let (c, problems) = Config::from_json(&json!({
-            "languages": ["javascript", "ts", "SQL"],
-            "diagnostics": {"javascript-syntax": "warning", "yaml-syntax": "off"}
-        }));
-        assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(
-            c.languages.as_deref(),
-            Some(&["javascript", "typescript", "sql"].map(String::from)[..])
-        );
-        let d = |code| c.severity(code, Severity::Error);
-        assert_eq!(d("javascript-syntax"), Some(Severity::Warning));
-        assert_eq!(d("typescript-syntax"), Some(Severity::Error));
-        assert_eq!(d("python-syntax"), None);
-        assert_eq!(d("go-syntax"), None);
-        let (_, problems) = Config::from_json(&json!({"languages": ["cobol"]}));
-        assert!(problems[0].contains("cobol"), "{problems:?}");
-        assert!(problems[0].contains("javascript"), "{problems:?}");
     }
 }

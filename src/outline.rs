@@ -6,6 +6,9 @@ use std::collections::hash_map::Entry;
 use std::ops::Range;
 use std::sync::Arc;
 
+/// The site whose anchors the slug functions make (defined with the settings that choose it).
+pub use crate::config::SlugStyle;
+
 /// A heading or a bold-paragraph question, with offsets in the note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -238,15 +241,6 @@ fn is_symbol(c: char) -> bool {
         || (0x1F3FB..=0x1F3FF).contains(&u)
 }
 
-/// Which site's anchors links are written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SlugStyle {
-    #[default]
-    Github,
-    /// GitLab: like GitHub, but runs of `-` collapse to one.
-    Gitlab,
-}
-
 /// The anchor a heading gets in `style`.
 pub fn slug_in(title: &str, style: SlugStyle) -> String {
     let s = slug(title);
@@ -372,6 +366,10 @@ impl Numbering {
         result
     }
 }
+
+/// A note's numbered slugs, one per heading (empty for bold questions), shared: kept
+/// across keystrokes that leave the headings' anchors alone.
+pub type Slugs = Arc<[Arc<str>]>;
 
 /// Slugs for headings in order, with `-1`, `-2` appended to repeats (see [`Numbering`]).
 pub fn slugs<'a>(titles: impl Iterator<Item = &'a str>, style: SlugStyle) -> Vec<String> {

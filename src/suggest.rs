@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::workspace::Slugs;
+use crate::outline::Slugs;
 
 /// Answers for one note's slugs.
 #[derive(Default)]

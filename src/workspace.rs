@@ -13,12 +13,13 @@ use dashmap::DashMap;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use crate::analysis::Analysis;
-use crate::checks::{Severity, code};
+use crate::codes::{Severity, code};
+use crate::config::SlugStyle;
 use crate::duplicates::{self, Place};
 use crate::hover;
 use crate::links::{self, Target};
 use crate::note::{Encoding, LineCol, Note};
-use crate::outline::{self, SlugStyle};
+use crate::outline::{self, Slugs};
 use crate::suggest::Nearest;
 use crate::terms;
 
@@ -403,10 +404,6 @@ pub enum Resolved {
     /// Not something the server checks (a URL, a note it has not indexed).
     Unchecked,
 }
-
-/// A note's numbered slugs, one per heading (empty for bold questions), shared: kept
-/// across keystrokes that leave the headings' anchors alone.
-pub type Slugs = Arc<[Arc<str>]>;
 
 /// What the workspace checks need of the note being checked, straight from its analysis
 /// (cheap enough for every keystroke, unlike a full summary).

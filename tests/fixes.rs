@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 
 use notes_lsp::actions::{self, Ctx, Fix, Options, apply, fix_all};
 use notes_lsp::analysis::Analysis;
-use notes_lsp::checks::{Verdict, code};
+use notes_lsp::checks::Verdict;
+use notes_lsp::codes::code;
+use notes_lsp::config::SlugStyle;
 use notes_lsp::note::Note;
-use notes_lsp::outline::SlugStyle;
 use notes_lsp::workspace::{Facts, View, Workspace};
 use proptest::prelude::*;
 

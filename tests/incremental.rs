@@ -1,8 +1,8 @@
-//! Property: after any sequence of edits, the incrementally maintained note equals a fresh
-//! parse of the final text (text, outline, samples, diagnostics, folds), and the chunked
-//! parse agrees with a parse of the whole note as one piece.
+//! Property: after any sequence of edits, the incrementally maintained note and its analysis
+//! equal a fresh parse of the final text (text, outline, samples, diagnostics, folds), and
+//! the chunked parse agrees with a parse of the whole note as one piece.
 
-use notes_lsp::analysis::Analysis;
+use notes_lsp::analysis::{Analysis, Incremental, analyze_chunk};
 use notes_lsp::note::{Encoding, LineCol, Note, position};
 use proptest::prelude::*;
 
@@ -56,19 +56,27 @@ fn check_incremental(
     };
     let mut model = initial.to_string();
     let mut note = new(initial);
+    let mut inc = Incremental::new(&note);
     for e in edits {
         let start = model.floor_char_boundary((model.len() as f64 * e.at) as usize);
         let end = model.floor_char_boundary(start + e.delete);
         model.replace_range(start..end, e.insert);
         note.edit(start..end, e.insert);
+        inc.update(&note);
         assert_eq!(note.text(), model, "text after {e:?}");
     }
     check_positions(&note);
     let fresh = new(&model);
+    let fresh_analysis = Analysis::of(&fresh);
     assert_eq!(
         Analysis::of(&note),
-        Analysis::of(&fresh),
+        fresh_analysis,
         "incremental vs fresh for {model:?}"
+    );
+    assert_eq!(
+        **inc.analysis(),
+        fresh_analysis,
+        "analysis kept through the edits vs fresh for {model:?}"
     );
     if !against_whole {
         return;
@@ -210,9 +218,10 @@ fn opening_a_fence_swallows_following_sections_and_closing_it_splits_them_again(
 
 /// Applies `count` random edits (one of `inserts` replacing up to two bytes, away from the
 /// note's first and last 40 bytes) and compares with a fresh parse every `every` edits and
-/// at the end.
+/// at the end, the note and its analysis brought up to date there (after a burst of edits).
 fn random_edits_equal_fresh(text: &str, inserts: &[&str], count: usize, every: usize) {
     let mut note = Note::new(text);
+    let mut inc = Incremental::new(&note);
     let mut model = text.to_string();
     let mut rng = pieces::xorshift(0x9E3779B97F4A7C15);
     let mut next = move |n: usize| (rng() % n as u64) as usize;
@@ -224,15 +233,17 @@ fn random_edits_equal_fresh(text: &str, inserts: &[&str], count: usize, every: u
         note.edit(at..end, insert);
         if k % every == 0 {
             assert_eq!(note.text(), model);
-            assert_eq!(
-                Analysis::of(&note),
-                Analysis::of(&Note::new(&model)),
-                "after edit {k}"
-            );
+            let fresh = Analysis::of(&Note::new(&model));
+            assert_eq!(Analysis::of(&note), fresh, "after edit {k}");
+            inc.update(&note);
+            assert_eq!(**inc.analysis(), fresh, "kept, after edit {k}");
         }
     }
     check_positions(&note);
-    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&model)));
+    let fresh = Analysis::of(&Note::new(&model));
+    assert_eq!(Analysis::of(&note), fresh);
+    inc.update(&note);
+    assert_eq!(**inc.analysis(), fresh);
 }
 
 /// Edits inside a long HTML block (a generated contributors table) are applied without a
@@ -356,6 +367,7 @@ fn typing_in_heading_lines_equals_fresh() {
         "\r", "\n", "##",
     ];
     let mut note = Note::new(&text);
+    let mut inc = Incremental::new(&note);
     let mut model = text;
     let mut rng = pieces::xorshift(0x2545F4914F6CDD1D);
     let mut next = move |n: usize| (rng() % n as u64) as usize;
@@ -384,6 +396,7 @@ fn typing_in_heading_lines_equals_fresh() {
         }
         model.replace_range(at..end, insert);
         note.edit(at..end, insert);
+        inc.update(&note);
         assert_eq!(note.text(), model, "after edit {k}");
         let fresh = Note::new(&model);
         // Chunks spanning the same text must hold the same. (Not every chunk has a twin: an
@@ -393,7 +406,7 @@ fn typing_in_heading_lines_equals_fresh() {
             .chunks()
             .map(|(s, c)| ((s, c.text().len()), c))
             .collect();
-        for (s, c) in note.chunks() {
+        for ((s, c), a) in note.chunks().zip(inc.chunk_analyses()) {
             let Some(fc) = fresh_chunks.get(&(s, c.text().len())) else {
                 continue;
             };
@@ -401,12 +414,12 @@ fn typing_in_heading_lines_equals_fresh() {
             assert_eq!(c.text(), fc.text(), "after edit {k}");
             assert_eq!(c.blocks(), fc.blocks(), "chunk at {s} after edit {k}");
             assert_eq!(
-                format!("{:?}", c.analysis()),
-                format!("{:?}", fc.analysis()),
+                format!("{a:?}"),
+                format!("{:?}", analyze_chunk(fc.text(), fc.blocks())),
                 "chunk at {s} after edit {k}"
             );
         }
-        assert_eq!(Analysis::of(&note), Analysis::of(&fresh), "after edit {k}");
+        assert_eq!(**inc.analysis(), Analysis::of(&fresh), "after edit {k}");
     }
     check_positions(&note);
     assert!(

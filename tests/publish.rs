@@ -7,6 +7,7 @@ mod scale;
 use notes_lsp::analysis::Analysis;
 use notes_lsp::config::Config;
 use notes_lsp::note::{Encoding, position};
+use notes_lsp::samples::registry::Registry;
 use notes_lsp::server::output::Frame;
 use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
 use notes_lsp::workspace::{Facts, NoteSummary};
@@ -231,7 +232,7 @@ fn run(ops: &[Op], enc: Encoding) {
                 } else {
                     serde_json::Value::Null
                 };
-                state.set_config(Config::from_json(&v).0);
+                state.set_config(Config::from_json(&v, &Registry).0);
             }
             Op::Disk(Some(target)) => state.workspace.insert(NoteSummary::from_text(
                 OTHER,
@@ -324,17 +325,25 @@ fn workspace_and_settings_changes_reach_the_pieces() {
 
     let before = diagnostics_now(&state, &uri).unwrap().1;
     state.set_config(
-        Config::from_json(&serde_json::json!({"diagnostics": {"broken-link": "hint"}})).0,
+        Config::from_json(
+            &serde_json::json!({"diagnostics": {"broken-link": "hint"}}),
+            &Registry,
+        )
+        .0,
     );
     let after = diagnostics_now(&state, &uri).unwrap().1;
     assert_ne!(before.bytes(), after.bytes());
     assert_published_is_fresh(&state, &uri, "broken links as hints");
     state.set_config(
-        Config::from_json(&serde_json::json!({"diagnostics": {"broken-link": "off"}})).0,
+        Config::from_json(
+            &serde_json::json!({"diagnostics": {"broken-link": "off"}}),
+            &Registry,
+        )
+        .0,
     );
     assert_eq!(count(&state), 0);
     assert_published_is_fresh(&state, &uri, "broken links off");
-    state.set_config(Config::from_json(&serde_json::json!({"slugs": "gitlab"})).0);
+    state.set_config(Config::from_json(&serde_json::json!({"slugs": "gitlab"}), &Registry).0);
     assert_published_is_fresh(&state, &uri, "gitlab slugs");
 }
 

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use super::language::{tag_for, tag_insertion};
 use super::{Ctx, Edits, Fix, SampleAt, columns, leading_ws};
-use crate::checks::code;
+use crate::codes::code;
 use crate::samples::{looks_like_python, python};
 
 pub const ID: &str = "fence-python";

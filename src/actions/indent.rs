@@ -3,7 +3,8 @@
 
 use super::fence::rows;
 use super::{Ctx, Fix, SampleAt};
-use crate::checks::{Verdict, code};
+use crate::checks::Verdict;
+use crate::codes::code;
 use crate::samples::{Lang, looks_like_python};
 
 pub const ID: &str = "tabs-to-spaces";

@@ -1,7 +1,7 @@
 //! `missing-language`: an untagged fence whose code parses as Python gets its tag.
 
 use super::{Ctx, Fix, Kind, SampleAt};
-use crate::checks::code;
+use crate::codes::code;
 
 pub const ID: &str = "add-language";
 

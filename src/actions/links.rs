@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::{Fix, Kind, LinkEnv};
 use crate::analysis::Analysis;
-use crate::checks::code;
+use crate::codes::code;
 use crate::links::{self, Target};
 use crate::note::Note;
 use crate::outline::SlugStyle;
@@ -129,8 +129,8 @@ mod tests {
     use super::super::{Ctx, LinkEnv, Options, fix_all};
     use super::*;
     use crate::analysis::Analysis;
+    use crate::config::SlugStyle;
     use crate::note::Note;
-    use crate::outline::SlugStyle;
     use crate::workspace::{NoteSummary, Workspace};
 
     /// The link fix at the cursor of `fixture` (the note `/notes/a.md`, with `others` on

@@ -31,9 +31,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::analysis::Analysis;
-use crate::checks::{self, Diagnostic, Verdict, code};
+use crate::checks::{self, Diagnostic, Verdict};
+use crate::codes::code;
+use crate::config::SlugStyle;
 use crate::note::Note;
-use crate::outline::SlugStyle;
 use crate::samples::Sample;
 use crate::workspace::{Facts, View};
 

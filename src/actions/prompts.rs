@@ -12,7 +12,7 @@
 use super::fence::fence_indented;
 use super::language::tag_insertion;
 use super::{Ctx, Fix, SampleAt};
-use crate::checks::code;
+use crate::codes::code;
 use crate::samples::{Lang, dedented_lines};
 
 pub const ID_STRAY: &str = "repl-stray-prompt";

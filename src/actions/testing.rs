@@ -7,8 +7,8 @@ use std::ops::Range;
 
 use super::{Ctx, Fix, Options, apply, at, fix_all};
 use crate::analysis::Analysis;
+use crate::config::SlugStyle;
 use crate::note::Note;
-use crate::outline::SlugStyle;
 
 pub const CURSOR: &str = "$0";
 
@@ -66,7 +66,7 @@ pub fn assert_fix_promises(text: &str, fix: &Fix) -> String {
     // Workspace diagnostics (broken links) are checked by their own tests.
     if let Some(code) = fix
         .diagnostic_code
-        .filter(|c| *c != crate::checks::code::BROKEN_LINK)
+        .filter(|c| *c != crate::codes::code::BROKEN_LINK)
     {
         let n = |l: &[(&str, String)]| l.iter().filter(|(c, _)| *c == code).count();
         assert!(

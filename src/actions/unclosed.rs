@@ -3,7 +3,7 @@
 //! a Python sample, when only the code above it parses).
 
 use super::{Ctx, Fix, Kind};
-use crate::checks::code;
+use crate::codes::code;
 use crate::note::starts_with_atx;
 use crate::samples::{dedented_lines, looks_like_python, python};
 

@@ -9,11 +9,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
-use crate::checks::{Diagnostic, Severity};
-use crate::config::{self, Config};
+use crate::checks::Diagnostic;
+use crate::codes::Severity;
+use crate::config::{self, Config, SlugStyle};
 use crate::files::{self, MAX_NOTE_BYTES};
 use crate::note::{Encoding, Note};
-use crate::outline::SlugStyle;
 use crate::workspace::{Facts, NoteSummary, View, Workspace, path_to_uri};
 
 pub use render::{render_json, render_text};
@@ -100,7 +100,7 @@ fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
     let text = read(path)?;
     // `check_all` keeps both cores busy with one file each.
     let note = Note::new_on_this_thread(&text, &|| true).expect("the parse is never stopped");
-    let a = Analysis::of(&note);
+    let a = Analysis::on_this_thread(&note);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let uri = path_to_uri(&abs);
     let facts = Facts::of(&uri, &note, &a, style);
@@ -281,13 +281,14 @@ pub fn check(
     workspace_checks(&mut reports);
     let summary = run_samples.then(|| run::run_all(&mut reports, &config.run));
     for rep in &mut reports {
-        rep.diagnostics.retain_mut(|d| match config.apply(d) {
-            Some(sev) => {
-                d.severity = sev;
-                true
-            }
-            None => false,
-        });
+        rep.diagnostics
+            .retain_mut(|d| match config.severity(d.code, d.severity) {
+                Some(sev) => {
+                    d.severity = sev;
+                    true
+                }
+                None => false,
+            });
     }
     let result = match format {
         Format::Text => render_text(&reports, out),

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::FileReport;
 use crate::analysis::Analysis;
-use crate::checks::{Diagnostic, Severity};
+use crate::checks::Diagnostic;
+use crate::codes::Severity;
 use crate::run::{self, FindingKind, Settings, Tally};
 
 /// What the runs of one `check --run` came to.

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use toml::Spanned;
 
 use crate::config::Config;
+use crate::samples::registry::Registry;
 
 /// A problem with the settings file, at a 1-based line and column (in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub fn parse(text: &str) -> (Config, Vec<Problem>) {
         }
     };
     let json = serde_json::to_value(value).unwrap_or(Value::Null);
-    let (config, problems) = Config::from_json(&json);
+    let (config, problems) = Config::from_json(&json, &Registry);
     if problems.is_empty() {
         return (config, Vec::new());
     }
@@ -60,13 +61,13 @@ fn placed(text: &str, json: &Value) -> Option<Vec<Problem>> {
             let codes: Codes = toml::from_str(text).ok()?;
             for (code, _) in codes.diagnostics {
                 let one = json!({ "diagnostics": { code.get_ref(): value[code.get_ref()] } });
-                for message in Config::from_json(&one).1 {
+                for message in Config::from_json(&one, &Registry).1 {
                     out.push(problem_at(text, code.span().start, message));
                 }
             }
             continue;
         }
-        for message in Config::from_json(&json!({ name: value })).1 {
+        for message in Config::from_json(&json!({ name: value }), &Registry).1 {
             out.push(problem_at(text, key.span().start, message));
         }
     }
@@ -99,7 +100,7 @@ fn problem_at(text: &str, at: usize, message: String) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Severity;
+    use crate::codes::Severity;
     use crate::outline::SlugStyle;
 
     fn lines(problems: &[Problem]) -> Vec<(usize, usize, &str)> {

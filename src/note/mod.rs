@@ -14,21 +14,38 @@ mod shift;
 pub mod words;
 
 use std::ops::Range;
-use std::sync::Arc;
-
-use crate::analysis::ChunkAnalysis;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ropey::Rope;
 use tree_sitter::Parser;
 
+use crate::parallel::{THREADS, map_in_order, threads_for};
+
 pub use blocks::{Blocks, BoldParagraph, CodeBlock, HeadingBlock};
 pub use position::{Encoding, LineCol};
+pub use shift::{Changed, Step};
 
 pub struct Chunk {
     text: String,
     lines: position::Lines,
     blocks: Blocks,
-    analysis: Arc<ChunkAnalysis>,
+    id: ChunkId,
+    /// The edits that made this chunk from earlier ones without a parse, oldest first (at
+    /// most [`shift::MAX_STEPS`] of them); empty for a chunk parsed as it is.
+    steps: Vec<Step>,
+}
+
+/// A chunk's identity, never given to another chunk in the process. A chunk is only ever
+/// replaced whole, so what was derived from a chunk (its analysis, a diagnostics message's
+/// piece) holds for as long as a chunk with its id is in the note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChunkId(u64);
+
+impl ChunkId {
+    fn next() -> ChunkId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        ChunkId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
 }
 
 impl Chunk {
@@ -61,23 +78,24 @@ impl Chunk {
         });
         let mut blocks = blocks::extract(source, &tree);
         blocks.clamp(text.len());
-        let analysis = Arc::new(crate::analysis::analyze_chunk(&text, &blocks));
         Chunk {
             lines: position::Lines::of(&text),
             text,
             blocks,
-            analysis,
+            id: ChunkId::next(),
+            steps: Vec::new(),
         }
     }
 
-    pub fn analysis(&self) -> &ChunkAnalysis {
-        &self.analysis
+    pub fn id(&self) -> ChunkId {
+        self.id
     }
 
-    /// The chunk's analysis as shared: a chunk that an edit did not touch keeps it, so what
-    /// was derived from it (`analysis::Incremental`, the publish cache) is found by pointer.
-    pub fn shared_analysis(&self) -> &Arc<ChunkAnalysis> {
-        &self.analysis
+    /// How this chunk was made from earlier ones without a parse, oldest first: empty when
+    /// it was parsed. A chunk's blocks are those of the chunk a step names, moved and
+    /// changed as the steps after it say.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
     }
 
     pub fn text(&self) -> &str {
@@ -239,9 +257,9 @@ pub struct Note {
     /// Chunk offsets and first lines, for position conversion without walking the rope;
     /// `None` in the (unexpected) case of a line spanning two chunks.
     layout: Option<position::Layout>,
-    /// The chunks' analyses, side by side: what later stages compare by pointer to find
-    /// the chunks an edit replaced, without reading every chunk.
-    analyses: Vec<Arc<ChunkAnalysis>>,
+    /// The chunks' ids, side by side: what later stages compare to find the chunks an edit
+    /// replaced, without reading every chunk.
+    ids: Vec<ChunkId>,
 }
 
 impl Note {
@@ -286,7 +304,7 @@ impl Note {
             chunks: chunks?,
             soft_above,
             layout: None,
-            analyses: Vec::new(),
+            ids: Vec::new(),
         };
         let mut i = 0;
         while i < note.chunks.len() {
@@ -304,7 +322,7 @@ impl Note {
             chunks: vec![Chunk::parse(text.to_string())],
             soft_above: usize::MAX,
             layout: None,
-            analyses: Vec::new(),
+            ids: Vec::new(),
         };
         note.relayout();
         note
@@ -317,7 +335,7 @@ impl Note {
 
     fn relayout(&mut self) {
         self.layout = self.fresh_layout();
-        self.analyses = self.chunks.iter().map(|c| c.analysis.clone()).collect();
+        self.ids = self.chunks.iter().map(|c| c.id).collect();
     }
 
     /// [`Note::relayout`] after an edit that replaced chunks `from..` up to the `old_len -
@@ -326,10 +344,8 @@ impl Note {
     fn relayout_edited(&mut self, from: usize, to: usize, old_len: usize) {
         let old_end = old_len - (self.chunks.len() - 1 - to);
         let chunks = &self.chunks;
-        self.analyses.splice(
-            from..old_end,
-            chunks[from..=to].iter().map(|c| c.analysis.clone()),
-        );
+        self.ids
+            .splice(from..old_end, chunks[from..=to].iter().map(|c| c.id));
         let piece = |i: usize| (chunks[i].text.as_str(), &chunks[i].lines);
         let spliced = self
             .layout
@@ -340,14 +356,16 @@ impl Note {
         }
         debug_assert_eq!(self.layout, self.fresh_layout());
         debug_assert!(
-            (self.analyses.iter().zip(&self.chunks)).all(|(a, c)| Arc::ptr_eq(a, &c.analysis))
-                && self.analyses.len() == self.chunks.len()
+            self.ids
+                .iter()
+                .copied()
+                .eq(self.chunks.iter().map(|c| c.id))
         );
     }
 
-    /// The chunks' analyses, in order (the chunks an edit did not touch keep theirs).
-    pub fn chunk_analyses(&self) -> &[Arc<ChunkAnalysis>] {
-        &self.analyses
+    /// The chunks' ids, in order (the chunks an edit did not touch keep theirs).
+    pub fn chunk_ids(&self) -> &[ChunkId] {
+        &self.ids
     }
 
     /// Where the chunks start, read off the layout when there is one.
@@ -625,81 +643,25 @@ impl Note {
     }
 }
 
-/// The machines this runs on have two cores; more threads would only contend.
-const THREADS: usize = 2;
-
-/// Below this many bytes a note is parsed on one thread.
-const PARALLEL_ABOVE: usize = 64 * 1024;
-
-/// The threads to parse `len` bytes on, of `wanted`: a second thread costs more than it
-/// saves on a small note.
-fn threads_for(len: usize, wanted: usize) -> usize {
-    if len < PARALLEL_ABOVE { 1 } else { wanted }
-}
-
 /// Parses the pieces of `text` between `cuts` (ascending offsets inside it), in order, on up
-/// to `threads` threads, each taking the next piece when done with one: split by bytes up
-/// front, one thread could get the chunks that cost more per byte (code samples) and leave
-/// the other idle. `go_on` is asked before each piece; `None` once it said stop.
+/// to `threads` threads. `go_on` is asked before each piece; `None` once it said stop.
 fn parse_all(
     text: &str,
     cuts: &[usize],
     threads: usize,
     go_on: &(dyn Fn() -> bool + Sync),
 ) -> Option<Vec<Chunk>> {
-    let n = cuts.len() + 1;
-    let piece = |i: usize| {
+    map_in_order(cuts.len() + 1, threads, go_on, |i| {
         let start = if i == 0 { 0 } else { cuts[i - 1] };
         let end = cuts.get(i).copied().unwrap_or(text.len());
         Chunk::parse(text[start..end].to_string())
-    };
-    if threads < 2 || n < 2 {
-        let mut out = Vec::with_capacity(n);
-        for i in 0..n {
-            if !go_on() {
-                return None;
-            }
-            out.push(piece(i));
-        }
-        return Some(out);
-    }
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let stopped = AtomicBool::new(false);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n || stopped.load(Ordering::Relaxed) {
-                return done;
-            }
-            if !go_on() {
-                stopped.store(true, Ordering::Relaxed);
-                return done;
-            }
-            done.push((i, piece(i)));
-        }
-    };
-    let mut all = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads.min(n)).map(|_| s.spawn(work)).collect();
-        let mut all = work();
-        for h in helpers {
-            all.extend(h.join().expect("a parse does not panic"));
-        }
-        all
-    });
-    if stopped.load(Ordering::Relaxed) {
-        return None;
-    }
-    all.sort_unstable_by_key(|(i, _)| *i);
-    debug_assert_eq!(all.len(), n);
-    Some(all.into_iter().map(|(_, c)| c).collect())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::Analysis;
+    use crate::parallel::PARALLEL_ABOVE;
 
     /// The fixtures over and over, past the size where a note is parsed on two threads, with
     /// CRLF lines, a NUL byte and a fence that stays open for a while (chunks merged and cut
@@ -741,14 +703,10 @@ mod tests {
             assert_eq!(sa, sb);
             assert_eq!(ca.text(), cb.text());
             assert_eq!(ca.blocks(), cb.blocks(), "chunk at {sa}");
-            assert_eq!(
-                format!("{:?}", ca.analysis()),
-                format!("{:?}", cb.analysis()),
-                "chunk at {sa}"
-            );
+            assert_eq!(ca.lines, cb.lines, "chunk at {sa}");
         }
         assert_eq!(a.rope(), b.rope());
-        assert_eq!(Analysis::of(a), Analysis::of(b));
+        assert_eq!(a.layout, b.layout);
     }
 
     /// Ranges converted in any order with the same [`position::Near`]s convert as without.

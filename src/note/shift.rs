@@ -42,17 +42,72 @@
 //!   fence character run after spaces or tabs) changes the block's code but nothing about the
 //!   chunk's structure. Only blocks outside lists and quotes whose fence starts its line are
 //!   taken (their code lines are whole lines: no container prefix or fence indentation to
-//!   strip, which typing at a line's start could change). The chunk's blocks are moved, and
-//!   its analysis is made again from them ([`crate::analysis::analyze_chunk`]: the samples
-//!   are checked again, without a parse of the Markdown).
+//!   strip, which typing at a line's start could change). The chunk's blocks are moved.
+//!
+//! Each chunk made this way records how ([`Step`]), so that what is derived from chunks
+//! (their analyses) can be derived from the earlier chunk's in the same way, reading only
+//! what the step says changed.
 
 use std::ops::Range;
-use std::sync::Arc;
 
-use super::{Chunk, blocks};
-use crate::analysis::{ChunkAnalysis, analyze_chunk};
-use crate::checks::Verdict;
-use crate::links::Link;
+use super::{Chunk, ChunkId, blocks};
+
+/// One edit that made a chunk from the chunk `from` without a parse: `range` (offsets in
+/// `from`) replaced by `inserted` bytes, everything at or after its end moved by the
+/// difference, and `changed` read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub from: ChunkId,
+    pub range: Range<usize>,
+    pub inserted: usize,
+    pub changed: Changed,
+}
+
+/// What an edit that left a chunk's structure alone changed besides offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// Nothing: the edit was inside an HTML block, which holds no other block.
+    Nothing,
+    /// The inline content in this range (offsets in the new chunk): a table row's cells or
+    /// the chunk's opening heading line. Its link text and headings were read again; no
+    /// other block starts in it.
+    Inline(Range<usize>),
+    /// The code of one line of a fenced code block.
+    Code,
+}
+
+impl Step {
+    /// Where `offset` in the chunk before this step is in the chunk after it.
+    pub fn moved(&self, offset: usize) -> usize {
+        if offset >= self.range.end {
+            offset + self.inserted - self.range.len()
+        } else {
+            offset
+        }
+    }
+
+    /// `span` in the chunk before this step, in the chunk after it, widened to hold what
+    /// the edit inserted should the two overlap.
+    pub fn moved_span(&self, span: Range<usize>) -> Range<usize> {
+        let start = if span.start >= self.range.end {
+            self.moved(span.start)
+        } else {
+            span.start.min(self.range.start)
+        };
+        let end = if span.end >= self.range.end {
+            self.moved(span.end)
+        } else if span.end > self.range.start {
+            self.range.start + self.inserted
+        } else {
+            span.end
+        };
+        start..end
+    }
+}
+
+/// How many steps a chunk remembers: enough for the edits of a burst made between two
+/// analyses; a chunk edited more often is analyzed afresh.
+pub const MAX_STEPS: usize = 32;
 
 impl Chunk {
     /// The chunk after replacing `start..end` (offsets in the chunk) with `new_text`, if the
@@ -95,7 +150,7 @@ impl Chunk {
         {
             return None;
         }
-        Some(self.shifted(start, end, new_text, edited))
+        Some(self.shifted(start, end, new_text, edited, Changed::Nothing))
     }
 
     /// The chunk after replacing `start..end` (offsets in the chunk) with `new_text`, if the
@@ -155,31 +210,14 @@ impl Chunk {
         let new_cells = RowAlone::parse(head, &new_row)?;
 
         let edited = replaced(text, start..end, new_text);
-        let mut chunk = self.shifted(start, end, new_text, edited);
-        let new_row_end = row_start + new_row.len();
+        let row = row_start..row_start + new_row.len();
+        let mut chunk = self.shifted(start, end, new_text, edited, Changed::Inline(row.clone()));
         let at = |r: Range<usize>| r.start + row_start..r.end + row_start;
-        let row = row_start..new_row_end;
         replace_in(
             &mut chunk.blocks.link_text,
             |r| r.start,
-            row.clone(),
-            new_cells.link_text().map(at),
-        );
-        let analysis = Arc::get_mut(&mut chunk.analysis).expect("a chunk just made is not shared");
-        replace_in(
-            &mut analysis.links,
-            |l| l.range.start,
-            row.clone(),
-            new_cells.links().map(|mut l| {
-                l.shift(row_start);
-                l
-            }),
-        );
-        replace_in(
-            &mut analysis.urls,
-            |r| r.start,
             row,
-            new_cells.urls().map(at),
+            new_cells.link_text().map(at),
         );
         Some(chunk)
     }
@@ -188,17 +226,9 @@ impl Chunk {
     /// edit lies inside the content of the ATX heading the chunk starts with, as described
     /// above.
     ///
-    /// What the line gives the chunk is replaced piece by piece rather than the chunk's
-    /// analysis recomputed (`analyze_chunk`): that would extract every sample of the section
-    /// again, look each up in the verdict cache, and search all its link text for links,
-    /// per keystroke (measured: 0.17-0.22 ms on the corpus's 72 KB table-of-contents chunk,
-    /// six times the whole keystroke by this path; 1.3 µs on the 682 KB HTML one), where
-    /// the line only gives the chunk its [`super::HeadingBlock`] and its
-    /// [`crate::outline::Heading`] (title, slug, question, its key, level, title range). A
-    /// heading's inline text is no link text (`Blocks::link_text`), it starts no body block,
-    /// soft cut, list, sample, fold or definition, and its `has_body` reads only the blocks
-    /// after its line, which do not change; the line parsed alone is checked to give nothing
-    /// else, and the chunk's parse to hold nothing else in that line.
+    /// The line gives the chunk only its [`super::HeadingBlock`] and the link text in it: it
+    /// starts no body block, soft cut, list, code block or definition. The line parsed alone
+    /// is checked to give nothing else, and the chunk's parse to hold nothing else in it.
     pub(super) fn edited_inside_heading(
         &self,
         start: usize,
@@ -226,18 +256,10 @@ impl Chunk {
         // and nothing else in the line (the line break included).
         let old = HeadingAlone::parse(old_line)?;
         let in_line = line_end + 1;
-        let (b, a) = (&self.blocks, &*self.analysis);
-        let heading = a.headings.first()?;
+        let b = &self.blocks;
         let agrees = b.headings.first() == Some(old.block())
-            && *heading
-                == (crate::outline::Heading {
-                    has_body: heading.has_body,
-                    ..old.heading().clone()
-                })
             && prefix(&b.link_text, |r| r.start, in_line) == old.chunk.blocks.link_text
-            && prefix(&a.links, |l| l.range.start, in_line) == old.chunk.analysis.links
-            && prefix(&a.urls, |r| r.start, in_line) == old.chunk.analysis.urls
-            && none_in_line(b, a, in_line);
+            && none_in_line(b, in_line);
         if !agrees {
             return None;
         }
@@ -248,31 +270,14 @@ impl Chunk {
         }
 
         let edited = replaced(text, start..end, new_text);
-        let mut chunk = self.shifted(start, end, new_text, edited);
         let in_line = new_line.len() + 1;
+        let mut chunk = self.shifted(start, end, new_text, edited, Changed::Inline(0..in_line));
         chunk.blocks.headings[0] = new.block().clone();
         replace_in(
             &mut chunk.blocks.link_text,
             |r| r.start,
             0..in_line,
             new.chunk.blocks.link_text.iter().cloned(),
-        );
-        let analysis = Arc::get_mut(&mut chunk.analysis).expect("a chunk just made is not shared");
-        analysis.headings[0] = crate::outline::Heading {
-            has_body: heading.has_body,
-            ..new.heading().clone()
-        };
-        replace_in(
-            &mut analysis.links,
-            |l| l.range.start,
-            0..in_line,
-            new.chunk.analysis.links.iter().cloned(),
-        );
-        replace_in(
-            &mut analysis.urls,
-            |r| r.start,
-            0..in_line,
-            new.chunk.analysis.urls.iter().cloned(),
         );
         Some(chunk)
     }
@@ -318,16 +323,23 @@ impl Chunk {
             return None;
         }
         let edited = replaced(text, start..end, new_text);
-        let mut chunk = self.shifted(start, end, new_text, edited);
+        let mut chunk = self.shifted(start, end, new_text, edited, Changed::Code);
         // The line still starts where it did when the edit was at its start.
         chunk.blocks.code[b].lines[k].start = line.start;
-        chunk.analysis = Arc::new(analyze_chunk(&chunk.text, &chunk.blocks));
         Some(chunk)
     }
 
     /// This chunk with `edited` as its text (`start..end` replaced by `new_text`) and
-    /// everything at or after `end` moved by the edit's length, nothing else changed.
-    fn shifted(&self, start: usize, end: usize, new_text: &str, edited: String) -> Chunk {
+    /// everything at or after `end` moved by the edit's length, nothing else changed; its
+    /// steps are this chunk's and one saying so, and that `changed` changed.
+    fn shifted(
+        &self,
+        start: usize,
+        end: usize,
+        new_text: &str,
+        edited: String,
+        changed: Changed,
+    ) -> Chunk {
         let at = |x: usize| {
             if x >= end {
                 x + new_text.len() - (end - start)
@@ -363,77 +375,22 @@ impl Chunk {
         if let Some((s, _)) = &mut blocks.end_list {
             *s = at(*s);
         }
-        let a = &self.analysis;
-        let analysis = ChunkAnalysis {
-            headings: a
-                .headings
-                .iter()
-                .cloned()
-                .map(|mut h| {
-                    h.range = r(&h.range);
-                    h.title_range = r(&h.title_range);
-                    h
-                })
-                .collect(),
-            samples: a
-                .samples
-                .iter()
-                .cloned()
-                .map(|mut s| {
-                    s.range = r(&s.range);
-                    if let Verdict::Broken(b, _) = &mut s.verdict {
-                        *b = r(b);
-                    }
-                    s
-                })
-                .collect(),
-            diagnostics: a
-                .diagnostics
-                .iter()
-                .cloned()
-                .map(|mut d| {
-                    d.range = r(&d.range);
-                    d
-                })
-                .collect(),
-            folds: a
-                .folds
-                .iter()
-                .cloned()
-                .map(|mut f| {
-                    f.range = r(&f.range);
-                    f
-                })
-                .collect(),
-            links: a
-                .links
-                .iter()
-                .cloned()
-                .map(|mut l| {
-                    l.range = r(&l.range);
-                    l.dest_range = r(&l.dest_range);
-                    l
-                })
-                .collect(),
-            urls: a.urls.iter().map(r).collect(),
-            definitions: a
-                .definitions
-                .iter()
-                .cloned()
-                .map(|mut d| {
-                    d.range = r(&d.range);
-                    d.text_start = at(d.text_start);
-                    d
-                })
-                .collect(),
-            lead_body: a.lead_body,
-            lead_body_at_0: a.lead_body_at_0,
+        let step = Step {
+            from: self.id,
+            range: start..end,
+            inserted: new_text.len(),
+            changed,
         };
+        let mut steps = Vec::with_capacity((self.steps.len() + 1).min(MAX_STEPS));
+        let skip = (self.steps.len() + 1).saturating_sub(MAX_STEPS);
+        steps.extend(self.steps.iter().skip(skip).cloned());
+        steps.push(step);
         Chunk {
             lines: self.lines.edited(start, end, new_text, &edited),
             text: edited,
             blocks,
-            analysis: Arc::new(analysis),
+            id: ChunkId::next(),
+            steps,
         }
     }
 }
@@ -548,28 +505,6 @@ impl RowAlone {
             .filter(|r| r.start >= self.at)
             .map(|r| r.start - self.at..r.end - self.at)
     }
-
-    fn links(&self) -> impl Iterator<Item = Link> + '_ {
-        self.chunk
-            .analysis
-            .links
-            .iter()
-            .filter(|l| l.range.start >= self.at)
-            .map(|l| Link {
-                range: l.range.start - self.at..l.range.end - self.at,
-                dest_range: l.dest_range.start - self.at..l.dest_range.end - self.at,
-                ..l.clone()
-            })
-    }
-
-    fn urls(&self) -> impl Iterator<Item = Range<usize>> + '_ {
-        self.chunk
-            .analysis
-            .urls
-            .iter()
-            .filter(|r| r.start >= self.at)
-            .map(|r| r.start - self.at..r.end - self.at)
-    }
 }
 
 /// An ATX heading line parsed on its own.
@@ -581,14 +516,13 @@ impl HeadingAlone {
     /// `None` unless the line parses as one top-level ATX heading and nothing else.
     fn parse(line: &str) -> Option<HeadingAlone> {
         let chunk = Chunk::parse([line, "\n"].concat());
-        let (b, a) = (&chunk.blocks, &*chunk.analysis);
+        let b = &chunk.blocks;
         let one_heading = !b.has_error
             && !b.open_at_end
             && b.headings.len() == 1
             && b.headings[0].top_level_atx
             && b.headings[0].range.start == 0
-            && a.headings.len() == 1
-            && none_in_line(b, a, usize::MAX)
+            && none_in_line(b, usize::MAX)
             && b.start_list.is_none()
             && b.end_list.is_none();
         one_heading.then_some(HeadingAlone { chunk })
@@ -597,10 +531,6 @@ impl HeadingAlone {
     fn block(&self) -> &blocks::HeadingBlock {
         &self.chunk.blocks.headings[0]
     }
-
-    fn heading(&self) -> &crate::outline::Heading {
-        &self.chunk.analysis.headings[0]
-    }
 }
 
 /// The items of `v` (sorted by `key`) whose key is below `end`.
@@ -608,10 +538,9 @@ fn prefix<T>(v: &[T], key: impl Fn(&T) -> usize, end: usize) -> &[T] {
     &v[..v.partition_point(|x| key(x) < end)]
 }
 
-/// Whether nothing but headings, link text, links and URLs starts before `end`: no block
-/// other than a heading, sample, fold, diagnostic or definition (the latter not all sorted
-/// by start: looked through).
-fn none_in_line(b: &super::Blocks, a: &ChunkAnalysis, end: usize) -> bool {
+/// Whether nothing but headings and link text starts before `end`: no other block (not all
+/// sorted by start: looked through).
+fn none_in_line(b: &super::Blocks, end: usize) -> bool {
     let before = |x: usize| x < end;
     !(b.code.iter().any(|c| before(c.range.start))
         || b.bold.iter().any(|p| before(p.range.start))
@@ -620,11 +549,7 @@ fn none_in_line(b: &super::Blocks, a: &ChunkAnalysis, end: usize) -> bool {
         || b.definitions.iter().any(|r| before(r.start))
         || b.soft_cuts.iter().any(|&s| before(s))
         || b.html.iter().any(|r| before(r.start))
-        || b.tables.iter().any(|r| before(r.start))
-        || a.samples.iter().any(|s| before(s.range.start))
-        || a.diagnostics.iter().any(|d| before(d.range.start))
-        || a.folds.iter().any(|f| before(f.range.start))
-        || a.definitions.iter().any(|d| before(d.range.start)))
+        || b.tables.iter().any(|r| before(r.start)))
 }
 
 /// Replaces the items of `v` (sorted by `key`) whose key lies in `span` with `new`.
@@ -644,6 +569,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn steps_move_offsets_and_spans() {
+        let step = Step {
+            from: ChunkId::next(),
+            range: 10..14,
+            inserted: 1,
+            changed: Changed::Nothing,
+        };
+        assert_eq!((step.moved(9), step.moved(10), step.moved(14)), (9, 10, 11));
+        assert_eq!(step.moved_span(0..5), 0..5);
+        assert_eq!(step.moved_span(20..30), 17..27);
+        // Overlapping spans are widened to what the edit inserted.
+        assert_eq!(step.moved_span(12..30), 10..27);
+        assert_eq!(step.moved_span(5..12), 5..11);
+        assert_eq!(step.moved_span(11..12), 10..11);
+    }
+
+    #[test]
     fn a_table_head_is_compacted_cell_for_cell() {
         let compact = |head: &str| compact_head(head);
         assert_eq!(
@@ -659,7 +601,6 @@ mod tests {
         assert_eq!(compact("a | b\n: | --\n"), None);
         assert_eq!(compact("a | b\r\n-- | --\r\n"), None);
     }
-    use crate::analysis::analyze_chunk;
 
     const TABLE: &str = "## Contents\n\n| No. | Question |\n| --- | -------- |\n\
                          | 1 | [What is a closure?](#what-is-a-closure) |\n\
@@ -669,7 +610,7 @@ mod tests {
     type Path = fn(&Chunk, usize, usize, &str) -> Option<Chunk>;
 
     /// `insert` typed over `delete` bytes at `at` in `text`, through `path`, checked against
-    /// a parse of the edited text (its text, line table, blocks and whole analysis); `None`
+    /// a parse of the edited text (its text, line table and blocks) and its step; `None`
     /// when the path does not apply.
     fn through(path: Path, text: &str, at: &str, delete: usize, insert: &str) -> Option<()> {
         let chunk = Chunk::parse(text.to_string());
@@ -682,15 +623,21 @@ mod tests {
         assert_eq!(edited.text, want, "{case}");
         assert_eq!(edited.lines, fresh.lines, "{case}");
         assert_eq!(edited.blocks, fresh.blocks, "{case}");
-        let (a, b) = (&*edited.analysis, analyze_chunk(&want, &fresh.blocks));
-        assert_eq!(a.headings, b.headings, "{case}");
-        assert_eq!(a.links, b.links, "{case}");
-        assert_eq!(a.urls, b.urls, "{case}");
-        assert_eq!(a.diagnostics, b.diagnostics, "{case}");
-        assert_eq!(a.folds, b.folds, "{case}");
-        assert_eq!(a.samples, b.samples, "{case}");
-        assert_eq!(a.definitions, b.definitions, "{case}");
-        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{case}");
+        let [step] = edited.steps() else {
+            panic!("one step: {case}")
+        };
+        assert_eq!(step.from, chunk.id(), "{case}");
+        assert_eq!(step.range, start..start + delete, "{case}");
+        assert_eq!(step.inserted, insert.len(), "{case}");
+        assert_ne!(edited.id(), chunk.id(), "{case}");
+        if let Changed::Inline(span) = &step.changed {
+            // What the edit inserted lies in the span, and the span in the text.
+            assert!(
+                span.start <= start && start + insert.len() <= span.end,
+                "{case}"
+            );
+            assert!(span.end <= want.len() + 1, "{case}");
+        }
         Some(())
     }
 
@@ -798,10 +745,6 @@ mod tests {
                 "{insert:?} at {at:?} of {text:?}"
             );
         }
-        assert!(
-            Chunk::parse(question.clone()).analysis.headings[0].question,
-            "a heading ending in `?` is a question"
-        );
         // A heading that is the whole chunk, with and without its line break, with a NUL.
         for (text, at) in [
             ("# Python\n", "Python"),

@@ -21,26 +21,8 @@ const JS_HARNESS: &str = include_str!("harness.js");
 /// Bytes of printed output the harness records; more is cut (and said so).
 const RECORD_LIMIT: usize = 64 * 1024;
 
-/// The `run` settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// The Python interpreter (`run.python`), found on `PATH` unless a path.
-    pub python: String,
-    /// The JavaScript runtime (`run.node`).
-    pub node: String,
-    /// Wall-clock limit of one run (`run.timeout`, seconds).
-    pub timeout: Duration,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            python: "python3".into(),
-            node: "node".into(),
-            timeout: Duration::from_secs(2),
-        }
-    }
-}
+/// The `run` settings (read with the others).
+pub use crate::config::RunSettings as Settings;
 
 /// What one statement (or example) printed: the statements it was printed from, innermost
 /// first, as (first, last) 1-based lines (for a session: the example's index, twice).

@@ -21,10 +21,7 @@ pub use report::{Checked, Finding, FindingKind, Tally, Verdict, judge, run_and_c
 
 /// The diagnostic codes this layer reports under.
 pub mod code {
-    /// A stated output that is not what the statement prints.
-    pub const OUTPUT_MISMATCH: &str = "output-mismatch";
-    /// The sample stopped with an error the note does not state.
-    pub const RUN_ERROR: &str = "run-error";
+    pub use crate::codes::code::{OUTPUT_MISMATCH, RUN_ERROR};
 }
 
 /// The languages samples are run in.

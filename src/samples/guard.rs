@@ -10,7 +10,7 @@
 //! stack sized for them; absurdly deep ones are not parsed (Python has its own, exact guard in
 //! `nesting.rs` with CPython's limit).
 
-use super::registry::{Check, SyntaxError};
+use super::{Check, SyntaxError};
 
 /// Up to this estimate the check runs on the caller's thread.
 pub const INLINE_DEPTH: usize = 200;

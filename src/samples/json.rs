@@ -1,6 +1,6 @@
 //! JSON samples, read by `serde_json` (RFC 8259: no comments, no trailing commas).
 
-use super::registry::SyntaxError;
+use super::SyntaxError;
 
 pub fn check(source: &str) -> Option<SyntaxError> {
     let e = serde_json::from_str::<serde::de::IgnoredAny>(source).err()?;

@@ -16,7 +16,18 @@ pub mod yaml;
 use std::ops::Range;
 
 use crate::note::CodeBlock;
-pub use registry::{Language, SyntaxError};
+pub use registry::Language;
+
+/// One syntax error in a sample: a byte range in `Sample::source` and a message in words
+/// (what every language's checker answers: see `registry`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// A checker: `None` when the sample parses.
+pub type Check = fn(&str) -> Option<SyntaxError>;
 
 /// What a sample is written in, as far as the checks care.
 #[derive(Debug, Clone, PartialEq, Eq)]

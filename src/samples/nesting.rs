@@ -17,8 +17,6 @@
 //! with a stack sized for them, and refuses sources deeper than [`MAX_DEPTH`] with CPython's
 //! message.
 
-use super::python::PyError;
-
 /// Deeper than this, a source is not parsed: CPython gives up well before (its parser stack
 /// holds 6,000 levels).
 pub const MAX_DEPTH: usize = 10_000;
@@ -41,10 +39,19 @@ pub struct Depth {
     pub at: usize,
 }
 
+/// A source refused as too deeply nested: the line where its depth peaks, and CPython's
+/// message ([`TOO_COMPLEX`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooDeep {
+    pub start: usize,
+    pub end: usize,
+    pub message: &'static str,
+}
+
 /// Runs `check` on `src` where its recursion fits: see the module docs. A panic in the
 /// checker is logged and taken as no verdict (`None`): one sample must not take down the note
 /// holding it (and the server or the command line with it).
-pub fn guarded(src: &str, check: fn(&str) -> Option<PyError>) -> Option<PyError> {
+pub fn guarded<E: From<TooDeep> + Send>(src: &str, check: fn(&str) -> Option<E>) -> Option<E> {
     let isolated = move |src: &str| {
         std::panic::catch_unwind(|| check(src)).unwrap_or_else(|_| {
             tracing::error!(
@@ -64,11 +71,11 @@ pub fn guarded(src: &str, check: fn(&str) -> Option<PyError>) -> Option<PyError>
             at -= 1;
         }
         let end = src[at..].find(['\n', '\r']).map_or(src.len(), |i| at + i);
-        return Some(PyError {
+        return Some(E::from(TooDeep {
             start: at,
             end,
-            message: TOO_COMPLEX.to_string(),
-        });
+            message: TOO_COMPLEX,
+        }));
     }
     let stack = 16 * 1024 * 1024 + d.depth * STACK_PER_LEVEL;
     std::thread::scope(|s| {
@@ -453,7 +460,7 @@ mod tests {
     #[test]
     fn too_deep_is_refused_with_cpythons_message() {
         let src = format!("y = 1\nx = {}1\n", "-".repeat(MAX_DEPTH + 10));
-        let err = guarded(&src, |_| panic!("must not be parsed")).expect("refused");
+        let err: TooDeep = guarded(&src, |_| panic!("must not be parsed")).expect("refused");
         assert_eq!(err.message, TOO_COMPLEX);
         assert_eq!(err.start, 6);
     }

@@ -22,19 +22,7 @@
 //! checker runs under [`super::guard`] so that no sample can overflow a thread's stack or
 //! take the server down with a panic.
 
-use std::ops::Range;
-
-use super::{guard, javascript, json, python, sql, toml, treesitter, yaml};
-
-/// One syntax error in a sample: a byte range in `Sample::source` and a message in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub range: Range<usize>,
-    pub message: String,
-}
-
-/// A checker: `None` when the sample parses.
-pub type Check = fn(&str) -> Option<SyntaxError>;
+use super::{Check, SyntaxError, guard, javascript, json, python, sql, toml, treesitter, yaml};
 
 /// A language samples are written in.
 #[derive(Debug)]
@@ -232,6 +220,20 @@ pub fn by_code(code: &str) -> Option<&'static Language> {
     LANGUAGES.iter().find(|l| l.code == code)
 }
 
+/// The registry as settings read it.
+pub struct Registry;
+
+impl crate::config::Languages for Registry {
+    fn names_and_codes(&self) -> Vec<(&'static str, &'static str)> {
+        LANGUAGES.iter().map(|l| (l.name, l.code)).collect()
+    }
+
+    fn name_of(&self, name_or_tag: &str) -> Option<&'static str> {
+        let s = normalize(name_or_tag);
+        by_name(&s).or_else(|| by_tag(&s)).map(|l| l.name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,11 +257,38 @@ mod tests {
                 assert!(l.tags.contains(flavour), "{flavour}");
             }
         }
-        assert_eq!(PYTHON.code, crate::checks::code::PYTHON_SYNTAX);
+        assert_eq!(PYTHON.code, crate::codes::code::PYTHON_SYNTAX);
         assert_eq!(
             by_tag("json").map(|l| l.code),
-            Some(crate::checks::code::JSON_SYNTAX)
+            Some(crate::codes::code::JSON_SYNTAX)
         );
+    }
+
+    #[test]
+    fn every_sample_language_has_its_code_and_name_in_settings() {
+        use crate::codes::Severity;
+        use crate::config::Config;
+        use serde_json::json;
+        let (c, problems) = Config::from_json(
+            &json!({
+                "languages": ["javascript", "ts", "SQL"],
+                "diagnostics": {"javascript-syntax": "warning", "yaml-syntax": "off"}
+            }),
+            &Registry,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            c.languages.as_deref(),
+            Some(&["javascript", "typescript", "sql"].map(String::from)[..])
+        );
+        let d = |code| c.severity(code, Severity::Error);
+        assert_eq!(d("javascript-syntax"), Some(Severity::Warning));
+        assert_eq!(d("typescript-syntax"), Some(Severity::Error));
+        assert_eq!(d("python-syntax"), None);
+        assert_eq!(d("go-syntax"), None);
+        let (_, problems) = Config::from_json(&json!({"languages": ["cobol"]}), &Registry);
+        assert!(problems[0].contains("cobol"), "{problems:?}");
+        assert!(problems[0].contains("javascript"), "{problems:?}");
     }
 
     #[test]

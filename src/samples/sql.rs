@@ -9,7 +9,7 @@
 use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::{Parser, ParserError, ParserOptions};
 
-use super::registry::SyntaxError;
+use super::SyntaxError;
 
 pub fn check_generic(source: &str) -> Option<SyntaxError> {
     check(source, &GenericDialect {})

@@ -1,6 +1,6 @@
 //! TOML samples, read by the `toml` crate (TOML 1.0).
 
-use super::registry::SyntaxError;
+use super::SyntaxError;
 
 pub fn check(source: &str) -> Option<SyntaxError> {
     let e = toml::from_str::<toml::Value>(source).err()?;

@@ -6,7 +6,7 @@
 
 use saphyr_parser::Parser;
 
-use super::registry::SyntaxError;
+use super::SyntaxError;
 
 pub fn check(source: &str) -> Option<SyntaxError> {
     if source.contains("{{") || source.contains("{%") {

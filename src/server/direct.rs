@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use tower_lsp_server::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp_server::ls_types::{DocumentSymbolParams, FoldingRangeParams};
 
-use super::ordered::{internal_error, panic_text, params};
 use super::output::{Frame, Output};
+use super::rpc::{internal_error, panic_text, params};
 use super::state::{Document, State};
 use super::to_proto;
 

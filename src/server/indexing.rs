@@ -16,6 +16,7 @@ use crate::analysis::Analysis;
 use crate::config;
 use crate::files;
 use crate::note::Note;
+use crate::samples::registry::Registry;
 use crate::workspace::{NoteSummary, canonical_uri, path_to_uri, uri_to_path};
 
 /// Progress is reported every this many files.
@@ -190,7 +191,7 @@ fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSumm
         info!("not indexing {}: opened meanwhile", path.display());
         return None;
     };
-    let a = Analysis::of(&note);
+    let a = Analysis::on_this_thread(&note);
     Some(NoteSummary::build(&uri, &note, &a, state.config().slugs))
 }
 
@@ -439,7 +440,7 @@ impl Backend {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let (config, more) = config::Config::from_json(&config::merge(&file, &client));
+        let (config, more) = config::Config::from_json(&config::merge(&file, &client), &Registry);
         problems.extend(more);
         for p in &problems {
             warn!("settings: {p}");

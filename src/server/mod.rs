@@ -11,6 +11,7 @@ mod navigation;
 mod ordered;
 pub mod output;
 mod publish;
+mod rpc;
 mod running;
 mod state;
 pub mod to_proto;

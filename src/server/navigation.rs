@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use tower_lsp_server::ls_types as lsp;
 
 use super::State;
-use super::to_proto;
+use super::to_proto::{self, span_range, uri};
 use crate::analysis::Analysis;
 use crate::hover;
 use crate::links::{self, Target};
@@ -15,18 +15,6 @@ use crate::note::{Encoding, Note};
 use crate::outline;
 use crate::terms;
 use crate::workspace::{Facts, Pos, Resolved, Span, path_to_uri};
-
-pub fn span_range(s: Span, enc: Encoding) -> lsp::Range {
-    lsp::Range::new(pos(s.start, enc), pos(s.end, enc))
-}
-
-fn pos(p: Pos, enc: Encoding) -> lsp::Position {
-    lsp::Position::new(p.line, p.col(enc))
-}
-
-pub fn uri(s: &str) -> Option<lsp::Uri> {
-    s.parse().ok()
-}
 
 fn location(uri_str: &str, s: Span, enc: Encoding) -> Option<lsp::Location> {
     Some(lsp::Location::new(uri(uri_str)?, span_range(s, enc)))

@@ -16,7 +16,6 @@ use std::task::{Context, Poll};
 
 use futures::FutureExt;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 use tower_lsp_server::ls_types::{
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
@@ -25,6 +24,7 @@ use tower_service::Service;
 use tracing::{error, warn};
 
 use super::output::Output;
+use super::rpc::{internal_error, panic_text, params};
 use super::state::{Change, State};
 use super::{direct, guard};
 
@@ -63,23 +63,6 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
-}
-
-/// A request's params as `T`, or `None` (logged) when they are missing or ill-formed.
-pub(super) fn params<T: DeserializeOwned>(req: &Request) -> Option<T> {
-    // From the borrowed value: cloning it first would copy a `didOpen`'s whole text once
-    // more on the transport's read loop.
-    T::deserialize(req.params()?)
-        .map_err(|e| warn!("{}: ill-formed params: {e}", req.method()))
-        .ok()
-}
-
-pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
 }
 
 impl<S> Ordered<S> {
@@ -231,17 +214,6 @@ where
             }
         })
     }
-}
-
-pub(super) fn internal_error(id: Id, method: &str, what: &str) -> Response {
-    Response::from_error(
-        id,
-        Error {
-            code: ErrorCode::InternalError,
-            message: format!("{method} failed: internal error ({what})").into(),
-            data: None,
-        },
-    )
 }
 
 /// The error response for a message the input guard found malformed.

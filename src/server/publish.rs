@@ -3,7 +3,7 @@
 //! On a keystroke the work after the analysis used to follow the whole note: every link
 //! resolved again, every diagnostic converted to LSP positions and serialized again (on the
 //! 1 MiB benchmark note, 0.45 ms of a 1.2 ms keystroke). An edit changes one chunk, most
-//! often: the other chunks keep their analysis (the same `Arc`), so their diagnostics'
+//! often: the other chunks stay (the same ids), so their diagnostics'
 //! positions hold as long as the line they start on does, and their links' verdicts as long
 //! as the note's slugs and the rest of the workspace do. So each chunk keeps its diagnostics
 //! as they were written into the message, and the message is those pieces joined, in the
@@ -25,12 +25,14 @@ use std::time::{Duration, Instant};
 
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
-use crate::analysis::{Analysis, ChunkAnalysis};
-use crate::checks::{self, code};
+use crate::analysis::Analysis;
+use crate::checks;
+use crate::codes::{Severity, code};
 use crate::config::Config;
 use crate::links::Target;
 use crate::note::position::Near;
-use crate::note::{Encoding, LineCol, Note};
+use crate::note::{ChunkId, Encoding, LineCol, Note};
+use crate::outline::Slugs;
 use crate::workspace::{self, Facts, LinkCheck, SlugIndex, View, ViewKey};
 
 use super::output::Frame;
@@ -43,7 +45,7 @@ pub struct Cache {
     /// `Arc` of the settings is never mistaken for the old one.
     written_for: Option<(Arc<Config>, Encoding)>,
     /// The note's slugs the link verdicts hold for, indexed.
-    slugs: workspace::Slugs,
+    slugs: Slugs,
     index: SlugIndex,
     /// The note's questions as of the last message.
     questions: Vec<workspace::QuestionKey>,
@@ -154,7 +156,7 @@ fn duplicates_at(
 /// What a chunk's diagnostics were written as. Small (the runs boxed): a keystroke splices
 /// a few into the note's ~1,700 and moves none of the others.
 struct Piece {
-    chunk: Arc<ChunkAnalysis>,
+    chunk: ChunkId,
     local: Option<Box<LocalRun>>,
     links: Option<Box<LinkRun>>,
 }
@@ -265,7 +267,7 @@ const HEAD: &[u8] =
 /// The chunks of a note as the pieces see them.
 struct Chunks<'a> {
     starts: Cow<'a, [usize]>,
-    analyses: &'a [Arc<ChunkAnalysis>],
+    ids: &'a [ChunkId],
     len: usize,
     /// No line spans two chunks: an offset's position follows from its chunk's text and the
     /// line the chunk starts on.
@@ -276,7 +278,7 @@ impl<'a> Chunks<'a> {
     fn of(note: &'a Note) -> Chunks<'a> {
         Chunks {
             starts: note.chunk_starts(),
-            analyses: note.chunk_analyses(),
+            ids: note.chunk_ids(),
             len: note.len(),
             aligned: note.chunks_aligned(),
         }
@@ -354,7 +356,7 @@ fn write_local(
 ) -> serde_json::Result<Written> {
     let mut written = Written::default();
     for d in ds {
-        if let Some(sev) = config.apply(d) {
+        if let Some(sev) = config.severity(d.code, d.severity) {
             written.push(to_proto::diagnostic(note, d, sev, enc), first)?;
         }
     }
@@ -372,7 +374,7 @@ fn write_links(
     enc: Encoding,
 ) -> serde_json::Result<Written> {
     let mut written = Written::default();
-    let Some(sev) = config.severity(code::BROKEN_LINK, checks::Severity::Warning) else {
+    let Some(sev) = config.severity(code::BROKEN_LINK, Severity::Warning) else {
         return Ok(written);
     };
     for ((range, _), message) in links.iter().zip(broken) {
@@ -666,8 +668,8 @@ impl Cache {
                 from_suffix: usize::MAX,
             };
         }
-        let (n, m) = (chunks.analyses.len(), self.pieces.len());
-        let same = |p: &Piece, i: usize| Arc::ptr_eq(&p.chunk, &chunks.analyses[i]);
+        let (n, m) = (chunks.ids.len(), self.pieces.len());
+        let same = |p: &Piece, i: usize| p.chunk == chunks.ids[i];
         let prefix = self
             .pieces
             .iter()
@@ -679,8 +681,8 @@ impl Cache {
             .count();
         self.pieces.splice(
             prefix..m - suffix,
-            chunks.analyses[prefix..n - suffix].iter().map(|c| Piece {
-                chunk: c.clone(),
+            chunks.ids[prefix..n - suffix].iter().map(|&chunk| Piece {
+                chunk,
                 local: None,
                 links: None,
             }),

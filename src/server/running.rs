@@ -17,7 +17,8 @@ use tower_lsp_server::ls_types as lsp;
 use super::{State, to_proto};
 use crate::actions::{Fix, Kind};
 use crate::analysis::Analysis;
-use crate::checks::{self, Severity};
+use crate::checks;
+use crate::codes::Severity;
 use crate::config::Config;
 use crate::note::{Encoding, Note};
 use crate::run::{self, Checked, FindingKind, Plan, Verdict, code};
@@ -123,7 +124,7 @@ pub fn diagnostics_json(
     for (_, _, _, findings) in judged(state, uri, note, a) {
         for f in findings {
             let d = diagnostic(&f);
-            let Some(sev) = config.apply(&d) else {
+            let Some(sev) = config.severity(d.code, d.severity) else {
                 continue;
             };
             let Ok(json) = serde_json::to_vec(&to_proto::diagnostic(note, &d, sev, enc)) else {

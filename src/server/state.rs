@@ -14,10 +14,10 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tracing::warn;
 
 use crate::analysis::{Analysis, Incremental};
-use crate::config::Config;
+use crate::config::{Config, SlugStyle};
 use crate::note::{Encoding, LineCol, Note};
-use crate::outline::SlugStyle;
-use crate::workspace::{Facts, NoteSummary, Slugs, View, Workspace};
+use crate::outline::Slugs;
+use crate::workspace::{Facts, NoteSummary, View, Workspace};
 
 /// A change as the client sent it, applied later in order.
 pub enum Change {

@@ -7,13 +7,14 @@ use serde::Serialize;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{Analysis, FoldKind, SampleInfo};
-use crate::checks::{Severity, Verdict};
+use crate::checks::Verdict;
+use crate::codes::Severity;
 use crate::config::Config;
 use crate::hover::{self, HoverInfo};
 use crate::note::position::Near;
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::Section;
-use crate::workspace::{RelatedAt, WsDiagnostic};
+use crate::workspace::{Pos, RelatedAt, Span, WsDiagnostic};
 
 pub fn position(note: &Note, offset: usize, enc: Encoding) -> lsp::Position {
     let lc = note.to_line_col(offset, enc);
@@ -66,7 +67,14 @@ pub fn diagnostics(
 ) -> Vec<lsp::Diagnostic> {
     a.diagnostics
         .iter()
-        .filter_map(|d| Some(diagnostic(note, d, config.apply(d)?, enc)))
+        .filter_map(|d| {
+            Some(diagnostic(
+                note,
+                d,
+                config.severity(d.code, d.severity)?,
+                enc,
+            ))
+        })
         .collect()
 }
 
@@ -441,11 +449,11 @@ pub fn workspace_diagnostic(
         .take(MAX_RELATED)
         .filter_map(|r| {
             let range = match &r.at {
-                RelatedAt::Span(s) => super::navigation::span_range(*s, enc),
+                RelatedAt::Span(s) => span_range(*s, enc),
                 RelatedAt::Here(b) => range(note, b, enc),
             };
             Some(lsp::DiagnosticRelatedInformation {
-                location: lsp::Location::new(super::navigation::uri(&r.uri)?, range),
+                location: lsp::Location::new(uri(&r.uri)?, range),
                 message: "also asked here".into(),
             })
         })
@@ -459,6 +467,19 @@ pub fn workspace_diagnostic(
         related_information: (!related.is_empty()).then_some(related),
         ..Default::default()
     }
+}
+
+/// A span of another note (line and column in each encoding) as an LSP range.
+pub fn span_range(s: Span, enc: Encoding) -> lsp::Range {
+    lsp::Range::new(pos(s.start, enc), pos(s.end, enc))
+}
+
+fn pos(p: Pos, enc: Encoding) -> lsp::Position {
+    lsp::Position::new(p.line, p.col(enc))
+}
+
+pub fn uri(s: &str) -> Option<lsp::Uri> {
+    s.parse().ok()
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use oxc_allocator::Allocator;
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
 
-use super::registry::SyntaxError;
+use super::SyntaxError;
 
 /// A sample tagged `js`, `javascript`, `jsx`, `mjs`, `cjs` or `node`: JavaScript with JSX.
 pub fn check_javascript(source: &str) -> Option<SyntaxError> {

@@ -27,6 +27,16 @@ pub struct PyError {
     pub message: String,
 }
 
+impl From<super::nesting::TooDeep> for PyError {
+    fn from(e: super::nesting::TooDeep) -> PyError {
+        PyError {
+            start: e.start,
+            end: e.end,
+            message: e.message.to_string(),
+        }
+    }
+}
+
 /// Returns the first error CPython 3.13's `compile(src, "<sample>", "exec")` would raise, or None if it compiles.
 pub fn check(src: &str) -> Option<PyError> {
     // Parsing and the tree walks recurse once per level of nesting: the guard keeps deeply

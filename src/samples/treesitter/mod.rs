@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
-pub use super::registry::SyntaxError;
+pub use super::SyntaxError;
 
 /// Text put around a sample so that the grammar reads it as a whole file.
 pub(crate) struct Wrap {

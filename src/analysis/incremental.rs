@@ -1,0 +1,561 @@
+//! A note's analysis kept from version to version, updated from the chunks an edit replaced.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::chunk::{Moves, derived, fresh_analyses};
+use super::{Analysis, ChunkAnalysis, Fold, FoldKind, merge, section_folds, with_sections};
+use crate::checks::{self, Diagnostic};
+use crate::note::{Chunk, ChunkId, Note, Step};
+use crate::outline::{self, Heading, Section};
+use crate::parallel::THREADS;
+
+/// A note's [`Analysis`] kept from version to version, with its chunks' analyses beside them
+/// (by [`ChunkId`]): after an edit, the items of the chunks the edit left alone (the same
+/// ids) are kept, those after it moved by the edit's length, and only the touched chunks are
+/// analyzed (from the chunks they were made from, when an edit left their structure alone)
+/// and their items copied in. What spans chunks is
+/// stitched again unless the touched chunks begin and end as they did; the outline keeps its
+/// shape unless their headings' levels changed. It comes out equal to [`Analysis::of`] the
+/// new version.
+pub struct Incremental {
+    analysis: Arc<Analysis>,
+    /// The chunks it was built from, in order.
+    chunks: Vec<Mark>,
+    /// The length of the note it was built from.
+    len: usize,
+    /// The chunks' diagnostics in chunk order (the note's are these and the unanswered
+    /// questions, sorted).
+    chunk_diagnostics: Vec<Diagnostic>,
+    /// The chunks' folds in chunk order, lists continued across chunks not yet joined.
+    chunk_folds: Vec<Fold>,
+    /// The same, lists continued across chunks joined (one fold each).
+    joined: Vec<Fold>,
+    /// The outline's sections as folds, one per heading: heading order is the outline's
+    /// pre-order, which is fold order.
+    sections: Vec<Fold>,
+    /// The unanswered-question diagnostics in heading order, and their headings' indices.
+    unanswered: Vec<Diagnostic>,
+    unanswered_headings: Vec<usize>,
+    /// Changes, to a value never used before, when the headings' anchors might have:
+    /// anything derived from them alone (their numbered slugs) can be kept while it stays.
+    anchors: u64,
+}
+
+/// Values for [`Incremental::anchors`], unique in the process.
+static ANCHORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn next_anchors() -> u64 {
+    ANCHORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// One chunk as the analysis was built from it, and its analysis. A chunk is only ever
+/// replaced whole, so its id stands for all of it: a chunk with the same id has the same text
+/// and blocks.
+struct Mark {
+    id: ChunkId,
+    analysis: Arc<ChunkAnalysis>,
+    /// Where the chunk starts in the note.
+    start: usize,
+    at: Starts,
+    /// Where its folds start in [`Incremental::joined`].
+    joined: usize,
+    seam: Seam,
+}
+
+/// What stitching the chunks reads of one, kept in its [`Mark`] so that stitching a note
+/// reads no chunk (they are scattered in memory; the marks are not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seam {
+    lead_body: bool,
+    lead_body_at_0: bool,
+    /// The index of its last heading among its own, and that heading's `has_body` as the
+    /// chunk alone sees it.
+    last_heading: Option<(usize, bool)>,
+    start_list: Option<(usize, u8)>,
+    end_list: Option<(usize, u8)>,
+}
+
+impl Seam {
+    fn of(chunk: &Chunk, c: &ChunkAnalysis) -> Seam {
+        let b = chunk.blocks();
+        Seam {
+            lead_body: c.lead_body,
+            lead_body_at_0: c.lead_body_at_0,
+            last_heading: c
+                .headings
+                .last()
+                .map(|h| (c.headings.len() - 1, h.has_body)),
+            start_list: b.start_list,
+            end_list: b.end_list,
+        }
+    }
+}
+
+/// Where one chunk's items start: in the [`Analysis`]'s lists, and for diagnostics and
+/// folds in [`Incremental`]'s per-chunk ones.
+#[derive(Debug, Clone, Copy, Default)]
+struct Starts {
+    headings: usize,
+    samples: usize,
+    diagnostics: usize,
+    folds: usize,
+    links: usize,
+    urls: usize,
+    definitions: usize,
+}
+
+impl Starts {
+    /// Where the items of the chunk after `c` start, `c`'s starting here.
+    fn after(self, c: &ChunkAnalysis) -> Starts {
+        Starts {
+            headings: self.headings + c.headings.len(),
+            samples: self.samples + c.samples.len(),
+            diagnostics: self.diagnostics + c.diagnostics.len(),
+            folds: self.folds + c.folds.len(),
+            links: self.links + c.links.len(),
+            urls: self.urls + c.urls.len(),
+            definitions: self.definitions + c.definitions.len(),
+        }
+    }
+
+    /// These starts (at or after `old`) once what started at `old` starts at `new`.
+    fn moved(self, old: Starts, new: Starts) -> Starts {
+        Starts {
+            headings: self.headings - old.headings + new.headings,
+            samples: self.samples - old.samples + new.samples,
+            diagnostics: self.diagnostics - old.diagnostics + new.diagnostics,
+            folds: self.folds - old.folds + new.folds,
+            links: self.links - old.links + new.links,
+            urls: self.urls - old.urls + new.urls,
+            definitions: self.definitions - old.definitions + new.definitions,
+        }
+    }
+}
+
+impl Incremental {
+    pub fn new(note: &Note) -> Incremental {
+        let mut inc = Incremental {
+            analysis: Arc::default(),
+            chunks: Vec::new(),
+            len: 0,
+            chunk_diagnostics: Vec::new(),
+            chunk_folds: Vec::new(),
+            joined: Vec::new(),
+            sections: Vec::new(),
+            unanswered: Vec::new(),
+            unanswered_headings: Vec::new(),
+            anchors: next_anchors(),
+        };
+        inc.update(note);
+        inc
+    }
+
+    pub fn analysis(&self) -> &Arc<Analysis> {
+        &self.analysis
+    }
+
+    /// The analyses of the chunks of the note it was last brought up to, in order.
+    pub fn chunk_analyses(&self) -> impl ExactSizeIterator<Item = &ChunkAnalysis> {
+        self.chunks.iter().map(|m| &*m.analysis)
+    }
+
+    /// The same value as long as every heading has the slug (before numbering) it had and
+    /// is or is not a bold question as it was: then the numbered slugs are the same too.
+    pub fn anchors(&self) -> u64 {
+        self.anchors
+    }
+
+    /// Brings the analysis up to `note`, an edited version of the note it was built from
+    /// (any other note works too, at the cost of a build from scratch).
+    pub fn update(&mut self, note: &Note) {
+        // Compared through the note's side-by-side list: the chunks themselves are read only
+        // where they changed.
+        let ids = note.chunk_ids();
+        let (old_n, new_n) = (self.chunks.len(), ids.len());
+        let same = |o: usize, n: usize| self.chunks[o].id == ids[n];
+        let mut p = 0;
+        while p < old_n.min(new_n) && same(p, p) {
+            p += 1;
+        }
+        let mut s = 0;
+        while s < (old_n - p).min(new_n - p) && same(old_n - 1 - s, new_n - 1 - s) {
+            s += 1;
+        }
+        if p == old_n && p == new_n && note.len() == self.len {
+            return;
+        }
+        let delta = note.len() as isize - self.len as isize;
+        let starts = note.chunk_starts();
+        let chunks: Vec<&Chunk> = (p..new_n - s).map(|i| note.chunk(i)).collect();
+        let analyses = analyze(&chunks, &self.chunks[p..old_n - s]);
+        let region: Vec<(usize, &Chunk, Arc<ChunkAnalysis>)> = (chunks.into_iter().zip(analyses))
+            .enumerate()
+            .map(|(k, (c, a))| (starts[p + k], c, a))
+            .collect();
+        let region = &region[..];
+        let totals = self.totals();
+        let from = self.chunks.get(p).map_or(totals, |m| m.at);
+        let old_to = self.chunks.get(old_n - s).map_or(totals, |m| m.at);
+        let mut a = Arc::unwrap_or_clone(std::mem::take(&mut self.analysis));
+
+        // Headings of the same levels in the same order make an outline of the same shape.
+        let same_shape = a.headings[from.headings..old_to.headings]
+            .iter()
+            .map(|h| h.level)
+            .eq(region
+                .iter()
+                .flat_map(|(_, _, c)| c.headings.iter().map(|h| h.level)));
+
+        let joined_at = |i: usize| self.chunks.get(i).map_or(self.joined.len(), |m| m.joined);
+        let (joined_from, old_joined_to) = (joined_at(p), joined_at(old_n - s));
+        let mut at = from;
+        let mut marks = Vec::with_capacity(region.len());
+        for (start, c, analysis) in region {
+            marks.push(Mark {
+                id: c.id(),
+                analysis: analysis.clone(),
+                start: *start,
+                at,
+                // As if no list continued into or out of it (see `seams_kept`).
+                joined: joined_from + (at.folds - from.folds),
+                seam: Seam::of(c, analysis),
+            });
+            at = at.after(analysis);
+        }
+        let new_to = at;
+        // Edited chunks that begin and end as they did, none with a list at either end: the
+        // stitching comes out as it did, but for their own folds (all kept: no list of
+        // theirs continues another) and their own items.
+        let seams_kept = region.len() == old_n - s - p
+            && marks
+                .iter()
+                .zip(&self.chunks[p..old_n - s])
+                .all(|(new, old)| {
+                    new.seam == old.seam
+                        && new.seam.start_list.is_none()
+                        && new.seam.end_list.is_none()
+                });
+        // The answers found after the edited chunks' last headings stay found.
+        let stitched_bodies: Vec<(usize, bool)> = if seams_kept {
+            marks
+                .iter()
+                .filter_map(|m| m.seam.last_heading.map(|(last, _)| m.at.headings + last))
+                .map(|i| (i, a.headings[i].has_body))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let new_joined_to = joined_from + (new_to.folds - from.folds);
+        for m in &mut self.chunks[old_n - s..] {
+            m.start = m.start.wrapping_add_signed(delta);
+            m.at = m.at.moved(old_to, new_to);
+            m.joined = m.joined - old_joined_to + new_joined_to;
+        }
+        self.chunks.splice(p..old_n - s, marks);
+        self.len = note.len();
+
+        let old_headings = &a.headings[from.headings..old_to.headings];
+        let mut new_headings = region.iter().flat_map(|(_, _, c)| &c.headings);
+        let same_anchors = old_headings.iter().all(|o| {
+            new_headings
+                .next()
+                .is_some_and(|n| n.slug == o.slug && (n.level > 6) == (o.level > 6))
+        }) && new_headings.next().is_none();
+        if !same_anchors {
+            self.anchors = next_anchors();
+        }
+        splice(
+            &mut a.headings,
+            from.headings..old_to.headings,
+            items(region, |c| &c.headings),
+            delta,
+        );
+        splice(
+            &mut a.samples,
+            from.samples..old_to.samples,
+            items(region, |c| &c.samples),
+            delta,
+        );
+        splice(
+            &mut a.links,
+            from.links..old_to.links,
+            items(region, |c| &c.links),
+            delta,
+        );
+        splice(
+            &mut a.urls,
+            from.urls..old_to.urls,
+            items(region, |c| &c.urls),
+            delta,
+        );
+        splice(
+            &mut a.definitions,
+            from.definitions..old_to.definitions,
+            items(region, |c| &c.definitions),
+            delta,
+        );
+        splice(
+            &mut self.chunk_diagnostics,
+            from.diagnostics..old_to.diagnostics,
+            items(region, |c| &c.diagnostics),
+            delta,
+        );
+        splice(
+            &mut self.chunk_folds,
+            from.folds..old_to.folds,
+            items(region, |c| &c.folds),
+            delta,
+        );
+
+        if seams_kept {
+            for (i, has_body) in stitched_bodies {
+                a.headings[i].has_body = has_body;
+            }
+            let region_folds = &self.chunk_folds[from.folds..new_to.folds];
+            splice(
+                &mut self.joined,
+                joined_from..old_joined_to,
+                region_folds.iter().cloned(),
+                delta,
+            );
+        } else {
+            self.stitch(&mut a.headings);
+        }
+        self.find_unanswered(&a.headings, from.headings..new_to.headings, old_to.headings);
+        a.diagnostics.clear();
+        let key = |d: &Diagnostic| (d.range.start, d.range.end);
+        if self.chunk_diagnostics.is_sorted_by_key(key) && self.unanswered.is_sorted_by_key(key) {
+            merge(
+                &self.chunk_diagnostics,
+                &self.unanswered,
+                key,
+                &mut a.diagnostics,
+            );
+        } else {
+            a.diagnostics.extend_from_slice(&self.chunk_diagnostics);
+            a.diagnostics.extend_from_slice(&self.unanswered);
+            a.diagnostics.sort_by_key(key);
+        }
+        a.content_end = note.trim_end(0, note.len());
+        if same_shape {
+            for f in &mut self.sections[new_to.headings..] {
+                f.move_by(delta);
+            }
+            move_sections(
+                &mut a.outline,
+                &mut self.sections,
+                &a.headings,
+                from.headings..new_to.headings,
+                delta,
+                a.content_end,
+                note,
+            );
+        } else {
+            a.outline = outline::build(&a.headings, a.content_end, |from, to| {
+                note.trim_end(from, to)
+            });
+            self.sections = section_folds(&a.outline, a.headings.len());
+        }
+        with_sections(&self.joined, &self.sections, &mut a.folds);
+        self.analysis = Arc::new(a);
+    }
+
+    /// Where the items after the last chunk would start.
+    fn totals(&self) -> Starts {
+        let a = &self.analysis;
+        Starts {
+            headings: a.headings.len(),
+            samples: a.samples.len(),
+            diagnostics: self.chunk_diagnostics.len(),
+            folds: self.chunk_folds.len(),
+            links: a.links.len(),
+            urls: a.urls.len(),
+            definitions: a.definitions.len(),
+        }
+    }
+
+    /// What spans chunks, as [`Analysis::of`] stitches it: a heading's answer in the chunks
+    /// after its own (the last heading of each chunk is given its `has_body` again), and
+    /// lists continued across chunks (one fold each, in [`Incremental::joined`]).
+    fn stitch(&mut self, headings: &mut [Heading]) {
+        let mut folds = std::mem::take(&mut self.joined);
+        folds.clear();
+        let mut pending: Option<usize> = None;
+        let mut open_list: Option<(usize, u8)> = None;
+        for k in 0..self.chunks.len() {
+            let m = &mut self.chunks[k];
+            m.joined = folds.len();
+            let (seam, start, at) = (m.seam, m.start, m.at);
+            let continued = match (open_list, seam.start_list) {
+                (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
+                _ => None,
+            };
+            if let Some(h) = pending
+                && (seam.lead_body || (seam.lead_body_at_0 && continued.is_none()))
+            {
+                headings[h].has_body = true;
+            }
+            if let Some((last, has_body)) = seam.last_heading {
+                let i = at.headings + last;
+                headings[i].has_body = has_body;
+                pending = (!has_body).then_some(i);
+            }
+            let folds_from = folds.len();
+            let folds_to = self
+                .chunks
+                .get(k + 1)
+                .map_or(self.chunk_folds.len(), |n| n.at.folds);
+            for f in &self.chunk_folds[at.folds..folds_to] {
+                if let Some((fold, end)) = continued
+                    && f.kind == FoldKind::List
+                    && f.range == (start..start + end)
+                {
+                    folds[fold].range.end = start + end;
+                    continue;
+                }
+                folds.push(f.clone());
+            }
+            open_list = match (seam.end_list, continued) {
+                (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
+                (Some((s, kind)), _) => folds[folds_from..]
+                    .iter()
+                    .position(|f| f.kind == FoldKind::List && f.range.start == start + s)
+                    .map(|i| (folds_from + i, kind)),
+                (None, _) => None,
+            };
+        }
+        self.joined = folds;
+    }
+
+    /// Finds the unanswered questions among `headings`, where `region` holds the edited
+    /// chunks' headings and the ones after it started at `old_end` before. A question outside
+    /// the region that was unanswered before keeps its message (the same title).
+    fn find_unanswered(&mut self, headings: &[Heading], region: Range<usize>, old_end: usize) {
+        let old = std::mem::take(&mut self.unanswered);
+        let old_headings = std::mem::take(&mut self.unanswered_headings);
+        let mut old = old_headings.into_iter().zip(old).peekable();
+        for i in 0..headings.len() {
+            if !checks::is_unanswered(headings, i) {
+                continue;
+            }
+            let h = &headings[i];
+            let was = if i < region.start {
+                Some(i)
+            } else if i >= region.end {
+                Some(i - region.end + old_end)
+            } else {
+                None
+            };
+            let kept = was.and_then(|was| {
+                while old.next_if(|(j, _)| *j < was).is_some() {}
+                old.next_if(|(j, _)| *j == was).map(|(_, d)| d)
+            });
+            self.unanswered.push(match kept {
+                Some(d) => Diagnostic {
+                    range: h.title_range.clone(),
+                    ..d
+                },
+                None => checks::unanswered_question(h),
+            });
+            self.unanswered_headings.push(i);
+        }
+    }
+}
+
+/// Replaces `v[old]` with `new` and moves the items after them by `delta`.
+fn splice<T: Moves>(v: &mut Vec<T>, old: Range<usize>, new: impl Iterator<Item = T>, delta: isize) {
+    if delta != 0 {
+        v[old.end..].iter_mut().for_each(|x| x.move_by(delta));
+    }
+    // Collected first: sized exactly, the items after move once.
+    let new: Vec<T> = new.collect();
+    v.splice(old, new);
+}
+
+/// The analyses of `chunks`, which replaced the chunks of `old`: derived from the analysis
+/// of the chunk a chunk was made from when that is one of `old`, else made afresh.
+fn analyze(chunks: &[&Chunk], old: &[Mark]) -> Vec<Arc<ChunkAnalysis>> {
+    // The newest chunk it was made from that the analysis knows, and the steps after it.
+    fn source<'a>(c: &'a Chunk, old: &'a [Mark]) -> Option<(&'a Mark, &'a [Step])> {
+        let steps = c.steps();
+        (0..steps.len())
+            .rev()
+            .find_map(|k| Some((old.iter().find(|m| m.id == steps[k].from)?, &steps[k..])))
+    }
+    let sources: Vec<_> = chunks.iter().map(|c| source(c, old)).collect();
+    let unknown: Vec<&Chunk> = (chunks.iter().zip(&sources))
+        .filter(|(_, s)| s.is_none())
+        .map(|(c, _)| *c)
+        .collect();
+    let mut fresh = fresh_analyses(&unknown, THREADS).into_iter();
+    (chunks.iter().zip(sources))
+        .map(|(c, source)| {
+            Arc::new(match source {
+                Some((m, steps)) => derived(&m.analysis, steps, c),
+                None => fresh.next().expect("one fresh analysis per unknown chunk"),
+            })
+        })
+        .collect()
+}
+
+/// The items of `chunks` that `of` picks, at their offsets in the note.
+fn items<'a, T: Moves + Clone + 'a>(
+    chunks: &'a [(usize, &'a Chunk, Arc<ChunkAnalysis>)],
+    of: impl Fn(&'a ChunkAnalysis) -> &'a [T] + 'a,
+) -> impl Iterator<Item = T> + 'a {
+    chunks.iter().flat_map(move |(start, _, c)| {
+        let start = *start;
+        of(c).iter().map(move |x| {
+            let mut x = x.clone();
+            x.move_by(start as isize);
+            x
+        })
+    })
+}
+
+/// Updates the sections of an outline whose shape an edit kept (its headings' levels), and
+/// their folds (`folds`, by heading; those after the edited chunks already moved): a section
+/// that ends before the edited chunks is left as it is, one that starts after them moves
+/// with the text, and the others (the edited chunks' own, and one per level around them)
+/// are measured again. `region` holds the edited chunks' headings.
+fn move_sections(
+    outline: &mut [Section],
+    folds: &mut [Fold],
+    headings: &[Heading],
+    region: Range<usize>,
+    delta: isize,
+    content_end: usize,
+    note: &Note,
+) {
+    // Lists of siblings, each with the heading that ends the last of them (`None`: the
+    // note's content end): a section runs to its next sibling, the last one as far as its
+    // parent does.
+    let mut lists: Vec<(&mut [Section], Option<usize>)> = vec![(outline, None)];
+    let mut moving: Vec<&mut Section> = Vec::new();
+    while let Some((list, bound)) = lists.pop() {
+        let Some((s, rest)) = list.split_first_mut() else {
+            continue;
+        };
+        let next = rest.first().map_or(bound, |n| Some(n.heading));
+        lists.push((rest, bound));
+        if next.is_some_and(|j| j < region.start) {
+            // Before the edited chunks, as are the sections inside it.
+            continue;
+        }
+        if s.heading >= region.end {
+            // After them, as are the sections inside it.
+            moving.push(s);
+            while let Some(s) = moving.pop() {
+                s.range.move_by(delta);
+                moving.extend(s.children.iter_mut());
+            }
+            continue;
+        }
+        let h = &headings[s.heading];
+        let to = next.map_or(content_end, |j| headings[j].range.start);
+        s.range = h.range.start..note.trim_end(h.range.end, to).max(h.range.end);
+        folds[s.heading].range = s.range.clone();
+        lists.push((&mut s.children, next));
+    }
+}
