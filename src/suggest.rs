@@ -4,8 +4,8 @@
 //! "Section 0: markdown", whose slug is `section-0-markdown`: a link written with the heading's
 //! first words); else the nearest slug is the one at the smallest edit distance (Levenshtein,
 //! over characters) among those within half the longer string's length. On a tie, the first
-//! in the note. A note with 1,200 headings and 500 broken anchors (the generated 1 MiB
-//! benchmark note) would need 600,000 distances per keystroke; [`Nearest`] remembers each
+//! in the note. A big note with many broken anchors would need hundreds of thousands of
+//! distances per keystroke; [`Nearest`] remembers each
 //! anchor's answer for a list of slugs, and when the list changes (a heading edited) it only
 //! weighs the slugs that came in, recomputing from scratch just the anchors whose answer went
 //! away.

@@ -520,9 +520,8 @@ type Asked<U> = (U, Span, Option<u64>);
 type BySample = Vec<(Option<u64>, Vec<usize>)>;
 
 /// Indexes built over the notes on disk: rebuilt when one of them changes or goes, brought
-/// up to date in place when one is added (the workspace indexer adds hundreds, and each
-/// rebuild walked every question of every note: 10-25 ms keystrokes while the quiz
-/// repository was being indexed). Each list is in the order of its notes' URIs, and of
+/// up to date in place when one is added (the workspace indexer adds hundreds, and a rebuild
+/// walks every question of every note). Each list is in the order of its notes' URIs, and of
 /// their headings within a note, however it was built.
 #[derive(Default, Clone, PartialEq, Debug)]
 struct DiskIndex {

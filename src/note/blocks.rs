@@ -662,8 +662,8 @@ fn code_lines(
         let mut start = if row == first_row {
             region.start
         } else {
-            // The last continuation on this row (they are sorted: a binary search, where a
-            // scan per row was quadratic in a long code block).
+            // The last continuation on this row (they are sorted: a binary search; a scan per
+            // row would be quadratic in a long code block).
             let i = prefix_end.partition_point(|&(r, _)| r <= row);
             match i.checked_sub(1).map(|i| prefix_end[i]) {
                 Some((r, e)) if r == row => e,

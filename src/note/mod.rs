@@ -1,7 +1,7 @@
 //! One note: its text and its parse, kept as a sequence of independently parsed chunks.
 //!
-//! tree-sitter-md's block grammar parses about 5 MB/s and an incremental reparse of a whole
-//! large note costs nearly a full parse, so a note is cut at column-0 ATX headings that lie
+//! tree-sitter-md's parse of a big note takes many milliseconds, and an incremental reparse
+//! costs nearly a full parse, so a note is cut at column-0 ATX headings that lie
 //! outside any container, fence or HTML block, each piece parsed on its own, and an edit
 //! reparses only the piece it touches. The cut is sound because such a heading closes every
 //! block before it; the one way it fails, a block that is still open at a piece's end (a fence
@@ -217,12 +217,10 @@ fn guess_cuts(text: &str, soft_above: usize) -> Vec<usize> {
     spread(&cuts, &soft, text.len(), soft_above)
 }
 
-/// Makes tree-sitter allocate through mimalloc (thread-local heaps, no locks). A cold open
-/// parses a big note on two threads; with glibc's malloc they often shared one arena and
-/// queued on its lock in tree-sitter's many small allocations (futex waits in the profile:
-/// 270 ms instead of 130 ms to the first diagnostics of the 1 MiB benchmark note, in about
-/// one open in three). Rust's own allocations stay with glibc: mimalloc as the global
-/// allocator kept 90-130 MiB resident where glibc keeps about 25.
+/// Makes tree-sitter allocate through mimalloc (thread-local heaps, no locks): with glibc's
+/// malloc, the two threads parsing a big note contend on an arena's lock in tree-sitter's
+/// many small allocations. Rust's own allocations stay with glibc, which keeps less memory
+/// resident.
 ///
 /// # Safety
 /// Call it before any tree-sitter object exists and while no other thread runs (the
@@ -243,10 +241,8 @@ pub unsafe fn use_mimalloc_in_tree_sitter() {
 
 /// A chunk longer than this (a long stretch without column-0 headings: one big list, a quiz
 /// under one heading, a long answer) is cut at blank lines too, into pieces of a quarter of
-/// it or more. tree-sitter-md parses about 6 MB/s here, so a keystroke's reparse costs about
-/// 0.16 ms per KiB of its chunk; at 1 KiB the keystroke bench was fastest (16 KiB: 1.63 ms
-/// p50 on the 474 KB corpus README, 1 KiB: 0.84 ms; smaller pieces cost more in stitching
-/// than they save in parsing: 512 bytes was slower on the generated 1 MiB note).
+/// it or more. A keystroke reparses its chunk, so pieces are kept small; smaller ones cost
+/// more in stitching than they save in parsing (the size the keystroke benchmark liked best).
 pub const SOFT_CUT_ABOVE: usize = 1024;
 
 pub struct Note {
@@ -546,8 +542,8 @@ impl Note {
         }
 
         // The touched chunks are parsed afresh, not incrementally: tree-sitter-md's
-        // incremental reparses were seen to disagree with fresh parses (a heading kept after
-        // its line stopped being one), and a chunk is small enough that a fresh parse is cheap.
+        // incremental reparses can disagree with fresh parses (a heading kept after its line
+        // stopped being one), and a chunk is small enough that a fresh parse is cheap.
         let mut text: String = self.chunks[first..=last]
             .iter()
             .map(|c| c.text.as_str())

@@ -9,8 +9,8 @@
 //!   below its first line and above the blank line that ends it, and leaves no line blank,
 //!   changes nothing about the chunk but where the things after the edit are: they move by
 //!   the edit's length. Real notes have such blocks of hundreds of kilobytes (a contributors
-//!   table generated into a README: 690 KB without a blank line).
-//! - A GFM table (a README's table of contents: 46 KB and 72 KB in the corpus) is one block
+//!   table generated into a README, without a blank line).
+//! - A GFM table (a README's table of contents, tens of kilobytes) is one block
 //!   whose rows are single lines. A line that starts with `|` inside a table is a row
 //!   whatever it holds (it cannot open another block), and a row's cells depend on that line
 //!   alone. So an edit inside a data row, after its leading `|` and without line breaks,
@@ -18,8 +18,7 @@
 //!   and delimiter lines (a few hundred bytes) and its cells replace the old ones.
 //!
 //! And one line opens most chunks: chunks are cut at column-0 ATX headings, so typing in a
-//! chunk's heading would parse the whole section under it (a heading over a 72 KB table of
-//! contents, or over a 682 KB contributors table in the corpus: 160 ms a keystroke).
+//! chunk's heading would parse the whole section under it (such as one of the tables above).
 //!
 //! - An ATX heading is a leaf block of one line, and it closes every block before it: the
 //!   parse after its line starts with nothing open, whatever the line holds. So an edit
@@ -33,8 +32,8 @@
 //!   chunk's first line, edits in or before the `#` run and its space, lines with a `\r`,
 //!   chunks whose parse recovered from an error.
 //!
-//! And code samples are most of what a note's lines hold (a fifth to a third of the lines of
-//! the benchmark note and the corpus's READMEs), and typing in one used to parse its chunk:
+//! And code samples hold much of a note's lines (a fifth to a third in real notes), and
+//! typing in one would parse its chunk:
 //!
 //! - Inside a fenced code block, a line is code whatever it holds, unless it closes the
 //!   fence. So an edit inside one code line of a closed fenced block (no line breaks typed or
@@ -406,8 +405,8 @@ fn may_close_a_fence(line: &str) -> bool {
 /// content (`a`) or one dash (alignment colons kept): `None` when a line is not plainly that.
 ///
 /// A data row is read alone under its table's head (`RowAlone`), and what the head gives it
-/// is its cell count (a delimiter line must have the header's); the quiz README's padded
-/// head is 1.5 KB, two thirds of what each of those parses read (0.5 ms each).
+/// is its cell count (a delimiter line must have the header's); a padded head can be much
+/// longer than the row, and the row's parse reads all of it.
 fn compact_head(head: &str) -> Option<String> {
     let (header, delimiter) = head.strip_suffix('\n')?.split_once('\n')?;
     if header.contains('\r') || delimiter.contains('\r') {

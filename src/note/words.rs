@@ -3,8 +3,7 @@
 //!
 //! The block grammar reads a line as one token per word, per run of spaces and per
 //! punctuation character (`_word`, `_whitespace`, `,`, `(`, `*`...), and the parse costs
-//! about the same per token whatever it is: a 1 MiB note of prose was 250 ms of one core,
-//! nearly all in tree-sitter. Which blocks a note has is decided at the start of each line;
+//! about the same per token whatever it is, so prose is most of a note's parse. Which blocks a note has is decided at the start of each line;
 //! past it, only a few things matter: an HTML block's end (`-->`), a table's `|`, a link
 //! reference definition's parts, a fence's info string (`python nocheck`: the language is the
 //! first word), an HTML tag's attributes (a line that is one complete tag opens an HTML
@@ -106,8 +105,8 @@ fn opens_definition(line: &[u8]) -> bool {
 /// Where the line-by-line scan of [`joined`] is, as far as it needs to know: whether the line
 /// it reads is inside an HTML block of type 6 (`<table>`, `<div>`, `<details>`...) that a
 /// blank line ends, and nothing else can. Every later line of such a block is masked whole:
-/// an all-contributors table is 700 KB of tags in one block, which the block grammar reads
-/// as a token per tag character (150 ms of parse for the quiz README).
+/// a generated table of tags can fill hundreds of kilobytes in one block, which the block
+/// grammar reads as a token per tag character.
 ///
 /// Only a block that opens at column 0, at the top level, counts, and the scan stays on the
 /// safe side: a fence at column 0 and front matter (which may hold blank lines and `<table>`

@@ -4,8 +4,8 @@
 //! ruff's parser, the checker's tree walks and the drop of a syntax tree all recurse once per
 //! level of nesting. A sample like `x = 1 + 1 + ... + 1` with a few thousand terms, a run of
 //! unary minus signs or of `not`, a chain of calls `f()()()...` or attributes `a.b.b.b...`
-//! nests that deep, and overflowed the 2 MiB stack of the server's blocking threads (at about
-//! 1,000 levels in a debug build, 5,000 in a release build): the process aborted. CPython
+//! nests that deep, and would overflow the 2 MiB stack of the server's blocking threads (at
+//! about 1,000 levels in a debug build, 5,000 in a release build) and abort the process. CPython
 //! itself refuses such sources beyond a few thousand levels ("Parser stack overflowed - Python
 //! source too complex to parse", or a RecursionError while compiling).
 //!

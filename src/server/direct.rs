@@ -1,5 +1,5 @@
-//! Requests whose answers are big and asked for often (documentSymbol on a 1 MiB note is
-//! ~2,700 nested symbols; folding ranges follow every edit in some editors), answered by
+//! Requests whose answers are big and asked for often (documentSymbol on a big note is
+//! thousands of nested symbols; folding ranges follow every edit in some editors), answered by
 //! `ordered::Ordered` on a blocking thread and written straight to the output, serialized
 //! from their types (see `output.rs` for why not through tower-lsp). Only well-formed
 //! requests for open notes, between `initialize` and `shutdown`, take this path; every

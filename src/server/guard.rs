@@ -173,10 +173,9 @@ enum State {
 
 /// The texts of the `didOpen` messages the guard let through, taken out of their frames.
 ///
-/// Why: a note's text is by far the biggest thing a client sends (1 MiB for a big note), and
-/// on its way to the parse tower-lsp's codec decoded it into a `serde_json::Value` once more
-/// after the guard's check, and the text sync and the handler copied it out of that: 10-15 ms
-/// of the cold open of a 1 MiB note before its parse could start. The guard decodes a
+/// Why: a note's text is by far the biggest thing a client sends, and on its way to the parse
+/// tower-lsp's codec would decode it into a `serde_json::Value` once more after the guard's
+/// check, and the text sync and the handler copy it out of that. The guard decodes a
 /// `didOpen` once, keeps its text here and passes on the message with an empty text and the
 /// key ([`OPEN_TEXT_KEY`]) to take it by; `ordered.rs`'s text sync takes it.
 pub struct OpenTexts {

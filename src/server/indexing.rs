@@ -109,8 +109,8 @@ fn is_open(state: &State, uri: &str) -> bool {
 }
 
 /// Keeps the indexer out of the editor's way: the note just opened or edited gets both cores
-/// for its parse (opening a 1 MiB note while the indexer parsed took twice as long), and a
-/// note opened while the indexer reads it is left to the editor's text.
+/// for its parse, and a note opened while the indexer reads it is left to the editor's
+/// text.
 #[derive(Default)]
 struct Courtesy {
     /// Per open note: the version the indexer is waiting for, and since when.
@@ -233,9 +233,8 @@ fn summarize_all(
 }
 
 /// Puts the calling thread in the `SCHED_IDLE` class: it runs only on a CPU nothing else
-/// wants. Indexing used both cores while the first keystrokes came in: a keystroke's work
-/// waited for a time slice (edits to the quiz README during indexing: p99 6 ms, 0.8-1.0 ms
-/// after it).
+/// wants, so that a keystroke's work never waits for a time slice while the workspace is
+/// being indexed.
 fn run_when_idle() {
     #[cfg(target_os = "linux")]
     {

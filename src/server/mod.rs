@@ -36,12 +36,9 @@ pub struct Backend {
     output: Arc<output::Output>,
 }
 
-/// Caps glibc's malloc at four arenas. Notes are parsed on blocking threads and on a helper
-/// thread and freed on others; with an arena per thread (up to 16 on two cores) the freed
-/// memory stays scattered: 44 MiB resident with the 1 MiB benchmark note open, 38 MiB capped
-/// at two. But two were too few: the indexer's two threads then often shared one arena and
-/// queued on its lock (25,000 context switches instead of 3,000, indexing the corpus in 2.1 s
-/// instead of 1.35 s, in three runs of four); four cost 2 MiB (35 MiB with that note open).
+/// Caps glibc's malloc at four arenas. Notes are parsed on some threads and freed on others,
+/// and with an arena per thread the freed memory stays scattered; fewer than four make the
+/// indexer's two threads queue on a shared arena's lock.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -291,7 +288,7 @@ impl Backend {
                 return;
             }
             // A republish (settings, other notes, the end of indexing) mostly finds the same
-            // diagnostics: the client has them already (110 KB for the 1 MiB note).
+            // diagnostics: the client has them already, and they can be big.
             if Some(version) == last.version
                 && last
                     .frame

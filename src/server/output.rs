@@ -170,10 +170,9 @@ impl Sink {
     }
 }
 
-/// A pipe holds 64 KiB by default; the diagnostics of a big note are more (110 KB for the
-/// 1 MiB benchmark note), so each publish waited for the client to drain the pipe, once or
-/// twice, before the rest could follow. With room for the whole message it is written in
-/// one go and the client reads it in one go (the same holds for a big note's `didOpen` on
+/// A pipe holds 64 KiB by default; the diagnostics of a big note are more, and each publish
+/// would wait for the client to drain the pipe before the rest could follow. With room for
+/// the whole message it is written in one go and the client reads it in one go (the same holds for a big note's `didOpen` on
 /// stdin). Not a pipe (a file, a socket): nothing changes.
 pub fn grow_pipe(fd: &impl std::os::fd::AsRawFd) {
     #[cfg(target_os = "linux")]

@@ -1,11 +1,10 @@
 //! A note's `publishDiagnostics` message, put together from pieces kept per chunk.
 //!
-//! On a keystroke the work after the analysis used to follow the whole note: every link
-//! resolved again, every diagnostic converted to LSP positions and serialized again (on the
-//! 1 MiB benchmark note, 0.45 ms of a 1.2 ms keystroke). An edit changes one chunk, most
-//! often: the other chunks stay (the same ids), so their diagnostics'
-//! positions hold as long as the line they start on does, and their links' verdicts as long
-//! as the note's slugs and the rest of the workspace do. So each chunk keeps its diagnostics
+//! Made from scratch, a big note's message resolves every link again and converts and
+//! serializes every diagnostic again, on every keystroke. An edit changes one chunk, most
+//! often: the other chunks stay (the same ids), so their diagnostics' positions hold as long
+//! as the line they start on does, and their links' verdicts as long as the note's slugs and
+//! the rest of the workspace do. So each chunk keeps its diagnostics
 //! as they were written into the message, and the message is those pieces joined, in the
 //! order a computation from scratch has them (the note's own diagnostics by range, then
 //! broken links in link order, then duplicate questions), with only the changed chunks'
@@ -182,10 +181,10 @@ struct LinkRun {
 }
 
 /// How long answers read from the file system (links to files the workspace does not know)
-/// are reused. A README linking to a few hundred files made a few hundred `statx` calls on
-/// every keystroke, 80% of its work; a file created or removed behind the server's back is
-/// now seen at the first message this long after the last look (at once when the client
-/// reports it: a watched-files notification changes the workspace's generation).
+/// are reused, so that a note linking to hundreds of files does not look each up on every
+/// keystroke. A file created or removed behind the server's back is seen at the first
+/// message this long after the last look (at once when the client reports it: a
+/// watched-files notification changes the workspace's generation).
 pub const DISK_RECHECK: Duration = Duration::from_millis(1000);
 
 /// Diagnostics as JSON array items (joined by commas), their line numbers counted from
@@ -483,8 +482,8 @@ impl Cache {
         let kept = self.match_pieces(&chunks);
         let first_lines = note.chunk_first_lines().unwrap_or_default();
         // The same questions asked against the same workspace: the same findings, but for
-        // where the note's questions now are (finding them again hashed every question of
-        // the note, and copied the note's URI into every related location).
+        // where the note's questions now are (finding them again would hash every question
+        // of the note, and copy the note's URI into every related location).
         let moved = same_questions
             && same_view
             && self

@@ -210,10 +210,10 @@ impl Document {
     }
 
     /// Waits until the newest version's diagnostics have gone out, at most `limit`, while
-    /// `go_on` holds. Big answers (a 1 MiB note's outline is 366 KB) are written after them:
-    /// an outline asked for right after `didOpen` could otherwise take the note's lock first
-    /// and go out first, and the client decodes it before it reaches the diagnostics (10-15
-    /// ms of a cold open in about one open in three). Every version's diagnostics are sent
+    /// `go_on` holds. Big answers (a big note's outline is hundreds of kilobytes) are written
+    /// after them: an outline asked for right after `didOpen` could otherwise take the note's
+    /// lock first and go out first, and the client decodes it before it reaches the
+    /// diagnostics. Every version's diagnostics are sent
     /// unless a newer version's are (`Backend::publish`); `limit` covers a publish that
     /// failed.
     pub fn wait_published(&self, limit: std::time::Duration, go_on: impl Fn() -> bool) {

@@ -233,11 +233,10 @@ fn section_ranges(
     }
 }
 
-/// [`document_symbols`] as serde_json would write it, without building it: a 1 MiB note has
-/// ~2,700 nested symbols, whose names, details and child lists were allocated only to be
-/// written out and freed (half the time of a `documentSymbol` answer), and whose ranges went
-/// through serde's maps field by field (another third). The fields are
-/// `lsp::DocumentSymbol`'s, in its order; a test holds the two to the same bytes.
+/// [`document_symbols`] as serde_json would write it, without building it: a big note has
+/// thousands of nested symbols, whose names, details and child lists would be allocated only
+/// to be written out and freed. The fields are `lsp::DocumentSymbol`'s, in its order; a test
+/// holds the two to the same bytes.
 pub struct SymbolsJson<'a> {
     note: &'a Note,
     a: &'a Analysis,
