@@ -125,12 +125,15 @@ fn javascript_outputs_right_and_wrong() {
             ("timeout".into(), Verdict::Matched),
             ("micro".into(), Verdict::Matched),
             ("sync".into(), Verdict::Matched),
+            // Timers on a virtual clock: five seconds of them, in their order, at once.
+            ("sync\nmicro\na\ndone\n3\nb".into(), Verdict::Matched),
             // `document`: a browser's; not the note's error.
             ("My page".into(), Verdict::NotRun),
         ]
     );
-    assert!(all[2].1.environment.as_deref().unwrap().contains("browser"));
-    assert!(all[2].1.findings.is_empty());
+    assert!(all[2].1.outcome.elapsed < std::time::Duration::from_secs(2));
+    assert!(all[3].1.environment.as_deref().unwrap().contains("browser"));
+    assert!(all[3].1.findings.is_empty());
     let new = fixed(&md, &all);
     assert!(new.contains("console.log(0.1 + 0.2); // 0.30000000000000004\n"));
 }

@@ -166,10 +166,58 @@ fn trimmed(s: &str) -> String {
 /// Whether `stated` says what `printed` shows.
 pub fn same(stated: &str, printed: &str) -> bool {
     let (s, p) = (trimmed(stated), trimmed(printed));
+    let p = empty_items(&p);
+    // A string stated in quotes: its content, spaces and all, is the printed line.
+    let quoted = s
+        .chars()
+        .next()
+        .and_then(closing_quote)
+        .is_some_and(|close| {
+            s.len() >= 2
+                && s.ends_with(close)
+                && printed.trim_end_matches('\n')
+                    == &s[s.chars().next().map_or(1, char::len_utf8)..s.len() - close.len_utf8()]
+        });
+    // `Error: x` says what any error with that message prints (`ReferenceError: x`).
+    let any_error = s.strip_prefix("Error:").is_some_and(|rest| {
+        p.split_once(':').is_some_and(|(kind, msg)| {
+            kind.ends_with("Error") && !kind.contains(' ') && msg.trim() == rest.trim()
+        })
+    });
     s == p
+        || quoted
+        || any_error
         || ellipsis_match(&s, &p)
         || ellipsis_match(&s.replace('…', "..."), &p)
         || glob(&tokens(&s), &tokens(&p))
+}
+
+/// Node's `<3 empty items>` in an array written as a browser console writes it:
+/// `empty, empty, empty`.
+fn empty_items(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut rest = p;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let n: String = tail.chars().take_while(char::is_ascii_digit).collect();
+        let after = &tail[n.len()..];
+        let word = [" empty items>", " empty item>"]
+            .iter()
+            .find(|w| after.starts_with(**w));
+        match (n.parse::<usize>(), word) {
+            (Ok(k), Some(w)) if k <= 1000 => {
+                out.push_str(&vec!["empty"; k].join(", "));
+                rest = &after[w.len()..];
+            }
+            _ => {
+                out.push('<');
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The items of a text: what is between top-level separators.
@@ -572,6 +620,16 @@ mod tests {
         assert!(same("(3) [1, 2, 3]", "[ 1, 2, 3 ]"));
         assert!(same("k1 -> value1 ...", "k1 -> value1\nk2 -> value2\n"));
         assert!(same("[1, 2, 3, 4 ,5]", "[ 1, 2, 3, 4, 5 ]"));
+        assert!(same("\"   Hello!   \"", "   Hello!   \n"));
+        assert!(same("\"\"", "\n"));
+        assert!(!same("\" a\"", "a\n"));
+        assert!(same(
+            "Error: message is not defined",
+            "ReferenceError: message is not defined\n"
+        ));
+        assert!(same("['a', empty ,'b']", "[ 'a', <1 empty item>, 'b' ]"));
+        assert!(same("[empty, empty ,empty]", "[ <3 empty items> ]"));
+        assert!(!same("['a', empty, ,'b']", "[ 'a', <1 empty item>, 'b' ]"));
         assert!(!same("[1, 2]", "[ 1, 2, 3 ]"));
         assert!(!same("3", "3.5"));
         assert!(!same("0.3", "0.30000000000000004"));

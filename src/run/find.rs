@@ -50,6 +50,10 @@ fn marker(comment: &str) -> Option<usize> {
                 .is_none_or(|c| !c.is_alphanumeric() || !m.is_ascii())
     })?;
     let mut at = m.len();
+    // `# print(x)`: code left in a comment, not a marker.
+    if comment[at..].starts_with(['(', '.']) {
+        return None;
+    }
     let rest = &comment[at..];
     let skipped = rest.len() - rest.trim_start().len();
     at += skipped;
@@ -442,9 +446,76 @@ pub fn plans(note: &Note, analysis: &Analysis) -> Vec<Plan> {
     let text = note.text();
     let all = samples_of(note);
     let mut out = Vec::new();
+    let mut defined: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     for (i, sample) in all.iter().enumerate() {
-        if let Some(p) = plan(&text, sample, all.get(i + 1), analysis) {
+        if let Some(mut p) = plan(&text, sample, all.get(i + 1), analysis) {
+            p.defined_before = defined[p.lang as usize].clone();
             out.push(p);
+        }
+        if let Some(lang) = run_lang(sample, false) {
+            let names = &mut defined[lang as usize];
+            names.extend(defined_names(&sample.source, lang));
+            names.sort_unstable();
+            names.dedup();
+        }
+    }
+    out
+}
+
+/// The names a sample defines at the start of a line: `def f`, `class A`, `x =`, `import m`,
+/// `var x`, `let x`, `const x`, `function f`.
+fn defined_names(source: &str, lang: RunLang) -> Vec<String> {
+    let ident = |s: &str| -> Option<String> {
+        let n: String = s
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect();
+        (!n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit())).then_some(n)
+    };
+    let mut out = Vec::new();
+    for line in source.lines() {
+        let t = line.trim_start();
+        let keywords: &[&str] = match lang {
+            RunLang::Python => &["def ", "class ", "async def ", "import ", "for "],
+            RunLang::JavaScript => &[
+                "var ",
+                "let ",
+                "const ",
+                "function ",
+                "async function ",
+                "class ",
+            ],
+        };
+        if let Some(rest) = keywords.iter().find_map(|k| t.strip_prefix(k)) {
+            out.extend(ident(
+                rest.trim_start().trim_start_matches('*').trim_start(),
+            ));
+            if lang == RunLang::Python && t.starts_with("import ") {
+                out.extend(
+                    rest.split(',')
+                        .filter_map(|m| ident(m.split(" as ").last()?.trim())),
+                );
+            }
+            continue;
+        }
+        if let Some((_, names)) = t
+            .strip_prefix("from ")
+            .and_then(|r| r.split_once(" import "))
+        {
+            out.extend(
+                names
+                    .split(',')
+                    .filter_map(|m| ident(m.split(" as ").last()?.trim())),
+            );
+            continue;
+        }
+        // `x = ...`, `a, b = ...` (not `==`).
+        if let Some((lhs, rhs)) = t.split_once('=')
+            && !rhs.starts_with('=')
+            && !lhs.ends_with(['!', '<', '>', '='])
+            && line.len() == t.len()
+        {
+            out.extend(lhs.split(',').filter_map(|n| ident(n.trim())));
         }
     }
     out
@@ -511,6 +582,7 @@ fn plan(text: &str, sample: &Sample, next: Option<&Sample>, a: &Analysis) -> Opt
         stated,
         line_starts,
         example_starts,
+        defined_before: Vec::new(),
     })
 }
 
@@ -613,6 +685,17 @@ mod tests {
         );
         assert_eq!((s[1].1.as_str(), s[1].3.as_str()), ("3", "3"));
         assert_eq!(s[2].1, "5");
+    }
+
+    #[test]
+    fn fragments_know_the_names_earlier_samples_define() {
+        let md = "```js\nconst input = document.querySelector('input');\n```\n\n```python\nimport os, sys as system\nfrom m import a, b as c\nx, y = 1, 2\n```\n\n```js\nconsole.log(input.value); // Good evening\n```\n\n```python\nprint(x)  # 1\n# print(y)  # 2\n```\n";
+        let p = found(md);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].defined_before, ["input"]);
+        assert_eq!(p[1].defined_before, ["a", "c", "os", "system", "x", "y"]);
+        // `# print(y)`: code left in a comment, not a stated output.
+        assert_eq!(p[1].stated.len(), 1);
     }
 
     #[test]

@@ -96,6 +96,71 @@ process.on('exit', () => {
   fs.writeSync(1, NONCE + out);
 });
 
+// Timers on a virtual clock: `setTimeout(f, 5000)` runs at once, in the order real time
+// would run it (by due time, then by when it was set), with the microtasks of each callback
+// run before the next (each callback is its own macrotask). A note's timers then fit the
+// wall-clock limit.
+const realImmediate = setImmediate;
+const timers = [];
+let virtualNow = 0;
+let timerSeq = 0;
+let pumping = false;
+function pump() {
+  if (pumping) return;
+  pumping = true;
+  realImmediate(function tick() {
+    let next = -1;
+    for (let i = 0; i < timers.length; i++) {
+      const t = timers[i];
+      if (next < 0 || t.at < timers[next].at || (t.at === timers[next].at && t.seq < timers[next].seq)) next = i;
+    }
+    if (next < 0) {
+      pumping = false;
+      return;
+    }
+    const t = timers[next];
+    virtualNow = Math.max(virtualNow, t.at);
+    if (t.every) {
+      t.at = virtualNow + t.every;
+      t.seq = timerSeq++;
+    } else {
+      timers.splice(next, 1);
+    }
+    try {
+      t.fn(...t.args);
+    } catch (e) {
+      recordError(e);
+    }
+    realImmediate(tick);
+  });
+}
+class VirtualTimeout {
+  constructor(fn, ms, args, repeat) {
+    const delay = Number(ms) >= 1 && Number(ms) <= 2147483647 ? Number(ms) : 1;
+    this.fn = typeof fn === 'function' ? fn : () => {};
+    this.args = args;
+    this.at = virtualNow + delay;
+    this.every = repeat ? delay : 0;
+    this.seq = timerSeq++;
+    timers.push(this);
+    pump();
+  }
+  ref() { return this; }
+  unref() { return this; }
+  hasRef() { return true; }
+  refresh() { this.at = virtualNow + (this.every || 1); return this; }
+  close() { clear(this); return this; }
+  [Symbol.toPrimitive]() { return this.seq + 1; }
+}
+function clear(t) {
+  const i = timers.findIndex(x => x === t || (typeof t === 'number' && x.seq + 1 === t));
+  if (i >= 0) timers.splice(i, 1);
+}
+globalThis.setTimeout = (fn, ms, ...args) => new VirtualTimeout(fn, ms, args, false);
+globalThis.setInterval = (fn, ms, ...args) => new VirtualTimeout(fn, ms, args, true);
+globalThis.clearTimeout = clear;
+globalThis.clearInterval = clear;
+
 globalThis.require = require;
 globalThis.module = { exports: {} };
 globalThis.exports = globalThis.module.exports;

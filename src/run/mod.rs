@@ -52,6 +52,9 @@ pub struct Plan {
     pub line_starts: Vec<usize>,
     /// For a session: the note offset of each example's `>>>`.
     pub example_starts: Vec<usize>,
+    /// Names the note's earlier samples in this language define, sorted: a sample that
+    /// uses one goes on from them (its `NameError` is not the note's error).
+    pub defined_before: Vec<String>,
 }
 
 /// What is run.
