@@ -1,0 +1,234 @@
+//! What the workspace keeps of a note: its headings (with their breadcrumbs, previews and
+//! question keys), links, terms, URLs and explicit anchors, positions in both encodings.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::paths::{canonical_uri, note_path, uri_to_path};
+use super::{Span, span};
+use crate::analysis::Analysis;
+use crate::config::SlugStyle;
+use crate::duplicates;
+use crate::hover;
+use crate::links::{self, Target};
+use crate::note::Note;
+use crate::outline;
+use crate::terms;
+
+/// A question as compared with others: its normalized title, and the code it shows
+/// ([`duplicates::material`]): a quiz asks "What is the output of below code?" of many
+/// samples, and each is another question.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QuestionKey {
+    pub text: Arc<str>,
+    /// A hash of the code the question shows, if it shows some.
+    pub sample: Option<u64>,
+}
+
+impl QuestionKey {
+    /// The questions of `a` (an analysis of `note`) worth comparing, by heading index, in
+    /// order: titles of two words or more that ask something ([`duplicates::counts`]).
+    pub fn all(note: &Note, a: &Analysis) -> Vec<(usize, QuestionKey)> {
+        let levels = duplicates::asking_levels(a);
+        a.headings
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| duplicates::counts(h, &levels))
+            .filter_map(|(i, h)| {
+                Some((
+                    i,
+                    QuestionKey {
+                        text: h.question_key.clone()?,
+                        sample: duplicates::material(note, a, i),
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HeadingEntry {
+    pub title: String,
+    pub slug: String,
+    pub level: u8,
+    pub question: bool,
+    /// For a question worth comparing, what is compared for duplicates (normalized once,
+    /// not on every check of another note).
+    pub question_key: Option<QuestionKey>,
+    /// The heading line(s).
+    pub span: Span,
+    pub title_span: Span,
+    /// Heading and answer.
+    pub section: Span,
+    /// "file.md › Section › Title".
+    pub breadcrumb: String,
+    pub preview: String,
+    pub samples: usize,
+    pub broken: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkEntry {
+    pub span: Span,
+    pub dest_span: Span,
+    pub dest: String,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone)]
+pub struct TermEntry {
+    pub key: String,
+    pub name: String,
+    pub span: Span,
+    pub definition: String,
+    pub breadcrumb: String,
+}
+
+/// What the workspace keeps of one note.
+#[derive(Debug, Clone)]
+pub struct NoteSummary {
+    pub uri: String,
+    /// The note's folder, for resolving relative links.
+    pub dir: Option<PathBuf>,
+    /// The file name, for breadcrumbs.
+    pub name: String,
+    pub headings: Vec<HeadingEntry>,
+    pub links: Vec<LinkEntry>,
+    pub terms: Vec<TermEntry>,
+    pub urls: Vec<(Span, String)>,
+    /// Explicit anchors of its HTML (`<a name>`, `id`), besides its headings'.
+    pub anchors: Vec<String>,
+}
+
+const TERM_DEFINITION_BYTES: usize = 400;
+
+impl NoteSummary {
+    pub fn build(uri: &str, note: &Note, a: &Analysis, style: SlugStyle) -> NoteSummary {
+        let uri = &canonical_uri(uri);
+        let path = uri_to_path(uri);
+        let name = path.as_ref().and_then(|p| p.file_name()).map_or_else(
+            || uri.rsplit('/').next().unwrap_or(uri).to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let slugs = outline::slugs_of(&a.headings, style);
+        let mut keys = QuestionKey::all(note, a).into_iter().peekable();
+        let mut headings = Vec::with_capacity(a.headings.len());
+        let mut terms = Vec::new();
+        // Open ancestors as (level, title), for breadcrumbs.
+        let mut stack: Vec<(u8, String)> = Vec::new();
+        for (i, h) in a.headings.iter().enumerate() {
+            while stack.last().is_some_and(|(l, _)| *l >= h.level) {
+                stack.pop();
+            }
+            let mut crumbs = vec![name.clone()];
+            crumbs.extend(stack.iter().map(|(_, t)| t.clone()));
+            crumbs.push(h.title.to_string());
+            let breadcrumb = crumbs.join(" › ");
+            stack.push((h.level, h.title.to_string()));
+            let section_range =
+                hover::section_of(&a.outline, i).map_or(h.range.clone(), |s| s.range.clone());
+            let body = note.slice(h.range.end..section_range.end);
+            let samples: Vec<_> = a.samples_in(&section_range).collect();
+            let preview = hover::preview_limited(&body, 8, 600);
+            for t in terms::from_heading(&h.title, h.question) {
+                terms.push(TermEntry {
+                    key: terms::key(&t),
+                    name: t,
+                    span: span(note, &h.title_range),
+                    definition: hover::preview_limited(&body, 6, TERM_DEFINITION_BYTES),
+                    breadcrumb: breadcrumb.clone(),
+                });
+            }
+            headings.push(HeadingEntry {
+                title: h.title.to_string(),
+                // Bold questions have no anchor on GitHub; they get an empty slug.
+                slug: slugs[i].to_string(),
+                level: h.level,
+                question: h.question,
+                question_key: keys.next_if(|(k, _)| *k == i).map(|(_, q)| q),
+                span: span(note, &h.range),
+                title_span: span(note, &h.title_range),
+                section: span(note, &section_range),
+                breadcrumb,
+                preview,
+                samples: samples.len(),
+                broken: samples.iter().filter(|s| s.is_broken()).count(),
+            });
+        }
+        for d in &a.definitions {
+            let heading = a
+                .headings
+                .partition_point(|h| h.range.start <= d.range.start);
+            let breadcrumb = heading
+                .checked_sub(1)
+                .map_or_else(|| name.clone(), |i| headings[i].breadcrumb.clone());
+            let text = note.slice(d.text_start..d.range.end);
+            let text = text.trim_start_matches([':', ' ', '-', '—']).trim();
+            terms.push(TermEntry {
+                key: terms::key(&d.term),
+                name: d.term.to_string(),
+                span: span(note, &d.range),
+                definition: hover::preview_limited(
+                    &format!("**{}** {text}", d.term),
+                    6,
+                    TERM_DEFINITION_BYTES,
+                ),
+                breadcrumb,
+            });
+        }
+        let links = a
+            .links
+            .iter()
+            .map(|l| LinkEntry {
+                span: span(note, &l.range),
+                dest_span: span(note, &l.dest_range),
+                dest: l.dest.to_string(),
+                target: (*l.target).clone(),
+            })
+            .collect();
+        let urls = a
+            .urls
+            .iter()
+            .map(|r| (span(note, r), note.slice(r.clone())))
+            .collect();
+        NoteSummary {
+            uri: uri.to_string(),
+            dir: path.and_then(|p| p.parent().map(Path::to_path_buf)),
+            name,
+            headings,
+            links,
+            terms,
+            urls,
+            anchors: html_anchors_of(note, a),
+        }
+    }
+
+    /// Builds a summary straight from text (for notes on disk).
+    pub fn from_text(uri: &str, text: &str, style: SlugStyle) -> NoteSummary {
+        let note = Note::new(text);
+        let a = Analysis::of(&note);
+        NoteSummary::build(uri, &note, &a, style)
+    }
+
+    /// The heading whose anchor is `anchor`, as GitHub matches it (case-insensitively).
+    pub fn heading_by_slug(&self, anchor: &str) -> Option<&HeadingEntry> {
+        let lower = anchor.to_lowercase();
+        self.headings
+            .iter()
+            .find(|h| !h.slug.is_empty() && (h.slug == anchor || h.slug == lower))
+    }
+
+    /// The file a note link points at, resolved against this note's folder (or the
+    /// repository root for a `/`-rooted path).
+    pub fn resolve_path(&self, rel: &str) -> Option<PathBuf> {
+        note_path(self.dir.as_ref()?, rel)
+    }
+}
+
+/// The explicit anchors of `note`'s HTML, outside its code samples.
+fn html_anchors_of(note: &Note, a: &Analysis) -> Vec<String> {
+    let code: Vec<Range<usize>> = a.samples.iter().map(|s| s.range.clone()).collect();
+    links::html_anchors(&note.text(), &code)
+}

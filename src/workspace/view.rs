@@ -1,0 +1,132 @@
+//! The workspace as one request sees it: the open notes' summaries over the notes on disk,
+//! and what is looked up across all of them (terms, symbols).
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+
+use super::Workspace;
+use super::paths::canonical_uri;
+use super::summary::{HeadingEntry, NoteSummary, TermEntry};
+
+/// Identifies what a [`View`] answers from. The open notes' summaries are held weakly: their
+/// addresses cannot be reused by other summaries while the key lives, and they are not kept.
+pub struct ViewKey {
+    generation: u64,
+    open: Vec<Weak<NoteSummary>>,
+}
+
+/// The workspace as one request sees it: open documents over the notes on disk.
+pub struct View<'a> {
+    pub ws: &'a Workspace,
+    pub open: Vec<Arc<NoteSummary>>,
+}
+
+impl View<'_> {
+    pub fn get(&self, uri: &str) -> Option<Arc<NoteSummary>> {
+        let uri = &canonical_uri(uri);
+        self.open
+            .iter()
+            .find(|s| &s.uri == uri)
+            .cloned()
+            .or_else(|| self.ws.disk.get(uri.as_str()).map(|e| e.value().clone()))
+    }
+
+    /// What this view answers from, to tell a later view that answers alike.
+    pub fn key(&self) -> ViewKey {
+        ViewKey {
+            generation: self.ws.generation.load(Ordering::SeqCst),
+            open: self.open.iter().map(Arc::downgrade).collect(),
+        }
+    }
+
+    /// Whether this view answers as the one `key` was taken from did: the same notes on
+    /// disk and the same summaries of open notes.
+    pub fn has_key(&self, key: &ViewKey) -> bool {
+        key.generation == self.ws.generation.load(Ordering::SeqCst)
+            && key.open.len() == self.open.len()
+            && key
+                .open
+                .iter()
+                .zip(&self.open)
+                .all(|(k, s)| std::ptr::eq(k.as_ptr(), Arc::as_ptr(s)))
+    }
+
+    pub(super) fn is_open(&self, uri: &str) -> bool {
+        self.open.iter().any(|s| s.uri == uri)
+    }
+
+    /// Every note: open documents, then notes on disk that are not open.
+    pub fn all(&self) -> Vec<Arc<NoteSummary>> {
+        let mut out = self.open.clone();
+        out.extend(
+            self.ws
+                .disk
+                .iter()
+                .filter(|e| !self.is_open(e.key()))
+                .map(|e| e.value().clone()),
+        );
+        out
+    }
+
+    /// Where terms named `key` (see [`crate::terms::key`]) are explained, with the note of each.
+    pub fn terms(&self, key: &str) -> Vec<(String, TermEntry)> {
+        let index = self.ws.index();
+        let mut out: Vec<(String, TermEntry)> = index
+            .terms
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|(uri, _)| !self.is_open(uri))
+            .filter_map(|(uri, i)| {
+                let t = self.ws.disk.get(uri)?.terms.get(*i)?.clone();
+                Some((uri.clone(), t))
+            })
+            .collect();
+        for o in &self.open {
+            out.extend(
+                o.terms
+                    .iter()
+                    .filter(|t| t.key == key)
+                    .map(|t| (o.uri.clone(), t.clone())),
+            );
+        }
+        out
+    }
+
+    /// Headings and questions matching `query` fuzzily, best first.
+    pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, HeadingEntry)> {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        use nucleo_matcher::{Config, Matcher, Utf32Str};
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        let mut buf = Vec::new();
+        let notes = self.all();
+        // Score by index; only the results returned are cloned.
+        let mut scored: Vec<(u32, usize, usize)> = Vec::new();
+        for (ni, n) in notes.iter().enumerate() {
+            for (hi, h) in n.headings.iter().enumerate() {
+                let score = if query.is_empty() {
+                    Some(0)
+                } else {
+                    pattern.score(Utf32Str::new(&h.title, &mut buf), &mut matcher)
+                };
+                if let Some(score) = score {
+                    scored.push((score, ni, hi));
+                }
+            }
+        }
+        let title = |&(_, ni, hi): &(u32, usize, usize)| notes[ni].headings[hi].title.as_str();
+        let order = |a: &(u32, usize, usize), b: &(u32, usize, usize)| {
+            b.0.cmp(&a.0).then_with(|| title(a).cmp(title(b)))
+        };
+        if scored.len() > limit {
+            scored.select_nth_unstable_by(limit, order);
+            scored.truncate(limit);
+        }
+        scored.sort_by(order);
+        scored
+            .into_iter()
+            .map(|(_, ni, hi)| (notes[ni].uri.clone(), notes[ni].headings[hi].clone()))
+            .collect()
+    }
+}
