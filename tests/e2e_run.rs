@@ -1,6 +1,7 @@
 //! Running samples through the real server: the code lenses, the command they call, the
 //! `output-mismatch` diagnostic and its quick fix (not part of fix-all), hover on a run
-//! sample, a run killed by an edit, and `check --run --format json`.
+//! sample, a run killed by an edit, and `check --run --format json`. Runs get a long time
+//! limit (a loaded machine starts interpreters slowly): what is tested ends them sooner.
 
 mod common;
 
@@ -19,7 +20,7 @@ fn codes(diags: &[Value]) -> Vec<String> {
 #[test]
 fn lenses_run_a_sample_and_its_mismatch_is_fixed_in_place() {
     let mut c = Client::spawn();
-    c.initialize(json!({}));
+    c.initialize(json!({"initializationOptions": {"run": {"timeout": 60}}}));
     let uri = "file:///tmp/run-e2e/outputs.md";
     let doc = c.open(uri, NOTE);
     // Nothing runs by itself.
@@ -120,7 +121,7 @@ fn lenses_run_a_sample_and_its_mismatch_is_fixed_in_place() {
 #[test]
 fn an_edit_kills_the_run_in_progress() {
     let mut c = Client::spawn();
-    c.initialize(json!({"initializationOptions": {"run": {"timeout": 20}}}));
+    c.initialize(json!({"initializationOptions": {"run": {"timeout": 120}}}));
     let uri = "file:///tmp/run-e2e/loop.md";
     let text = "```python\nwhile True:\n    pass\nprint(1)  # 1\n```\n";
     let mut doc = c.open(uri, text);
@@ -133,8 +134,9 @@ fn an_edit_kills_the_run_in_progress() {
     let started = std::time::Instant::now();
     doc.edit(&mut c, text.len()..text.len(), "\nmore\n");
     let answer = c.wait_response(&id);
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Cancelled by the edit, long before the time limit.
     assert_eq!(answer["result"]["cancelled"], true, "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
     c.shutdown_and_exit();
 }
 
@@ -144,9 +146,10 @@ fn check_run_json() {
     std::fs::create_dir_all(&dir).unwrap();
     let note = dir.join("n.md");
     std::fs::write(&note, NOTE).unwrap();
+    std::fs::write(dir.join(".notes-lsp.toml"), "[run]\ntimeout = 60\n").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_notes-lsp"))
         .args(["check", "--run", "--format", "json"])
-        .arg(&note)
+        .arg(&dir)
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
