@@ -2,7 +2,7 @@
 //! the order it read them, before any handler runs; text-sync notifications are applied to
 //! the state right there, so no scheduling of handlers can reorder them (DESIGN.md, rule 3).
 //! It also turns a panic inside a handler into an error response for that request, answers
-//! the stand-ins `guard.rs` puts in place of malformed messages, and sheds load: past
+//! the stand-ins `guard/` puts in place of malformed messages, and sheds load: past
 //! [`max_pending`] requests in flight, a new request is answered at once with RequestFailed
 //! instead of queuing behind the others (the transport's queue is bounded, and a full queue
 //! would stop it reading text sync and `$/cancelRequest`).
