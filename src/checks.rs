@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::codes::{Severity, code};
+use crate::note::blocks::Container;
 use crate::outline::Heading;
 use crate::samples::{self, Lang, Language, Sample, SyntaxError, registry};
 
@@ -280,18 +281,48 @@ impl Continuation {
     }
 }
 
-/// An unclosed top-level fence runs to the end of the note and hides everything after it.
-pub fn unclosed_fence(fence_line: Range<usize>, swallowed_headings: usize) -> Diagnostic {
-    let what = match swallowed_headings {
-        0 => "the rest of the note".to_string(),
-        1 => "the rest of the note, 1 heading included".to_string(),
-        n => format!("the rest of the note, {n} headings included"),
+/// A fence never closed: CommonMark ends it with its container (a list item, a block quote),
+/// or at the top with the note, hiding everything after it. `lines` is how many lines it
+/// takes after its opening line, `swallowed_headings` how many of them look like headings.
+pub fn unclosed_fence(
+    fence_line: Range<usize>,
+    container: Option<Container>,
+    lines: usize,
+    swallowed_headings: usize,
+) -> Diagnostic {
+    let lines_ = match lines {
+        1 => "1 line".to_string(),
+        n => format!("{n} lines"),
+    };
+    let message = match container {
+        None => {
+            let headings = match swallowed_headings {
+                0 => String::new(),
+                1 => ", 1 heading included".to_string(),
+                n => format!(", {n} headings included"),
+            };
+            format!(
+                "this code fence is never closed: it swallows the rest of the note \
+                 ({lines_}{headings})"
+            )
+        }
+        Some(c) => {
+            let what = match c {
+                Container::ListItem => "list item",
+                Container::BlockQuote => "block quote",
+            };
+            let below = match lines {
+                0 => "right below it".to_string(),
+                _ => format!("{lines_} below"),
+            };
+            format!("this code fence is never closed: it ends with its {what}, {below}")
+        }
     };
     Diagnostic {
         range: fence_line,
         severity: Severity::Warning,
         code: code::UNCLOSED_FENCE,
-        message: format!("this code fence is never closed: it swallows {what}").into(),
+        message: message.into(),
     }
 }
 

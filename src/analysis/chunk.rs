@@ -132,7 +132,7 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
             });
         }
         out.diagnostics.extend(diag);
-        if block.info.is_some() && !block.closed && block.top_level {
+        if block.info.is_some() && !block.closed {
             let fence_end = text[block.range.clone()]
                 .find('\n')
                 .map_or(block.range.end, |i| block.range.start + i);
@@ -141,8 +141,16 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
                 .iter()
                 .filter(|l| crate::note::starts_with_atx(&text[l.start..]))
                 .count();
+            // Lines after the opening fence that the block takes, to its last one with code.
+            let taken = block
+                .lines
+                .iter()
+                .rposition(|l| !text[l.clone()].trim().is_empty())
+                .map_or(0, |i| i + 1);
             out.diagnostics.push(checks::unclosed_fence(
                 block.range.start..fence_end,
+                block.container,
+                taken,
                 swallowed,
             ));
         }

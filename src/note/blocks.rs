@@ -17,6 +17,13 @@ pub struct HeadingBlock {
     pub top_level_atx: bool,
 }
 
+/// A block that holds others and ends them with itself (CommonMark's container blocks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    ListItem,
+    BlockQuote,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeBlock {
     /// The whole block, fences included, without the final line break.
@@ -27,6 +34,8 @@ pub struct CodeBlock {
     pub closed: bool,
     /// Outside any list or block quote.
     pub top_level: bool,
+    /// The innermost container holding the block, if any: an unclosed fence ends with it.
+    pub container: Option<Container>,
     /// The code on each line after container prefixes and the block's own indentation,
     /// without the line break.
     pub lines: Vec<Range<usize>>,
@@ -582,26 +591,36 @@ fn push_code(
         let prev = &text[lines[row - 1]..lines[row]];
         prev.trim() == NOCHECK_COMMENT
     };
-    let top_level = is_top_level(node);
+    // Walked up to the root: a heading inside a list item makes a section there, so the
+    // parent alone does not tell a block at the top from one in a container.
     let (mut container_col, mut in_quote, mut up) = (None, false, node.parent());
+    let mut container = None;
     while let Some(p) = up {
         match p.kind() {
-            "list_item" if container_col.is_none() => {
-                container_col = p
-                    .child(0)
-                    .filter(|m| m.kind().starts_with("list_marker"))
-                    .map(|m| visual_col(text, lines, m.end_byte()));
+            "list_item" => {
+                container.get_or_insert(Container::ListItem);
+                if container_col.is_none() {
+                    container_col = p
+                        .child(0)
+                        .filter(|m| m.kind().starts_with("list_marker"))
+                        .map(|m| visual_col(text, lines, m.end_byte()));
+                }
             }
-            "block_quote" => in_quote = true,
+            "block_quote" => {
+                container.get_or_insert(Container::BlockQuote);
+                in_quote = true;
+            }
             _ => {}
         }
         up = p.parent();
     }
+    let top_level = container.is_none();
     blocks.code.push(CodeBlock {
         range: trim_break(text, node.byte_range()),
         info,
         closed,
         top_level,
+        container,
         lines: code_lines,
         nocheck_comment,
         container_col: container_col.unwrap_or(0),

@@ -410,6 +410,7 @@ mod tests {
             info: info.map(str::to_string),
             closed: true,
             top_level: true,
+            container: None,
             lines,
             nocheck_comment: false,
             container_col: 0,
