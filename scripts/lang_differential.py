@@ -27,6 +27,7 @@ tuning) and for the held-out repository alone (never looked at while tuning).
 
 import argparse
 import concurrent.futures as cf
+import hashlib
 import json
 import os
 import random
@@ -124,6 +125,18 @@ GCC_SYNTAX = re.compile(
 GCC_LINE = re.compile(r"^[^:]*:(\d+):(\d+): (error|fatal error): (.*)$")
 
 
+# Reference answers by text, kept between runs with --cache (a compiler's answer for a text
+# does not change; the first run over a corpus is the slow one).
+CACHE = {}
+
+
+def cached(kind, text, compute):
+    key = hashlib.sha1(f"{kind}\0{text}".encode()).hexdigest()
+    if key not in CACHE:
+        CACHE[key] = compute()
+    return tuple(CACHE[key])
+
+
 class Verdict:
     """ok, syntax (line, message), or skip (not judged: not self-contained)."""
 
@@ -136,6 +149,10 @@ class Verdict:
 
 def gcc_judge(lang, text, workdir):
     """Judges one reading with gcc/g++: ('ok'|'syntax'|'semantic'|'fatal', line, message)."""
+    return cached(lang, text, lambda: gcc_run(lang, text, workdir))
+
+
+def gcc_run(lang, text, workdir):
     if lang == "c":
         cmd = ["gcc", "-std=gnu17", "-x", "c"]
     else:
@@ -157,11 +174,13 @@ def gcc_judge(lang, text, workdir):
     return ("fatal", None, proc.stderr.decode(errors="replace")[:200])
 
 
-def wrapped_judge(judge, lang, src, first_wrap=0):
+def wrapped_judge(judge, lang, src, first_wrap=None):
     """The reference's verdict over the readings: the first that is free of syntax errors
-    wins; otherwise the syntax error that comes furthest into the sample."""
+    wins; otherwise the error of `first_wrap` (for a mutant: the reading its sample was valid
+    in) or, with none given, the syntax error that comes furthest into the sample."""
     wraps = WRAPS[lang]
-    order = [first_wrap] + [i for i in range(len(wraps)) if i != first_wrap]
+    first = first_wrap or 0
+    order = [first] + [i for i in range(len(wraps)) if i != first]
     best = None
     semantic = False
     for i in order:
@@ -178,7 +197,7 @@ def wrapped_judge(judge, lang, src, first_wrap=0):
         if kind == "fatal":
             return Verdict("skip", message=msg)
         line = min(max(line - shift, 1), last_line(src))
-        if best is None or line > best.line:
+        if best is None or (first_wrap is None and line > best.line):
             best = Verdict("syntax", line, msg, wrap=i)
     if semantic:
         return Verdict("skip", message="semantic errors")
@@ -215,18 +234,22 @@ def make_javac(script_dir):
     helper = os.path.join(script_dir, "JavaParse.java")
 
     def parse_all(texts):
-        payload = "".join(t + "\0" for t in texts).encode()
-        proc = subprocess.run([java, helper], input=payload, capture_output=True, check=True)
-        out = proc.stdout.decode().splitlines()
-        assert len(out) == len(texts), proc.stderr.decode()[:500]
-        res = []
-        for row in out:
-            if row == "ok":
-                res.append(("ok", None, None))
-            else:
-                line, msg = row.split("\t", 1)
-                res.append(("syntax", int(line), msg))
-        return res
+        todo = sorted({t for t in texts
+                       if hashlib.sha1(f"java\0{t}".encode()).hexdigest() not in CACHE})
+        if todo:
+            payload = "".join(t + "\0" for t in todo).encode()
+            proc = subprocess.run([java, helper], input=payload, capture_output=True,
+                                  check=True)
+            out = proc.stdout.decode().splitlines()
+            assert len(out) == len(todo), proc.stderr.decode()[:500]
+            for t, row in zip(todo, out):
+                if row == "ok":
+                    res = ("ok", None, None)
+                else:
+                    line, msg = row.split("\t", 1)
+                    res = ("syntax", int(line), msg)
+                cached("java", t, lambda: res)
+        return [cached("java", t, lambda: None) for t in texts]
 
     def judge_many(items):
         wraps = WRAPS["java"]
@@ -235,7 +258,8 @@ def make_javac(script_dir):
         verdicts = []
         for k, (src, first) in enumerate(items):
             rows = got[k * len(wraps):(k + 1) * len(wraps)]
-            order = [first] + [i for i in range(len(wraps)) if i != first]
+            start = first or 0
+            order = [start] + [i for i in range(len(wraps)) if i != start]
             best = None
             for i in order:
                 kind, line, msg = rows[i]
@@ -243,33 +267,41 @@ def make_javac(script_dir):
                     best = Verdict("ok", wrap=i)
                     break
                 line = min(max(line - wraps[i][0].count("\n"), 1), last_line(src))
-                if best is None or line > best.line:
+                if best is None or (first is None and line > best.line):
                     best = Verdict("syntax", line, msg, wrap=i)
             verdicts.append(best)
         return verdicts
     return judge_many
 
 
-def make_simple(cmd_of):
-    """A reference run once per sample on a file: gofmt -e, bash -n."""
+def make_simple(tool, cmd, stdin):
+    """A reference run once per sample: `gofmt -e` on standard input (gofmt reads
+    declaration and statement lists only there), `bash -n FILE`."""
     def judge_many(items):
         def one(item):
             src, _ = item
-            with tempfile.NamedTemporaryFile("w", suffix=".src", delete=False) as f:
-                f.write(src)
-                path = f.name
-            try:
-                proc = subprocess.run(cmd_of(path), capture_output=True)
-            finally:
-                os.unlink(path)
+            return Verdict(*cached(tool, src, lambda: run(src)))
+
+        def run(src):
+            if stdin:
+                proc = subprocess.run(cmd, input=src.encode(), capture_output=True)
+                name = "<standard input>"
+            else:
+                with tempfile.NamedTemporaryFile("w", suffix=".src", delete=False) as f:
+                    f.write(src)
+                    name = f.name
+                try:
+                    proc = subprocess.run(cmd + [name], capture_output=True)
+                finally:
+                    os.unlink(name)
             if proc.returncode == 0:
-                return Verdict("ok", wrap=0)
+                return ("ok", None, None, 0)
             err = proc.stderr.decode(errors="replace")
-            m = re.search(re.escape(path) + r":(?: line )?(\d+)(?::\d+)?: (.*)", err)
+            m = re.search(re.escape(name) + r":(?: line )?(\d+)(?::\d+)?: (.*)", err)
             if not m:
-                return Verdict("skip", message=err[:200])
+                return ("skip", None, err[:200], None)
             line = min(int(m.group(1)), last_line(src))
-            return Verdict("syntax", line, m.group(2).strip(), wrap=0)
+            return ("syntax", line, m.group(2).strip(), 0)
         with cf.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
             return list(pool.map(one, items))
     return judge_many
@@ -385,6 +417,16 @@ def extract(cmd, corpus, lang):
     return [r for r in rows if r["tag"].lower() in tags and r["src"].strip()]
 
 
+# A terminal session (a prompt on the first line): the checker reads only its commands, the
+# reference would read its output as commands too, so sessions are left to the fixtures.
+SESSION = re.compile(r"^\s*(\$|>)( |$)|^\s*(\[[^\]]*\]|\S*[@:~]\S*)[$#]( |$)")
+
+
+def is_session(src):
+    first = next((l for l in src.splitlines() if l.strip()), "")
+    return bool(SESSION.match(first))
+
+
 def repo_of(path, corpus):
     rel = os.path.relpath(path, corpus)
     return rel.split(os.sep)[0]
@@ -404,7 +446,10 @@ def main():
     ap.add_argument("--holdout", default="imhuay__Algorithm_Interview_Notes-Chinese")
     ap.add_argument("--per-base", type=int, default=4, help="mutants tried per valid sample")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--show", type=int, default=0, help="cases to print per kind of miss")
+    ap.add_argument("--show", type=int, default=0,
+                    help="cases to print per kind of miss (tuning set only)")
+    ap.add_argument("--cache", metavar="FILE",
+                    help="keep the reference's answers in FILE between runs")
     ap.add_argument("--require", action="store_true",
                     help="exit 1 unless the tuning set meets the issue's bars")
     args = ap.parse_args()
@@ -415,6 +460,10 @@ def main():
         raise SystemExit(f"no corpus at {corpus}")
 
     rows = extract(cmd, corpus, lang)
+    sessions = 0
+    if lang == "bash":
+        sessions = len({r["src"] for r in rows if is_session(r["src"])})
+        rows = [r for r in rows if not is_session(r["src"])]
     # One copy of each text; a text also found outside the held-out repository is not held out.
     split_of = {}
     for r in rows:
@@ -423,6 +472,9 @@ def main():
         split_of[r["src"]] = "held-out" if held and prev in (None, "held-out") else "tuning"
     sources = sorted(split_of)
 
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache) as f:
+            CACHE.update(json.load(f))
     workdir = tempfile.mkdtemp(prefix=f"langdiff-{lang}-")
     try:
         if lang in ("c", "cpp"):
@@ -430,11 +482,11 @@ def main():
         elif lang == "java":
             judge = make_javac(os.path.dirname(os.path.abspath(__file__)))
         elif lang == "go":
-            judge = make_simple(lambda p: ["gofmt", "-e", p])
+            judge = make_simple("gofmt-stdin", ["gofmt", "-e"], stdin=True)
         else:
-            judge = make_simple(lambda p: ["bash", "-n", p])
+            judge = make_simple("bash", ["bash", "-n"], stdin=False)
 
-        ref = judge([(s, 0) for s in sources])
+        ref = judge([(s, None) for s in sources])
         rng = random.Random(args.seed)
         mutants = []  # (split, base, op, src)
         seen = set(sources)
@@ -458,10 +510,14 @@ def main():
         ours_base, ours_mut = ours[:len(sources)], ours[len(sources):]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.cache:
+            with open(args.cache, "w") as f:
+                json.dump(CACHE, f)
 
     failed = False
     print(f"== {lang}: {len(rows)} samples tagged {'/'.join(sorted(TAGS[lang]))} in the corpus, "
-          f"{len(sources)} distinct; held out: {args.holdout}")
+          f"{len(sources)} distinct; held out: {args.holdout}"
+          + (f"; {sessions} terminal sessions left to the fixtures" if sessions else ""))
     for split in ("tuning", "held-out"):
         idx = [i for i, s in enumerate(sources) if split_of[s] == split]
         valid = [i for i in idx if ref[i].kind == "ok"]
@@ -494,7 +550,8 @@ def main():
                                   len(found) < 0.9 * len(mids) or
                                   len(near) < 0.8 * len(found)):
             failed = True
-        if args.show:
+        # The held-out repository's cases are never printed: it stays unseen while tuning.
+        if args.show and split == "tuning":
             def show(title, items):
                 if items:
                     print(f"\n   === {split}: {title} ({len(items)}) ===")

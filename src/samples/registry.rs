@@ -135,16 +135,28 @@ pub static LANGUAGES: &[Language] = &[
         "C++",
         "cpp-syntax",
         &["cpp", "c++", "cc", "cxx", "hpp"],
-        None,
+        Some(treesitter::cpp::check),
     ),
-    lang("java", "Java", "java-syntax", &["java"], None),
-    lang("go", "Go", "go-syntax", &["go", "golang"], None),
+    lang(
+        "java",
+        "Java",
+        "java-syntax",
+        &["java"],
+        Some(treesitter::java::check),
+    ),
+    lang(
+        "go",
+        "Go",
+        "go-syntax",
+        &["go", "golang"],
+        Some(treesitter::go::check),
+    ),
     lang(
         "bash",
         "Bash",
         "bash-syntax",
         &["bash", "sh", "shell", "zsh", "console"],
-        None,
+        Some(treesitter::bash::check),
     ),
     Language {
         flavours: &[

@@ -29,18 +29,23 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         digit_separators: false,
         text_blocks: false,
     }),
+    semicolons: true,
     prepare,
     tolerate,
 };
 
 /// `typedef struct point { ... };` names no type: gcc warns ("useless storage class
-/// specifier") and goes on.
-pub(crate) fn tolerate(n: Node) -> bool {
-    n.parent().is_some_and(|p| p.kind() == "type_definition")
-        && matches!(
-            n.kind(),
-            "type_identifier" | "identifier" | "primitive_type"
-        )
+/// specifier") and goes on; `char : 0;` is an unnamed bit-field.
+pub(crate) fn tolerate(n: Node, parent: Node, next: Option<Node>) -> bool {
+    match parent.kind() {
+        "type_definition" => {
+            matches!(n.kind(), "type_identifier" | "identifier" | "primitive_type")
+        }
+        "field_declaration" => {
+            n.kind() == "field_identifier" && next.is_some_and(|s| s.kind() == "bitfield_clause")
+        }
+        _ => false,
+    }
 }
 
 /// C89's implicit `int`: `main() {` at the start of a line is a function returning int
@@ -63,6 +68,7 @@ fn prepare(source: &str) -> Prepared {
         }
         at += line.len();
     }
+    p.line_numbers();
     p.placeholders();
     p
 }

@@ -6,7 +6,11 @@
 //! keeps the sample if one parses, and otherwise turns the first ERROR or MISSING node of the
 //! reading that got furthest into a message in words, on the line a compiler would name.
 
+pub mod bash;
 pub mod c;
+pub mod cpp;
+pub mod go;
+pub mod java;
 mod lexical;
 
 use std::cell::RefCell;
@@ -33,11 +37,15 @@ pub(crate) struct Grammar {
     pub lint: Lint,
     /// How to skip literals and comments when pairing brackets (`None`: no bracket pairing).
     pub flavor: Option<lexical::Flavor>,
+    /// Statements end with `;` (C, C++, Java): a statement-opening word after a finished
+    /// expression at the end of a line means a `;` is missing there.
+    pub semicolons: bool,
     /// The language's own reading of a note's sample before parsing.
     pub prepare: fn(&str) -> Prepared,
     /// MISSING nodes that stand for something the compiler does without (gcc's `typedef
-    /// struct {...};` with no name is a warning).
-    pub tolerate: fn(Node) -> bool,
+    /// struct {...};` with no name is a warning), given with their parent and next sibling
+    /// (tree-sitter's `Node::parent` does not find a zero-width node's parent reliably).
+    pub tolerate: fn(Node, Node, Option<Node>) -> bool,
 }
 
 thread_local! {
@@ -94,6 +102,47 @@ impl Prepared {
         out
     }
 
+    /// Replaces a range of the text with as many spaces (same length, no map change).
+    pub fn blank(&mut self, range: Range<usize>) {
+        let spaces = " ".repeat(range.len());
+        self.text.replace_range(range, &spaces);
+    }
+
+    /// Blanks the numbers of a numbered listing (`1: int a;`, `2. return a;`, `3 | }`):
+    /// every non-blank line opens with its number, counting up by one from 0 or 1, then a
+    /// `:`, `.`, `|` or `)` or a space.
+    pub fn line_numbers(&mut self) {
+        let mut spans = Vec::new();
+        let mut expect = None;
+        let mut at = 0;
+        for line in self.text.split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            if body.trim().is_empty() {
+                at += line.len();
+                continue;
+            }
+            let indent = body.len() - body.trim_start().len();
+            let digits = body[indent..].bytes().take_while(u8::is_ascii_digit).count();
+            let number: Option<u32> = body[indent..indent + digits].parse().ok();
+            let after = body[indent + digits..].chars().next();
+            let marked = matches!(after, Some(':' | '.' | '|' | ')' | ' ' | '\t') | None);
+            match (number, expect) {
+                (Some(n), None) if n <= 1 && marked => {}
+                (Some(n), Some(e)) if n == e && marked => {}
+                _ => return,
+            }
+            expect = number.map(|n| n + 1);
+            let mark = usize::from(matches!(after, Some(':' | '.' | '|' | ')')));
+            spans.push(at + indent..at + indent + digits + mark);
+            at += line.len();
+        }
+        if spans.len() >= 2 {
+            for r in spans {
+                self.blank(r);
+            }
+        }
+    }
+
     /// Rewrites `<your code here>`-style placeholders in place (same length): blanked when
     /// alone on their line, else turned into a name (`_your_code_here_`) so that the
     /// expression around them still reads.
@@ -138,8 +187,10 @@ impl Prepared {
 /// (`<stdio.h>` after `#include` and `vector<int>` are code).
 fn placeholder_at(b: &[u8], i: usize, line_start: usize) -> Option<usize> {
     let prev = if i > line_start { b[i - 1] } else { b' ' };
+    let before = b[line_start..i].trim_ascii();
     if !matches!(prev, b' ' | b'\t' | b'(' | b'=' | b',')
-        || b[line_start..i].trim_ascii_start().starts_with(b"#")
+        || before.starts_with(b"#")
+        || before.ends_with(b"template")
     {
         return None;
     }
@@ -206,9 +257,9 @@ fn problem(g: &Grammar, root: Node, text: &str, user: Range<usize>) -> Option<Pr
             ));
         };
         if node.is_missing() {
-            missing(g, node, text, &user)
+            missing(g, root, node, text, &user)
         } else {
-            unexpected(g, node, text, &user)
+            unexpected(g, root, node, text, &user)
         }
     } else {
         let (range, message) = (g.lint)(root, text)?;
@@ -268,12 +319,21 @@ fn last_token_range(src: &str) -> Range<usize> {
 }
 
 /// The first ERROR or MISSING node in document order, leaving out tolerated MISSING ones.
-fn first_error(root: Node, tolerate: fn(Node) -> bool) -> Option<Node> {
+fn first_error(root: Node, tolerate: fn(Node, Node, Option<Node>) -> bool) -> Option<Node> {
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        if node.is_error() || node.is_missing() && !tolerate(node) {
+        if node.is_error() {
             return Some(node);
+        }
+        if node.is_missing() {
+            let mut up = cursor.clone();
+            let parent = if up.goto_parent() { up.node() } else { root };
+            let mut next = cursor.clone();
+            let next = next.goto_next_sibling().then(|| next.node());
+            if !tolerate(node, parent, next) {
+                return Some(node);
+            }
         }
         if node.has_error() && cursor.goto_first_child() {
             continue;
@@ -328,18 +388,16 @@ fn end_flaw(g: &Grammar, src: &str) -> Option<lexical::Flaw> {
 }
 
 /// A MISSING node: the parser inserted a token to go on.
-fn missing(g: &Grammar, node: Node, text: &str, user: &Range<usize>) -> Found {
+fn missing(g: &Grammar, root: Node, node: Node, text: &str, user: &Range<usize>) -> Found {
     let kind = node.kind();
     let what = describe_kind(kind, node.is_named());
     let at = node.start_byte();
     let rest_is_wrapper = at >= user.end || text[at..user.end].trim().is_empty();
     let closer = matches!(kind, ")" | "]" | "}");
-    if closer && rest_is_wrapper {
-        // The input ended with a bracket open: say which one.
+    if rest_is_wrapper {
+        // The input ended with something open: for a bracket, say which one.
         let message = match end_flaw(g, &text[user.clone()]) {
-            Some(f) if f.message.starts_with("expected") && f.message.contains("end of input") => {
-                f.message
-            }
+            Some(f) if closer && f.message.contains("end of input") => f.message,
             _ => format!("expected {what} at end of input"),
         };
         return Found {
@@ -349,22 +407,45 @@ fn missing(g: &Grammar, node: Node, text: &str, user: &Range<usize>) -> Found {
         };
     }
     // Marked on the token after which something is missing, as compilers do.
-    let root = {
-        let mut n = node;
-        while let Some(p) = n.parent() {
-            n = p;
-        }
-        n
-    };
     let range = match leaf_before(root, at) {
         Some(prev) if prev.end_byte() > user.start => prev.byte_range(),
         _ => at..at,
     };
+    // A closing bracket is missing before something: name it, as gcc does.
+    let next = text[at..user.end].trim_start();
+    let message = match next.chars().next() {
+        Some(c) if closer && !c.is_alphanumeric() && c != '_' && c != '"' && c != '\'' => {
+            format!("expected {what} before '{c}'")
+        }
+        _ => format!("expected {what}"),
+    };
     Found {
         range,
-        message: format!("expected {what}"),
+        message,
         at_end: false,
     }
+}
+
+/// A statement-opening word right after a line that ends an expression: gcc's and javac's
+/// "expected ';'", named at the end of that line.
+fn missing_semicolon(root: Node, tok: Node, text: &str, user: &Range<usize>) -> Option<Found> {
+    let word = &text[tok.byte_range()];
+    if !word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    let prev = leaf_before(root, tok.start_byte())?;
+    if prev.start_byte() < user.start || !text[prev.end_byte()..tok.start_byte()].contains('\n') {
+        return None;
+    }
+    let last = &text[prev.byte_range()];
+    let ends_expression = last.ends_with([')', ']', '"', '\''])
+        || last.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+    let opens = matches!(last, "else" | "do" | "return" | "public" | "private" | "protected");
+    (ends_expression && !opens).then(|| Found {
+        range: prev.byte_range(),
+        message: format!("expected ';' before '{word}'"),
+        at_end: false,
+    })
 }
 
 /// The leaves of a node in document order (MISSING ones left out).
@@ -393,7 +474,12 @@ fn valid_in(language: &Language, state: u16, symbol: u16) -> bool {
 /// first (a child token, or the first token of a child subtree) that the state after the
 /// token before it has no action for, or a child token that its own state has no action for.
 /// The states are one GLR version's, so the tokens inside whole subtrees are not tested.
-fn offender<'t>(language: &Language, node: Node<'t>, before: Option<Node<'t>>) -> Option<Node<'t>> {
+fn offender<'t>(
+    language: &Language,
+    text: &str,
+    node: Node<'t>,
+    before: Option<Node<'t>>,
+) -> Option<Node<'t>> {
     let mut prev = before.filter(|b| !b.is_extra());
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
@@ -404,7 +490,7 @@ fn offender<'t>(language: &Language, node: Node<'t>, before: Option<Node<'t>>) -
         while let Some(c) = first.child(0) {
             first = c;
         }
-        if first.byte_range().is_empty() {
+        if first.byte_range().is_empty() || text[first.byte_range()].trim().is_empty() {
             continue;
         }
         let symbol = first.grammar_id();
@@ -430,17 +516,10 @@ fn offender<'t>(language: &Language, node: Node<'t>, before: Option<Node<'t>>) -
 /// An ERROR node: tokens the parser could not fit. The one marked is where an LR parser
 /// would have stopped, else the end of input if a bracket is left open there, else the
 /// node's first token.
-fn unexpected(g: &Grammar, node: Node, text: &str, user: &Range<usize>) -> Found {
+fn unexpected(g: &Grammar, root: Node, node: Node, text: &str, user: &Range<usize>) -> Found {
     let language: &Language = g.language;
-    let root = {
-        let mut n = node;
-        while let Some(p) = n.parent() {
-            n = p;
-        }
-        n
-    };
     let before = leaf_before(root, node.start_byte());
-    let mut offender = offender(language, node, before);
+    let mut offender = offender(language, text, node, before);
     let reaches_end = node.end_byte() >= user.start + text[user.clone()].trim_end().len();
     if offender.is_none()
         && reaches_end
@@ -461,7 +540,9 @@ fn unexpected(g: &Grammar, node: Node, text: &str, user: &Range<usize>) -> Found
     if offender.is_none() {
         let mut ls = Vec::new();
         leaves(node, &mut ls);
-        offender = ls.into_iter().find(|l| !l.is_extra());
+        offender = ls
+            .into_iter()
+            .find(|l| !l.is_extra() && !text[l.byte_range()].trim().is_empty());
     }
     let Some(tok) = offender else {
         return Found {
@@ -485,6 +566,32 @@ fn unexpected(g: &Grammar, node: Node, text: &str, user: &Range<usize>) -> Found
                 at_end: true,
             },
         };
+    }
+    // `struct S { ... }` without its `;`, then the next declaration on a later line: gcc and
+    // g++ name the missing `;` at the closing brace.
+    if let Some(decl) = node.parent()
+        && matches!(
+            decl.kind(),
+            "declaration" | "field_declaration" | "function_definition"
+        )
+        && let Some(spec) = decl.child(0)
+        && let Some(what) = spec.kind().strip_suffix("_specifier")
+        && matches!(what, "class" | "struct" | "union" | "enum")
+        && let Some(body) = spec.child(spec.child_count().saturating_sub(1))
+        && matches!(body.kind(), "field_declaration_list" | "enumerator_list")
+        && text[body.end_byte()..tok.start_byte()].contains('\n')
+        && body.end_byte() > user.start
+    {
+        return Found {
+            range: body.end_byte() - 1..body.end_byte(),
+            message: format!("expected ';' after {what} definition"),
+            at_end: false,
+        };
+    }
+    if g.semicolons
+        && let Some(found) = missing_semicolon(root, tok, text, user)
+    {
+        return found;
     }
     let word = &text[tok.byte_range()];
     let shown: String = word.chars().take(24).collect();
@@ -574,6 +681,38 @@ pub(crate) fn blank_elisions(g: &Grammar, source: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// Whether a line carries code punctuation, or opens with a directive, a comment or a word
+/// that starts a declaration: what a program's output and prose mostly lack.
+fn code_like(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "#", "//", "/*", "*", "int ", "void ", "char ", "bool ", "auto ", "long ", "float ",
+        "double ", "unsigned ", "const ", "static ", "using ", "class ", "struct ", "enum ",
+        "union ", "template", "typedef ", "return", "std::", "public ", "private ", "var ",
+        "func ", "type ", "import ", "package ", "String ",
+    ];
+    let t = line.trim();
+    t.contains([';', '{', '}', '(', ')', '=', '[', ']'])
+        || t.contains("::")
+        || t.contains("->")
+        || t.contains("<<")
+        || STARTS.iter().any(|s| t.starts_with(s))
+}
+
+/// Whether a sample that does not parse is code at all, and the error in code: not a
+/// program's output or pseudo-code under a code tag (most lines without code punctuation),
+/// nor output pasted under the code (the error's line and every line after it without).
+pub(crate) fn looks_like_code(source: &str, error_at: usize) -> bool {
+    let lines: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).collect();
+    let code = lines.iter().filter(|l| code_like(l)).count();
+    if code * 2 < lines.len() {
+        return false;
+    }
+    let line_start = source[..error_at.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |k| k + 1);
+    source[line_start..].lines().any(code_like)
+}
+
 /// The usual flow of a C-family language: lexical faults first (an unterminated literal is
 /// named on its own line unless a parse error comes before it), then the readings as
 /// written, then with elisions blanked.
@@ -583,16 +722,29 @@ pub(crate) fn check_c_family(g: &Grammar, source: &str) -> Option<SyntaxError> {
         Ok(()) => return None,
         Err(p) => p,
     };
-    let elided = blank_elisions(g, &prepared.text).map(|s| check_readings(g, &s));
-    let parsed = match elided {
+    let elided = blank_elisions(g, &prepared.text);
+    let parsed = match elided.as_deref().map(|s| check_readings(g, s)) {
         Some(Ok(())) => return None,
         Some(Err(p)) if p.reach > written.reach => p,
         _ => written,
     };
+    let text = elided.unwrap_or_else(|| prepared.text.clone());
     let range = prepared.to_source(parsed.range.start)..prepared.to_source(parsed.range.end);
-    let scan = lexical::scan(source, g.flavor.unwrap_or_default());
+    let flavor = g.flavor.unwrap_or_default();
+    let scan = lexical::scan(source, flavor);
+    // A bracket that closes nothing, or the wrong thing, before the parse error: where a
+    // compiler stops at the latest.
+    if let Some(flaw) = lexical::pairing_flaw(source, &scan)
+        && !flaw.message.contains("end of input")
+        && flaw.range.start < range.start
+    {
+        return Some(SyntaxError {
+            range: flaw.range,
+            message: flaw.message,
+        });
+    }
     if let Some(flaw) = scan.unterminated
-        && flaw.range.start <= range.start
+        && (flaw.range.start <= range.start || caused_by(g, &prepared, &text, &flaw, range.start))
     {
         return Some(SyntaxError {
             range: flaw.range,
@@ -603,6 +755,27 @@ pub(crate) fn check_c_family(g: &Grammar, source: &str) -> Option<SyntaxError> {
         range,
         message: parsed.message,
     })
+}
+
+/// Whether a parse error at `error_at` (before an unterminated literal) comes from that
+/// literal: with the rest of the literal's line blanked, the sample parses up to it.
+fn caused_by(
+    g: &Grammar,
+    prepared: &Prepared,
+    text: &str,
+    flaw: &lexical::Flaw,
+    error_at: usize,
+) -> bool {
+    let start = (0..=text.len())
+        .find(|&k| prepared.to_source(k) >= flaw.range.start)
+        .unwrap_or(text.len());
+    let end = text[start..].find('\n').map_or(text.len(), |k| start + k);
+    let mut blanked = text.to_string();
+    blanked.replace_range(start..end, &" ".repeat(end - start));
+    match check_readings(g, &blanked) {
+        Ok(()) => true,
+        Err(p) => prepared.to_source(p.range.start) > error_at,
+    }
 }
 
 #[cfg(test)]
@@ -619,6 +792,16 @@ mod tests {
         assert_eq!(p.to_source(2), 0);
         assert_eq!(p.to_source(18), 10);
         assert_eq!(p.to_source(19), 11);
+    }
+
+    #[test]
+    fn numbered_listings() {
+        let mut p = Prepared::new("1: int a = 1;\n2:\n3: return a;\n");
+        p.line_numbers();
+        assert_eq!(p.text, "   int a = 1;\n  \n   return a;\n");
+        let mut p = Prepared::new("1 + 2;\n3 + 4;\n");
+        p.line_numbers();
+        assert_eq!(p.text, "1 + 2;\n3 + 4;\n");
     }
 
     #[test]

@@ -1,0 +1,118 @@
+//! C++ samples (`cpp`, `c++`, `cc`, `cxx`, `hpp`), read by tree-sitter-cpp: as a file, else
+//! as statements in a function body, else as the members of a class. Blocks tagged `cpp` in
+//! notes often hold a program's output or pseudo-code: a sample that does not parse and does
+//! not look like code at all is left alone.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use tree_sitter::{Language, Node};
+
+use super::{Grammar, Prepared, SyntaxError, Wrap, c, lexical};
+
+static LANGUAGE: LazyLock<Language> = LazyLock::new(|| tree_sitter_cpp::LANGUAGE.into());
+
+pub(crate) static GRAMMAR: Grammar = Grammar {
+    language: &LANGUAGE,
+    wraps: &[
+        Wrap {
+            before: "",
+            after: "",
+        },
+        Wrap {
+            before: "void sample__() {\n",
+            after: "\n}\n",
+        },
+        Wrap {
+            before: "struct Sample__ {\n",
+            after: "\n};\n",
+        },
+    ],
+    lint,
+    flavor: Some(lexical::Flavor {
+        backtick_raw: false,
+        cpp_raw: true,
+        digit_separators: true,
+        text_blocks: false,
+    }),
+    semicolons: true,
+    prepare,
+    tolerate: c::tolerate,
+};
+
+fn prepare(source: &str) -> Prepared {
+    let mut p = Prepared::new(source);
+    p.line_numbers();
+    p.placeholders();
+    p
+}
+
+pub fn check(source: &str) -> Option<SyntaxError> {
+    let error = super::check_c_family(&GRAMMAR, source)?;
+    super::looks_like_code(source, error.range.start).then_some(error)
+}
+
+/// Constructs tree-sitter-cpp accepts and C++ compilers reject.
+fn lint(root: Node, text: &str) -> Option<(Range<usize>, String)> {
+    super::find_node(root, &mut |n| {
+        c::function_without_parameters(n).or_else(|| c::unknown_directive(n, text))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(src: &str) -> (usize, String) {
+        let e = check(src).unwrap_or_else(|| panic!("no error in {src:?}"));
+        (1 + src[..e.range.start].matches('\n').count(), e.message)
+    }
+
+    #[test]
+    fn fragments_parse() {
+        for ok in [
+            "#include <vector>\nint main() {\n    std::vector<int> v{1, 2, 3};\n    for (auto x : v) std::cout << x;\n}\n",
+            "vector<int> v;\nv.push_back(1);\ncout << v.size() << endl;\n",
+            "public:\n    virtual void draw() const = 0;\n    virtual ~Shape() = default;\n",
+            "template <typename... Ts>\nauto sum(Ts... ts) { return (ts + ...); }\n",
+            "auto s = R\"(a \" b)\";\nint n = 1'000'000;\n",
+            "Output:\n10 20 30\nThe answer is 42\n",
+            "struct S {\n    unsigned int age : 4;\n    char : 0;\n};\n",
+        ] {
+            assert_eq!(check(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            err("int main() {\n    int x = 1\n    return x;\n}\n"),
+            (2, "expected ';'".into())
+        );
+        assert_eq!(
+            err("class A {\n    int x;\n}\nint y;\n"),
+            (3, "expected ';' after class definition".into())
+        );
+        assert_eq!(err("void *ptr\n"), (1, "expected ';' at end of input".into()));
+        assert_eq!(
+            err("class V {\npublic:\n    string fuel = none\";\n};\nint x;\n"),
+            (3, "unterminated string literal".into())
+        );
+        assert_eq!(
+            err("if (x || y {\n    f();\n} else {\n    g();\n}\n"),
+            (1, "expected ')' before '{'".into())
+        );
+        assert_eq!(
+            err("float v5] = {1.0f};\nfor (auto f : v)\n    printf(\"%f\", f);\n"),
+            (1, "unmatched ']'".into())
+        );
+        assert_eq!(
+            err("class N : public M {\npublic:\n    int f;\n}\nint main() {\n    return 0;\n}\n"),
+            (4, "expected ';' after class definition".into())
+        );
+        assert_eq!(
+            err("std::string s = \"abc;\nint y = 2;\n"),
+            (1, "unterminated string literal".into())
+        );
+    }
+}
