@@ -114,7 +114,8 @@ fn plain(p: &mut Prepared) {
         let b = body.as_bytes();
         for i in 0..b.len() {
             if b[i..].starts_with(b"[[")
-                && b.get(i + 2).is_some_and(|c| !c.is_ascii_whitespace() && *c != b']')
+                && b.get(i + 2)
+                    .is_some_and(|c| !c.is_ascii_whitespace() && *c != b']')
                 && (i == 0 || b[i - 1].is_ascii_whitespace())
             {
                 replace.push((at + i, "__"));
@@ -310,10 +311,18 @@ fn scan(src: &str) -> Open {
                         j += 1;
                     }
                     let start = j;
-                    while j < b.len() && !matches!(b[j], b' ' | b'\t' | b'\n' | b';' | b'|' | b'&' | b'<' | b'>' | b')') {
+                    while j < b.len()
+                        && !matches!(
+                            b[j],
+                            b' ' | b'\t' | b'\n' | b';' | b'|' | b'&' | b'<' | b'>' | b')'
+                        )
+                    {
                         j += 1;
                     }
-                    let word: String = src[start..j].chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
+                    let word: String = src[start..j]
+                        .chars()
+                        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+                        .collect();
                     if !word.is_empty() {
                         heredocs.push((word, strip));
                     }
@@ -330,7 +339,11 @@ fn scan(src: &str) -> Open {
                             }
                             let end = src[j..].find('\n').map_or(b.len(), |k| j + k);
                             let line = &src[j..end];
-                            let line = if strip { line.trim_start_matches('\t') } else { line };
+                            let line = if strip {
+                                line.trim_start_matches('\t')
+                            } else {
+                                line
+                            };
                             j = (end + 1).min(b.len());
                             if line.trim_end_matches('\r') == word {
                                 break;

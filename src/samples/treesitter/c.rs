@@ -39,7 +39,10 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
 pub(crate) fn tolerate(n: Node, parent: Node, next: Option<Node>) -> bool {
     match parent.kind() {
         "type_definition" => {
-            matches!(n.kind(), "type_identifier" | "identifier" | "primitive_type")
+            matches!(
+                n.kind(),
+                "type_identifier" | "identifier" | "primitive_type"
+            )
         }
         "field_declaration" => {
             n.kind() == "field_identifier" && next.is_some_and(|s| s.kind() == "bitfield_clause")

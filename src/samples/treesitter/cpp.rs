@@ -93,7 +93,10 @@ mod tests {
             err("class A {\n    int x;\n}\nint y;\n"),
             (3, "expected ';' after class definition".into())
         );
-        assert_eq!(err("void *ptr\n"), (1, "expected ';' at end of input".into()));
+        assert_eq!(
+            err("void *ptr\n"),
+            (1, "expected ';' at end of input".into())
+        );
         assert_eq!(
             err("class V {\npublic:\n    string fuel = none\";\n};\nint x;\n"),
             (3, "unterminated string literal".into())

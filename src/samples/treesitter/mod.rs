@@ -122,7 +122,10 @@ impl Prepared {
                 continue;
             }
             let indent = body.len() - body.trim_start().len();
-            let digits = body[indent..].bytes().take_while(u8::is_ascii_digit).count();
+            let digits = body[indent..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
             let number: Option<u32> = body[indent..indent + digits].parse().ok();
             let after = body[indent + digits..].chars().next();
             let marked = matches!(after, Some(':' | '.' | '|' | ')' | ' ' | '\t') | None);
@@ -440,7 +443,10 @@ fn missing_semicolon(root: Node, tok: Node, text: &str, user: &Range<usize>) -> 
     let last = &text[prev.byte_range()];
     let ends_expression = last.ends_with([')', ']', '"', '\''])
         || last.ends_with(|c: char| c.is_alphanumeric() || c == '_');
-    let opens = matches!(last, "else" | "do" | "return" | "public" | "private" | "protected");
+    let opens = matches!(
+        last,
+        "else" | "do" | "return" | "public" | "private" | "protected"
+    );
     (ends_expression && !opens).then(|| Found {
         range: prev.byte_range(),
         message: format!("expected ';' before '{word}'"),
@@ -685,10 +691,38 @@ pub(crate) fn blank_elisions(g: &Grammar, source: &str) -> Option<String> {
 /// that starts a declaration: what a program's output and prose mostly lack.
 fn code_like(line: &str) -> bool {
     const STARTS: &[&str] = &[
-        "#", "//", "/*", "*", "int ", "void ", "char ", "bool ", "auto ", "long ", "float ",
-        "double ", "unsigned ", "const ", "static ", "using ", "class ", "struct ", "enum ",
-        "union ", "template", "typedef ", "return", "std::", "public ", "private ", "var ",
-        "func ", "type ", "import ", "package ", "String ",
+        "#",
+        "//",
+        "/*",
+        "*",
+        "int ",
+        "void ",
+        "char ",
+        "bool ",
+        "auto ",
+        "long ",
+        "float ",
+        "double ",
+        "unsigned ",
+        "const ",
+        "static ",
+        "using ",
+        "class ",
+        "struct ",
+        "enum ",
+        "union ",
+        "template",
+        "typedef ",
+        "return",
+        "std::",
+        "public ",
+        "private ",
+        "var ",
+        "func ",
+        "type ",
+        "import ",
+        "package ",
+        "String ",
     ];
     let t = line.trim();
     t.contains([';', '{', '}', '(', ')', '=', '[', ']'])
