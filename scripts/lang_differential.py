@@ -4,6 +4,7 @@
 Usage:
     python3 scripts/lang_differential.py CHECKER --lang c|cpp|java|go|bash [--corpus DIR]
         [--holdout REPO] [--per-base N] [--seed N] [--show N] [--require]
+        [--max-false-alarms N]
 
 CHECKER is `target/release/examples/langcheck` (examples/langcheck.rs): `CHECKER LANG` reads
 JSON lines {"src": ...} and prints {"ok": true} or {"line": N, "message": ...};
@@ -452,6 +453,9 @@ def main():
                     help="keep the reference's answers in FILE between runs")
     ap.add_argument("--require", action="store_true",
                     help="exit 1 unless the tuning set meets the issue's bars")
+    ap.add_argument("--max-false-alarms", type=int, metavar="N",
+                    help="exit 1 when more than N valid samples (tuning and held out) are "
+                         "flagged: CI's threshold, the count last measured")
     args = ap.parse_args()
     cmd = args.checker if len(args.checker) > 1 else shlex.split(args.checker[0])
     lang = args.lang
@@ -515,6 +519,7 @@ def main():
                 json.dump(CACHE, f)
 
     failed = False
+    false_alarms = 0
     print(f"== {lang}: {len(rows)} samples tagged {'/'.join(sorted(TAGS[lang]))} in the corpus, "
           f"{len(sources)} distinct; held out: {args.holdout}"
           + (f"; {sessions} terminal sessions left to the fixtures" if sessions else ""))
@@ -524,6 +529,7 @@ def main():
         rejected = [i for i in idx if ref[i].kind == "syntax"]
         skipped = [i for i in idx if ref[i].kind == "skip"]
         fps = [i for i in valid if not ours_base[i].get("ok")]
+        false_alarms += len(fps)
         rej_flagged = [i for i in rejected if not ours_base[i].get("ok")]
         mids = [k for k, m in enumerate(mutants) if m[0] == split and mref[k].kind == "syntax"]
         found = [k for k in mids if not ours_mut[k].get("ok")]
@@ -567,6 +573,10 @@ def main():
                                 for k in found if k not in set(near)])
             show("REJECTED BY THE REFERENCE", [(sources[i], ref[i], ours_base[i])
                                                for i in rejected])
+    if args.max_false_alarms is not None and false_alarms > args.max_false_alarms:
+        print(f"FAIL: {false_alarms} valid samples flagged, more than the "
+              f"{args.max_false_alarms} allowed")
+        return 1
     return 1 if failed and args.require else 0
 
 

@@ -50,7 +50,7 @@ fn cases(path: &str) -> Vec<Case> {
 fn check_fixture(name: &str) {
     let path = format!("{}/fixtures/languages/{name}", env!("CARGO_MANIFEST_DIR"));
     let cases = cases(&path);
-    assert!(cases.len() >= 7, "{path}: too few samples");
+    assert!(cases.len() >= 8, "{path}: too few samples");
     let mut failures = Vec::new();
     for case in cases {
         let tag = registry::normalize(&case.tag);
