@@ -3,7 +3,8 @@
 #
 #   tests/vscode/check.sh
 #
-# Needs node >= 20, npm, unzip and the npm registry (for `npm ci`).
+# Needs node >= 20, npm, unzip and the npm registry (for `npm ci`). With $NOTES_LSP_VSIX_OUT set,
+# the .vsix is kept there (tests/vscode/real.sh installs it into a real VS Code).
 # Prints one line per check and ends with "vscode: N passed, M failed";
 # exits nonzero if anything failed.
 set -uo pipefail
@@ -51,6 +52,8 @@ else
   fail "npx @vscode/vsce package" "$(printf '%s\n' "$out" | tail -20)"
   finish
 fi
+
+if [ -n "${NOTES_LSP_VSIX_OUT:-}" ]; then cp "$vsix" "$NOTES_LSP_VSIX_OUT"; fi
 
 unzip -q "$vsix" -d "$work/unpacked" || { fail "the .vsix unzips"; finish; }
 listing=$(unzip -Z1 "$vsix")
