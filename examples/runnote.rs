@@ -1,7 +1,9 @@
 //! Runs the samples of notes that state an output and prints what became of each stated
 //! output, then the figures by kind: `cargo run --example runnote -- PATH...` (files or
 //! directories of Markdown notes). `--mismatches` prints only the mismatches, with the
-//! code around them, for reading through. The figures in docs/run.md come from this.
+//! code around them, for reading through; `--json` prints one JSON object a sample (what
+//! was run, what it printed, each stated output and its verdict), for
+//! scripts/run_differential.py. The figures in docs/run.md come from this.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,14 +11,16 @@ use std::sync::atomic::AtomicBool;
 
 use notes_lsp::analysis::Analysis;
 use notes_lsp::note::Note;
-use notes_lsp::run::{self, How, Settings, Tally, Verdict};
+use notes_lsp::run::{self, How, Program, Settings, Tally, Verdict};
 
 fn main() {
     let mut only_mismatches = false;
+    let mut json = false;
     let mut paths = Vec::new();
     for a in std::env::args().skip(1) {
         match a.as_str() {
             "--mismatches" => only_mismatches = true,
+            "--json" => json = true,
             _ => paths.push(PathBuf::from(a)),
         }
     }
@@ -38,6 +42,10 @@ fn main() {
             samples += 1;
             let checked = run::run_and_check(&plan, &text, &settings, &cancel);
             let line = text[..plan.range.start].matches('\n').count() + 1;
+            if json {
+                println!("{}", as_json(&path, line, &plan, &checked, &text));
+                continue;
+            }
             if let Some(e) = &checked.environment {
                 let e: String = e.split(['(', ':']).next().unwrap_or(e).trim().to_string();
                 *environment.entry(e).or_default() += 1;
@@ -84,6 +92,9 @@ fn main() {
                 }
             }
         }
+    }
+    if json {
+        return;
     }
     println!("\nsamples run: {samples}");
     println!(
@@ -134,4 +145,53 @@ fn main() {
         t.not_run
     );
     println!("samples not run as the note meant: {environment:?}");
+}
+
+/// One sample as a JSON line: where, what was run, what it printed, its stated outputs.
+fn as_json(path: &str, line: usize, plan: &run::Plan, c: &run::Checked, text: &str) -> String {
+    let line_of = |at: usize| {
+        text.as_bytes()[..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    };
+    let (mode, source, examples) = match &plan.program {
+        Program::Script { source, .. } => ("script", source.clone(), Vec::new()),
+        Program::Session(ex) => ("session", String::new(), ex.clone()),
+    };
+    let stated: Vec<_> = plan
+        .stated
+        .iter()
+        .zip(&c.verdicts)
+        .map(|(s, v)| {
+            let (verdict, detail) = match v {
+                Verdict::Mismatch(p) | Verdict::Raised(p) => (format!("{v:?}"), p.clone()),
+                _ => (format!("{v:?}"), String::new()),
+            };
+            let verdict = verdict.split('(').next().unwrap_or_default().to_string();
+            serde_json::json!({
+                "line": line_of(s.range.start),
+                "how": s.how.name(),
+                "of": format!("{:?}", s.of),
+                "text": s.text,
+                "verdict": verdict,
+                "detail": detail,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "path": path,
+        "line": line,
+        "end_line": line_of(plan.range.end.saturating_sub(1)),
+        "lang": plan.lang.name(),
+        "mode": mode,
+        "source": source,
+        "examples": examples,
+        "end": format!("{:?}", c.outcome.end),
+        "printed": c.outcome.printed(),
+        "environment": c.environment,
+        "stated": stated,
+    })
+    .to_string()
 }

@@ -143,6 +143,11 @@ fn javascript_outputs_right_and_wrong() {
             ("sync\nmicro\na\ndone\n3\nb".into(), Verdict::Matched),
             // `document`: a browser's; not the note's error.
             ("My page".into(), Verdict::NotRun),
+            // In a function's body called twice: one call's output is stated, or not.
+            ("Hi Ann".into(), Verdict::Matched),
+            ("Hi Bo".into(), Verdict::Matched),
+            ("2".into(), Verdict::Mismatch("6\n".into())),
+            ("1 2".into(), Verdict::Matched),
         ]
     );
     assert_eq!(all[2].1.outcome.end, End::Finished);
@@ -150,6 +155,7 @@ fn javascript_outputs_right_and_wrong() {
     assert!(all[3].1.findings.is_empty());
     let new = fixed(&md, &all);
     assert!(new.contains("console.log(0.1 + 0.2); // 0.30000000000000004\n"));
+    assert!(new.contains("console.log(n * 2); // 6\n"), "{new}");
 }
 
 /// One Python sample that states an output, run with `timeout`.
@@ -347,4 +353,27 @@ fn a_run_is_killed_when_cancelled() {
     assert_eq!(c.outcome.end, End::Cancelled);
     assert!(started.elapsed() < LONG / 2, "{:?}", started.elapsed());
     assert!(c.findings.is_empty(), "a cancelled run tells nothing");
+}
+
+/// A list of names with their shapes is not code that fails: no `run-error`, and the
+/// environment says why nothing was checked. A name used in code is still the note's error.
+#[test]
+fn a_list_of_undefined_names_is_not_an_error_of_the_note() {
+    let md =
+        "```python\nv_I  # [N, d, m]\nW_I  # [k, d]\n```\n\n```python\nprint(totl)  # 3\n```\n";
+    let all = check(md, &long());
+    assert_eq!(all.len(), 2);
+    let (_, legend) = &all[0];
+    assert!(legend.findings.is_empty(), "{:?}", legend.findings);
+    assert!(
+        legend
+            .environment
+            .as_deref()
+            .unwrap()
+            .contains("`v_I` alone"),
+        "{:?}",
+        legend.environment
+    );
+    assert_eq!(legend.verdicts, [Verdict::NotRun, Verdict::NotRun]);
+    assert!(reported(&all[1].1).contains("NameError: name 'totl'"));
 }

@@ -93,6 +93,16 @@ impl Outcome {
         out
     }
 
+    /// What the statements on lines `a..=b` printed, by call: more than one when they ran
+    /// more than once from different places (a function's body called twice).
+    pub fn printed_each(&self, a: usize, b: usize) -> Vec<&str> {
+        self.writes
+            .iter()
+            .filter(|w| overlaps(&w.spans, a, b))
+            .map(|w| w.text.as_str())
+            .collect()
+    }
+
     /// The exception raised in the statements on lines `a..=b`.
     pub fn raised_by(&self, a: usize, b: usize) -> Option<&Raised> {
         self.raised.iter().find(|r| overlaps(&r.spans, a, b))

@@ -66,6 +66,26 @@ fn marker(comment: &str) -> Option<usize> {
     Some(at + (comment[at..].len() - comment[at..].trim_start().len()))
 }
 
+/// Whether a marker (as written, with its colon) says the statement prints, rather than
+/// what it returns or evaluates to.
+fn output_marker(marker: &str) -> bool {
+    let m = marker.trim().to_lowercase();
+    [
+        "output",
+        "print",
+        "log",
+        "输出",
+        "打印",
+        "друкує",
+        "выводит",
+        "выведет",
+        "imprime",
+        "affiche",
+    ]
+    .iter()
+    .any(|w| m.starts_with(w))
+}
+
 /// A comment's text: after `#` or `//` (and more of the same), spaces taken off.
 fn comment_text(line: &str, at: usize, lang: RunLang) -> usize {
     let lead = match lang {
@@ -179,12 +199,19 @@ fn comments(src: &Src, lang: RunLang, stated: &mut Vec<Stated>, display: &mut Ve
         let text = line[text_at..].trim_end();
         if f.code {
             n += 1;
-            if f.continues {
+            // A console call that ends on the line is whole even inside a block (a function's
+            // body, a loop): its comment is about it.
+            if f.continues && !(lang == RunLang::JavaScript && f.prints) {
                 continue;
             }
             let anchor = match lang {
                 RunLang::JavaScript if f.prints => {
                     Anchor::Lines(f.call_start.unwrap_or(f.stmt_start) + 1, n)
+                }
+                // `greet("Ann"); // Output: Hi Ann`: what the call printed. Not `// returns 3`
+                // nor `// => 3`, which state a value.
+                RunLang::JavaScript if marked.is_some_and(|m| output_marker(&body[..m])) => {
+                    Anchor::Lines(f.stmt_start + 1, n)
                 }
                 RunLang::JavaScript => continue,
                 RunLang::Python => {
@@ -649,6 +676,23 @@ mod tests {
                 (Anchor::Lines(5, 7), "[1, 2]".into(), How::Marked),
                 (Anchor::Lines(8, 8), "1".into(), How::Marked),
                 (Anchor::Lines(10, 10), "\"object\"".into(), How::Marked),
+            ]
+        );
+    }
+
+    #[test]
+    fn javascript_console_calls_in_blocks_and_calls_said_to_print() {
+        let md = "```js\nfunction greet(n) {\n  console.log(`Hi ${n}`); // Hi Ann\n  return n.length; // returns 3\n}\ngreet(\"Ann\"); // Output: Hi Ann\ngreet(\"Bo\"); // returns 2\nconst n = greet(\"Cy\"); // => 2\nfor (const x of [1, 2]) {\n  console.log(x); // 1 2\n}\n```\n";
+        let got: Vec<(Anchor, String, How)> = stated(md)
+            .into_iter()
+            .map(|(a, t, h, _)| (a, t, h))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Anchor::Lines(2, 2), "Hi Ann".into(), How::Bare),
+                (Anchor::Lines(5, 5), "Hi Ann".into(), How::Marked),
+                (Anchor::Lines(9, 9), "1 2".into(), How::Bare),
             ]
         );
     }

@@ -101,6 +101,19 @@ pub fn environment(r: &Raised, plan: &Plan) -> Option<String> {
             "goes on from an earlier sample (`{name}` is defined there)"
         ));
     }
+    // `v_I  # [N, d, m]`: a name alone on its line, with a comment, lists names and their
+    // shapes or types; the note does not mean them to run.
+    if let Some(name) = undefined
+        && r.spans.iter().any(|&(a, b)| {
+            let code = code_of(plan, a, b);
+            let code = code.split(['#', '/']).next().unwrap_or_default();
+            code.trim().trim_end_matches(';') == name
+        })
+    {
+        return Some(format!(
+            "lists names it does not define (`{name}` alone on its line)"
+        ));
+    }
     match (lang, r.kind.as_str()) {
         (RunLang::Python, "ModuleNotFoundError" | "ImportError") => {
             Some(format!("needs a module that is not installed ({})", r.line))
@@ -214,6 +227,23 @@ pub fn verdict(plan: &Plan, s: &Stated, out: &Outcome) -> Verdict {
     if compare::same(&s.text, &printed) || compare::same(value, &printed) {
         return Verdict::Matched;
     }
+    // A statement in a function's body that ran from several calls: a comment there states
+    // what one call printed (which one, the note does not say); a mismatch is the first's.
+    let each = match s.of {
+        Anchor::Lines(a, b) => out.printed_each(a, b),
+        _ => Vec::new(),
+    };
+    let printed = if each.len() > 1 {
+        if each
+            .iter()
+            .any(|p| compare::same(&s.text, p) || compare::same(value, p))
+        {
+            return Verdict::Matched;
+        }
+        each[0].to_string()
+    } else {
+        printed
+    };
     // A clock or a random number read anywhere in the sample may be what is printed.
     let code = match s.of {
         Anchor::Example(k) => code_of(plan, k, k),
