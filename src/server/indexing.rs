@@ -197,10 +197,50 @@ fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSumm
 
 /// Summarizes `paths` on two threads, each taking the next file when done with one; `done`
 /// hears of each file, with its summary if it has one.
+/// The log line at the end of indexing: every note found is accounted for, so that the
+/// open ones do not read as skipped.
+fn indexed_line(
+    total: usize,
+    done: usize,
+    open: usize,
+    not_read: usize,
+    took: std::time::Duration,
+) -> String {
+    let read = done - open - not_read;
+    let notes = |n: usize| format!("{n} note{}", if n == 1 { "" } else { "s" });
+    let mut line = if done < total {
+        format!(
+            "indexing stopped after {} of {total} found: {read} read from disk",
+            notes(done)
+        )
+    } else {
+        format!(
+            "indexed {} in {took:.0?}: {read} read from disk",
+            notes(total)
+        )
+    };
+    if open > 0 {
+        line.push_str(&format!(", {open} open in the editor"));
+    }
+    if not_read > 0 {
+        line.push_str(&format!(", {not_read} not read (said above)"));
+    }
+    line
+}
+
+/// What became of one note found on disk.
+enum Indexed {
+    Read(NoteSummary),
+    /// Open in the editor: summarized from the editor's text instead.
+    Open,
+    /// Not read (too big, not UTF-8, not a regular file): logged where it happened.
+    NotRead,
+}
+
 fn summarize_all(
     paths: &[PathBuf],
     state: &State,
-    done: &tokio::sync::mpsc::UnboundedSender<Option<NoteSummary>>,
+    done: &tokio::sync::mpsc::UnboundedSender<Indexed>,
 ) {
     let courtesy = Courtesy::default();
     let next = AtomicUsize::new(0);
@@ -217,7 +257,12 @@ fn summarize_all(
                 error!("indexing {} panicked", path.display());
                 None
             });
-            let _ = done.send(summary);
+            let outcome = match summary {
+                Some(s) => Indexed::Read(s),
+                None if is_open(state, &path_to_uri(path)) => Indexed::Open,
+                None => Indexed::NotRead,
+            };
+            let _ = done.send(outcome);
         }
     };
     // Two threads of their own (not the blocking pool's, which later runs the editor's
@@ -317,9 +362,14 @@ impl Backend {
         // open notes' diagnostics then rebuild over every note (inserting each file as it
         // came cost more than the indexing itself on some runs).
         let mut batch = Vec::with_capacity(BATCH);
-        while let Some(summary) = rx.recv().await {
+        let (mut open, mut not_read) = (0, 0);
+        while let Some(outcome) = rx.recv().await {
             done += 1;
-            batch.extend(summary);
+            match outcome {
+                Indexed::Read(summary) => batch.push(summary),
+                Indexed::Open => open += 1,
+                Indexed::NotRead => not_read += 1,
+            }
             if done % BATCH != 0 && done != total {
                 continue;
             }
@@ -343,9 +393,8 @@ impl Backend {
                 .await;
         }
         info!(
-            "indexed {} notes of {total} found in {:.0?}",
-            self.state.workspace.len(),
-            started.elapsed()
+            "{}",
+            indexed_line(total, done, open, not_read, started.elapsed())
         );
         self.republish_all().await;
     }
@@ -468,6 +517,29 @@ impl Backend {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn the_indexed_line_accounts_for_every_note_found() {
+        let took = Duration::from_millis(27);
+        assert_eq!(
+            super::indexed_line(12, 12, 3, 0, took),
+            "indexed 12 notes in 27ms: 9 read from disk, 3 open in the editor"
+        );
+        assert_eq!(
+            super::indexed_line(1, 1, 0, 0, took),
+            "indexed 1 note in 27ms: 1 read from disk"
+        );
+        assert_eq!(
+            super::indexed_line(5, 5, 1, 2, took),
+            "indexed 5 notes in 27ms: 2 read from disk, 1 open in the editor, 2 not read (said above)"
+        );
+        assert_eq!(
+            super::indexed_line(9, 4, 0, 0, took),
+            "indexing stopped after 4 notes of 9 found: 4 read from disk"
+        );
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn indexing_threads_run_when_idle() {

@@ -7,6 +7,7 @@ mod direct;
 pub mod guard;
 mod hooks;
 mod indexing;
+mod log;
 mod navigation;
 mod ordered;
 pub mod output;
@@ -53,23 +54,11 @@ fn limit_malloc_arenas() {
     }
 }
 
-/// Sets up logging to stderr (stdout carries the protocol). `NOTES_LSP_LOG` takes a
-/// tracing filter such as `debug` or `notes_lsp=trace`; the default is `info`.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("NOTES_LSP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
-}
-
 /// How long the process waits for running handlers after `exit` or the end of its input.
 const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub fn run_stdio() {
-    init_logging();
+    log::init();
     limit_malloc_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -78,6 +67,7 @@ pub fn run_stdio() {
         .expect("a tokio runtime starts");
     output::grow_pipe(&std::io::stdin());
     let output = output::Output::stdout();
+    log::to_client(output.clone());
     let (tower_output, drain) = output::TowerOutput::new(output.clone());
     let state = runtime.block_on(async {
         let state = Arc::new(State::default());

@@ -35,6 +35,7 @@ pub struct Client {
     /// Messages received from the server and not yet consumed (notifications, mostly).
     pending: VecDeque<Value>,
     stderr: Arc<Mutex<String>>,
+    stderr_only: Arc<Mutex<String>>,
     /// Requests the server made of us (all answered with `null`), in arrival order.
     server_requests: Vec<Value>,
     /// The encoding the server chose in `initialize`.
@@ -71,6 +72,17 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
     }))
 }
 
+/// Appends `line` to a log, keeping its tail only: enough to explain a failure.
+fn append_tail(log: &Mutex<String>, line: &str) {
+    let mut l = log.lock().unwrap_or_else(|e| e.into_inner());
+    l.push_str(line);
+    if l.len() > 64 * 1024 {
+        let cut = l.len() - 32 * 1024;
+        let cut = (cut..l.len()).find(|&i| l.is_char_boundary(i)).unwrap();
+        l.drain(..cut);
+    }
+}
+
 impl Client {
     /// Starts `notes-lsp --stdio`.
     pub fn spawn() -> Client {
@@ -94,30 +106,36 @@ impl Client {
             .expect("the notes-lsp binary starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            while let Some(msg) = read_message(&mut r) {
-                if tx.send(msg).is_err() {
-                    break;
-                }
-            }
-        });
+        // The server's log: `window/logMessage` once it runs, stderr before that.
         let log = Arc::new(Mutex::new(String::new()));
+        let stderr_only = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
         {
             let log = log.clone();
+            thread::spawn(move || {
+                let mut r = BufReader::new(stdout);
+                while let Some(msg) = read_message(&mut r) {
+                    if msg["method"] == "window/logMessage" {
+                        let p = &msg["params"];
+                        let line =
+                            format!("[{}] {}\n", p["type"], p["message"].as_str().unwrap_or(""));
+                        append_tail(&log, &line);
+                    }
+                    if tx.send(msg).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        {
+            let log = log.clone();
+            let stderr_only = stderr_only.clone();
             thread::spawn(move || {
                 let mut r = BufReader::new(stderr);
                 let mut line = String::new();
                 while r.read_line(&mut line).is_ok_and(|n| n > 0) {
-                    let mut l = log.lock().unwrap_or_else(|e| e.into_inner());
-                    l.push_str(&line);
-                    // Keep the tail only: enough to explain a failure.
-                    if l.len() > 64 * 1024 {
-                        let cut = l.len() - 32 * 1024;
-                        let cut = (cut..l.len()).find(|&i| l.is_char_boundary(i)).unwrap();
-                        l.drain(..cut);
-                    }
+                    append_tail(&log, &line);
+                    append_tail(&stderr_only, &line);
                     line.clear();
                 }
             });
@@ -130,14 +148,24 @@ impl Client {
             next_id: 0,
             pending: VecDeque::new(),
             stderr: log,
+            stderr_only,
             server_requests: Vec::new(),
             enc: Enc::Utf16,
         }
     }
 
-    /// What the server wrote to stderr so far (its log), for failure messages.
+    /// The server's log so far (its `window/logMessage` notifications as `[type] message`
+    /// lines, and what it wrote to stderr), for failure messages.
     pub fn stderr_log(&self) -> String {
         self.stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// What the server wrote to stderr so far, and nothing else.
+    pub fn stderr_only(&self) -> String {
+        self.stderr_only
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()

@@ -110,9 +110,13 @@ local note = root .. '/fixture.md'
 vim.fn.writefile(vim.fn.readfile(here .. '/fixture.md', 'b'), note, 'b')
 
 vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
-vim.cmd('filetype on')
+-- Markdown's ftplugin too, as a user's config has it: it maps gO in Markdown buffers.
+vim.cmd('filetype plugin on')
+-- Info and up in the LSP log, to check the level the server's log lines arrive at.
+vim.lsp.log.set_level('info')
 vim.lsp.config('notes_lsp', {
   cmd = { bin, '--stdio' },
+  cmd_env = { NOTES_LSP_LOG = 'info' },
   on_exit = function(code)
     exit_code = code
   end,
@@ -520,6 +524,39 @@ test('completing `](#2-wh` with <C-x><C-o> inserts the heading\'s anchor', funct
   )
   expect(line == 'See [generators](#2-what-is-a-generator', ('the line reads %q'):format(line))
   out('#    completed: ' .. line)
+end, { needs_client = true })
+
+-- Neovim sets 'tagfunc' to vim.lsp.tagfunc for a server with definitions: CTRL-] on a link
+-- goes to the heading it names (the key editors/nvim/README.md gives for it).
+test('CTRL-] on a link jumps to the heading it names', function()
+  local row = vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_buf_set_lines(buf, row - 1, row, false, { 'See [generators](#2-what-is-a-generator)' })
+  vim.api.nvim_win_set_cursor(0, { row, #'See [generators](#2' })
+  expect(vim.bo[buf].tagfunc == 'v:lua.vim.lsp.tagfunc', 'tagfunc is ' .. vim.bo[buf].tagfunc)
+  vim.api.nvim_feedkeys(vim.keycode('<C-]>'), 'nx', false)
+  local target = line_of('### 2. What is a generator?')
+  local at = vim.api.nvim_win_get_cursor(0)[1] - 1
+  expect(at == target, ('the cursor is on line %d, the heading on %d'):format(at + 1, target + 1))
+end, { needs_client = true })
+
+-- The server's log comes as window/logMessage, which Neovim writes at its level; stderr
+-- would be logged as [ERROR] whatever it said.
+test('the server\'s info lines reach the LSP log as [INFO], not [ERROR]', function()
+  local file = vim.lsp.log.get_filename()
+  local ready
+  wait_for('"notes-lsp ... ready" in ' .. file, function()
+    for _, line in ipairs(vim.fn.filereadable(file) == 1 and vim.fn.readfile(file) or {}) do
+      if line:find('notes%-lsp [%d.]+ ready') then
+        ready = line
+        return true
+      end
+    end
+    return false
+  end)
+  expect(vim.startswith(ready, '[INFO]'), 'logged as: ' .. ready)
+  for _, line in ipairs(vim.fn.readfile(file)) do
+    expect(not (vim.startswith(line, '[ERROR]') and line:find('notes_lsp')), 'an error line: ' .. line)
+  end
 end, { needs_client = true })
 
 test('the server shuts down and exits 0 when the client stops', function()
