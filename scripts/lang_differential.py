@@ -114,6 +114,14 @@ WRAPS = {
     "java": [("", ""), ("class Sample__ {\n", "\n}\n"),
              ("class Sample__ { void sample__() throws Exception {\n", "\n}}\n")],
 }
+# One more reading, tried when none of the above is free of syntax errors: an expression shown
+# alone, without the `;` of a statement. It may accept a sample; its errors are never the
+# reference's answer (the checker does the same).
+EXPRESSION = {
+    "c": ("void sample__(void) {\n(void)(\n", "\n);\n}\n"),
+    "cpp": ("void sample__() {\n(void)(\n", "\n);\n}\n"),
+    "java": ("class Sample__ { Object sample__ = (\n", "\n); }\n"),
+}
 
 # gcc/g++ errors that come from the parser or the lexer, not from names or types.
 GCC_SYNTAX = re.compile(
@@ -121,7 +129,8 @@ GCC_SYNTAX = re.compile(
     r"invalid preprocessing directive|#(else|elif|endif) without|"
     r"'else' without a previous 'if'|a function-definition is not allowed here|"
     r"function definition is not allowed here|invalid suffix|exponent has no digits|"
-    r"(expected|unexpected) .* at end of input|.* before .* token$)"
+    r"(expected|unexpected) .* at end of input|.* before .* token$|"
+    r"extended character .* is not valid in an identifier)"
 )
 GCC_LINE = re.compile(r"^[^:]*:(\d+):(\d+): (error|fatal error): (.*)$")
 
@@ -180,6 +189,8 @@ def wrapped_judge(judge, lang, src, first_wrap=None):
     wins; otherwise the error of `first_wrap` (for a mutant: the reading its sample was valid
     in) or, with none given, the syntax error that comes furthest into the sample."""
     wraps = WRAPS[lang]
+    if first_wrap == len(wraps):
+        first_wrap = None  # valid as an expression only: the other readings' errors count
     first = first_wrap or 0
     order = [first] + [i for i in range(len(wraps)) if i != first]
     best = None
@@ -200,6 +211,10 @@ def wrapped_judge(judge, lang, src, first_wrap=None):
         line = min(max(line - shift, 1), last_line(src))
         if best is None or (first_wrap is None and line > best.line):
             best = Verdict("syntax", line, msg, wrap=i)
+    if lang in EXPRESSION:
+        before, after = EXPRESSION[lang]
+        if judge(before + src + after)[0] == "ok":
+            return Verdict("ok", wrap=len(wraps))
     if semantic:
         return Verdict("skip", message="semantic errors")
     return best
@@ -253,14 +268,20 @@ def make_javac(script_dir):
         return [cached("java", t, lambda: None) for t in texts]
 
     def judge_many(items):
-        wraps = WRAPS["java"]
+        wraps = WRAPS["java"] + [EXPRESSION["java"]]
         texts = [b + src + a for src, _ in items for b, a in wraps]
         got = parse_all(texts)
         verdicts = []
         for k, (src, first) in enumerate(items):
             rows = got[k * len(wraps):(k + 1) * len(wraps)]
+            if rows[-1][0] == "ok" and all(r[0] != "ok" for r in rows[:-1]):
+                verdicts.append(Verdict("ok", wrap=len(wraps) - 1))
+                continue
+            rows = rows[:-1]
+            if first == len(rows):
+                first = None
             start = first or 0
-            order = [start] + [i for i in range(len(wraps)) if i != start]
+            order = [start] + [i for i in range(len(rows)) if i != start]
             best = None
             for i in order:
                 kind, line, msg = rows[i]
@@ -523,6 +544,11 @@ def main():
     print(f"== {lang}: {len(rows)} samples tagged {'/'.join(sorted(TAGS[lang]))} in the corpus, "
           f"{len(sources)} distinct; held out: {args.holdout}"
           + (f"; {sessions} terminal sessions left to the fixtures" if sessions else ""))
+    times = sorted(o["us"] for o in ours_base if "us" in o)
+    if times:
+        print(f"   checker time per distinct sample (this build): median "
+              f"{times[len(times) // 2]:.0f} us, 90th percentile "
+              f"{times[len(times) * 9 // 10]:.0f} us, slowest {times[-1]:.0f} us")
     for split in ("tuning", "held-out"):
         idx = [i for i, s in enumerate(sources) if split_of[s] == split]
         valid = [i for i in idx if ref[i].kind == "ok"]
@@ -531,11 +557,14 @@ def main():
         fps = [i for i in valid if not ours_base[i].get("ok")]
         false_alarms += len(fps)
         rej_flagged = [i for i in rejected if not ours_base[i].get("ok")]
+        skip_flagged = [i for i in skipped if not ours_base[i].get("ok")]
         mids = [k for k, m in enumerate(mutants) if m[0] == split and mref[k].kind == "syntax"]
         found = [k for k in mids if not ours_mut[k].get("ok")]
         near = [k for k in found if abs(ours_mut[k]["line"] - mref[k].line) <= 1]
+        flagged = [i for i in idx if not ours_base[i].get("ok")]
         print(f"-- {split}: {len(idx)} distinct samples; reference accepts {len(valid)}, "
-              f"rejects {len(rejected)}, not self-contained {len(skipped)}")
+              f"rejects {len(rejected)}, not self-contained {len(skipped)}; "
+              f"checker flags {len(flagged)}")
         print(f"   valid samples flagged: {len(fps)}/{len(valid)} = {pct(len(fps), len(valid))}")
         print(f"   mutants the reference rejects found: {len(found)}/{len(mids)} = "
               f"{pct(len(found), len(mids))}")
@@ -543,6 +572,9 @@ def main():
               f"{pct(len(near), len(found))} of those found")
         print(f"   corpus samples the reference rejects, flagged: {len(rej_flagged)}/"
               f"{len(rejected)}")
+        if skipped:
+            print(f"   not self-contained samples (not judged), flagged: {len(skip_flagged)}/"
+                  f"{len(skipped)}")
         by_op = {}
         for k in mids:
             op = mutants[k][2]

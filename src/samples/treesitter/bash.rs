@@ -20,6 +20,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         before: "",
         after: "",
     }],
+    expression: None,
     lint,
     flavor: None,
     semicolons: false,
@@ -159,7 +160,30 @@ fn prepare(source: &str) -> Prepared {
     let mut p = Prepared::new(source);
     session(&mut p, source);
     plain(&mut p);
+    backquotes(&mut p);
     p
+}
+
+/// The commands inside backquotes made a null command (`:`, then blanks): `bash -n` does not
+/// parse them (bash does when it runs them), and the grammar wants a command there.
+fn backquotes(p: &mut Prepared) {
+    for inside in quoting(&p.text).1 {
+        let mut at = inside.start;
+        for part in p.text[inside.clone()]
+            .split_inclusive('\n')
+            .map(str::len)
+            .collect::<Vec<_>>()
+        {
+            let line = at..at + part;
+            let end = line.start + p.text[line.clone()].trim_end_matches('\n').len();
+            p.blank(line.start..end);
+            at += part;
+        }
+        if let Some(k) = p.text[inside.clone()].find(' ') {
+            p.text
+                .replace_range(inside.start + k..inside.start + k + 1, ":");
+        }
+    }
 }
 
 /// A terminal session's prompts and output blanked.
@@ -220,9 +244,15 @@ enum Open {
     Other,
 }
 
-/// Follows the shell's quoting: quotes, `\` escapes, comments, `$( )`, `${ }`, backticks and
-/// here-documents, to find what is left open at the end.
+/// What a shell text leaves open at its end.
 fn scan(src: &str) -> Open {
+    quoting(src).0
+}
+
+/// Follows the shell's quoting: quotes, `\` escapes, comments, `$( )`, `${ }`, backticks and
+/// here-documents, to find what is left open at the end, and the insides of the backquoted
+/// commands that close.
+fn quoting(src: &str) -> (Open, Vec<Range<usize>>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Ctx {
         Double(usize),
@@ -233,6 +263,7 @@ fn scan(src: &str) -> Open {
     let b = src.as_bytes();
     let mut stack: Vec<Ctx> = Vec::new();
     let mut heredocs: Vec<(String, bool)> = Vec::new();
+    let mut backquoted = Vec::new();
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -254,9 +285,16 @@ fn scan(src: &str) -> Open {
                 }
                 _ => {}
             },
-            Some(Ctx::Back(_)) if c == b'`' => {
-                stack.pop();
-            }
+            // bash takes a backquoted command up to the next unescaped backquote and parses
+            // it only when it runs.
+            Some(Ctx::Back(start)) => match c {
+                b'\\' => i += 1,
+                b'`' => {
+                    stack.pop();
+                    backquoted.push(start + 1..i);
+                }
+                _ => {}
+            },
             Some(Ctx::Param) if c == b'}' => {
                 stack.pop();
             }
@@ -275,7 +313,7 @@ fn scan(src: &str) -> Open {
                         j += if ansi && b[j] == b'\\' { 2 } else { 1 };
                     }
                     if j >= b.len() {
-                        return Open::Quote(i, '\'');
+                        return (Open::Quote(i, '\''), backquoted);
                     }
                     i = j;
                 }
@@ -335,7 +373,7 @@ fn scan(src: &str) -> Open {
                     for (word, strip) in heredocs.drain(..) {
                         loop {
                             if j >= b.len() {
-                                return Open::Other;
+                                return (Open::Other, backquoted);
                             }
                             let end = src[j..].find('\n').map_or(b.len(), |k| j + k);
                             let line = &src[j..end];
@@ -359,9 +397,9 @@ fn scan(src: &str) -> Open {
         i += 1;
     }
     if !heredocs.is_empty() {
-        return Open::Other;
+        return (Open::Other, backquoted);
     }
-    match stack.first() {
+    let open = match stack.first() {
         Some(Ctx::Double(at)) => Open::Quote(*at, '"'),
         Some(Ctx::Back(at)) => Open::Quote(*at, '`'),
         Some(_) => match stack.iter().find_map(|c| match c {
@@ -373,7 +411,8 @@ fn scan(src: &str) -> Open {
             None => Open::Other,
         },
         None => Open::Closed,
-    }
+    };
+    (open, backquoted)
 }
 
 #[cfg(test)]
@@ -396,6 +435,7 @@ mod tests {
             "cat <<'END'\nit's (not) code\nEND\n",
             "echo ${HOME#/} $# $'it\\'s'\n",
             "[[$A==$B]]\nexec 3<> out.txt\n<< output\nit's (text)\noutput\n",
+            "files=`shopt -s extglob\nls !(*.gif|*.jpg)`\necho \"`date` `if then`\" `echo \\`x\\``\n",
         ] {
             assert_eq!(check(ok), None, "{ok}");
         }

@@ -22,6 +22,11 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
             after: "\n}\n",
         },
     ],
+    // An expression shown alone (`p->next`, a call), without the `;` of a statement.
+    expression: Some(Wrap {
+        before: "void sample__(void) {\n(void)(\n",
+        after: "\n);\n}\n",
+    }),
     lint,
     flavor: Some(lexical::Flavor {
         backtick_raw: false,
@@ -240,6 +245,7 @@ mod tests {
             "int f(int a, ...);\n",
             "void g(void) {\n    ...\n}\n",
             "main() {\n    int i = 0;\n}\nf1(a)\n{\n    return a;\n}\n",
+            "node->next->value\n",
         ] {
             assert_eq!(check(ok), None, "{ok}");
         }

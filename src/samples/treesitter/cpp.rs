@@ -28,6 +28,11 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
             after: "\n};\n",
         },
     ],
+    // An expression shown alone (`p->next`, a call), without the `;` of a statement.
+    expression: Some(Wrap {
+        before: "void sample__() {\n(void)(\n",
+        after: "\n);\n}\n",
+    }),
     lint,
     flavor: Some(lexical::Flavor {
         backtick_raw: false,
@@ -77,6 +82,7 @@ mod tests {
             "template <typename... Ts>\nauto sum(Ts... ts) { return (ts + ...); }\n",
             "auto s = R\"(a \" b)\";\nint n = 1'000'000;\n",
             "Output:\n10 20 30\nThe answer is 42\n",
+            "std::sort(v.begin(), v.end(),\n    [](int a, int b) {\n        return a < b;\n    })\n",
             "struct S {\n    unsigned int age : 4;\n    char : 0;\n};\n",
         ] {
             assert_eq!(check(ok), None, "{ok}");

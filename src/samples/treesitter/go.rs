@@ -23,6 +23,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
             after: "\n}\n",
         },
     ],
+    expression: None,
     lint,
     flavor: Some(lexical::Flavor {
         backtick_raw: true,
@@ -42,14 +43,44 @@ fn prepare(source: &str) -> Prepared {
     p
 }
 
+/// No output rule as in C++ and Java: Go's lines end without `;`, so a line of Go and a line
+/// of a program's output look alike to it (`imprt "fmt"`).
 pub fn check(source: &str) -> Option<SyntaxError> {
-    let error = super::check_c_family(&GRAMMAR, source)?;
-    super::looks_like_code(source, error.range.start).then_some(error)
+    super::check_c_family(&GRAMMAR, source)
 }
 
-/// Constructs tree-sitter-go accepts and gofmt rejects.
-fn lint(_root: Node, _text: &str) -> Option<(Range<usize>, String)> {
-    None
+/// Constructs tree-sitter-go accepts and gofmt rejects: two statements or declarations on
+/// one line with no `;` between them (Go's lexer ends a statement only at a `;` or at the end
+/// of a line, where it inserts one).
+fn lint(root: Node, text: &str) -> Option<(Range<usize>, String)> {
+    super::find_node(root, &mut |n| {
+        if !matches!(n.kind(), "source_file" | "statement_list") {
+            return None;
+        }
+        let mut cursor = n.walk();
+        let items: Vec<Node> = n
+            .named_children(&mut cursor)
+            .filter(|c| !c.is_extra())
+            .collect();
+        items.windows(2).find_map(|w| {
+            let between = &text[w[0].end_byte()..w[1].start_byte()];
+            if between.contains(['\n', ';']) {
+                return None;
+            }
+            let word: String = text[w[1].byte_range()]
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .filter(|w| !w.is_empty())
+                .map_or_else(
+                    || text[w[1].byte_range()].chars().take(1).collect(),
+                    str::to_string,
+                );
+            Some((
+                w[1].start_byte()..w[1].start_byte() + word.len(),
+                format!("expected ';' or a new line before '{word}'"),
+            ))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -76,6 +107,19 @@ mod tests {
 
     #[test]
     fn errors() {
+        assert_eq!(
+            err("var stocks amp[string]float64\nprice := stocks[\"MSFT\"]\n"),
+            (1, "expected ';' or a new line before 'float64'".into())
+        );
+        assert_eq!(
+            err("func main() {\n\tctx, cancel := f() defer cancel()\n}\n").0,
+            2
+        );
+        assert_eq!(err("x := f() g()\n").0, 1);
+        assert_eq!(
+            check("x := 1; y := 2\nswitch x { case 1: f(); g() }\n"),
+            None
+        );
         assert_eq!(
             err("func main() {\n\tx := \"abc\n\tfmt.Println(x)\n}\n"),
             (2, "unterminated string literal".into())

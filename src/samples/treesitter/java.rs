@@ -27,6 +27,11 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
             after: "\n}}\n",
         },
     ],
+    // An expression shown alone (a stream pipeline, a lambda), without a statement's `;`.
+    expression: Some(Wrap {
+        before: "class Sample__ { Object sample__ = (\n",
+        after: "\n); }\n",
+    }),
     lint,
     flavor: Some(lexical::Flavor {
         backtick_raw: false,
@@ -76,6 +81,7 @@ mod tests {
             "String s = \"\"\"\n    text \"block\"\n    \"\"\";\n",
             "public void run() {\n    // ...\n    ...\n}\n",
             "static int sum(int... xs) { return 0; }\n",
+            "numbers.stream()\n    .filter(x -> x % 2 == 0)\n    .mapToInt(x -> x * x)\n    .sum()\n",
         ] {
             assert_eq!(check(ok), None, "{ok}");
         }

@@ -34,6 +34,9 @@ pub(crate) struct Grammar {
     pub language: &'static std::sync::LazyLock<Language>,
     /// The readings tried in order; the first that parses wins.
     pub wraps: &'static [Wrap],
+    /// One more reading, tried when none of `wraps` parses: it may accept the sample, but its
+    /// error is never the one reported (a statement read as an expression fails early).
+    pub expression: Option<Wrap>,
     pub lint: Lint,
     /// How to skip literals and comments when pairing brackets (`None`: no bracket pairing).
     pub flavor: Option<lexical::Flavor>,
@@ -239,6 +242,14 @@ pub(crate) fn check_readings(g: &Grammar, source: &str) -> Result<(), Problem> {
         };
         if best.as_ref().is_none_or(|b| p.reach > b.reach) {
             best = Some(p);
+        }
+    }
+    if let Some(wrap) = &g.expression {
+        let text = format!("{}{}{}", wrap.before, source, wrap.after);
+        let tree = parse(g.language, &text);
+        let user = wrap.before.len()..wrap.before.len() + source.len();
+        if tree.is_none_or(|t| problem(g, t.root_node(), &text, user).is_none()) {
+            return Ok(());
         }
     }
     best.map_or(Ok(()), Err)
