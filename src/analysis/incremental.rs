@@ -265,47 +265,25 @@ impl Incremental {
         if !same_anchors {
             self.anchors = next_anchors();
         }
-        splice(
-            &mut a.headings,
-            from.headings..old_to.headings,
-            items(region, |c| &c.headings),
-            delta,
-        );
-        splice(
-            &mut a.samples,
-            from.samples..old_to.samples,
-            items(region, |c| &c.samples),
-            delta,
-        );
-        splice(
-            &mut a.links,
-            from.links..old_to.links,
-            items(region, |c| &c.links),
-            delta,
-        );
-        splice(
-            &mut a.urls,
-            from.urls..old_to.urls,
-            items(region, |c| &c.urls),
-            delta,
-        );
-        splice(
-            &mut a.definitions,
-            from.definitions..old_to.definitions,
-            items(region, |c| &c.definitions),
-            delta,
-        );
-        splice(
-            &mut self.chunk_diagnostics,
-            from.diagnostics..old_to.diagnostics,
-            items(region, |c| &c.diagnostics),
-            delta,
-        );
-        splice(
-            &mut self.chunk_folds,
-            from.folds..old_to.folds,
-            items(region, |c| &c.folds),
-            delta,
+        // Each list: the region's old items out, its chunks' items in, the items after moved.
+        macro_rules! splice_region {
+            ($($list:expr => $field:ident),* $(,)?) => {$(
+                splice(
+                    &mut $list,
+                    from.$field..old_to.$field,
+                    items(region, |c| &c.$field),
+                    delta,
+                );
+            )*};
+        }
+        splice_region!(
+            a.headings => headings,
+            a.samples => samples,
+            a.links => links,
+            a.urls => urls,
+            a.definitions => definitions,
+            self.chunk_diagnostics => diagnostics,
+            self.chunk_folds => folds,
         );
 
         if seams_kept {
