@@ -5,18 +5,24 @@ use super::*;
 #[test]
 fn diagnostics_go_out_before_an_outline_asked_for_right_after_opening() {
     // Both wait for the note's first parse; whichever took its lock first used to answer
-    // first, and a big outline then held up the diagnostics in the client's reader.
+    // first, and a big outline then held up the diagnostics in the client's reader. The
+    // outline waits at most 200 ms for them (server/direct.rs): an answer sooner than that
+    // must come after them; on a machine so loaded that the analysis takes longer, the
+    // outline may go first, as promised.
     let mut c = start(caps_default());
     let text = NOTE.repeat(30);
     for round in 0..5 {
         let uri = format!("file:///notes/opened-{round}.md");
+        let sent = std::time::Instant::now();
         c.open(&uri, &text);
         let symbols = c.document_symbols(&uri);
+        let waited = sent.elapsed();
         assert!(!symbols.as_array().unwrap().is_empty(), "{symbols}");
         assert!(
             c.received(|m| m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["uri"] == json!(uri)),
-            "round {round}: the outline came before the diagnostics"
+                && m["params"]["uri"] == json!(uri))
+                || waited >= std::time::Duration::from_millis(200),
+            "round {round}: the outline came before the diagnostics, {waited:?} after the open"
         );
     }
 }
