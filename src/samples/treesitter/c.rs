@@ -230,8 +230,7 @@ mod tests {
     use super::*;
 
     fn err(src: &str) -> (usize, String) {
-        let e = check(src).unwrap_or_else(|| panic!("no error in {src:?}"));
-        (1 + src[..e.range.start].matches('\n').count(), e.message)
+        super::super::error_line(check, src)
     }
 
     #[test]

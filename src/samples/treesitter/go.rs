@@ -32,16 +32,9 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         text_blocks: false,
     }),
     semicolons: false,
-    prepare,
+    prepare: Prepared::code,
     tolerate: |_, _, _| false,
 };
-
-fn prepare(source: &str) -> Prepared {
-    let mut p = Prepared::new(source);
-    p.line_numbers();
-    p.placeholders();
-    p
-}
 
 /// No output rule as in C++ and Java: Go's lines end without `;`, so a line of Go and a line
 /// of a program's output look alike to it (`imprt "fmt"`).
@@ -88,8 +81,7 @@ mod tests {
     use super::*;
 
     fn err(src: &str) -> (usize, String) {
-        let e = check(src).unwrap_or_else(|| panic!("no error in {src:?}"));
-        (1 + src[..e.range.start].matches('\n').count(), e.message)
+        super::super::error_line(check, src)
     }
 
     #[test]

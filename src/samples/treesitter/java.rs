@@ -40,16 +40,9 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         text_blocks: true,
     }),
     semicolons: true,
-    prepare,
+    prepare: Prepared::code,
     tolerate: |_, _, _| false,
 };
-
-fn prepare(source: &str) -> Prepared {
-    let mut p = Prepared::new(source);
-    p.line_numbers();
-    p.placeholders();
-    p
-}
 
 pub fn check(source: &str) -> Option<SyntaxError> {
     let error = super::check_c_family(&GRAMMAR, source)?;
@@ -66,8 +59,7 @@ mod tests {
     use super::*;
 
     fn err(src: &str) -> (usize, String) {
-        let e = check(src).unwrap_or_else(|| panic!("no error in {src:?}"));
-        (1 + src[..e.range.start].matches('\n').count(), e.message)
+        super::super::error_line(check, src)
     }
 
     #[test]

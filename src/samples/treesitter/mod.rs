@@ -84,6 +84,15 @@ impl Prepared {
         }
     }
 
+    /// A code sample as C++, Java and Go read it: pasted line numbers and `...`/`???`
+    /// placeholders blanked.
+    pub fn code(source: &str) -> Prepared {
+        let mut p = Prepared::new(source);
+        p.line_numbers();
+        p.placeholders();
+        p
+    }
+
     /// Inserts `what` at `at`, an offset in the sample; calls come in increasing `at`.
     pub fn insert(&mut self, at: usize, what: &str) {
         let shift: usize = self.inserts.iter().map(|&(_, n)| n).sum();
@@ -821,6 +830,14 @@ fn caused_by(
         Ok(()) => true,
         Err(p) => prepared.to_source(p.range.start) > error_at,
     }
+}
+
+/// The line (1-based) and message of the error `check` reports in `src`, for the languages'
+/// tests.
+#[cfg(test)]
+pub(crate) fn error_line(check: fn(&str) -> Option<SyntaxError>, src: &str) -> (usize, String) {
+    let e = check(src).unwrap_or_else(|| panic!("no error in {src:?}"));
+    (1 + src[..e.range.start].matches('\n').count(), e.message)
 }
 
 #[cfg(test)]
