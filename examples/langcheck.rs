@@ -3,7 +3,8 @@
 //! - `langcheck LANG` reads JSON lines `{"src": "..."}` on stdin and prints, per line,
 //!   `{"ok":true}` or `{"line":N,"message":"..."}` for the first syntax error the LANG checker
 //!   (a fence tag: `c`, `cpp`, `java`, `go`, `bash`, ...) reports, with `"us"`: the
-//!   microseconds the check took.
+//!   microseconds the check took (the least of three runs: a loaded machine's preemptions
+//!   left out).
 //! - `langcheck --extract FILE.md...` prints one JSON line per code sample of each note, as the
 //!   server extracts it: `{"path","line","tag","src"}` (`line` is the fence's, 1-based).
 
@@ -77,9 +78,14 @@ fn main() -> std::io::Result<()> {
             .get("src")
             .and_then(serde_json::Value::as_str)
             .unwrap_or("");
-        let started = std::time::Instant::now();
-        let result = language.run(&tag, src);
-        let us = (started.elapsed().as_secs_f64() * 1e7).round() / 10.0;
+        let mut result = None;
+        let mut least = f64::INFINITY;
+        for _ in 0..3 {
+            let started = std::time::Instant::now();
+            result = language.run(&tag, src);
+            least = least.min(started.elapsed().as_secs_f64());
+        }
+        let us = (least * 1e7).round() / 10.0;
         let verdict = match result {
             None => serde_json::json!({ "ok": true, "us": us }),
             Some(err) => serde_json::json!({
