@@ -397,6 +397,8 @@ impl Backend {
             indexed_line(total, done, open, not_read, started.elapsed())
         );
         self.republish_all().await;
+        // The parses' memory, freed on threads now gone or idle.
+        super::memory::give_back_soon();
     }
 
     /// Asks the client to tell us about note files that change on disk.
@@ -476,6 +478,7 @@ impl Backend {
             self.reload_settings().await;
         }
         self.republish_all().await;
+        super::memory::give_back_soon();
     }
 
     /// Re-reads `.notes-lsp.toml` and applies it under the client's settings.

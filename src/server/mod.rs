@@ -8,6 +8,7 @@ pub mod guard;
 mod hooks;
 mod indexing;
 mod log;
+mod memory;
 mod navigation;
 mod ordered;
 pub mod output;
@@ -37,31 +38,22 @@ pub struct Backend {
     output: Arc<output::Output>,
 }
 
-/// Caps glibc's malloc at four arenas. Notes are parsed on some threads and freed on others,
-/// and with an arena per thread the freed memory stays scattered; fewer than four make the
-/// indexer's two threads queue on a shared arena's lock.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn mallopt(param: i32, value: i32) -> i32;
-        }
-        const M_ARENA_MAX: i32 = -8;
-        // SAFETY: glibc's mallopt, called before any other thread exists.
-        unsafe {
-            mallopt(M_ARENA_MAX, 4);
-        }
-    }
-}
-
-/// How long the process waits for running handlers after `exit` or the end of its input.
-const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long the process waits for running handlers after `exit` or the end of its input,
+/// and then for the output to be written: the client has said goodbye (or gone), so only
+/// answers about to go out are worth the wait. LSP editors give 100 ms at most.
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_millis(25);
+const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_millis(25);
 
 pub fn run_stdio() {
     log::init();
-    limit_malloc_arenas();
+    memory::configure();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Each thread that parsed keeps memory of its own (allocator caches, its stack): one
+        // gone idle leaves after 3 s (not tokio's 10) and what it kept is given back. (No
+        // cap on their number: a request waiting for a busy note holds one.)
+        .thread_keep_alive(std::time::Duration::from_secs(3))
+        .on_thread_stop(memory::give_back_soon)
         .enable_all()
         .build()
         .expect("a tokio runtime starts");
@@ -116,7 +108,7 @@ pub fn run_stdio() {
         state
     });
     // What tower-lsp wrote last (the `shutdown` answer) may still be on its way out.
-    drain.wait(std::time::Duration::from_secs(1));
+    drain.wait(DRAIN_GRACE);
     // Blocking analysis threads may still run; the protocol is over, so leave now. The spec:
     // exit code 0 after a `shutdown` request, 1 otherwise.
     let code = i32::from(!state.is_shut_down());

@@ -139,6 +139,11 @@ where
         }
         let id = req.id().cloned();
         let method = req.method().to_string();
+        // Marked as read, in order: an `exit` right behind it must see it (exit code 0)
+        // even when its handler has not run yet.
+        if method == "shutdown" && id.is_some() && self.state.is_ready() {
+            self.state.set_shut_down();
+        }
         if method == "exit" {
             let n = self.in_flight.load(Ordering::SeqCst);
             if n > 0 {

@@ -368,7 +368,10 @@ fn apply(note: &mut Note, e: TextDocumentContentChangeEvent, enc: Encoding) {
 fn drop_elsewhere(doc: Arc<Document>) {
     match tokio::runtime::Handle::try_current() {
         Ok(rt) => {
-            rt.spawn_blocking(move || drop(doc));
+            rt.spawn_blocking(move || {
+                drop(doc);
+                super::memory::give_back_soon();
+            });
         }
         Err(_) => drop(doc),
     }

@@ -403,6 +403,11 @@ impl Client {
         );
     }
 
+    /// The server's process id (to read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Closes the server's stdin (end of input, as when an editor dies).
     pub fn close_stdin(&mut self) {
         drop(self.stdin.take());

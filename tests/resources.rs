@@ -1,0 +1,192 @@
+//! What the server costs and gives back: memory with big notes open and after they are
+//! closed, and how fast it leaves. `NOTES_LSP_MEMORY_FULL=1` (CI) opens 50 notes of 500 KB
+//! over 6 cycles (`scripts/bench-memory.py` runs 20 on a release build); a plain `cargo test`
+//! opens 6 over 3.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{Value, json};
+
+/// A note of about `bytes` in the style of interview notes: sections of numbered questions,
+/// answers with lists, links, Python samples and a table, every section different.
+fn big_note(bytes: usize, seed: usize) -> String {
+    let mut out = String::from("# Interview questions\n\n## Table of contents\n\n");
+    for i in 0..40 {
+        out.push_str(&format!("- [Topic {i}](#topic-{i})\n"));
+    }
+    let mut i = 0;
+    while out.len() < bytes {
+        if i % 25 == 0 {
+            out.push_str(&format!("\n## Topic {}\n\n", i / 25));
+        }
+        let n = i * 7 + seed;
+        out.push_str(&format!(
+            "### {i}. What does `step_{n}` return for input {n}?\n\n\
+             It returns the running total after {n} steps; the loop below keeps state \
+             between calls, as a generator does. See [the previous one](#topic-{}) and \
+             [the docs](https://docs.python.org/3/library/itertools.html#item{n}).\n\n\
+             ```python\ndef step_{n}(xs):\n    total = 0\n    for x in xs:\n        \
+             total += x * {n}\n        yield total\n\nprint(list(step_{n}([1, 2, 3])))\n```\n\n\
+             - first, the state is created\n- then each value is yielded\n  \
+             - nested detail {n}\n\n| input | output |\n|---|---|\n| {n} | {} |\n\n\
+             **Concurrency {n}** refers to tasks that overlap in time.\n\n",
+            i % 40,
+            n * 2
+        ));
+        i += 1;
+    }
+    out
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// The server's resident memory once it has stopped moving (work done, memory given back).
+fn settled_rss(pid: u32) -> u64 {
+    let mut prev = rss_kib(pid);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        std::thread::sleep(Duration::from_millis(400));
+        let now = rss_kib(pid);
+        if now.abs_diff(prev) < 512 || Instant::now() > deadline {
+            return now;
+        }
+        prev = now;
+    }
+}
+
+fn full() -> bool {
+    std::env::var("NOTES_LSP_MEMORY_FULL").is_ok_and(|v| v == "1")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_is_given_back_when_big_notes_are_closed() {
+    let (copies, cycles) = if full() { (50, 6) } else { (6, 3) };
+    let text = big_note(500_000, 1);
+    let dir = std::env::temp_dir().join(format!("notes-lsp-mem-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.canonicalize().unwrap();
+    let uris: Vec<String> = (0..copies)
+        .map(|i| {
+            let p = dir.join(format!("copy-{i:02}.md"));
+            std::fs::write(&p, &text).unwrap();
+            format!("file://{}", p.display())
+        })
+        .collect();
+    let mut c = Client::spawn();
+    c.initialize_with(json!({
+        "rootUri": null,
+        "workspaceFolders": [{"uri": format!("file://{}", dir.display()), "name": "mem"}],
+        "capabilities": {"window": {"workDoneProgress": true}},
+    }));
+    c.wait_notification("$/progress", |p| p["value"]["kind"] == "end");
+    let pid = c.pid();
+    let indexed = settled_rss(pid);
+    let mut version = 0;
+    let mut opened = Vec::new();
+    let mut closed = Vec::new();
+    for _ in 0..cycles {
+        version += 1;
+        for u in &uris {
+            c.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": u, "languageId": "markdown",
+                       "version": version, "text": text}}),
+            );
+        }
+        for u in &uris {
+            c.diagnostics_for_version(u, version);
+        }
+        opened.push(settled_rss(pid));
+        for u in &uris {
+            c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+        }
+        for u in &uris {
+            c.wait_for_diagnostics(u, |p| p["diagnostics"] == json!([]));
+        }
+        // Other messages (republished notes) are not waited for.
+        c.take_notifications("textDocument/publishDiagnostics");
+        closed.push(settled_rss(pid));
+    }
+    let mib = |k: u64| k as f64 / 1024.0;
+    let per_note =
+        |rss: u64| (rss.saturating_sub(indexed) * 1024) as f64 / (copies * text.len()) as f64;
+    let report = format!(
+        "{copies} notes of {} KB: indexed {:.1} MiB; open/closed per cycle (MiB): {:?}; \
+         per open note {:.1}x its text",
+        text.len() / 1000,
+        mib(indexed),
+        opened
+            .iter()
+            .zip(&closed)
+            .map(|(o, c)| (mib(*o).round(), mib(*c).round()))
+            .collect::<Vec<_>>(),
+        per_note(opened[0]),
+    );
+    eprintln!("{report}");
+    // Bounds this build holds with room, against regressions (the goals, 4x and 10 %, are
+    // not met yet; see docs/performance.md): an open note at most 32x its text (this dense
+    // note: 23x in a debug build), what closing keeps is at most the index's memory again,
+    // and cycles do not creep.
+    assert!(per_note(opened[0]) <= 32.0, "{report}");
+    let last = *closed.last().unwrap();
+    assert!(mib(last) <= mib(indexed) * 2.0 + 8.0, "{report}");
+    assert!(mib(last) <= mib(closed[0]) * 1.15 + 4.0, "{report}");
+    c.shutdown_and_exit();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `exit` and the end of input end the process at once, also while notes are being parsed
+/// and requests answered: 0 after `shutdown` (even one whose answer has not been read),
+/// 1 without.
+#[test]
+fn exit_and_end_of_input_leave_at_once_busy_or_idle() {
+    let text = big_note(300_000, 2);
+    for (busy, shutdown, eof) in [
+        (false, true, false),
+        (false, false, true),
+        (true, true, false),
+        (true, false, false),
+        (true, true, true),
+        (true, false, true),
+    ] {
+        let mut c = start(caps_default());
+        if busy {
+            for i in 0..4 {
+                let uri = format!("file:///notes/busy-{i}.md");
+                c.open(&uri, &text);
+                c.send_request(
+                    "textDocument/documentSymbol",
+                    json!({"textDocument": {"uri": uri}}),
+                );
+            }
+        }
+        if shutdown {
+            c.send_request("shutdown", Value::Null);
+        }
+        let started = Instant::now();
+        if eof {
+            c.close_stdin();
+        } else {
+            c.notify("exit", Value::Null);
+        }
+        let status = c.wait_exit();
+        let took = started.elapsed();
+        let case = format!("busy {busy}, shutdown {shutdown}, end of input {eof}");
+        assert_eq!(status.code(), Some(if shutdown { 0 } else { 1 }), "{case}");
+        // 100 ms in a release build on an idle machine; a debug build on a shared one
+        // gets room.
+        assert!(took < Duration::from_millis(1000), "{case}: {took:?}");
+    }
+}
