@@ -21,5 +21,6 @@ pub mod run;
 pub mod samples;
 pub mod server;
 pub mod suggest;
+pub mod symbol_index;
 pub mod terms;
 pub mod workspace;

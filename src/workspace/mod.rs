@@ -14,6 +14,7 @@ mod links;
 mod paths;
 mod questions;
 mod summary;
+mod symbols;
 mod view;
 
 use std::collections::HashMap;
@@ -115,6 +116,9 @@ pub struct Workspace {
     nearest: Mutex<HashMap<String, Nearest>>,
     /// Bumped after every change to `disk`: answers computed under an older one may be stale.
     generation: AtomicU64,
+    /// The headings of the notes on disk by their titles' words, for workspace symbols;
+    /// dropped on every change to `disk`, built again when asked.
+    symbols: RwLock<Option<Arc<symbols::DiskSymbols>>>,
 }
 
 impl Workspace {
@@ -131,6 +135,7 @@ impl Workspace {
             _ => *index = None,
         }
         drop(index);
+        self.drop_symbols();
         // After the change, so that whoever reads the new generation sees the change too.
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
@@ -140,6 +145,7 @@ impl Workspace {
         if self.disk.remove(uri).is_some() {
             *index = None;
             drop(index);
+            self.drop_symbols();
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
     }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Weak};
 
 use super::Workspace;
 use super::paths::canonical_uri;
-use super::summary::{HeadingEntry, NoteSummary, TermEntry};
+use super::summary::{NoteSummary, TermEntry};
 
 /// Identifies what a [`View`] answers from. The open notes' summaries are held weakly: their
 /// addresses cannot be reused by other summaries while the key lives, and they are not kept.
@@ -91,42 +91,5 @@ impl View<'_> {
             );
         }
         out
-    }
-
-    /// Headings and questions matching `query` fuzzily, best first.
-    pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, HeadingEntry)> {
-        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-        use nucleo_matcher::{Config, Matcher, Utf32Str};
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
-        let mut buf = Vec::new();
-        let notes = self.all();
-        // Score by index; only the results returned are cloned.
-        let mut scored: Vec<(u32, usize, usize)> = Vec::new();
-        for (ni, n) in notes.iter().enumerate() {
-            for (hi, h) in n.headings.iter().enumerate() {
-                let score = if query.is_empty() {
-                    Some(0)
-                } else {
-                    pattern.score(Utf32Str::new(&h.title, &mut buf), &mut matcher)
-                };
-                if let Some(score) = score {
-                    scored.push((score, ni, hi));
-                }
-            }
-        }
-        let title = |&(_, ni, hi): &(u32, usize, usize)| notes[ni].headings[hi].title.as_str();
-        let order = |a: &(u32, usize, usize), b: &(u32, usize, usize)| {
-            b.0.cmp(&a.0).then_with(|| title(a).cmp(title(b)))
-        };
-        if scored.len() > limit {
-            scored.select_nth_unstable_by(limit, order);
-            scored.truncate(limit);
-        }
-        scored.sort_by(order);
-        scored
-            .into_iter()
-            .map(|(_, ni, hi)| (notes[ni].uri.clone(), notes[ni].headings[hi].clone()))
-            .collect()
     }
 }
