@@ -136,7 +136,11 @@ done.set()
 rss = peak_rss_kb()
 time.sleep(1.0)  # let the post-indexing republish finish: measure the request alone
 sym_ms = []
-for query in ["closure", "gil", "virtual dom", "kubernetes pod"]:
+queries = ["closure", "gil", "virtual dom", "kubernetes pod", "promise", "hoisting", "docker",
+           "event loop", "decorator", "linked list", "sql join", "gradient", "css grid",
+           "binary search", "react hooks", "terraform", "overfitting", "git rebase",
+           "garbage collection", "ansible"]
+for query in queries:
     t0 = time.perf_counter()
     rid = request("workspace/symbol", {"query": query})
     t1, sym = wait(lambda m, rid=rid: m.get("id") == rid)
@@ -152,7 +156,9 @@ print(json.dumps({
     "peak_rss_mib": round(rss / 1024, 1) if rss else None,
     "requests_during_indexing": len(waits),
     "request_wait_ms_p50": round(statistics.median(waits), 2) if waits else None,
+    "request_wait_ms_p99": round(waits[int(0.99 * (len(waits) - 1))], 2) if waits else None,
     "request_wait_ms_max": round(waits[-1], 2) if waits else None,
-    "workspace_symbol_ms": [round(x, 2) for x in sym_ms],
-    "workspace_symbol_results": len(sym.get("result") or []),
+    "workspace_symbol_ms_p50": round(statistics.median(sym_ms), 2),
+    "workspace_symbol_ms_max": round(max(sym_ms), 2),
+    "load_average": os.getloadavg()[0],
 }, indent=1))

@@ -397,6 +397,8 @@ impl Backend {
             indexed_line(total, done, open, not_read, started.elapsed())
         );
         self.republish_all().await;
+        let state = self.state.clone();
+        let _ = tokio::task::spawn_blocking(move || state.workspace.prepare_symbols()).await;
         // The parses' memory, freed on threads now gone or idle.
         super::memory::give_back_soon();
     }

@@ -119,6 +119,7 @@ pub struct Workspace {
     /// The headings of the notes on disk by their titles' words, for workspace symbols;
     /// dropped on every change to `disk`, built again when asked.
     symbols: RwLock<Option<Arc<symbols::DiskSymbols>>>,
+    symbols_building: Mutex<()>,
 }
 
 impl Workspace {

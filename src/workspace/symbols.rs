@@ -21,15 +21,30 @@ impl Workspace {
         *self.symbols.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
+    /// Builds the symbol index now if a change dropped it (after indexing: the first query
+    /// need not wait for it).
+    pub fn prepare_symbols(&self) {
+        self.disk_symbols();
+    }
+
     /// The symbol index of the notes on disk, built if a change dropped it.
     fn disk_symbols(&self) -> Arc<DiskSymbols> {
-        if let Some(s) = self
-            .symbols
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            return s.clone();
+        let kept = || {
+            self.symbols
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        };
+        if let Some(s) = kept() {
+            return s;
+        }
+        // One build at a time; who waited for it takes what it built.
+        let _building = self
+            .symbols_building
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = kept() {
+            return s;
         }
         let generation = self.generation.load(Ordering::SeqCst);
         let mut notes: Vec<Arc<NoteSummary>> =
