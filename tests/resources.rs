@@ -135,14 +135,19 @@ fn memory_is_given_back_when_big_notes_are_closed() {
         per_note(opened[0]),
     );
     eprintln!("{report}");
-    // Bounds this build holds with room, against regressions (the goals, 4x and 10 %, are
-    // not met yet; see docs/performance.md): an open note at most 32x its text (this dense
-    // note: 23x in a debug build), what closing keeps is at most the index's memory again,
-    // and cycles do not creep.
+    // Bounds against regressions (the goals, 4x and 10 %, are not met; see
+    // docs/performance.md): an open note at most 32x its text (this dense note: 23x in a
+    // debug build); every close gives back at least 15 % of what the open notes held at
+    // their peak (before memory was given back: nothing, closing 50 notes of 474 KB left
+    // 506 MiB after 460 open); cycles open within 25 % of the first.
     assert!(per_note(opened[0]) <= 32.0, "{report}");
-    let last = *closed.last().unwrap();
-    assert!(mib(last) <= mib(indexed) * 2.0 + 8.0, "{report}");
-    assert!(mib(last) <= mib(closed[0]) * 1.15 + 4.0, "{report}");
+    for (o, c) in opened.iter().zip(&closed) {
+        assert!(mib(*c) <= mib(*o) * 0.85, "{report}");
+    }
+    assert!(
+        mib(*opened.iter().max().unwrap()) <= mib(opened[0]) * 1.25 + 8.0,
+        "{report}"
+    );
     c.shutdown_and_exit();
     let _ = std::fs::remove_dir_all(&dir);
 }
