@@ -209,6 +209,20 @@ pub fn is_ignored(root: &Path, path: &Path) -> bool {
 /// repository), symlinks are not followed. Ignore files that cannot be read safely are
 /// reported in the second list and their rules not applied.
 pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<Skipped>) {
+    walk_entries(root, |e| {
+        e.file_type().is_some_and(|t| t.is_file()) && wanted(e.path())
+    })
+}
+
+/// The folders [`walk`] would enter under `root`, `root` first (what a watcher watches).
+pub fn folders(root: &Path) -> Vec<PathBuf> {
+    walk_entries(root, |e| e.file_type().is_some_and(|t| t.is_dir())).0
+}
+
+fn walk_entries(
+    root: &Path,
+    wanted: impl Fn(&ignore::DirEntry) -> bool,
+) -> (Vec<PathBuf>, Vec<Skipped>) {
     let rules = Arc::new(Mutex::new(Rules::default()));
     let filter_rules = rules.clone();
     let top = root.to_path_buf();
@@ -221,14 +235,14 @@ pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<S
             !r.ignores(&top, e.path(), is_dir)
         })
         .build();
-    let mut files = Vec::new();
+    let mut out = Vec::new();
     for entry in walker.flatten() {
-        if entry.file_type().is_some_and(|t| t.is_file()) && wanted(entry.path()) {
-            files.push(entry.into_path());
+        if wanted(&entry) {
+            out.push(entry.into_path());
         }
     }
     let skipped = std::mem::take(&mut rules.lock().unwrap_or_else(|e| e.into_inner()).skipped);
-    (files, skipped)
+    (out, skipped)
 }
 
 #[cfg(all(test, unix))]

@@ -403,10 +403,11 @@ impl Backend {
         super::memory::give_back_soon();
     }
 
-    /// Asks the client to tell us about note files that change on disk.
-    pub(super) async fn watch_files(&self) {
+    /// Asks the client to tell us about note files that change on disk; `false` when it
+    /// cannot (the server then watches them itself).
+    pub(super) async fn watch_files(&self) -> bool {
         if !self.state.supports_watch_registration() {
-            return;
+            return false;
         }
         let options = DidChangeWatchedFilesRegistrationOptions {
             watchers: vec![
@@ -429,18 +430,29 @@ impl Backend {
             method: "workspace/didChangeWatchedFiles".into(),
             register_options: serde_json::to_value(options).ok(),
         };
-        if let Err(e) = self.client.register_capability(vec![registration]).await {
-            warn!("could not register the file watcher: {e}");
+        match self.client.register_capability(vec![registration]).await {
+            Ok(()) => true,
+            Err(e) => {
+                warn!("could not register the file watcher: {e}");
+                false
+            }
         }
     }
 
     pub(super) async fn files_changed(&self, changes: Vec<FileEvent>) {
+        let changes = changes
+            .into_iter()
+            .filter_map(|c| Some((uri_to_path(c.uri.as_str())?, c.typ)))
+            .collect();
+        self.paths_changed(changes).await;
+    }
+
+    /// Notes (and `.notes-lsp.toml` files) created, changed or deleted on disk, as the client
+    /// or the server's own watcher reports them.
+    pub(super) async fn paths_changed(&self, changes: Vec<(PathBuf, FileChangeType)>) {
         let roots = self.state.roots();
         let mut settings_changed = false;
-        for change in changes {
-            let Some(path) = uri_to_path(change.uri.as_str()) else {
-                continue;
-            };
+        for (path, typ) in changes {
             if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
                 settings_changed = true;
                 continue;
@@ -453,6 +465,16 @@ impl Backend {
             let Some(root) = roots.iter().find(|r| path.starts_with(r)) else {
                 continue;
             };
+            if typ == FileChangeType::DELETED && !is_note(&path) {
+                // A folder deleted or moved away: the notes that were in it.
+                let prefix = format!("{}/", path_to_uri(&path));
+                for uri in self.state.workspace.uris() {
+                    if uri.starts_with(&prefix) {
+                        self.state.workspace.remove(&uri);
+                    }
+                }
+                continue;
+            }
             if !is_note(&path)
                 || escapes
                 || !resolves_under(&path, &roots)
@@ -461,7 +483,7 @@ impl Backend {
                 continue;
             }
             let uri = path_to_uri(&path);
-            if change.typ == FileChangeType::DELETED {
+            if typ == FileChangeType::DELETED {
                 self.state.workspace.remove(&uri);
                 continue;
             }

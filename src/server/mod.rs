@@ -17,6 +17,7 @@ mod rpc;
 mod running;
 mod state;
 pub mod to_proto;
+mod watch;
 
 use std::sync::Arc;
 
@@ -459,7 +460,10 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("notes-lsp {} ready", env!("CARGO_PKG_VERSION"));
-        self.watch_files().await;
+        let roots = self.state.roots();
+        if !self.watch_files().await && !roots.is_empty() {
+            self.watch_disk(roots);
+        }
         // Index in the background: requests are answered while it runs.
         let this = self.clone();
         tokio::spawn(async move { this.index_workspace().await });
@@ -479,7 +483,12 @@ impl LanguageServer for Backend {
     // Text sync: the edit itself was queued in order by `ordered::Ordered` before this
     // handler ran; here only the diagnostics follow.
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        self.publish(params.text_document.uri).await;
+        let uri = params.text_document.uri;
+        self.publish(uri.clone()).await;
+        if self.state.roots().is_empty() {
+            let this = self.clone();
+            tokio::spawn(async move { this.adopt_root_of(uri.as_str()).await });
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {

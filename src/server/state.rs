@@ -394,6 +394,8 @@ pub struct State {
     /// Notes on disk under the workspace folders.
     pub workspace: Workspace,
     pub roots: std::sync::RwLock<Vec<std::path::PathBuf>>,
+    /// Set once a note opened without workspace folders made its folder the root.
+    pub adopted_root: AtomicBool,
     /// The client's own settings, merged over each root's `.notes-lsp.toml`.
     pub client_settings: std::sync::RwLock<serde_json::Value>,
     /// Client capabilities the server adapts to: `window.workDoneProgress`, dynamic
@@ -424,7 +426,8 @@ impl State {
         }
     }
 
-    /// The workspace folders, as set at `initialize`.
+    /// The workspace folders, as set at `initialize` (or the folder of the first note opened
+    /// when there were none).
     pub fn roots(&self) -> Vec<std::path::PathBuf> {
         self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
     }

@@ -155,6 +155,11 @@ impl Workspace {
         self.disk.len()
     }
 
+    /// The URIs of the notes summarized from disk.
+    pub fn uris(&self) -> Vec<String> {
+        self.disk.iter().map(|e| e.key().clone()).collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.disk.is_empty()
     }

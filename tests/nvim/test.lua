@@ -526,6 +526,27 @@ test('completing `](#2-wh` with <C-x><C-o> inserts the heading\'s anchor', funct
   out('#    completed: ' .. line)
 end, { needs_client = true })
 
+-- Neovim 0.11 registers no file watchers for the server on Linux: the server watches the
+-- root itself, so a note written from the shell is found by workspace symbols.
+test('a note written outside the editor is found by workspace/symbol', function()
+  local fresh = root .. '/topics/fresh.md'
+  vim.fn.mkdir(root .. '/topics', 'p')
+  vim.fn.writefile({ '# Fresh', '', '### What is a watched folder?', '', 'One the server sees.' }, fresh)
+  local uri = vim.uri_from_fname(fresh)
+  local names
+  wait_for('workspace/symbol to find the new note', function()
+    local result = request('workspace/symbol', { query = 'watched folder' }) or {}
+    names = {}
+    for _, s in ipairs(result) do
+      if s.location and s.location.uri == uri then
+        names[#names + 1] = s.name
+      end
+    end
+    return #names > 0
+  end)
+  expect(names[1] == 'What is a watched folder?', 'found: ' .. vim.inspect(names))
+end, { needs_client = true })
+
 -- Neovim sets 'tagfunc' to vim.lsp.tagfunc for a server with definitions: CTRL-] on a link
 -- goes to the heading it names (the key editors/nvim/README.md gives for it).
 test('CTRL-] on a link jumps to the heading it names', function()
