@@ -108,6 +108,19 @@ local root = scratch .. '/notes'
 vim.fn.mkdir(root .. '/.git', 'p')
 local note = root .. '/fixture.md'
 vim.fn.writefile(vim.fn.readfile(here .. '/fixture.md', 'b'), note, 'b')
+-- Samples run on request only; a long time limit, for a loaded machine.
+vim.fn.writefile({ '[run]', 'timeout = 60' }, root .. '/.notes-lsp.toml')
+-- A note whose sample states a wrong output, for the run test.
+local run_note = root .. '/outputs.md'
+vim.fn.writefile({
+  '# Outputs',
+  '',
+  '```python',
+  'nums = [1, 2, 3]',
+  'print(nums[::-1])  # [3, 2, 1]',
+  'print(len(nums))  # Output: 4',
+  '```',
+}, run_note)
 
 vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
 -- Markdown's ftplugin too, as a user's config has it: it maps gO in Markdown buffers.
@@ -578,6 +591,71 @@ test('the server\'s info lines reach the LSP log as [INFO], not [ERROR]', functi
   for _, line in ipairs(vim.fn.readfile(file)) do
     expect(not (vim.startswith(line, '[ERROR]') and line:find('notes_lsp')), 'an error line: ' .. line)
   end
+end, { needs_client = true })
+
+-- Opens a note whose sample states a wrong output: nothing runs until its "Run sample"
+-- code lens is run (vim.lsp.codelens.run on the sample's line), then output-mismatch shows on
+-- the stated output, and the quick fix (vim.lsp.buf.code_action) writes the real output.
+test('the "Run sample" code lens runs the sample; its mismatch is fixed in place', function()
+  vim.cmd.edit(vim.fn.fnameescape(run_note))
+  local rbuf = vim.api.nvim_get_current_buf()
+  wait_for('notes_lsp on ' .. run_note, function()
+    return #vim.lsp.get_clients({ bufnr = rbuf, name = 'notes_lsp' }) > 0
+  end)
+  local function codes()
+    return vim.tbl_map(function(d)
+      return d.code
+    end, vim.diagnostic.get(rbuf))
+  end
+  local uri = vim.uri_from_bufnr(rbuf)
+  wait_for('the first diagnostics of ' .. run_note, function()
+    return published[uri] ~= nil
+  end)
+  expect(not vim.tbl_contains(codes(), 'output-mismatch'), 'something ran by itself: ' .. vim.inspect(codes()))
+
+  vim.lsp.codelens.refresh({ bufnr = rbuf })
+  local lenses
+  wait_for('code lenses', function()
+    lenses = vim.lsp.codelens.get(rbuf)
+    return #lenses == 2 and lenses[1].command ~= nil and lenses[2].command ~= nil
+  end)
+  table.sort(lenses, function(a, b)
+    return a.range.start.line < b.range.start.line
+  end)
+  expect(lenses[1].command.command == 'notes-lsp.runAll', vim.inspect(lenses[1]))
+  expect(lenses[2].command.command == 'notes-lsp.runSample', vim.inspect(lenses[2]))
+  expect(lenses[2].range.start.line == 2, 'the sample lens is on line ' .. lenses[2].range.start.line)
+
+  vim.api.nvim_win_set_cursor(0, { 3, 0 })
+  vim.lsp.codelens.run()
+  local mismatch
+  -- The run itself: an interpreter started in the sandbox, on a machine perhaps busy.
+  if not vim.wait(math.max(TIMEOUT, 60000), function()
+    mismatch = vim.tbl_filter(function(d)
+      return d.code == 'output-mismatch'
+    end, vim.diagnostic.get(rbuf))[1]
+    return mismatch ~= nil
+  end, 50) then
+    fail('no output-mismatch after running the lens: ' .. vim.inspect(codes()))
+  end
+  expect(mismatch.message == 'prints `3`; the note says `4`', 'message: ' .. mismatch.message)
+  expect(mismatch.lnum == 5 and mismatch.col == 28, ('at %d:%d'):format(mismatch.lnum, mismatch.col))
+  expect(mismatch.severity == vim.diagnostic.severity.WARN, 'severity ' .. mismatch.severity)
+
+  vim.api.nvim_win_set_cursor(0, { mismatch.lnum + 1, mismatch.col })
+  vim.lsp.buf.code_action({
+    apply = true,
+    filter = function(a)
+      return a.title:match('^Write the real output:') ~= nil
+    end,
+  })
+  wait_for('the quick fix to write the real output', function()
+    return vim.api.nvim_buf_get_lines(rbuf, 5, 6, false)[1] == 'print(len(nums))  # Output: 3'
+  end)
+  wait_for('output-mismatch to go away', function()
+    return not vim.tbl_contains(codes(), 'output-mismatch')
+  end)
+  out('#    fixed: ' .. vim.api.nvim_buf_get_lines(rbuf, 5, 6, false)[1])
 end, { needs_client = true })
 
 test('the server shuts down and exits 0 when the client stops', function()
