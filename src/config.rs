@@ -67,14 +67,15 @@ impl Default for RunSettings {
 /// The name of the settings file at a workspace root.
 pub const FILE_NAME: &str = ".notes-lsp.toml";
 
-/// Merges settings objects: keys of `over` win; `diagnostics` maps merge key by key.
+/// Merges settings objects: keys of `over` win; `diagnostics` maps merge key by key. A key
+/// set to null is not set (an editor's setting left at its null default).
 pub fn merge(base: &Value, over: &Value) -> Value {
     let over = over.get("notesLsp").unwrap_or(over);
     let base = base.get("notesLsp").unwrap_or(base);
     match (base.as_object(), over.as_object()) {
         (Some(b), Some(o)) => {
             let mut out = b.clone();
-            for (k, v) in o {
+            for (k, v) in o.iter().filter(|(_, v)| !v.is_null()) {
                 let merged = match (out.get(k), k.as_str()) {
                     (Some(old), "diagnostics") => merge(old, v),
                     _ => v.clone(),
@@ -109,7 +110,7 @@ impl Config {
             }
             return (config, problems);
         };
-        for (key, value) in obj {
+        for (key, value) in obj.iter().filter(|(_, v)| !v.is_null()) {
             match key.as_str() {
                 "diagnostics" => config.read_diagnostics(value, langs, &mut problems),
                 "languages" => match value.as_array() {
@@ -277,6 +278,19 @@ mod tests {
             Some(Severity::Hint)
         );
         assert_eq!(c.severity("broken-link", Severity::Warning), None);
+    }
+
+    #[test]
+    fn a_client_setting_left_null_leaves_the_file_setting() {
+        let file = from_toml("[run]\nonSave = true\npython = \"python3.13\"\n").unwrap();
+        let client = json!({"notesLsp": {"run": null, "slugs": null}});
+        let (c, problems) = Config::from_json(&merge(&file, &client), &Two);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(c.run_on_save);
+        assert_eq!(c.run.python, "python3.13");
+        assert_eq!(c.slugs, SlugStyle::Github);
+        let (c, problems) = Config::from_json(&client, &Two);
+        assert!(problems.is_empty() && !c.run_on_save, "{problems:?}");
     }
 
     #[test]

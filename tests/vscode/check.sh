@@ -73,7 +73,7 @@ manifest() {
 }
 manifest "activates on onLanguage:markdown" 'm.activationEvents.includes("onLanguage:markdown")'
 for key in notesLsp.path notesLsp.trace.server notesLsp.logLevel notesLsp.diagnostics \
-  notesLsp.features.outline notesLsp.features.folding; do
+  notesLsp.features.outline notesLsp.features.folding notesLsp.run; do
   manifest "contributes setting $key" "m.contributes.configuration.properties[\"$key\"] !== undefined"
 done
 manifest "notesLsp.path defaults to notes-lsp" 'm.contributes.configuration.properties["notesLsp.path"].default === "notes-lsp"'
@@ -81,6 +81,10 @@ manifest "notesLsp.trace.server is off/messages/verbose" \
   'JSON.stringify(m.contributes.configuration.properties["notesLsp.trace.server"].enum) === "[\"off\",\"messages\",\"verbose\"]"'
 manifest "engines.vscode, publisher, license MIT, repository" \
   'm.engines.vscode && m.publisher && m.license === "MIT" && m.repository'
+manifest "notesLsp.run is unset (null) by default: nothing runs, .notes-lsp.toml applies" \
+  'm.contributes.configuration.properties["notesLsp.run"].default === null'
+manifest "notesLsp.diagnostics knows output-mismatch and run-error" \
+  '["output-mismatch", "run-error"].every(c => m.contributes.configuration.properties["notesLsp.diagnostics"].propertyNames.enum.includes(c))'
 manifest "depends on vscode-languageclient 9" '/^[\^~]?9\./.test(m.dependencies["vscode-languageclient"])'
 
 main=$(node -e 'const m = require(process.argv[1]); console.log(require("path").posix.normalize(m.main))' "$work/package.json")

@@ -213,6 +213,7 @@ test('activate starts `notes-lsp --stdio` for Markdown with the settings', async
     'notesLsp.diagnostics': { 'unanswered-question': 'off', 'python-syntax': 'warning' },
     'notesLsp.features.outline': false,
     'notesLsp.features.folding': true,
+    'notesLsp.run': { onSave: true, python: 'python3.13', timeout: 5 },
   });
   await withPath(dir, () => extension.activate(fakeContext()));
   assert.equal(state.errors.length, 0, JSON.stringify(state.errors));
@@ -236,6 +237,7 @@ test('activate starts `notes-lsp --stdio` for Markdown with the settings', async
   assert.deepEqual(options.initializationOptions, {
     diagnostics: { 'unanswered-question': 'off', 'python-syntax': 'warning' },
     features: { outline: false, folding: true },
+    run: { onSave: true, python: 'python3.13', timeout: 5 },
   });
   assert.deepEqual(options.synchronize, { configurationSection: 'notesLsp' });
   await extension.deactivate();
