@@ -4,6 +4,15 @@
 //! offsets and plain values; only `server` knows LSP types, and `cli` prints the same
 //! analysis for the command line.
 
+/// The version and the build's commit, as `--version` and the LSP `serverInfo` give them:
+/// `0.1.0 (4f3c2a1b9e0d 2026-12-07)`; see build.rs for the other forms.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("NOTES_LSP_BUILD"),
+    ")"
+);
+
 pub mod actions;
 pub mod analysis;
 pub mod checks;

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// A language server for interview notes: Markdown questions, answers and code samples.
 #[derive(Parser)]
-#[command(version, about, arg_required_else_help = true)]
+#[command(version = notes_lsp::VERSION, about, arg_required_else_help = true)]
 struct Cli {
     /// Speak the Language Server Protocol over stdin and stdout.
     #[arg(long)]

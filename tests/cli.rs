@@ -392,9 +392,20 @@ fn help_and_version_exit_zero() {
 
     let r = run(&["--version"], &here);
     assert_eq!(r.code, Some(0));
-    assert_eq!(
-        r.stdout.trim(),
-        format!("notes-lsp {}", env!("CARGO_PKG_VERSION"))
+    // `notes-lsp 0.1.0 (4f3c2a1b9e0d 2026-12-07)` from a release build of a checkout, the
+    // commit alone from a packaged crate, `(debug build)` from a debug one (build.rs).
+    let version = r.stdout.trim();
+    assert_eq!(version, format!("notes-lsp {}", notes_lsp::VERSION));
+    let build = version
+        .strip_prefix(&format!("notes-lsp {} (", env!("CARGO_PKG_VERSION")))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{version}"));
+    let commit = build.split(' ').next().unwrap_or_default();
+    let commit = commit.strip_suffix("-dirty").unwrap_or(commit);
+    let is_commit = commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit());
+    assert!(
+        is_commit || build == "debug build" || build == "commit unknown",
+        "{version}"
     );
 
     let r = run(&["check", "--help"], &here);

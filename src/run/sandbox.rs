@@ -335,7 +335,13 @@ pub struct Spec<'a> {
     pub limits: Limits,
 }
 
-fn rlimit(resource: libc::__rlimit_resource_t, soft: u64, hard: u64) -> bool {
+/// setrlimit's resource type: an enum in glibc, an int in musl (the static build).
+#[cfg(target_env = "gnu")]
+type Resource = libc::__rlimit_resource_t;
+#[cfg(not(target_env = "gnu"))]
+type Resource = libc::c_int;
+
+fn rlimit(resource: Resource, soft: u64, hard: u64) -> bool {
     let r = libc::rlimit {
         rlim_cur: soft,
         rlim_max: hard,

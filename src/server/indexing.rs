@@ -283,7 +283,9 @@ fn summarize_all(
 fn run_when_idle() {
     #[cfg(target_os = "linux")]
     {
-        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: plain data; musl's sched_param has fields beyond the priority, all 0 here.
+        let mut param: libc::sched_param = unsafe { std::mem::zeroed() };
+        param.sched_priority = 0;
         // SAFETY: sched_setscheduler reads `param` and changes only the calling thread (0).
         let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
         if rc != 0 {

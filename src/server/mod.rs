@@ -452,14 +452,14 @@ impl LanguageServer for Backend {
             },
             server_info: Some(ServerInfo {
                 name: "notes-lsp".into(),
-                version: Some(env!("CARGO_PKG_VERSION").into()),
+                version: Some(crate::VERSION.into()),
             }),
             offset_encoding: None,
         })
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        info!("notes-lsp {} ready", env!("CARGO_PKG_VERSION"));
+        info!("notes-lsp {} ready", crate::VERSION);
         let roots = self.state.roots();
         if !self.watch_files().await && !roots.is_empty() {
             self.watch_disk(roots);

@@ -217,6 +217,7 @@ fn check_common_capabilities(result: &Value) {
     assert!(is_true_or_object(&caps["foldingRangeProvider"]), "{caps}");
     assert!(is_true_or_object(&caps["hoverProvider"]), "{caps}");
     assert_eq!(result["serverInfo"]["name"], json!("notes-lsp"));
+    assert_eq!(result["serverInfo"]["version"], json!(notes_lsp::VERSION));
 }
 
 #[test]
