@@ -1,17 +1,21 @@
-// VS Code client for notes-lsp: starts `notes-lsp --stdio` for Markdown files.
+// VS Code client for notes-lsp: starts `notes-lsp --stdio` for Markdown files: the server
+// bundled in a platform-specific .vsix (server/notes-lsp), unless notesLsp.path names another.
 //
 // Plain CommonJS, no build step. Everything VS Code-specific goes through the
 // `vscode` module and `vscode-languageclient/node`; the helpers at the top
 // (path resolution, settings) are exported so tests can run them under node.
 'use strict';
 
+const childProcess = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
 const SECTION = 'notesLsp';
 const DEFAULT_COMMAND = 'notes-lsp';
-const INSTALL_HINT = 'Install it with `cargo install --locked --path .` from a checkout of notes-lsp';
+const INSTALL_HINT =
+  'Install the .vsix built for your platform (it carries the server), or install notes-lsp ' +
+  'with `cargo install --locked --path .` from a checkout of notes-lsp';
 // Client-side settings: everything else under `notesLsp` belongs to the server.
 const CLIENT_ONLY_KEYS = ['path', 'logLevel', 'trace'];
 // A change to any of these needs a new server process (new binary, new
@@ -93,11 +97,68 @@ function resolveServerPath(configured, opts) {
 
 function missingServerMessage(configured, searched) {
   const where = searched === 'PATH' ? `on PATH` : `at ${searched}`;
+  const setting = configured ? ' (setting notesLsp.path)' : ', and this extension carries no server for this platform';
   return (
-    `Notes LSP: the server "${configured}" was not found ${where} (setting notesLsp.path). ` +
+    `Notes LSP: the server "${configured || DEFAULT_COMMAND}" was not found ${where}${setting}. ` +
     `${INSTALL_HINT} (it goes to ~/.cargo/bin, which must be on PATH), ` +
     'or set notesLsp.path to the full path of the notes-lsp binary.'
   );
+}
+
+// The server a platform-specific .vsix carries (scripts/package-vscode.sh puts it there).
+function bundledServerPath(extensionPath, platform) {
+  return path.join(extensionPath, 'server', (platform || process.platform) === 'win32' ? 'notes-lsp.exe' : 'notes-lsp');
+}
+
+// Which server to run:
+//   configured: the `notesLsp.path` setting; empty (the default) means the bundled server,
+//     else `notes-lsp` on PATH
+//   opts: as for resolveServerPath, plus extensionPath
+// Returns { found, source } where source is 'setting', 'bundled' or 'PATH', or
+// { found: undefined, searched, source }.
+function chooseServer(configured, opts) {
+  opts = opts || {};
+  const platform = opts.platform || process.platform;
+  const setting = (configured || '').trim();
+  if (setting) {
+    return Object.assign(resolveServerPath(setting, opts), { source: 'setting' });
+  }
+  if (opts.extensionPath) {
+    const bundled = bundledServerPath(opts.extensionPath, platform);
+    if (platform !== 'win32' && fs.existsSync(bundled) && !isExecutableFile(bundled, platform)) {
+      // An unpacker that dropped the mode bits: the file is ours, make it runnable again.
+      try {
+        fs.chmodSync(bundled, 0o755);
+      } catch (_err) {
+        // Read-only install: reported as not found below, with the PATH fallback tried first.
+      }
+    }
+    if (isExecutableFile(bundled, platform)) {
+      return { found: bundled, source: 'bundled' };
+    }
+  }
+  return Object.assign(resolveServerPath(DEFAULT_COMMAND, opts), { source: 'PATH' });
+}
+
+function describeServer(chosen) {
+  switch (chosen.source) {
+    case 'bundled':
+      return `the server bundled with the extension, ${chosen.found}`;
+    case 'setting':
+      return `the server from notesLsp.path, ${chosen.found}`;
+    default:
+      return `notes-lsp from PATH, ${chosen.found} (this extension carries no server for this platform)`;
+  }
+}
+
+// What `<server> --version` prints ("notes-lsp 0.1.0 (4f3c2a1b9e0d 2026-12-07)"), or why not.
+function serverVersion(file) {
+  return new Promise((resolve) => {
+    childProcess.execFile(file, ['--version'], { timeout: 5000 }, (err, stdout) => {
+      const text = String(stdout || '').trim();
+      resolve(err ? `--version failed: ${err.message}` : text || '--version printed nothing');
+    });
+  });
 }
 
 // The server's own settings: the `notesLsp` section without the client-only keys,
@@ -152,12 +213,12 @@ function firstWorkspaceFolder(vscode) {
   return folders && folders.length > 0 ? folders[0].uri.fsPath : undefined;
 }
 
-async function startClient(vscode) {
+async function startClient(vscode, extensionPath) {
   const { LanguageClient } = require('vscode-languageclient/node');
   const config = vscode.workspace.getConfiguration(SECTION);
-  const configured = config.get('path', DEFAULT_COMMAND) || DEFAULT_COMMAND;
+  const configured = config.get('path', '') || '';
   const workspaceFolder = firstWorkspaceFolder(vscode);
-  const resolved = resolveServerPath(configured, { workspaceFolder });
+  const resolved = chooseServer(configured, { workspaceFolder, extensionPath });
 
   if (!resolved.found) {
     const message = missingServerMessage(configured, resolved.searched);
@@ -193,6 +254,7 @@ async function startClient(vscode) {
 
   // The id `notesLsp` makes the client honour the `notesLsp.trace.server` setting.
   const newClient = new LanguageClient(SECTION, 'Notes LSP', serverOptions, clientOptions);
+  outputChannel.appendLine(`Using ${describeServer(resolved)}: ${await serverVersion(resolved.found)}`);
   outputChannel.appendLine(`Starting ${resolved.found} --stdio`);
   try {
     await newClient.start();
@@ -216,32 +278,33 @@ async function stopClient() {
   }
 }
 
-function restart(vscode) {
+function restart(vscode, extensionPath) {
   // Serialise restarts so two quick setting changes don't start two servers.
   starting = starting.then(async () => {
     await stopClient();
-    client = await startClient(vscode);
+    client = await startClient(vscode, extensionPath);
   });
   return starting;
 }
 
 function activate(context) {
   const vscode = require('vscode');
+  const extensionPath = context.extensionPath;
   outputChannel = vscode.window.createOutputChannel('Notes LSP');
   context.subscriptions.push(outputChannel);
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('notesLsp.restartServer', () => restart(vscode)),
+    vscode.commands.registerCommand('notesLsp.restartServer', () => restart(vscode, extensionPath)),
     vscode.commands.registerCommand('notesLsp.showOutput', () => outputChannel.show(true)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (RESTART_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) {
-        restart(vscode);
+        restart(vscode, extensionPath);
       }
     }),
     { dispose: () => { stopClient(); } },
   );
 
-  return restart(vscode);
+  return restart(vscode, extensionPath);
 }
 
 function deactivate() {
@@ -253,6 +316,8 @@ module.exports = {
   deactivate,
   // exported for tests
   resolveServerPath,
+  chooseServer,
+  bundledServerPath,
   missingServerMessage,
   serverSettings,
   serverEnvironment,

@@ -76,7 +76,7 @@ for key in notesLsp.path notesLsp.trace.server notesLsp.logLevel notesLsp.diagno
   notesLsp.features.outline notesLsp.features.folding notesLsp.run; do
   manifest "contributes setting $key" "m.contributes.configuration.properties[\"$key\"] !== undefined"
 done
-manifest "notesLsp.path defaults to notes-lsp" 'm.contributes.configuration.properties["notesLsp.path"].default === "notes-lsp"'
+manifest "notesLsp.path defaults to empty (the bundled server, else PATH)" 'm.contributes.configuration.properties["notesLsp.path"].default === ""'
 manifest "notesLsp.trace.server is off/messages/verbose" \
   'JSON.stringify(m.contributes.configuration.properties["notesLsp.trace.server"].enum) === "[\"off\",\"messages\",\"verbose\"]"'
 manifest "engines.vscode, publisher, license MIT, repository" \

@@ -24,6 +24,7 @@ const state = {
   executed: [],
   configListeners: [],
   clients: [],
+  channels: [],
 };
 
 function reset(settings) {
@@ -33,6 +34,7 @@ function reset(settings) {
   state.executed = [];
   state.configListeners = [];
   state.clients = [];
+  state.channels = [];
 }
 
 // Like VS Code's WorkspaceConfiguration: dotted keys readable with get() and
@@ -69,14 +71,18 @@ const fakeVscode = {
     },
   },
   window: {
-    createOutputChannel: (name) => ({
-      name,
-      lines: [],
-      appendLine(line) { this.lines.push(line); },
-      append() {},
-      show() {},
-      dispose() {},
-    }),
+    createOutputChannel: (name) => {
+      const channel = {
+        name,
+        lines: [],
+        appendLine(line) { this.lines.push(line); },
+        append() {},
+        show() {},
+        dispose() {},
+      };
+      state.channels.push(channel);
+      return channel;
+    },
     showErrorMessage: (message, ...items) => {
       state.errors.push({ message, items });
       return Promise.resolve(undefined);
@@ -130,8 +136,18 @@ function fakeBinary(dir, name, mode) {
   return file;
 }
 
-function fakeContext() {
-  return { subscriptions: [] };
+function fakeContext(extensionPath) {
+  return { subscriptions: [], extensionPath };
+}
+
+// An unpacked extension folder whose server/notes-lsp prints `version`.
+function fakeExtension(version, mode) {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'server'));
+  const file = path.join(dir, 'server', 'notes-lsp');
+  fs.writeFileSync(file, `#!/bin/sh\necho '${version}'\n`);
+  fs.chmodSync(file, mode === undefined ? 0o755 : mode);
+  return { dir, file };
 }
 
 async function withPath(dir, fn) {
@@ -242,6 +258,78 @@ test('activate starts `notes-lsp --stdio` for Markdown with the settings', async
   assert.deepEqual(options.synchronize, { configurationSection: 'notesLsp' });
   await extension.deactivate();
   assert.ok(client.stopped);
+});
+
+test('chooseServer: the setting, else the bundled server, else PATH', () => {
+  const onPath = tempDir();
+  const pathBin = fakeBinary(onPath);
+  const env = { PATH: onPath };
+  const ext = fakeExtension('notes-lsp 9.9.9 (bundled)');
+  const other = fakeBinary(tempDir());
+
+  assert.deepEqual(extension.chooseServer('', { env, platform: 'linux', extensionPath: ext.dir }), {
+    found: ext.file,
+    source: 'bundled',
+  });
+  assert.deepEqual(extension.chooseServer(other, { env, platform: 'linux', extensionPath: ext.dir }), {
+    found: other,
+    source: 'setting',
+  });
+  assert.deepEqual(
+    extension.chooseServer('notes-lsp', { env, platform: 'linux', extensionPath: ext.dir }),
+    { found: pathBin, source: 'setting' },
+    'a bare name set on purpose is looked up on PATH',
+  );
+  assert.deepEqual(extension.chooseServer('  ', { env, platform: 'linux', extensionPath: tempDir() }), {
+    found: pathBin,
+    source: 'PATH',
+  });
+  assert.deepEqual(extension.chooseServer('', { env: { PATH: '' }, platform: 'linux', extensionPath: tempDir() }), {
+    found: undefined,
+    searched: 'PATH',
+    source: 'PATH',
+  });
+  assert.equal(
+    extension.bundledServerPath('/ext', 'win32'),
+    path.join('/ext', 'server', 'notes-lsp.exe'),
+  );
+});
+
+test('chooseServer makes a bundled server that lost its mode bits executable again', () => {
+  const ext = fakeExtension('notes-lsp 9.9.9', 0o644);
+  const chosen = extension.chooseServer('', { env: { PATH: '' }, platform: 'linux', extensionPath: ext.dir });
+  assert.deepEqual(chosen, { found: ext.file, source: 'bundled' });
+  assert.ok(fs.statSync(ext.file).mode & 0o100, 'executable by its owner');
+});
+
+test('activate runs the bundled server and says so, with its version, in the output channel', async () => {
+  const ext = fakeExtension('notes-lsp 9.9.9 (abcdef123456 2026-12-07)');
+  const onPath = tempDir();
+  fakeBinary(onPath);
+  reset({});
+  await withPath(onPath, () => extension.activate(fakeContext(ext.dir)));
+  assert.equal(state.errors.length, 0, JSON.stringify(state.errors));
+  assert.equal(state.clients.length, 1);
+  assert.equal(state.clients[0].serverOptions.command, ext.file, 'the bundled server, not the one on PATH');
+  const lines = state.channels[0].lines;
+  assert.ok(
+    lines.includes(
+      `Using the server bundled with the extension, ${ext.file}: notes-lsp 9.9.9 (abcdef123456 2026-12-07)`,
+    ),
+    lines.join('\n'),
+  );
+  await extension.deactivate();
+});
+
+test('activate with notesLsp.path set runs that server and says so', async () => {
+  const ext = fakeExtension('notes-lsp 9.9.9 (bundled)');
+  const mine = fakeExtension('notes-lsp 0.0.1 (mine)');
+  reset({ 'notesLsp.path': mine.file });
+  await extension.activate(fakeContext(ext.dir));
+  assert.equal(state.clients[0].serverOptions.command, mine.file);
+  const lines = state.channels[0].lines;
+  assert.ok(lines.includes(`Using the server from notesLsp.path, ${mine.file}: notes-lsp 0.0.1 (mine)`), lines.join('\n'));
+  await extension.deactivate();
 });
 
 test('middleware turns outline and folding off client-side', async () => {
