@@ -3,7 +3,8 @@
 //
 // Environment (real.sh sets it): NOTES_LSP_URL (code-server with the workspace folder),
 // NOTES_LSP_WORKSPACE, NOTES_LSP_ARTIFACTS (screenshots), PLAYWRIGHT_CORE (the package's
-// folder), CHROMIUM (the browser binary).
+// folder), CHROMIUM (the browser binary); with NOTES_LSP_EXPECT_SERVER set, the Notes LSP
+// output channel (its log file under NOTES_LSP_LOGS) must have a line starting with it.
 // Prints one line per check and "vscode-real: N passed, M failed"; exits 1 on any failure.
 'use strict';
 
@@ -139,6 +140,25 @@ async function goTo(line, column) {
 async function hoverText() {
   const hover = page.locator('.monaco-hover:not(.hidden)').first();
   return (await hover.count()) && (await hover.isVisible()) ? (await hover.textContent()) || '' : '';
+}
+
+// The first line starting with `prefix` in the Notes LSP output channel, as VS Code logs it
+// (a file "N-Notes LSP.log" under the user data's logs), or undefined.
+function outputChannelLine(prefix) {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/Notes LSP\.log$/.test(entry.name)) files.push(file);
+    }
+  };
+  walk(process.env.NOTES_LSP_LOGS);
+  for (const file of files) {
+    const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(prefix));
+    if (line) return line;
+  }
+  return undefined;
 }
 
 async function main() {
@@ -335,6 +355,16 @@ async function main() {
       const label = await problemsLabel();
       expect(/Errors: 1\b/.test(label) && !/Warnings: [1-9]/.test(label), `the status bar reads "${label}"`);
     });
+
+    if (process.env.NOTES_LSP_EXPECT_SERVER) {
+      await check('the Notes LSP output channel says which server runs', async () => {
+        const want = process.env.NOTES_LSP_EXPECT_SERVER;
+        const line = await until(`a line "${want}..." in the Notes LSP output channel`, async () =>
+          outputChannelLine(want),
+        );
+        out('#    ' + line);
+      });
+    }
   } finally {
     await browser.close();
   }
