@@ -2,7 +2,7 @@
 //! equal a fresh parse of the final text (text, outline, samples, diagnostics, folds), and
 //! the chunked parse agrees with a parse of the whole note as one piece.
 
-use notes_lsp::analysis::{Analysis, Incremental, analyze_chunk};
+use notes_lsp::analysis::{Analysis, FoldKind, Incremental, analyze_chunk};
 use notes_lsp::note::{Encoding, LineCol, Note, position};
 use proptest::prelude::*;
 
@@ -95,6 +95,7 @@ fn check_incremental(
         a.diagnostics, w.diagnostics,
         "chunked vs whole diagnostics for {model:?}"
     );
+    assert_eq!(a.folds, w.folds, "chunked vs whole folds for {model:?}");
 }
 
 /// The note's position conversion (over its chunks) agrees with the rope's, which is the
@@ -337,6 +338,76 @@ fn found_cases_equal_fresh() {
     ]
     .map(|(at, delete, insert)| Edit { at, delete, insert });
     check(initial, &edits);
+}
+
+/// The case behind the regression file's last line: an edit leaves an empty `*` item, two
+/// blank lines and `* star item`, which tree-sitter-md parses as two lists. A fresh open kept
+/// them in one chunk (two folds); typing had cut the chunk at `* star item` and joined the
+/// list across the cut (one fold).
+#[test]
+fn an_empty_item_and_two_blank_lines_end_a_list_in_every_chunking() {
+    let initial = "-->\n#**Why is it slow?**\n\n\n* star item\n<script>\n```python\nx = ------1 + f(g(h(\n```\n### What is the GIL?\n```python\nx = ------1 + f(g(h(\n```\n### What is the GIL?\n  ```py\n  print('in a list')\n  ```\n<div>\n<div>\n";
+    let edits = [
+        (0.09000234057943142, 5, "1. ### What is a closure?\n\n"),
+        (0.0, 0, "# Python\n"),
+        (0.0, 0, "# Python\n"),
+    ]
+    .map(|(at, delete, insert)| Edit { at, delete, insert });
+    check(initial, &edits);
+}
+
+/// A list whose last item is empty, then blank lines, then an item of the same kind, with the
+/// note cut at that item: the folds (and whether the list goes on) are the whole note's. The
+/// parser ends the list after an empty item and two blank lines, not after one, and not after
+/// an item with text or a nested empty item.
+#[test]
+fn lists_cut_after_blank_lines_fold_as_the_whole_note() {
+    // The list's last item, the next item, and whether the last item is empty.
+    let lasts = [
+        ("*", "* b", true),
+        ("*   ", "* b", true),
+        ("*\t", "* b", true),
+        ("* a\n*", "* b", true),
+        ("1.", "3. b", true),
+        ("1. a\n2.", "3. b", true),
+        ("* a", "* b", false),
+        ("*\n  text", "* b", false),
+        ("* a\n\n  *", "* b", false),
+        ("- [ ]", "- b", false),
+    ];
+    for (last, next, empty) in lasts {
+        for blank in 0..4 {
+            for eol in ["\n", "\r\n", "\r"] {
+                let text = format!("Para.\n\n{last}\n{}{next}\n\ntail\n", "\n".repeat(blank))
+                    .replace('\n', eol);
+                let whole = Analysis::of(&Note::unchunked(&text));
+                let note = Note::with_soft_cuts(&text, 4);
+                // (Lines ended by a lone `\r` are not cut: tree-sitter counts no rows there.)
+                if blank > 0 && eol != "\r" {
+                    let at = text.rfind(&next[..1]).expect("the next item");
+                    assert!(note.chunk_starts().contains(&at), "cut at {at} in {text:?}");
+                }
+                assert_eq!(Analysis::of(&note).folds, whole.folds, "{text:?}");
+                let lists: Vec<_> = whole
+                    .folds
+                    .iter()
+                    .filter(|f| f.kind == FoldKind::List)
+                    .map(|f| f.range.clone())
+                    .collect();
+                // Lists not nested in another.
+                let lists = lists
+                    .iter()
+                    .filter(|f| {
+                        !lists
+                            .iter()
+                            .any(|g| g != *f && g.start <= f.start && f.end <= g.end)
+                    })
+                    .count();
+                let ended = empty && blank >= 2;
+                assert_eq!(lists, if ended { 2 } else { 1 }, "{text:?}");
+            }
+        }
+    }
 }
 
 /// Typing in the heading lines of big sections (over a long table, a long HTML block,

@@ -77,8 +77,10 @@ pub struct Blocks {
     /// The chunk's first top-level block is a list starting at offset 0: where it ends
     /// (trailing line breaks excluded) and its first item's [`marker_kind`].
     pub start_list: Option<(usize, u8)>,
-    /// The chunk's last top-level block is a list: where it starts and its last item's
-    /// [`marker_kind`]. A next chunk starting with an item of the same kind continues it.
+    /// The chunk's last top-level block is a list that text after the chunk may continue:
+    /// where it starts and its last item's [`marker_kind`]. A next chunk starting with an
+    /// item of the same kind continues it. `None` for a list the parser has closed (see
+    /// [`closed_by_blank_lines`]).
     pub end_list: Option<(usize, u8)>,
     /// tree-sitter-md recovered from an error somewhere in the chunk. Its trees then stop
     /// following CommonMark (a fence after blank lines lands inside a list item), so blank
@@ -302,11 +304,35 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
         blocks.start_list = Some((trim_break(text, first.byte_range()).end, kind));
     }
     if let Some(last) = top.last().filter(|n| n.kind() == "list")
-        && let Some(kind) = list_items(*last).last().and_then(|i| node_marker_kind(*i))
+        && let Some(item) = list_items(*last).last()
+        && !closed_by_blank_lines(text, *item)
+        && let Some(kind) = node_marker_kind(*item)
     {
         blocks.end_list = Some((last.start_byte(), kind));
     }
     blocks
+}
+
+/// Whether `item`, the last item of a list ending its chunk, is empty (nothing after its
+/// marker) and followed by two or more blank lines up to the chunk's end. tree-sitter-md closes
+/// such an item and its list, so an item of the same kind after the blank lines starts
+/// another list (CommonMark would continue the list; the parse of the whole note is the
+/// reference).
+fn closed_by_blank_lines(text: &str, item: Node) -> bool {
+    let Some(marker) = item.child(0) else {
+        return false;
+    };
+    let rest = &text[marker.end_byte()..];
+    if !rest
+        .bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        return false;
+    }
+    // Line breaks: the marker line's, then one per blank line (`\r\n` is one).
+    let breaks =
+        rest.matches('\n').count() + rest.matches('\r').count() - rest.matches("\r\n").count();
+    breaks >= 3
 }
 
 /// Whether the last top-level block swallows whatever follows the chunk.
