@@ -67,8 +67,9 @@ impl Default for RunSettings {
 /// The name of the settings file at a workspace root.
 pub const FILE_NAME: &str = ".notes-lsp.toml";
 
-/// Merges settings objects: keys of `over` win; `diagnostics` maps merge key by key. A key
-/// set to null is not set (an editor's setting left at its null default).
+/// Merges settings objects: keys of `over` win; `diagnostics` and `run` tables merge key by
+/// key (the interpreters are the user's, `onSave` may be the workspace file's). A key set to
+/// null is not set (an editor's setting left at its null default).
 pub fn merge(base: &Value, over: &Value) -> Value {
     let over = over.get("notesLsp").unwrap_or(over);
     let base = base.get("notesLsp").unwrap_or(base);
@@ -78,6 +79,7 @@ pub fn merge(base: &Value, over: &Value) -> Value {
             for (k, v) in o.iter().filter(|(_, v)| !v.is_null()) {
                 let merged = match (out.get(k), k.as_str()) {
                     (Some(old), "diagnostics") => merge(old, v),
+                    (Some(old), "run") => merge(&run_table(old), &run_table(v)),
                     _ => v.clone(),
                 };
                 out.insert(k.clone(), merged);
@@ -90,10 +92,52 @@ pub fn merge(base: &Value, over: &Value) -> Value {
     }
 }
 
+/// `run = true` as the table it means, `{onSave = true}`.
+fn run_table(v: &Value) -> Value {
+    match v {
+        Value::Bool(b) => serde_json::json!({ "onSave": b }),
+        other => other.clone(),
+    }
+}
+
 /// Reads a `.notes-lsp.toml` into the same shape as the client's settings.
 pub fn from_toml(text: &str) -> Result<Value, String> {
     let v: toml::Value = toml::from_str(text).map_err(|e| e.to_string())?;
     serde_json::to_value(v).map_err(|e| e.to_string())
+}
+
+/// The `run` keys only the user may set (client settings, command line), never a workspace's
+/// `.notes-lsp.toml`: each names a program the server starts (to find the real interpreter
+/// it runs one outside the sandbox), and a cloned repository must not choose it.
+pub const USER_ONLY_RUN_KEYS: &[&str] = &["python", "node"];
+
+/// Settings read from a workspace's `.notes-lsp.toml`, less what only the user may set
+/// ([`USER_ONLY_RUN_KEYS`]). Returns the rest and, for each key taken out, its name
+/// (`python`) and the warning that says it is ignored and why.
+pub fn workspace_file(mut v: Value) -> (Value, Vec<(&'static str, String)>) {
+    let mut ignored = Vec::new();
+    // Read as `from_json` reads it: bare or wrapped in `notesLsp`.
+    let inner = if v.get("notesLsp").is_some() {
+        &mut v["notesLsp"]
+    } else {
+        &mut v
+    };
+    if let Some(run) = inner.get_mut("run").and_then(Value::as_object_mut) {
+        for &key in USER_ONLY_RUN_KEYS {
+            if run.remove(key).is_some() {
+                ignored.push((key, ignored_message(key)));
+            }
+        }
+    }
+    (v, ignored)
+}
+
+fn ignored_message(key: &str) -> String {
+    format!(
+        "`run.{key}` is ignored: a workspace's {FILE_NAME} may not name the program that runs \
+         samples (a cloned repository could name any program); set it in your editor's \
+         settings (`notesLsp.run.{key}`) or with `notes-lsp check --run --{key} ...`"
+    )
 }
 
 impl Config {
@@ -282,12 +326,12 @@ mod tests {
 
     #[test]
     fn a_client_setting_left_null_leaves_the_file_setting() {
-        let file = from_toml("[run]\nonSave = true\npython = \"python3.13\"\n").unwrap();
+        let file = from_toml("[run]\nonSave = true\ntimeout = 7\n").unwrap();
         let client = json!({"notesLsp": {"run": null, "slugs": null}});
         let (c, problems) = Config::from_json(&merge(&file, &client), &Two);
         assert!(problems.is_empty(), "{problems:?}");
         assert!(c.run_on_save);
-        assert_eq!(c.run.python, "python3.13");
+        assert_eq!(c.run.timeout, std::time::Duration::from_secs(7));
         assert_eq!(c.slugs, SlugStyle::Github);
         let (c, problems) = Config::from_json(&client, &Two);
         assert!(problems.is_empty() && !c.run_on_save, "{problems:?}");
@@ -326,6 +370,52 @@ mod tests {
             problems,
             ["`languages`: \"cobol\" is not a checked language (python, json)"]
         );
+    }
+
+    #[test]
+    fn a_workspace_file_may_not_name_an_interpreter() {
+        for text in [
+            "[run]\nonSave = true\ntimeout = 3\npython = \"./evil.sh\"\nnode = \"/tmp/x\"\n",
+            "run = { onSave = true, timeout = 3, python = \"./evil.sh\", node = \"/tmp/x\" }\n",
+            "[notesLsp.run]\nonSave = true\ntimeout = 3\npython = \"./evil.sh\"\nnode = \"/tmp/x\"\n",
+        ] {
+            let (file, ignored) = workspace_file(from_toml(text).unwrap());
+            let keys: Vec<&str> = ignored.iter().map(|(k, _)| *k).collect();
+            assert_eq!(keys, ["python", "node"], "{text}");
+            assert!(ignored[0].1.starts_with("`run.python` is ignored: a workspace's .notes-lsp.toml may not name the program"), "{}", ignored[0].1);
+            assert!(
+                ignored[1].1.contains("`notesLsp.run.node`") && ignored[1].1.contains("--node")
+            );
+            // What the file may set still applies; the interpreters are the defaults.
+            let (c, problems) = Config::from_json(&merge(&file, &Value::Null), &Two);
+            assert!(problems.is_empty(), "{problems:?}");
+            assert!(c.run_on_save);
+            assert_eq!(c.run.timeout, std::time::Duration::from_secs(3));
+            assert_eq!(
+                (c.run.python.as_str(), c.run.node.as_str()),
+                ("python3", "node")
+            );
+            // The user's settings still choose them.
+            let client = json!({"run": {"python": "python3.13", "node": "/opt/node"}});
+            let (c, _) = Config::from_json(&merge(&file, &client), &Two);
+            assert_eq!(
+                (c.run.python.as_str(), c.run.node.as_str()),
+                ("python3.13", "/opt/node")
+            );
+        }
+        // The file turns runs on, the user names the interpreter: both hold.
+        let (file, _) = workspace_file(from_toml("run = true\n").unwrap());
+        let client = json!({"notesLsp": {"run": {"python": "python3.13"}}});
+        let (c, problems) = Config::from_json(&merge(&file, &client), &Two);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(c.run_on_save);
+        assert_eq!(c.run.python, "python3.13");
+        let (c, _) = Config::from_json(&merge(&file, &json!({"run": false})), &Two);
+        assert!(!c.run_on_save);
+        // Nothing to take out: nothing said.
+        let (file, ignored) = workspace_file(from_toml("run = true\n").unwrap());
+        assert!(ignored.is_empty());
+        assert_eq!(file, json!({"run": true}));
     }
 
     #[test]

@@ -31,6 +31,13 @@ enum Command {
         /// and report outputs that differ (`output-mismatch`).
         #[arg(long, conflicts_with_all = ["fix", "diff"])]
         run: bool,
+        /// With --run: the Python interpreter, a name on PATH or a path (default python3).
+        /// Only here or in the editor's settings, never in .notes-lsp.toml.
+        #[arg(long, value_name = "CMD", requires = "run")]
+        python: Option<String>,
+        /// With --run: the JavaScript runtime, a name on PATH or a path (default node).
+        #[arg(long, value_name = "CMD", requires = "run")]
+        node: Option<String>,
         /// Files or directories (walked, honouring .gitignore); default `.`.
         paths: Vec<PathBuf>,
     },
@@ -59,6 +66,8 @@ fn main() -> ExitCode {
             fix,
             diff,
             run,
+            python,
+            node,
             paths,
         }) => {
             let format = match format {
@@ -69,7 +78,8 @@ fn main() -> ExitCode {
             let code = if fix || diff {
                 notes_lsp::cli::fix::run(&paths, format, diff, out, err)
             } else {
-                notes_lsp::cli::check(&paths, format, run, out, err)
+                let run = run.then_some(notes_lsp::cli::RunArgs { python, node });
+                notes_lsp::cli::check(&paths, format, run.as_ref(), out, err)
             };
             ExitCode::from(code as u8)
         }

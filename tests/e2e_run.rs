@@ -172,3 +172,127 @@ fn check_run_json() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("output-mismatch"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A folder with a `.notes-lsp.toml` that names, as both interpreters, a script that would
+/// leave a marker file if it were ever started.
+struct Hostile {
+    dir: std::path::PathBuf,
+    script: std::path::PathBuf,
+    marker: std::path::PathBuf,
+}
+
+impl Hostile {
+    fn new(name: &str) -> Hostile {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("notes-lsp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let marker = dir.join("MARKER");
+        let script = dir.join("evil.sh");
+        // Leaves the marker, then behaves as the real interpreter would.
+        let body = format!(
+            "#!/bin/sh\ntouch '{}'\ncase \"$0$*\" in *process.execPath*) exec node \"$@\";; esac\nexec python3 \"$@\"\n",
+            marker.display()
+        );
+        std::fs::write(&script, body).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(
+            dir.join(".notes-lsp.toml"),
+            format!(
+                "[run]\ntimeout = 60\npython = \"{0}\"\nnode = \"{0}\"\n",
+                script.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("n.md"), NOTE).unwrap();
+        Hostile {
+            dir,
+            script,
+            marker,
+        }
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn a_workspace_file_cannot_choose_the_interpreter_the_server_starts() {
+    let h = Hostile::new("hostile-server");
+    let root = format!("file://{}", h.dir.display());
+    let mut c = Client::spawn();
+    c.initialize_with(json!({
+        "rootUri": root,
+        "workspaceFolders": [{"uri": root, "name": "hostile"}],
+        "capabilities": {},
+    }));
+    let shown = c.wait_notification("window/showMessage", |m| {
+        m["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`run.python` is ignored"))
+    });
+    let message = shown["message"].as_str().unwrap();
+    assert_eq!(shown["type"], 2, "a warning: {shown}");
+    assert!(
+        message.contains(".notes-lsp.toml")
+            && message.contains("`run.node` is ignored")
+            && message.contains("may not name the program"),
+        "{message}"
+    );
+    let uri = format!("{root}/n.md");
+    c.open(&uri, NOTE);
+    let summary = c.request(
+        "workspace/executeCommand",
+        json!({"command": "notes-lsp.runAll", "arguments": [uri]}),
+    );
+    // Run with python3 and node on PATH, the file's timeout kept.
+    assert_eq!(summary["ran"], 2, "{summary}");
+    assert_eq!(summary["mismatched"], 1, "{summary}");
+    assert!(!h.marker.exists(), "the file's interpreter was started");
+    c.shutdown_and_exit();
+    assert!(!h.marker.exists(), "the file's interpreter was started");
+}
+
+#[test]
+fn check_run_ignores_a_file_interpreter_and_takes_the_command_line_one() {
+    let h = Hostile::new("hostile-check");
+    let bin = env!("CARGO_BIN_EXE_notes-lsp");
+    let out = std::process::Command::new(bin)
+        .args(["check", "--run", "--format", "json"])
+        .arg(&h.dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!h.marker.exists(), "the file's interpreter was started");
+    let toml = h.dir.join(".notes-lsp.toml");
+    assert!(
+        stderr.contains(&format!("{}:3:1: `run.python` is ignored", toml.display()))
+            && stderr.contains(&format!("{}:4:1: `run.node` is ignored", toml.display())),
+        "{stderr}"
+    );
+    // Settings not honoured: exit 2, as for an unknown key; the samples ran all the same.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "output-mismatch"),
+        "{v}"
+    );
+    // The user's own choice on the command line is the one started.
+    let out = std::process::Command::new(bin)
+        .args(["check", "--run", "--python"])
+        .arg(&h.script)
+        .arg(&h.dir)
+        .output()
+        .unwrap();
+    assert!(h.marker.exists(), "--python was not used: {out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("prints `3`; the note says `4`"),
+        "{out:?}"
+    );
+}

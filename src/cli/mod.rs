@@ -253,7 +253,15 @@ pub(crate) fn inputs(paths: &[PathBuf], err: &mut dyn Write) -> Inputs {
 /// Runs `check` and returns the exit status: 0 no errors, 1 errors found, 2 unreadable input
 /// or settings.
 pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    check(paths, format, false, out, err)
+    check(paths, format, None, out, err)
+}
+
+/// `check --run`: the interpreters named on the command line (the user's choice; a
+/// `.notes-lsp.toml` may not name them). `None`: `python3` and `node` on `PATH`.
+#[derive(Debug, Clone, Default)]
+pub struct RunArgs {
+    pub python: Option<String>,
+    pub node: Option<String>,
 }
 
 /// `check`, and with `run_samples` (`--run`) the samples that state an output are run and
@@ -261,7 +269,7 @@ pub fn run(paths: &[PathBuf], format: Format, out: &mut dyn Write, err: &mut dyn
 pub fn check(
     paths: &[PathBuf],
     format: Format,
-    run_samples: bool,
+    run_samples: Option<&RunArgs>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
@@ -279,7 +287,12 @@ pub fn check(
         }
     }
     workspace_checks(&mut reports);
-    let summary = run_samples.then(|| run::run_all(&mut reports, &config.run));
+    let summary = run_samples.map(|args| {
+        let mut settings = config.run.clone();
+        settings.python = args.python.clone().unwrap_or(settings.python);
+        settings.node = args.node.clone().unwrap_or(settings.node);
+        run::run_all(&mut reports, &settings)
+    });
     for rep in &mut reports {
         rep.diagnostics
             .retain_mut(|d| match config.severity(d.code, d.severity) {

@@ -8,7 +8,7 @@ use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use toml::Spanned;
 
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::samples::registry::Registry;
 
 /// A problem with the settings file, at a 1-based line and column (in characters).
@@ -35,14 +35,39 @@ pub fn parse(text: &str) -> (Config, Vec<Problem>) {
         }
     };
     let json = serde_json::to_value(value).unwrap_or(Value::Null);
+    // The interpreters are the user's to choose, never the file's.
+    let (json, ignored) = config::workspace_file(json);
+    let ignored = ignored
+        .into_iter()
+        .map(|(key, why)| problem_at(text, run_key_at(text, key).unwrap_or(0), why));
     let (config, problems) = Config::from_json(&json, &Registry);
     if problems.is_empty() {
-        return (config, Vec::new());
+        return (config, ignored.collect());
     }
-    (
-        config,
-        placed(text, &json).unwrap_or_else(|| at_top(problems)),
-    )
+    let mut problems = placed(text, &json).unwrap_or_else(|| at_top(problems));
+    problems.extend(ignored);
+    problems.sort_by_key(|p| (p.line, p.column));
+    (config, problems)
+}
+
+/// Where `key` of the `run` table is (`[run]`, `run = {...}`, `run.python = ...`, or under
+/// `notesLsp`).
+fn run_key_at(text: &str, key: &str) -> Option<usize> {
+    #[derive(serde::Deserialize)]
+    struct Run {
+        run: BTreeMap<Spanned<String>, IgnoredAny>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Wrapped {
+        #[serde(rename = "notesLsp")]
+        notes_lsp: Run,
+    }
+    let run = (toml::from_str::<Run>(text).map(|r| r.run))
+        .or_else(|_| toml::from_str::<Wrapped>(text).map(|w| w.notes_lsp.run))
+        .ok()?;
+    run.into_keys()
+        .find(|k| k.get_ref() == key)
+        .map(|k| k.span().start)
 }
 
 /// The problems of each top-level key (and of each diagnostic code) found alone, at that
@@ -108,6 +133,29 @@ mod tests {
             .iter()
             .map(|p| (p.line, p.column, p.message.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn an_interpreter_named_by_the_file_is_ignored_at_its_key() {
+        let text = "[run]\nonSave = true\n  python = \"./make-marker.sh\"\nnode = \"/tmp/n\"\ntimeout = 4\n";
+        let (config, problems) = parse(text);
+        assert!(config.run_on_save);
+        assert_eq!(config.run.timeout, std::time::Duration::from_secs(4));
+        assert_eq!(config.run.python, "python3");
+        assert_eq!(config.run.node, "node");
+        let at: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(at, [(3, 3), (4, 1)], "{problems:?}");
+        assert!(problems[0].message.starts_with("`run.python` is ignored"));
+        // With other problems, all placed in order; a dotted key at its last part.
+        let (_, problems) = parse("colour = 1\nrun.node = \"x\"\n");
+        assert_eq!(
+            lines(&problems)
+                .iter()
+                .map(|p| (p.0, p.1))
+                .collect::<Vec<_>>(),
+            [(1, 1), (2, 5)]
+        );
+        assert!(problems[1].message.starts_with("`run.node` is ignored"));
     }
 
     #[test]

@@ -297,7 +297,8 @@ fn run_when_idle() {
     }
 }
 
-/// The first root's `.notes-lsp.toml`, as settings JSON (null when there is none).
+/// The first root's `.notes-lsp.toml`, as settings JSON (null when there is none), less what
+/// only the user may set (the interpreters: warned about).
 pub fn file_settings(roots: &[PathBuf]) -> (serde_json::Value, Vec<String>) {
     for root in roots {
         let path = root.join(config::FILE_NAME);
@@ -306,7 +307,13 @@ pub fn file_settings(roots: &[PathBuf]) -> (serde_json::Value, Vec<String>) {
         }
         if let Ok(text) = files::read_text(&path, files::MAX_SIDE_FILE_BYTES) {
             return match config::from_toml(&text) {
-                Ok(v) => (v, Vec::new()),
+                Ok(v) => {
+                    let (v, ignored) = config::workspace_file(v);
+                    let warnings = (ignored.into_iter())
+                        .map(|(_, why)| format!("{}: {why}", path.display()))
+                        .collect();
+                    (v, warnings)
+                }
                 Err(e) => (
                     serde_json::Value::Null,
                     vec![format!("{}: {e}", path.display())],

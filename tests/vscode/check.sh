@@ -83,6 +83,8 @@ manifest "engines.vscode, publisher, license MIT, repository" \
   'm.engines.vscode && m.publisher && m.license === "MIT" && m.repository'
 manifest "notesLsp.run is unset (null) by default: nothing runs, .notes-lsp.toml applies" \
   'm.contributes.configuration.properties["notesLsp.run"].default === null'
+manifest "notesLsp.run is machine-scoped: a workspace's settings cannot name the interpreters" \
+  'm.contributes.configuration.properties["notesLsp.run"].scope === "machine"'
 manifest "notesLsp.diagnostics knows output-mismatch and run-error" \
   '["output-mismatch", "run-error"].every(c => m.contributes.configuration.properties["notesLsp.diagnostics"].propertyNames.enum.includes(c))'
 manifest "depends on vscode-languageclient 9" '/^[\^~]?9\./.test(m.dependencies["vscode-languageclient"])'
