@@ -377,3 +377,40 @@ fn a_list_of_undefined_names_is_not_an_error_of_the_note() {
     assert_eq!(legend.verdicts, [Verdict::NotRun, Verdict::NotRun]);
     assert!(reported(&all[1].1).contains("NameError: name 'totl'"));
 }
+
+/// A sample that shows a use before the sample that defines it, or calls the function an
+/// exercise asks for (its heading names it, no sample defines it), fails alone in node and
+/// python3 as in the harness, but it is not an error of the note: no `run-error`, and the
+/// environment says why. A call to a function that nothing names is still one.
+#[test]
+fn a_use_before_its_definition_and_an_exercise_are_not_errors_of_the_note() {
+    let md = "# Debounce Function\n\n## Input\n\n```js\nconst run = debounce(() => console.log('hi'), 50);\nrun();\n```\n\n**Output:** hi\n\n\
+              ## Rate limits\n\n```js\nconst t = throttle(x => console.log(x), 10);\nt(1); // Output: 1\n```\n\n\
+              ```js\nfunction throttle(f, ms) { return f }\n```\n\n\
+              ## Sum\n\n```python\nprint(total([4, 3]))  # 7\n```\n\n\
+              ## Scope\n\n```js\n{\n  let message = 1;\n}\nconsole.log(message); // ReferenceError: message is not defined\n```\n\n\
+              ```js\nconst message = 'hi';\n```\n";
+    let all = check(md, &long());
+    assert_eq!(all.len(), 4);
+    // The error the note states is judged, a later definition notwithstanding.
+    assert_eq!(all[3].1.environment, None);
+    assert_eq!(all[3].1.verdicts, [Verdict::Matched]);
+    let (debounce, throttle, total) = (&all[0].1, &all[1].1, &all[2].1);
+    assert!(debounce.findings.is_empty(), "{:?}", debounce.findings);
+    assert!(
+        (debounce.environment.as_deref())
+            .is_some_and(|e| e.contains("`debounce`, the function the note asks for")),
+        "{:?}",
+        debounce.environment
+    );
+    assert_eq!(debounce.verdicts, [Verdict::NotRun]);
+    assert!(throttle.findings.is_empty(), "{:?}", throttle.findings);
+    assert!(
+        (throttle.environment.as_deref())
+            .is_some_and(|e| e.contains("`throttle`, which a later sample of the note defines")),
+        "{:?}",
+        throttle.environment
+    );
+    // `total` is named by no heading and defined by no sample: the note's error.
+    assert!(reported(total).contains("NameError: name 'total' is not defined"));
+}

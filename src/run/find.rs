@@ -472,20 +472,54 @@ pub fn samples_of(note: &Note) -> Vec<Sample> {
 pub fn plans(note: &Note, analysis: &Analysis) -> Vec<Plan> {
     let text = note.text();
     let all = samples_of(note);
+    // What each sample defines, in the language it runs as.
+    let defines: Vec<Option<(RunLang, Vec<String>)>> = (all.iter())
+        .map(|s| run_lang(s, false).map(|lang| (lang, defined_names(&s.source, lang))))
+        .collect();
+    let names_in = |range: &[Option<(RunLang, Vec<String>)>], lang: RunLang| {
+        let mut names: Vec<String> = (range.iter().flatten())
+            .filter(|(l, _)| *l == lang)
+            .flat_map(|(_, n)| n.iter().cloned())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    };
+    let heading_words: Vec<Vec<String>> = (analysis.headings.iter())
+        .map(|h| words(&h.title))
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out = Vec::new();
-    let mut defined: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     for (i, sample) in all.iter().enumerate() {
         if let Some(mut p) = plan(&text, sample, all.get(i + 1), analysis) {
-            p.defined_before = defined[p.lang as usize].clone();
+            p.defined_before = names_in(&defines[..i], p.lang);
+            p.defined_after = names_in(&defines[i + 1..], p.lang);
+            p.heading_words = heading_words.clone();
             out.push(p);
         }
-        if let Some(lang) = run_lang(sample, false) {
-            let names = &mut defined[lang as usize];
-            names.extend(defined_names(&sample.source, lang));
-            names.sort_unstable();
-            names.dedup();
-        }
     }
+    out
+}
+
+/// A text's words, lower case: a name's too, split where its case changes (`deepClone`,
+/// `deep_clone` and "Deep clone" are the same two words).
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            out.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            out.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.extend(c.to_lowercase());
+    }
+    out.extend((!word.is_empty()).then_some(word));
     out
 }
 
@@ -610,6 +644,8 @@ fn plan(text: &str, sample: &Sample, next: Option<&Sample>, a: &Analysis) -> Opt
         line_starts,
         example_starts,
         defined_before: Vec::new(),
+        defined_after: Vec::new(),
+        heading_words: Vec::new(),
     })
 }
 
@@ -740,6 +776,26 @@ mod tests {
         assert_eq!(p[1].defined_before, ["a", "c", "os", "system", "x", "y"]);
         // `# print(y)`: code left in a comment, not a stated output.
         assert_eq!(p[1].stated.len(), 1);
+    }
+
+    #[test]
+    fn fragments_know_the_names_later_samples_define_and_the_headings() {
+        let md = "# Deep Clone Function\n\n```js\nconsole.log(deepClone(o)); // {}\n```\n\n## How it works\n\n```js\nfunction deepClone(x) { return x }\n```\n\n```python\ndef f(): pass\n```\n";
+        let p = found(md);
+        assert_eq!(p.len(), 1);
+        assert!(p[0].defined_before.is_empty());
+        assert_eq!(p[0].defined_after, ["deepClone"]);
+        assert_eq!(
+            p[0].heading_words,
+            [
+                vec!["deep", "clone", "function"],
+                vec!["how", "it", "works"]
+            ]
+        );
+        assert_eq!(words("deepClone"), ["deep", "clone"]);
+        assert_eq!(words("flatten_list2D"), ["flatten", "list2", "d"]);
+        assert_eq!(words("Implement `debounce()`!"), ["implement", "debounce"]);
+        assert_eq!(words("合計(c)"), ["合計", "c"]);
     }
 
     #[test]

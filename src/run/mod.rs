@@ -55,6 +55,12 @@ pub struct Plan {
     /// Names the note's earlier samples in this language define, sorted: a sample that
     /// uses one goes on from them (its `NameError` is not the note's error).
     pub defined_before: Vec<String>,
+    /// Names the note's later samples in this language define, sorted: a sample that uses
+    /// one shows a use before the definition (its `NameError` is not the note's error).
+    pub defined_after: Vec<String>,
+    /// The note's headings, each as lower-case words: an exercise names there the function
+    /// the reader is to write (`# Debounce Function`), which no sample then defines.
+    pub heading_words: Vec<Vec<String>>,
 }
 
 /// What is run.

@@ -90,7 +90,10 @@ pub fn environment(r: &Raised, plan: &Plan) -> Option<String> {
             .strip_prefix("ReferenceError: ")
             .and_then(|s| s.strip_suffix(" is not defined")),
         _ => None,
-    };
+    }
+    // A name the note says is not defined (`// ReferenceError: x is not defined`) is what
+    // the note means to show.
+    .filter(|_| !states_an_error(plan, r));
     if let Some(name) = undefined
         && plan
             .defined_before
@@ -99,6 +102,29 @@ pub fn environment(r: &Raised, plan: &Plan) -> Option<String> {
     {
         return Some(format!(
             "goes on from an earlier sample (`{name}` is defined there)"
+        ));
+    }
+    // Or shows a use before the definition.
+    if let Some(name) = undefined
+        && plan
+            .defined_after
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    {
+        return Some(format!(
+            "uses `{name}`, which a later sample of the note defines"
+        ));
+    }
+    // An exercise: it calls the function the reader is asked to write, which a heading of
+    // the note names (`# Debounce Function` over `debounce(f, 500)`) and no sample defines.
+    if let Some(name) = undefined
+        && r.spans
+            .iter()
+            .any(|&(a, b)| calls(&code_of(plan, a, b), name))
+        && named_by_a_heading(plan, name)
+    {
+        return Some(format!(
+            "calls `{name}`, the function the note asks for (a heading names it, no sample defines it)"
         ));
     }
     // `v_I  # [N, d, m]`: a name alone on its line, with a comment, lists names and their
@@ -133,6 +159,35 @@ pub fn environment(r: &Raised, plan: &Plan) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Whether the note states an error where `r` was raised.
+fn states_an_error(plan: &Plan, r: &Raised) -> bool {
+    plan.stated.iter().any(|s| {
+        let (a, b) = match s.of {
+            Anchor::Lines(a, b) => (a, b),
+            Anchor::Example(k) => (k, k),
+            Anchor::Whole => (1, usize::MAX),
+        };
+        r.spans.iter().any(|&(x, y)| x <= b && a <= y) && stated_error(&s.text).is_some()
+    })
+}
+
+/// Whether `code` calls `name` (`name(`, not `other_name(` or `x.name(`).
+fn calls(code: &str, name: &str) -> bool {
+    code.match_indices(name).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.';
+        !before.is_some_and(ident) && code[at + name.len()..].trim_start().starts_with('(')
+    })
+}
+
+/// Whether a heading of the note names `name`: its words, in order (`deepClone` in
+/// "Implement a deep clone").
+fn named_by_a_heading(plan: &Plan, name: &str) -> bool {
+    let name = super::find::words(name);
+    !name.is_empty()
+        && (plan.heading_words.iter()).any(|h| h.windows(name.len()).any(|w| w == name))
 }
 
 /// A short view of an output for a message: one line in backticks, or its lines.
