@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use notes_lsp::analysis::{Analysis, Incremental};
-use notes_lsp::config::Config;
+use notes_lsp::config::{Config, OutlineSamples};
 use notes_lsp::note::{Encoding, Note, position};
 use notes_lsp::server::output::Frame;
 use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
@@ -218,10 +218,11 @@ fn bench_note(label: &str, text: &str, edits: usize) {
     let (mut fold, mut fold_json) = (Vec::new(), Vec::new());
     let mut hov = Vec::new();
     for _ in 0..50 {
-        let (d, syms) = time(|| to_proto::document_symbols(&note, &a, Encoding::Utf16));
+        let (d, syms) =
+            time(|| to_proto::document_symbols(&note, &a, Encoding::Utf16, OutlineSamples::All));
         sym.push(d);
         sym_json.push(d + time(|| Frame::result(&Id::Number(1), &syms)).0);
-        let direct = to_proto::SymbolsJson::new(&note, &a, Encoding::Utf16);
+        let direct = to_proto::SymbolsJson::new(&note, &a, Encoding::Utf16, OutlineSamples::All);
         sym_direct.push(
             time(|| Frame::raw_result(&Id::Number(1), direct.size_hint(), |b| direct.write(b))).0,
         );

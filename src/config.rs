@@ -32,6 +32,19 @@ pub struct Config {
     pub run: RunSettings,
     /// `run = true` (or `run.onSave`): the server runs a note's samples when it is saved.
     pub run_on_save: bool,
+    /// Which samples the outline lists (`outline.samples`).
+    pub outline_samples: OutlineSamples,
+}
+
+/// Which samples the outline lists under the section that holds them. Every section's detail
+/// counts its samples and the broken ones whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutlineSamples {
+    /// Only the samples that do not parse (what needs looking at).
+    #[default]
+    Broken,
+    All,
+    None,
 }
 
 /// Which site's anchors links are written for.
@@ -67,8 +80,8 @@ impl Default for RunSettings {
 /// The name of the settings file at a workspace root.
 pub const FILE_NAME: &str = ".notes-lsp.toml";
 
-/// Merges settings objects: keys of `over` win; `diagnostics` and `run` tables merge key by
-/// key (the interpreters are the user's, `onSave` may be the workspace file's). A key set to
+/// Merges settings objects: keys of `over` win; `diagnostics`, `outline` and `run` tables merge
+/// key by key (the interpreters are the user's, `onSave` may be the workspace file's). A key set to
 /// null is not set (an editor's setting left at its null default).
 pub fn merge(base: &Value, over: &Value) -> Value {
     let over = over.get("notesLsp").unwrap_or(over);
@@ -78,7 +91,7 @@ pub fn merge(base: &Value, over: &Value) -> Value {
             let mut out = b.clone();
             for (k, v) in o.iter().filter(|(_, v)| !v.is_null()) {
                 let merged = match (out.get(k), k.as_str()) {
-                    (Some(old), "diagnostics") => merge(old, v),
+                    (Some(old), "diagnostics" | "outline") => merge(old, v),
                     (Some(old), "run") => merge(&run_table(old), &run_table(v)),
                     _ => v.clone(),
                 };
@@ -196,6 +209,7 @@ impl Config {
                     )),
                 },
                 "run" => config.read_run(value, &mut problems),
+                "outline" => config.read_outline(value, &mut problems),
                 // Handled by the editor clients (middleware), or by the client itself.
                 "features" | "path" | "trace" | "logLevel" => {}
                 other => problems.push(format!("unknown setting `{other}`")),
@@ -234,6 +248,27 @@ impl Config {
                 (other, _) => problems.push(format!(
                     "`run`: unknown key `{other}` (onSave, python, node, timeout)"
                 )),
+            }
+        }
+    }
+
+    /// `outline.samples`: `"broken"`, `"all"` or `"none"`.
+    fn read_outline(&mut self, v: &Value, problems: &mut Vec<String>) {
+        let Some(obj) = v.as_object() else {
+            problems.push(format!(
+                "`outline`: expected a table such as {{samples = \"all\"}}, got {v}"
+            ));
+            return;
+        };
+        for (key, value) in obj.iter().filter(|(_, v)| !v.is_null()) {
+            match (key.as_str(), value.as_str()) {
+                ("samples", Some("broken")) => self.outline_samples = OutlineSamples::Broken,
+                ("samples", Some("all")) => self.outline_samples = OutlineSamples::All,
+                ("samples", Some("none")) => self.outline_samples = OutlineSamples::None,
+                ("samples", _) => problems.push(format!(
+                    "`outline.samples`: expected \"broken\", \"all\" or \"none\", got {value}"
+                )),
+                (other, _) => problems.push(format!("`outline`: unknown key `{other}` (samples)")),
             }
         }
     }
@@ -416,6 +451,35 @@ mod tests {
         let (file, ignored) = workspace_file(from_toml("run = true\n").unwrap());
         assert!(ignored.is_empty());
         assert_eq!(file, json!({"run": true}));
+    }
+
+    #[test]
+    fn outline_samples() {
+        let (c, problems) = Config::from_json(&json!({}), &Two);
+        assert!(problems.is_empty());
+        assert_eq!(c.outline_samples, OutlineSamples::Broken);
+        let file = from_toml("[outline]\nsamples = \"all\"\n").unwrap();
+        let (c, problems) = Config::from_json(&file, &Two);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.outline_samples, OutlineSamples::All);
+        // An editor's null leaves the file's choice.
+        let client = json!({"notesLsp": {"outline": {"samples": null}}});
+        let (c, _) = Config::from_json(&merge(&file, &client), &Two);
+        assert_eq!(c.outline_samples, OutlineSamples::All);
+        let (c, problems) =
+            Config::from_json(&json!({"outline": {"samples": "some", "depth": 2}}), &Two);
+        assert_eq!(c.outline_samples, OutlineSamples::Broken);
+        let mut problems = problems;
+        problems.sort();
+        assert_eq!(
+            problems,
+            [
+                "`outline.samples`: expected \"broken\", \"all\" or \"none\", got \"some\"",
+                "`outline`: unknown key `depth` (samples)",
+            ]
+        );
+        let (_, problems) = Config::from_json(&json!({"outline": "all"}), &Two);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

@@ -64,6 +64,18 @@ impl Heading {
         }
     }
 
+    /// A heading that opens an ordered list item (`1. ### What is a closure`): the item's
+    /// number numbers the title, which is then a question as `### 1. What is a closure` is.
+    pub fn numbered_by_item(mut self) -> Heading {
+        if !self.question && self.title.chars().next().is_some_and(char::is_alphabetic) {
+            self.question = true;
+            self.question_key = Some(normalize_question(&self.title))
+                .filter(|q| q.split_whitespace().nth(1).is_some())
+                .map(Arc::from);
+        }
+        self
+    }
+
     pub fn shift(&mut self, delta: usize) {
         self.range = self.range.start + delta..self.range.end + delta;
         self.title_range = self.title_range.start + delta..self.title_range.end + delta;
@@ -198,6 +210,20 @@ pub fn asks(title: &str) -> bool {
         .or_else(|| t.strip_prefix('q'))
         .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
     label.is_some_and(|r| r.starts_with(['.', ':', ')']) && r.len() > 1)
+}
+
+/// Whether `before`, what precedes a heading on its line, ends with an ordered list item's
+/// marker (`1. `, `> 12) `): the heading is the first block of a numbered item.
+pub fn opens_ordered_item(before: &str) -> bool {
+    if !before.ends_with([' ', '\t']) {
+        return false;
+    }
+    let marker = before
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .rfind(|t| !t.is_empty())
+        .unwrap_or("");
+    let digits = marker.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=9).contains(&digits) && matches!(&marker[digits..], "." | ")")
 }
 
 /// Whether a title starts with a number and a `.` or `)` before a word (`5. Explain ...`).
@@ -477,6 +503,27 @@ mod tests {
         ] {
             assert!(!is_question(s), "{s}");
         }
+    }
+
+    #[test]
+    fn a_heading_opening_an_ordered_item_is_numbered_by_it() {
+        for before in ["1. ", "12) ", "  3.  ", "> 4. ", "- 5. ", "1.\t"] {
+            assert!(opens_ordered_item(before), "{before:?}");
+        }
+        for before in ["", "- ", "> ", "* ", "1.", "1234567890. ", "a. ", "1.5 "] {
+            assert!(!opens_ordered_item(before), "{before:?}");
+        }
+        let h = Heading::new(0..1, 0..1, "What is a prototype chain", 3);
+        assert!(!h.question);
+        let h = h.numbered_by_item();
+        assert!(h.question);
+        assert_eq!(h.question_key.as_deref(), Some("what is a prototype chain"));
+        // A title that does not start with a word is not numbered by its item (`1. ### 2024`).
+        assert!(
+            !Heading::new(0..1, 0..1, "2024", 3)
+                .numbered_by_item()
+                .question
+        );
     }
 
     #[test]

@@ -194,14 +194,20 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
     out
 }
 
-/// The heading a heading block makes.
+/// The heading a heading block makes (numbered by its list item when it opens an ordered one).
 fn heading(text: &str, h: &HeadingBlock) -> Heading {
-    Heading::new(
+    let made = Heading::new(
         h.range.clone(),
         h.content.clone(),
         &text[h.content.clone()],
         h.level,
-    )
+    );
+    let line_start = text[..h.range.start].rfind('\n').map_or(0, |i| i + 1);
+    if outline::opens_ordered_item(&text[line_start..h.range.start]) {
+        made.numbered_by_item()
+    } else {
+        made
+    }
 }
 
 /// Sets `has_body` of `a`'s headings in `which` (whether a block other than a heading starts

@@ -80,7 +80,8 @@ impl Job {
         let a = cur.analysis();
         match self.kind {
             Kind::Symbols => {
-                let symbols = to_proto::SymbolsJson::new(&cur.note, &a, enc);
+                let which = self.state.config().outline_samples;
+                let symbols = to_proto::SymbolsJson::new(&cur.note, &a, enc, which);
                 let frame = Frame::raw_result(&self.id, symbols.size_hint(), |b| symbols.write(b));
                 drop(cur);
                 Some(Ok(frame))

@@ -547,9 +547,10 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.with_note(&params.text_document.uri, |note, a, enc| {
+        let which = self.state.config().outline_samples;
+        self.with_note(&params.text_document.uri, move |note, a, enc| {
             Some(DocumentSymbolResponse::Nested(to_proto::document_symbols(
-                note, a, enc,
+                note, a, enc, which,
             )))
         })
         .await

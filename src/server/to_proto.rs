@@ -9,7 +9,7 @@ use tower_lsp_server::ls_types as lsp;
 use crate::analysis::{Analysis, FoldKind, SampleInfo};
 use crate::checks::Verdict;
 use crate::codes::Severity;
-use crate::config::Config;
+use crate::config::{Config, OutlineSamples};
 use crate::hover::{self, HoverInfo};
 use crate::note::position::Near;
 use crate::note::{Encoding, LineCol, Note};
@@ -111,27 +111,57 @@ fn sample_symbol(note: &Note, s: &SampleInfo, enc: Encoding) -> lsp::DocumentSym
     }
 }
 
-/// The outline: sections and questions nested by level, samples under the section that
-/// directly holds them. Depth is bounded by the heading levels (at most 7), so recursion is safe.
-pub fn document_symbols(note: &Note, a: &Analysis, enc: Encoding) -> Vec<lsp::DocumentSymbol> {
+/// The outline: sections and questions nested by level, the samples `which` lists under the
+/// section that directly holds them. Depth is bounded by the heading levels (at most 7), so
+/// recursion is safe.
+pub fn document_symbols(
+    note: &Note,
+    a: &Analysis,
+    enc: Encoding,
+    which: OutlineSamples,
+) -> Vec<lsp::DocumentSymbol> {
     let first_heading = a.outline.first().map_or(usize::MAX, |s| s.range.start);
     let mut out: Vec<lsp::DocumentSymbol> = a
         .samples
         .iter()
         .take_while(|s| s.range.start < first_heading)
+        .filter(|s| listed(which, s))
         .map(|s| sample_symbol(note, s, enc))
         .collect();
-    out.extend(a.outline.iter().map(|s| section_symbol(note, a, s, enc)));
+    out.extend(
+        a.outline
+            .iter()
+            .map(|s| section_symbol(note, a, s, enc, which)),
+    );
     out
 }
 
-fn section_symbol(note: &Note, a: &Analysis, s: &Section, enc: Encoding) -> lsp::DocumentSymbol {
+/// Whether the outline lists sample `s` as a symbol of its own.
+fn listed(which: OutlineSamples, s: &SampleInfo) -> bool {
+    match which {
+        OutlineSamples::All => true,
+        OutlineSamples::Broken => s.is_broken(),
+        OutlineSamples::None => false,
+    }
+}
+
+fn section_symbol(
+    note: &Note,
+    a: &Analysis,
+    s: &Section,
+    enc: Encoding,
+    which: OutlineSamples,
+) -> lsp::DocumentSymbol {
     let first_child = s.children.first().map_or(s.range.end, |c| c.range.start);
     let children = a
         .samples_in(&s.range)
-        .filter(|x| x.range.start < first_child)
+        .filter(|x| x.range.start < first_child && listed(which, x))
         .map(|x| sample_symbol(note, x, enc))
-        .chain(s.children.iter().map(|c| section_symbol(note, a, c, enc)))
+        .chain(
+            s.children
+                .iter()
+                .map(|c| section_symbol(note, a, c, enc, which)),
+        )
         .collect();
     let detail = SectionDetail::of(a, s).to_string();
     let name = section_name(a, s).to_string();
@@ -149,15 +179,20 @@ fn section_symbol(note: &Note, a: &Analysis, s: &Section, enc: Encoding) -> lsp:
     }
 }
 
-/// A sample symbol's name: `python sample`, or `sample` when untagged.
+/// A sample symbol's name: `python sample`, or `sample` when untagged; `python sample (does
+/// not parse)` when broken, for clients that show no detail (Neovim's location list).
 struct SampleName<'a>(&'a SampleInfo);
 
 impl std::fmt::Display for SampleName<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &*self.0.tag {
-            "" => f.write_str("sample"),
-            tag => write!(f, "{tag} sample"),
+            "" => f.write_str("sample")?,
+            tag => write!(f, "{tag} sample")?,
         }
+        if self.0.is_broken() {
+            f.write_str(" (does not parse)")?;
+        }
+        Ok(())
     }
 }
 
@@ -241,16 +276,18 @@ pub struct SymbolsJson<'a> {
     note: &'a Note,
     a: &'a Analysis,
     enc: Encoding,
+    which: OutlineSamples,
     /// Symbols are written in the text's order, but for where sections end.
     near: (Near, Near),
 }
 
 impl<'a> SymbolsJson<'a> {
-    pub fn new(note: &'a Note, a: &'a Analysis, enc: Encoding) -> Self {
+    pub fn new(note: &'a Note, a: &'a Analysis, enc: Encoding, which: OutlineSamples) -> Self {
         SymbolsJson {
             note,
             a,
             enc,
+            which,
             near: Default::default(),
         }
     }
@@ -268,7 +305,8 @@ impl<'a> SymbolsJson<'a> {
             .a
             .samples
             .iter()
-            .take_while(|s| s.range.start < first_heading);
+            .take_while(|s| s.range.start < first_heading)
+            .filter(|s| listed(self.which, s));
         let mut scratch = String::new();
         out.push(b'[');
         let mut list = List::default();
@@ -317,7 +355,7 @@ impl<'a> SymbolsJson<'a> {
         let mut list = List::default();
         for sample in a
             .samples_in(&s.range)
-            .filter(|x| x.range.start < first_child)
+            .filter(|x| x.range.start < first_child && listed(self.which, x))
         {
             list.next(out);
             self.sample(out, sample, scratch);
@@ -510,13 +548,29 @@ mod tests {
         for text in texts {
             let note = Note::new(text);
             let a = Analysis::of(&note);
-            for enc in [Encoding::Utf8, Encoding::Utf16] {
-                let built = serde_json::to_string(&document_symbols(&note, &a, enc)).unwrap();
+            let whichs = [
+                OutlineSamples::All,
+                OutlineSamples::Broken,
+                OutlineSamples::None,
+            ];
+            for (enc, which) in [Encoding::Utf8, Encoding::Utf16]
+                .into_iter()
+                .flat_map(|e| whichs.map(|w| (e, w)))
+            {
+                let built =
+                    serde_json::to_string(&document_symbols(&note, &a, enc, which)).unwrap();
                 let mut written = Vec::new();
-                SymbolsJson::new(&note, &a, enc).write(&mut written);
+                SymbolsJson::new(&note, &a, enc, which).write(&mut written);
                 let written = String::from_utf8(written).unwrap();
                 assert_eq!(written, built);
-                if text == made {
+                if text == made && which == OutlineSamples::None {
+                    assert!(!built.contains("sample\",\"detail"), "{built}");
+                    assert!(built.contains("3 samples · 1 broken"), "{built}");
+                }
+                if text == made && which == OutlineSamples::Broken {
+                    assert!(built.contains("does not parse") && !built.contains("js sample"));
+                }
+                if text == made && which == OutlineSamples::All {
                     for field in [
                         "(untitled)",
                         "does not parse",

@@ -135,11 +135,11 @@ fn document_symbols_nest_questions_under_sections_with_samples() {
 
     assert!(children(&questions[1]).as_array().unwrap().is_empty());
 
-    let valid = children(&questions[2]);
-    assert_eq!(valid.as_array().unwrap().len(), 1);
-    assert!(!detail(&valid[0]).contains("not parse"), "{}", valid[0]);
-    assert!(
-        !detail(&questions[2]).contains("broken"),
+    // A sample that parses is counted in the detail, not listed (by default).
+    assert!(children(&questions[2]).as_array().unwrap().is_empty());
+    assert_eq!(
+        detail(&questions[2]),
+        "question · 1 sample",
         "{}",
         questions[2]
     );
@@ -150,6 +150,77 @@ fn document_symbols_nest_questions_under_sections_with_samples() {
     let json_sample = children(&json_q[0]);
     assert!(json_sample[0]["name"].as_str().unwrap().contains("json"));
     assert!(detail(&json_sample[0]).contains("does not parse"));
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn the_outline_lists_every_sample_or_none_as_the_settings_say() {
+    let mut c = start(caps_default());
+    let doc = c.open("file:///notes/outline-all.md", NOTE);
+    // The samples listed under the first question (broken) and the third (parses).
+    let listed = |symbols: &Value| {
+        let questions = children(&children(&symbols[0])[0]).clone();
+        (
+            children(&questions[0]).clone(),
+            children(&questions[2]).clone(),
+        )
+    };
+    let count =
+        |(b, v): &(Value, Value)| (b.as_array().unwrap().len(), v.as_array().unwrap().len());
+    assert_eq!(count(&listed(&c.document_symbols(&doc.uri))), (1, 0));
+    for (which, want) in [("all", (1, 1)), ("none", (0, 0)), ("broken", (1, 0))] {
+        c.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"notesLsp": {"outline": {"samples": which}}}}),
+        );
+        // The setting takes effect once the notification is handled: ask until it has.
+        let mut symbols = c.document_symbols(&doc.uri);
+        for _ in 0..100 {
+            if count(&listed(&symbols)) == want {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            symbols = c.document_symbols(&doc.uri);
+        }
+        let (broken, valid) = listed(&symbols);
+        assert_eq!(
+            count(&(broken.clone(), valid.clone())),
+            want,
+            "{which}: {symbols:#}"
+        );
+        if want.1 == 1 {
+            assert_eq!(valid[0]["name"], json!("python sample"));
+            assert_eq!(detail(&valid[0]), "parses");
+        }
+        if want.0 == 1 {
+            assert!(detail(&broken[0]).starts_with("does not parse"), "{broken}");
+        }
+    }
+    c.shutdown_and_exit();
+}
+
+/// `1. ### What is ...`: a heading opening an ordered list item is numbered by it, a question
+/// like `### 1. What is ...` (an unordered item's heading is not).
+#[test]
+fn headings_opening_ordered_list_items_are_questions() {
+    let mut c = start(caps_default());
+    let text = "# JavaScript\n\n1. ### What is a prototype chain\n\n   Objects inherit along it.\n\n2. ### What is JSON\n\n   A text format.\n\n- ### Further reading\n\n  Links.\n";
+    let doc = c.open("file:///notes/list-questions.md", text);
+    let symbols = c.document_symbols(&doc.uri);
+    let items = children(&symbols[0]);
+    assert_eq!(
+        names(items),
+        [
+            "What is a prototype chain",
+            "What is JSON",
+            "Further reading"
+        ],
+        "{symbols:#}"
+    );
+    assert_eq!(detail(&items[0]), "question");
+    assert_eq!(detail(&items[1]), "question");
+    assert_eq!(detail(&items[2]), "section");
+    assert_ne!(items[0]["kind"], items[2]["kind"]);
     c.shutdown_and_exit();
 }
 

@@ -359,6 +359,57 @@ test('textDocument/documentSymbol returns the headings at their lines', function
   )
 end, { needs_client = true })
 
+-- What a user sees in the location list of vim.lsp.buf.document_symbol(): questions (a
+-- heading opening a numbered list item among them) and only the sample that does not parse,
+-- named so; with `outline.samples = "all"` the sample that parses too.
+test('vim.lsp.buf.document_symbol() lists questions and the broken sample only', function()
+  local function symbols()
+    local items
+    vim.lsp.buf.document_symbol({
+      on_list = function(t)
+        items = t.items
+      end,
+    })
+    wait_for('the document symbols', function()
+      return items ~= nil
+    end)
+    return vim.tbl_map(function(i)
+      return ('%d %s'):format(i.lnum, i.text)
+    end, items)
+  end
+  local texts = symbols()
+  local function has(text)
+    return vim.tbl_contains(texts, text)
+  end
+  local function samples()
+    return vim.tbl_filter(function(t)
+      return t:find('%[Object%]') ~= nil
+    end, texts)
+  end
+  local shown = 'location list:\n' .. table.concat(texts, '\n')
+  expect(has(('%d [Interface] What is a closure?'):format(closure + 1)), shown)
+  expect(has(('%d [Interface] What is a list comprehension'):format(line_of('1. ### What is a list comprehension') + 1)), shown)
+  expect(has(('%d [Namespace] Quiz'):format(line_of('## Quiz') + 1)), shown)
+  local fence = line_of('```python') + 1
+  expect(vim.deep_equal(samples(), { ('%d [Object] python sample (does not parse)'):format(fence) }), shown)
+
+  client:notify('workspace/didChangeConfiguration', { settings = { notesLsp = { outline = { samples = 'all' } } } })
+  wait_for('both samples listed after outline.samples = "all"', function()
+    texts = symbols()
+    return #samples() == 2
+  end)
+  local zip = line_of('pairs = list(zip([1, 2, 3], "ab"))')
+  expect(vim.deep_equal(samples(), {
+    ('%d [Object] python sample (does not parse)'):format(fence),
+    ('%d [Object] python sample'):format(zip),
+  }), 'location list:\n' .. table.concat(texts, '\n'))
+  client:notify('workspace/didChangeConfiguration', { settings = { notesLsp = { outline = { samples = 'broken' } } } })
+  wait_for('one sample listed again', function()
+    texts = symbols()
+    return #samples() == 1
+  end)
+end, { needs_client = true })
+
 test('positions use the negotiated encoding (a heading ending in an emoji)', function()
   local heading = headings[1]
   local line = line_of(heading)

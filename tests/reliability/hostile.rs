@@ -131,7 +131,7 @@ fn parse_analyze_and_edit(which: std::ops::Range<usize>) {
         let (len, chunks) = on_small_stack(name, move || {
             let mut note = Note::new(&text);
             let a = Analysis::of(&note);
-            let _ = to_proto::document_symbols(&note, &a, Encoding::Utf16);
+            let _ = to_proto::document_symbols(&note, &a, Encoding::Utf16, OutlineSamples::All);
             let _ = to_proto::folding_ranges(&note, &a);
             let _ = to_proto::diagnostics(&note, &a, &Config::default(), Encoding::Utf16);
             let mut mid = text.len() / 2;

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use notes_lsp::analysis::Analysis;
-use notes_lsp::config::Config;
+use notes_lsp::config::{Config, OutlineSamples};
 use notes_lsp::note::{Encoding, Note};
 use notes_lsp::server::to_proto;
 use serde_json::{Value, json};

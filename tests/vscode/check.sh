@@ -73,7 +73,7 @@ manifest() {
 }
 manifest "activates on onLanguage:markdown" 'm.activationEvents.includes("onLanguage:markdown")'
 for key in notesLsp.path notesLsp.trace.server notesLsp.logLevel notesLsp.diagnostics \
-  notesLsp.features.outline notesLsp.features.folding notesLsp.run; do
+  notesLsp.features.outline notesLsp.features.folding notesLsp.run notesLsp.outline.samples; do
   manifest "contributes setting $key" "m.contributes.configuration.properties[\"$key\"] !== undefined"
 done
 manifest "notesLsp.path defaults to empty (the bundled server, else PATH)" 'm.contributes.configuration.properties["notesLsp.path"].default === ""'
@@ -85,6 +85,8 @@ manifest "notesLsp.run is unset (null) by default: nothing runs, .notes-lsp.toml
   'm.contributes.configuration.properties["notesLsp.run"].default === null'
 manifest "notesLsp.run is machine-scoped: a workspace's settings cannot name the interpreters" \
   'm.contributes.configuration.properties["notesLsp.run"].scope === "machine"'
+manifest "notesLsp.outline.samples is broken/all/none, unset (null) by default: .notes-lsp.toml applies" \
+  'JSON.stringify(m.contributes.configuration.properties["notesLsp.outline.samples"].enum) === "[\"broken\",\"all\",\"none\",null]" && m.contributes.configuration.properties["notesLsp.outline.samples"].default === null'
 manifest "notesLsp.diagnostics knows output-mismatch and run-error" \
   '["output-mismatch", "run-error"].every(c => m.contributes.configuration.properties["notesLsp.diagnostics"].propertyNames.enum.includes(c))'
 manifest "depends on vscode-languageclient 9" '/^[\^~]?9\./.test(m.dependencies["vscode-languageclient"])'

@@ -230,6 +230,7 @@ test('activate starts `notes-lsp --stdio` for Markdown with the settings', async
     'notesLsp.features.outline': false,
     'notesLsp.features.folding': true,
     'notesLsp.run': { onSave: true, python: 'python3.13', timeout: 5 },
+    'notesLsp.outline.samples': 'all',
   });
   await withPath(dir, () => extension.activate(fakeContext()));
   assert.equal(state.errors.length, 0, JSON.stringify(state.errors));
@@ -254,6 +255,7 @@ test('activate starts `notes-lsp --stdio` for Markdown with the settings', async
     diagnostics: { 'unanswered-question': 'off', 'python-syntax': 'warning' },
     features: { outline: false, folding: true },
     run: { onSave: true, python: 'python3.13', timeout: 5 },
+    outline: { samples: 'all' },
   });
   assert.deepEqual(options.synchronize, { configurationSection: 'notesLsp' });
   await extension.deactivate();

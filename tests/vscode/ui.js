@@ -287,6 +287,10 @@ async function main() {
         'Functions',
         'What is a default argument evaluated against?',
         'How do you accept any number of keyword arguments?',
+        'Quiz',
+        'What is a list comprehension',
+        // The one sample that does not parse, named so; the three that parse are only counted.
+        'python sample (does not parse)',
       ];
       const labels = await until('the Notes LSP group with every section and question', async () => {
         const all = await page.$$eval('.outline-pane .monaco-list-row', (els) =>
@@ -300,6 +304,24 @@ async function main() {
         throw new Error(`${err.message}; the outline shows:\n${all.join('\n')}`);
       });
       expect(labels.length > 0, 'the outline is empty');
+      const samples = labels.filter((l) => l.startsWith('python sample'));
+      expect(samples.length === 1, `samples that parse are listed too:\n${labels.join('\n')}`);
+      // `1. ### What is ...` is a question (the questions' icon), `## Quiz` a section.
+      const icon = (label) =>
+        page.$$eval(
+          '.outline-pane .monaco-list-row',
+          (els, l) => {
+            const row = els.find((e) => (e.getAttribute('aria-label') || e.textContent).startsWith(l));
+            const i = row && row.querySelector('.codicon[class*="codicon-symbol-"]');
+            return i ? i.className : '';
+          },
+          label,
+        );
+      const [question, section, item] = await Promise.all(
+        ['What does a set comprehension look like?', 'Quiz', 'What is a list comprehension'].map(icon),
+      );
+      expect(question && section && question !== section, `a question's icon "${question}", a section's "${section}"`);
+      expect(item === question, `the list item's question has the icon "${item}", a question's is "${question}"`);
       out('     screenshot: ' + (await shot('outline')));
     });
 
