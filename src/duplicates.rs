@@ -55,12 +55,34 @@ pub fn material(note: &Note, a: &Analysis, i: usize) -> Option<u64> {
     if let Some(code) = inline {
         return Some(hash(&[code]));
     }
+    // "What type of chart is this?" over two pictures asks two questions.
+    if let Some(image) = body.lines().find_map(image_alone) {
+        return Some(hash(&["image", image]));
+    }
     let choices: Vec<&str> = body
         .lines()
         .skip_while(|l| task_item(l).is_none())
         .map_while(task_item)
         .collect();
     (!choices.is_empty()).then(|| hash(&choices))
+}
+
+/// Where the image goes of a line that shows one image and nothing else: `![alt](dest)` or
+/// `<img src="dest">`.
+fn image_alone(line: &str) -> Option<&str> {
+    let t = line.trim();
+    if let Some(rest) = t.strip_prefix("![") {
+        let (_, after) = rest.split_once("](")?;
+        let dest = after.strip_suffix(')')?;
+        let dest = dest.split_whitespace().next()?; // a title after the destination
+        return (!dest.is_empty()).then_some(dest);
+    }
+    let rest = t.strip_prefix("<img ")?;
+    let at = rest.find("src=")? + 4;
+    let quoted = &rest[at..];
+    let quote = quoted.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let src = quoted[1..].split(quote).next()?;
+    (t.ends_with('>') && !src.is_empty()).then_some(src)
 }
 
 /// The text of a task-list item (`- [ ] text`, `* [x] text`), its box left out.
@@ -219,7 +241,8 @@ pub fn translations(a: &Path, b: &Path) -> bool {
 /// line). Lines are 0-based here, 1-based in messages.
 pub enum Place<'a> {
     Here(u32),
-    Other(&'a str, u32),
+    /// Another note, by its file name as a person reads it (not percent-encoded).
+    Other(std::borrow::Cow<'a, str>, u32),
 }
 
 impl std::fmt::Display for Place<'_> {
@@ -308,14 +331,30 @@ mod tests {
     }
 
     #[test]
+    fn images_alone_on_their_line() {
+        assert_eq!(
+            image_alone("![Image](images/Q155.png?raw=true)"),
+            Some("images/Q155.png?raw=true")
+        );
+        assert_eq!(image_alone("  ![](a.png \"A chart\")"), Some("a.png"));
+        assert_eq!(
+            image_alone("<img src=\"b.svg\" width=\"300\">"),
+            Some("b.svg")
+        );
+        assert_eq!(image_alone("See ![x](a.png) here"), None);
+        assert_eq!(image_alone("[Reference](https://example.com)"), None);
+        assert_eq!(image_alone("![x](a.png) and text"), None);
+    }
+
+    #[test]
     fn messages_name_the_places() {
         assert_eq!(
-            asked_again(1, [Place::Other("concurrency.md", 11)]),
+            asked_again(1, [Place::Other("concurrency.md".into(), 11)]),
             "also asked in concurrency.md:12"
         );
         assert_eq!(asked_again(1, [Place::Here(39)]), "also asked at line 40");
         assert_eq!(
-            asked_again(2, [Place::Here(39), Place::Other("basics.md", 6)]),
+            asked_again(2, [Place::Here(39), Place::Other("basics.md".into(), 6)]),
             "also asked 2 more times: line 40, basics.md:7"
         );
         assert_eq!(

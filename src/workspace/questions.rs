@@ -139,9 +139,11 @@ impl View<'_> {
         out
     }
 
-    /// The file name of note `uri`, as messages name it.
-    fn name_of<'a>(&self, uri: &'a str) -> &'a str {
-        uri.rsplit('/').next().unwrap_or(uri)
+    /// The file name of note `uri`, as messages name it: decoded (`《深度学习》整理.md`, not
+    /// `%E3%80%8A...`).
+    fn name_of<'a>(&self, uri: &'a str) -> std::borrow::Cow<'a, str> {
+        let name = uri.rsplit('/').next().unwrap_or(uri);
+        percent_encoding::percent_decode_str(name).decode_utf8_lossy()
     }
 }
 
@@ -283,6 +285,26 @@ mod tests {
     }
 
     #[test]
+    fn pictures_tell_quiz_questions_apart() {
+        let q = "#### What type of chart is this?\n\n";
+        let choices = "- [x] histogram\n- [ ] waterfall\n\n";
+        let text = [
+            format!("{q}![Image](images/Q155.png?raw=true)\n\n{choices}"),
+            format!("{q}![Image](images/Q156.png?raw=true)\n\n{choices}"),
+            // The first picture again, in HTML: the same question.
+            format!("{q}<img src=\"images/Q155.png?raw=true\" width=\"400\">\n\n{choices}"),
+        ]
+        .concat();
+        assert_eq!(
+            duplicates_by_line(&text),
+            [
+                (0, "also asked at line 15".to_string()),
+                (14, "also asked at line 1".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn a_title_seen_with_one_piece_of_code_decides_alone() {
         // Asked with an example once and in prose twice: one question, three times.
         let text = "## What is a closure?\n\n```python\ndef f():\n    x = 1\n    return lambda: x\n```\n\n\
@@ -331,5 +353,22 @@ mod tests {
             ],
         );
         assert_eq!(found, [(2, "also asked in concurrency.md:3".to_string())]);
+    }
+
+    #[test]
+    fn messages_name_other_notes_as_their_files_are_named() {
+        let note = "# N\n\n## What is a closure?\n\nA function.\n";
+        let found = duplicates_among(
+            "file:///r/a.md",
+            note,
+            &[(
+                "file:///r/%E3%80%8A%E6%B7%B1%E5%BA%A6%E3%80%8B%20notes.md",
+                note,
+            )],
+        );
+        assert_eq!(
+            found,
+            [(2, "also asked in 《深度》 notes.md:3".to_string())]
+        );
     }
 }
