@@ -432,6 +432,13 @@ impl Backend {
                     glob_pattern: GlobPattern::String(format!("**/{}", config::FILE_NAME)),
                     kind: None,
                 },
+                // Folders made or removed: a note written with its new folder is otherwise
+                // missed by clients that watch a new folder only once they saw it (Neovim's
+                // libuv watcher); a folder removed takes its notes with it.
+                FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*".into()),
+                    kind: Some(WatchKind::Create | WatchKind::Delete),
+                },
             ],
         };
         let registration = Registration {
@@ -461,6 +468,10 @@ impl Backend {
     pub(super) async fn paths_changed(&self, changes: Vec<(PathBuf, FileChangeType)>) {
         let roots = self.state.roots();
         let mut settings_changed = false;
+        let within = roots.clone();
+        let changes = tokio::task::spawn_blocking(move || with_new_folders(&within, changes))
+            .await
+            .unwrap_or_default();
         for (path, typ) in changes {
             if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
                 settings_changed = true;
@@ -551,6 +562,28 @@ impl Backend {
     }
 }
 
+/// `changes` with each folder made (or moved in) under `roots` replaced by the notes in it,
+/// which may have come with it.
+fn with_new_folders(
+    roots: &[PathBuf],
+    changes: Vec<(PathBuf, FileChangeType)>,
+) -> Vec<(PathBuf, FileChangeType)> {
+    let mut out = Vec::with_capacity(changes.len());
+    for (path, typ) in changes {
+        let root = roots.iter().find(|r| path.starts_with(r));
+        if typ == FileChangeType::CREATED
+            && path.is_dir()
+            && root.is_some_and(|r| !files::is_ignored(r, &path))
+        {
+            let (notes, _) = files::walk(&path, is_note);
+            out.extend(notes.into_iter().map(|p| (p, FileChangeType::CREATED)));
+        } else {
+            out.push((path, typ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -574,6 +607,39 @@ mod tests {
             super::indexed_line(9, 4, 0, 0, took),
             "indexing stopped after 4 notes of 9 found: 4 read from disk"
         );
+    }
+
+    #[test]
+    fn a_folder_made_stands_for_the_notes_in_it() {
+        use tower_lsp_server::ls_types::FileChangeType as T;
+        let root =
+            std::env::temp_dir().join(format!("notes-lsp-new-folder-{}", std::process::id()));
+        let topics = root.join("topics");
+        std::fs::create_dir_all(topics.join("deeper")).unwrap();
+        std::fs::write(topics.join("fresh.md"), "# Fresh\n").unwrap();
+        std::fs::write(topics.join("deeper/more.md"), "# More\n").unwrap();
+        std::fs::write(topics.join("image.png"), "").unwrap();
+        let other = root.join("other.md");
+        let mut got = super::with_new_folders(
+            std::slice::from_ref(&root),
+            vec![(topics.clone(), T::CREATED), (other.clone(), T::DELETED)],
+        );
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            got,
+            [
+                (other, T::DELETED),
+                (topics.join("deeper/more.md"), T::CREATED),
+                (topics.join("fresh.md"), T::CREATED),
+            ]
+        );
+        // Outside the workspace folders: left as it was (and dropped later).
+        let outside = super::with_new_folders(
+            &[root.join("elsewhere")],
+            vec![(topics.clone(), T::CREATED)],
+        );
+        assert_eq!(outside, [(topics, T::CREATED)]);
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[cfg(target_os = "linux")]
