@@ -613,8 +613,10 @@ impl Note {
     /// line with a line that can only start a block ([`blocks::soft_start_ok`]).
     fn starts_ok(&self, i: usize) -> bool {
         let (prev, next) = (&self.chunks[i - 1], &self.chunks[i]);
-        // The next chunk's heading is only a heading if this chunk ends a line.
-        if prev.blocks.open_at_end || !prev.text.ends_with(['\n', '\r']) {
+        // The next chunk's heading is only a heading if this chunk ends a line, and a fresh
+        // parse cuts only where tree-sitter starts a row (column 0): after `\n`, never after a
+        // lone `\r`.
+        if prev.blocks.open_at_end || !prev.text.ends_with('\n') {
             return false;
         }
         starts_with_atx(&next.text)
