@@ -87,6 +87,21 @@ pub(super) fn fold_order(f: &Fold) -> (usize, std::cmp::Reverse<usize>) {
 }
 
 pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
+    analyze_chunk_as(text, blocks, Samples::Checked)
+}
+
+/// Whether an analysis checks its samples (parses them, with their diagnostics) or only
+/// finds them: the workspace index needs where samples are and what code they show, never
+/// their verdicts, and checking them was most of its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Samples {
+    Checked,
+    /// Verdicts [`Verdict::Unchecked`], no sample diagnostics.
+    Found,
+}
+
+/// [`analyze_chunk`], its samples checked or only found.
+pub fn analyze_chunk_as(text: &str, blocks: &Blocks, samples: Samples) -> ChunkAnalysis {
     let mut out = ChunkAnalysis::default();
 
     let mut headings: Vec<Heading> = blocks.headings.iter().map(|h| heading(text, h)).collect();
@@ -103,10 +118,14 @@ pub fn analyze_chunk(text: &str, blocks: &Blocks) -> ChunkAnalysis {
 
     for block in &blocks.code {
         let sample = Sample::extract(text, block);
-        let (mut verdict, mut diag) = checks::check_sample(&sample);
+        let (mut verdict, mut diag) = match samples {
+            Samples::Checked => checks::check_sample(&sample),
+            Samples::Found => (Verdict::Unchecked, None),
+        };
         // Tabs mixed with spaces so that the structure depends on the tab width: what CPython
         // reports as a TabError, unless an error on an earlier line comes first.
-        if let Some(tagged) = checks::python_kind(&sample)
+        if samples == Samples::Checked
+            && let Some(tagged) = checks::python_kind(&sample)
             && !sample.nocheck
             && !sample.source.trim_start().starts_with(">>>")
             && let Some(at) = checks::tab_inconsistency(text, &block.lines)
@@ -231,19 +250,23 @@ fn bodies(len: usize, blocks: &Blocks, a: &mut ChunkAnalysis, which: Range<usize
 
 /// The analyses of `chunks`, made afresh, on up to `threads` threads when they are big.
 pub(super) fn fresh_analyses(chunks: &[&Chunk], threads: usize) -> Vec<ChunkAnalysis> {
+    fresh_analyses_as(chunks, threads, Samples::Checked)
+}
+
+fn fresh_analyses_as(chunks: &[&Chunk], threads: usize, samples: Samples) -> Vec<ChunkAnalysis> {
     let len = chunks.iter().map(|c| c.text().len()).sum();
     let threads = parallel::threads_for(len, threads);
     parallel::map_in_order(chunks.len(), threads, &|| true, |i| {
-        analyze_chunk(chunks[i].text(), chunks[i].blocks())
+        analyze_chunk_as(chunks[i].text(), chunks[i].blocks(), samples)
     })
     .expect("`go_on` never says stop")
 }
 
 /// The analyses of `note`'s chunks, made afresh (on two threads when the note is big,
 /// unless `one_thread`).
-pub(super) fn note_analyses(note: &Note, one_thread: bool) -> Vec<ChunkAnalysis> {
+pub(super) fn note_analyses(note: &Note, one_thread: bool, samples: Samples) -> Vec<ChunkAnalysis> {
     let chunks: Vec<&Chunk> = note.chunks().map(|(_, c)| c).collect();
-    fresh_analyses(&chunks, if one_thread { 1 } else { THREADS })
+    fresh_analyses_as(&chunks, if one_thread { 1 } else { THREADS }, samples)
 }
 
 /// The analysis of `chunk`, made from `old`, the analysis of the chunk the first of `steps`

@@ -15,7 +15,9 @@ use crate::note::Note;
 use crate::outline::{self, Heading, Section};
 
 use chunk::fold_order;
-pub use chunk::{ChunkAnalysis, Definition, Fold, FoldKind, SampleInfo, analyze_chunk};
+pub use chunk::{
+    ChunkAnalysis, Definition, Fold, FoldKind, SampleInfo, Samples, analyze_chunk, analyze_chunk_as,
+};
 pub use incremental::Incremental;
 
 /// The whole note's view at one version.
@@ -36,13 +38,19 @@ pub struct Analysis {
 impl Analysis {
     /// The note's analysis, its chunks analyzed afresh (on two threads when it is big).
     pub fn of(note: &Note) -> Analysis {
-        Analysis::from_chunks(note, &chunk::note_analyses(note, false))
+        Analysis::from_chunks(note, &chunk::note_analyses(note, false, Samples::Checked))
     }
 
     /// [`Analysis::of`] for a caller that runs its own threads (the workspace indexer,
     /// `check`): the chunks are analyzed on the calling thread only.
     pub fn on_this_thread(note: &Note) -> Analysis {
-        Analysis::from_chunks(note, &chunk::note_analyses(note, true))
+        Analysis::from_chunks(note, &chunk::note_analyses(note, true, Samples::Checked))
+    }
+
+    /// What the workspace index reads of a note on disk, on the calling thread: everything
+    /// but the samples' verdicts and diagnostics (its samples are found, not checked).
+    pub fn for_index(note: &Note) -> Analysis {
+        Analysis::from_chunks(note, &chunk::note_analyses(note, true, Samples::Found))
     }
 
     /// The note's analysis from its chunks' (`analyses`, in order).

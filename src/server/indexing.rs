@@ -191,7 +191,7 @@ fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSumm
         info!("not indexing {}: opened meanwhile", path.display());
         return None;
     };
-    let a = Analysis::on_this_thread(&note);
+    let a = Analysis::for_index(&note);
     Some(NoteSummary::build(&uri, &note, &a, state.config().slugs))
 }
 

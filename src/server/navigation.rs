@@ -9,12 +9,15 @@ use tower_lsp_server::ls_types as lsp;
 use super::State;
 use super::to_proto::{self, span_range, uri};
 use crate::analysis::Analysis;
+use crate::files;
 use crate::hover;
 use crate::links::{self, Target};
 use crate::note::{Encoding, Note};
 use crate::outline;
 use crate::terms;
-use crate::workspace::{Facts, Pos, Resolved, Span, path_to_uri};
+use crate::workspace::{
+    Facts, NoteSummary, Pos, Resolved, Span, canonical_uri, path_to_uri, uri_to_path,
+};
 
 fn location(uri_str: &str, s: Span, enc: Encoding) -> Option<lsp::Location> {
     Some(lsp::Location::new(uri(uri_str)?, span_range(s, enc)))
@@ -303,21 +306,49 @@ pub fn workspace_symbols(state: &State, query: &str) -> Vec<lsp::SymbolInformati
     let view = state.view(None);
     view.symbols(query, 256)
         .into_iter()
-        .filter_map(|(u, h)| {
-            let container = h
-                .breadcrumb
-                .rsplit_once(" › ")
-                .map(|(parent, _)| parent.to_string());
+        .filter_map(|(u, h, container)| {
             Some(lsp::SymbolInformation {
                 name: h.title.clone(),
                 kind: to_proto::heading_kind(h.question),
                 tags: None,
                 deprecated: None,
                 location: location(&u, h.title_span, enc)?,
-                container_name: container,
+                container_name: Some(container),
             })
         })
         .collect()
+}
+
+/// The preview of heading `i` of `n`, a note other than the one hovered, read from its text
+/// as it is now (the editor's if it is open, else the file's); when that is no longer the
+/// text `n` was made from, from a summary of it made now, the heading found again by its
+/// anchor or its title.
+fn preview_elsewhere(state: &State, n: &NoteSummary, i: usize) -> String {
+    let text = match state
+        .documents()
+        .into_iter()
+        .find(|d| canonical_uri(&d.uri) == n.uri)
+    {
+        Some(doc) => Some(doc.current(state.encoding()).note.text()),
+        None => {
+            uri_to_path(&n.uri).and_then(|path| files::read_text(&path, files::MAX_NOTE_BYTES).ok())
+        }
+    };
+    let Some(text) = text else {
+        return String::new();
+    };
+    if let Some(p) = n.preview(i, &text) {
+        return p;
+    }
+    let fresh = NoteSummary::from_text(&n.uri, &text, state.config().slugs);
+    let h = &n.headings[i];
+    fresh
+        .headings
+        .iter()
+        .position(|f| !h.slug.is_empty() && f.slug == h.slug)
+        .or_else(|| fresh.headings.iter().position(|f| f.title == h.title))
+        .and_then(|j| fresh.preview(j, &text))
+        .unwrap_or_default()
 }
 
 /// Words around `at` on its line, longest phrases first: candidate terms.
@@ -392,8 +423,8 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
                     format!(
                         "**{}**\n\n{}\n\n_{}_",
                         h.title,
-                        h.preview.trim_end(),
-                        h.breadcrumb
+                        preview_elsewhere(state, &n, i).trim_end(),
+                        n.breadcrumb(Some(i as u32))
                     ),
                     None,
                 ))
@@ -466,12 +497,12 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
                     continue;
                 }
                 // This note first, nearest the cursor first; then the others by name.
-                defs.sort_by_key(|(u, t)| {
+                defs.sort_by_key(|(u, t, _)| {
                     (*u != here, t.span.start.line.abs_diff(p.line), u.clone())
                 });
                 let places = defs
                     .iter()
-                    .map(|(_, t)| (t.breadcrumb.as_str(), t.definition.as_str()));
+                    .map(|(_, t, crumb)| (crumb.as_str(), t.definition.as_str()));
                 if let Some(md) = terms::explanations(places, MAX_EXPLANATIONS) {
                     return Some(markdown(md, None));
                 }

@@ -1,5 +1,6 @@
-//! What the workspace keeps of a note: its headings (with their breadcrumbs, previews and
-//! question keys), links, terms, URLs and explicit anchors, positions in both encodings.
+//! What the workspace keeps of a note: its headings (with their parents, question keys and
+//! where their bodies are: breadcrumbs and previews are made when asked), links, terms, URLs
+//! and explicit anchors, positions in both encodings.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -62,11 +63,11 @@ pub struct HeadingEntry {
     pub title_span: Span,
     /// Heading and answer.
     pub section: Span,
-    /// "file.md › Section › Title".
-    pub breadcrumb: String,
-    pub preview: String,
-    pub samples: usize,
-    pub broken: usize,
+    /// The heading this one's section lies in, for breadcrumbs ([`NoteSummary::breadcrumb`]).
+    pub parent: Option<u32>,
+    /// What its section holds after the heading, as byte offsets in the text summarized: its
+    /// preview is read from that text when a hover asks ([`NoteSummary::preview`]), not kept.
+    pub body: Range<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +84,9 @@ pub struct TermEntry {
     pub name: String,
     pub span: Span,
     pub definition: String,
-    pub breadcrumb: String,
+    /// The heading it is explained under (its own, for a term a heading names), for its
+    /// breadcrumb.
+    pub heading: Option<u32>,
 }
 
 /// What the workspace keeps of one note.
@@ -100,9 +103,22 @@ pub struct NoteSummary {
     pub urls: Vec<(Span, String)>,
     /// Explicit anchors of its HTML (`<a name>`, `id`), besides its headings'.
     pub anchors: Vec<String>,
+    /// A hash of the text summarized, to tell whether a text read later is still that one.
+    pub fingerprint: u64,
+}
+
+/// The hash [`NoteSummary::fingerprint`] holds.
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 const TERM_DEFINITION_BYTES: usize = 400;
+/// A heading's preview (hover on a link to it): its section's first lines.
+const PREVIEW_LINES: usize = 8;
+const PREVIEW_BYTES: usize = 600;
 
 impl NoteSummary {
     pub fn build(uri: &str, note: &Note, a: &Analysis, style: SlugStyle) -> NoteSummary {
@@ -112,34 +128,34 @@ impl NoteSummary {
             || uri.rsplit('/').next().unwrap_or(uri).to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
+        let text = note.text();
         let slugs = outline::slugs_of(&a.headings, style);
         let mut keys = QuestionKey::all(note, a).into_iter().peekable();
         let mut headings = Vec::with_capacity(a.headings.len());
         let mut terms = Vec::new();
-        // Open ancestors as (level, title), for breadcrumbs.
-        let mut stack: Vec<(u8, String)> = Vec::new();
+        // Open ancestors as (level, index), for breadcrumbs.
+        let mut stack: Vec<(u8, u32)> = Vec::new();
         for (i, h) in a.headings.iter().enumerate() {
             while stack.last().is_some_and(|(l, _)| *l >= h.level) {
                 stack.pop();
             }
-            let mut crumbs = vec![name.clone()];
-            crumbs.extend(stack.iter().map(|(_, t)| t.clone()));
-            crumbs.push(h.title.to_string());
-            let breadcrumb = crumbs.join(" › ");
-            stack.push((h.level, h.title.to_string()));
+            let parent = stack.last().map(|&(_, p)| p);
+            stack.push((h.level, i as u32));
             let section_range =
                 hover::section_of(&a.outline, i).map_or(h.range.clone(), |s| s.range.clone());
-            let body = note.slice(h.range.end..section_range.end);
-            let samples: Vec<_> = a.samples_in(&section_range).collect();
-            let preview = hover::preview_limited(&body, 8, 600);
-            for t in terms::from_heading(&h.title, h.question) {
-                terms.push(TermEntry {
-                    key: terms::key(&t),
-                    name: t,
-                    span: span(note, &h.title_range),
-                    definition: hover::preview_limited(&body, 6, TERM_DEFINITION_BYTES),
-                    breadcrumb: breadcrumb.clone(),
-                });
+            let named = terms::from_heading(&h.title, h.question);
+            if !named.is_empty() {
+                let body = note.slice(h.range.end..section_range.end);
+                let definition = hover::preview_limited(&body, 6, TERM_DEFINITION_BYTES);
+                for t in named {
+                    terms.push(TermEntry {
+                        key: terms::key(&t),
+                        name: t,
+                        span: span(note, &h.title_range),
+                        definition: definition.clone(),
+                        heading: Some(i as u32),
+                    });
+                }
             }
             headings.push(HeadingEntry {
                 title: h.title.to_string(),
@@ -151,31 +167,26 @@ impl NoteSummary {
                 span: span(note, &h.range),
                 title_span: span(note, &h.title_range),
                 section: span(note, &section_range),
-                breadcrumb,
-                preview,
-                samples: samples.len(),
-                broken: samples.iter().filter(|s| s.is_broken()).count(),
+                parent,
+                body: h.range.end as u32..section_range.end as u32,
             });
         }
         for d in &a.definitions {
             let heading = a
                 .headings
                 .partition_point(|h| h.range.start <= d.range.start);
-            let breadcrumb = heading
-                .checked_sub(1)
-                .map_or_else(|| name.clone(), |i| headings[i].breadcrumb.clone());
-            let text = note.slice(d.text_start..d.range.end);
-            let text = text.trim_start_matches([':', ' ', '-', '—']).trim();
+            let said = note.slice(d.text_start..d.range.end);
+            let said = said.trim_start_matches([':', ' ', '-', '—']).trim();
             terms.push(TermEntry {
                 key: terms::key(&d.term),
                 name: d.term.to_string(),
                 span: span(note, &d.range),
                 definition: hover::preview_limited(
-                    &format!("**{}** {text}", d.term),
+                    &format!("**{}** {said}", d.term),
                     6,
                     TERM_DEFINITION_BYTES,
                 ),
-                breadcrumb,
+                heading: heading.checked_sub(1).map(|i| i as u32),
             });
         }
         let links = a
@@ -201,15 +212,41 @@ impl NoteSummary {
             links,
             terms,
             urls,
-            anchors: html_anchors_of(note, a),
+            anchors: html_anchors_of(&text, a),
+            fingerprint: fingerprint(&text),
         }
     }
 
-    /// Builds a summary straight from text (for notes on disk).
+    /// Builds a summary straight from text (for notes on disk; their samples are not
+    /// checked, the summary has no use for verdicts).
     pub fn from_text(uri: &str, text: &str, style: SlugStyle) -> NoteSummary {
         let note = Note::new(text);
-        let a = Analysis::of(&note);
+        let a = Analysis::for_index(&note);
         NoteSummary::build(uri, &note, &a, style)
+    }
+
+    /// The preview of heading `i`, read from `text` if it is the text this summary was made
+    /// from (`None` if it is not).
+    pub fn preview(&self, i: usize, text: &str) -> Option<String> {
+        let h = self.headings.get(i)?;
+        if fingerprint(text) != self.fingerprint {
+            return None;
+        }
+        let body = text.get(h.body.start as usize..h.body.end as usize)?;
+        Some(hover::preview_limited(body, PREVIEW_LINES, PREVIEW_BYTES))
+    }
+
+    /// "file.md › Section › Title" for heading `heading`, the file name alone for none.
+    pub fn breadcrumb(&self, heading: Option<u32>) -> String {
+        let mut titles = Vec::new();
+        let mut at = heading;
+        while let Some(h) = at.and_then(|i| self.headings.get(i as usize)) {
+            titles.push(h.title.as_str());
+            at = h.parent;
+        }
+        titles.push(&self.name);
+        titles.reverse();
+        titles.join(" › ")
     }
 
     /// The heading whose anchor is `anchor`, as GitHub matches it (case-insensitively).
@@ -228,7 +265,32 @@ impl NoteSummary {
 }
 
 /// The explicit anchors of `note`'s HTML, outside its code samples.
-fn html_anchors_of(note: &Note, a: &Analysis) -> Vec<String> {
+fn html_anchors_of(text: &str, a: &Analysis) -> Vec<String> {
     let code: Vec<Range<usize>> = a.samples.iter().map(|s| s.range.clone()).collect();
-    links::html_anchors(&note.text(), &code)
+    links::html_anchors(text, &code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Previews are read from the text summarized, and only from it; breadcrumbs are made
+    /// from the headings' parents.
+    #[test]
+    fn previews_and_breadcrumbs_are_made_when_asked() {
+        let text = "# A\n\nFirst answer.\n\n## B?\n\nSecond answer.\n\n# C\n\nThird.\n";
+        let s = NoteSummary::from_text("file:///n/a.md", text, SlugStyle::Github);
+        assert_eq!(s.headings.len(), 3);
+        let b = s.preview(1, text).expect("the same text");
+        assert!(b.contains("Second answer."), "{b}");
+        let a = s.preview(0, text).expect("the same text");
+        assert!(
+            a.contains("First answer.") && a.contains("Second answer."),
+            "{a}"
+        );
+        assert_eq!(s.preview(1, &text.replace("Second", "Other")), None);
+        assert_eq!(s.breadcrumb(Some(1)), "a.md › A › B?");
+        assert_eq!(s.breadcrumb(Some(2)), "a.md › C");
+        assert_eq!(s.breadcrumb(None), "a.md");
+    }
 }

@@ -69,7 +69,8 @@ impl View<'_> {
     /// Headings and questions matching `query` fuzzily, best first. Titles on disk with a
     /// word starting with each word of the query are scored; a query that finds none that
     /// way (an abbreviation, letters from several words) is matched against every title.
-    pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, HeadingEntry)> {
+    /// Each with its note and its container ("file.md › Section", the breadcrumb of its parent).
+    pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, HeadingEntry, String)> {
         use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
         use nucleo_matcher::{Config, Matcher, Utf32Str};
         let mut matcher = Matcher::new(Config::DEFAULT);
@@ -134,7 +135,10 @@ impl View<'_> {
         scored.sort_by(order);
         scored
             .into_iter()
-            .map(|(_, ni, hi)| (note(ni).uri.clone(), note(ni).headings[hi].clone()))
+            .map(|(_, ni, hi)| {
+                let (n, h) = (note(ni), &note(ni).headings[hi]);
+                (n.uri.clone(), h.clone(), n.breadcrumb(h.parent))
+            })
             .collect()
     }
 }

@@ -68,18 +68,21 @@ impl View<'_> {
         out
     }
 
-    /// Where terms named `key` (see [`crate::terms::key`]) are explained, with the note of each.
-    pub fn terms(&self, key: &str) -> Vec<(String, TermEntry)> {
+    /// Where terms named `key` (see [`crate::terms::key`]) are explained, with the note of
+    /// each and the breadcrumb of the place.
+    pub fn terms(&self, key: &str) -> Vec<(String, TermEntry, String)> {
         let index = self.ws.index();
-        let mut out: Vec<(String, TermEntry)> = index
+        let mut out: Vec<(String, TermEntry, String)> = index
             .terms
             .get(key)
             .into_iter()
             .flatten()
             .filter(|(uri, _)| !self.is_open(uri))
             .filter_map(|(uri, i)| {
-                let t = self.ws.disk.get(uri)?.terms.get(*i)?.clone();
-                Some((uri.clone(), t))
+                let note = self.ws.disk.get(uri)?;
+                let t = note.terms.get(*i)?.clone();
+                let crumb = note.breadcrumb(t.heading);
+                Some((uri.clone(), t, crumb))
             })
             .collect();
         for o in &self.open {
@@ -87,7 +90,7 @@ impl View<'_> {
                 o.terms
                     .iter()
                     .filter(|t| t.key == key)
-                    .map(|t| (o.uri.clone(), t.clone())),
+                    .map(|t| (o.uri.clone(), t.clone(), o.breadcrumb(t.heading))),
             );
         }
         out

@@ -92,6 +92,30 @@ fn hover_on_links_and_headings() {
     c.shutdown_and_exit();
 }
 
+/// A link's preview is read from the note it points at when the hover asks: from the file
+/// as it is then, also when it changed on disk after it was indexed and nobody said so (the
+/// heading found again by its anchor, its lines moved).
+#[test]
+fn a_link_previews_the_file_as_it_is_now() {
+    let ws = Ws::new("preview-now");
+    let mut c = indexed(&ws, Value::Null);
+    let adv = open_note(&mut c, &ws, "advanced.md");
+    let (line, ch) = at(&adv.text, "[the GIL answer]", 3, c.enc);
+    let md = hover_text(&c.hover(&adv.uri, line, ch));
+    assert!(md.contains("mutex in CPython"), "{md}");
+    assert!(md.contains(GIL_TITLE), "{md}");
+    let changed = PYTHON.replace("mutex in CPython", "lock inside CPython");
+    ws.write("python.md", &format!("A line.\n\nAnother.\n\n{changed}"));
+    let md = hover_text(&c.hover(&adv.uri, line, ch));
+    assert!(
+        md.contains("lock inside CPython"),
+        "the file as it is now: {md}"
+    );
+    assert!(!md.contains("mutex in CPython"), "{md}");
+    assert!(md.contains(GIL_TITLE), "{md}");
+    c.shutdown_and_exit();
+}
+
 #[test]
 fn definition_follows_links_across_notes_and_folders() {
     let ws = Ws::new("definition");
