@@ -16,7 +16,9 @@ use crate::files::{self, MAX_NOTE_BYTES};
 use crate::note::{Encoding, Note};
 use crate::workspace::{Facts, NoteSummary, View, Workspace, path_to_uri};
 
-pub use render::{render_json, render_text};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use render::{JsonArray, render_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -32,7 +34,6 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// What the workspace checks (links, duplicate questions) need of this note.
     facts: Facts,
-    summary: Option<NoteSummary>,
 }
 
 /// What went wrong reading the input (exit status 2).
@@ -98,60 +99,118 @@ fn read(path: &Path) -> Result<String, Unreadable> {
 
 fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
     let text = read(path)?;
-    // `check_all` keeps both cores busy with one file each.
+    // Two files are checked at once, one on each core.
     let note = Note::new_on_this_thread(&text, &|| true).expect("the parse is never stopped");
     let a = Analysis::on_this_thread(&note);
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let uri = path_to_uri(&abs);
-    let facts = Facts::of(&uri, &note, &a, style);
-    let summary = NoteSummary::build(&uri, &note, &a, style);
+    let facts = Facts::of(&uri_of(path), &note, &a, style);
     Ok(FileReport {
         path: path.to_path_buf(),
         note,
         diagnostics: a.diagnostics,
         facts,
-        summary: Some(summary),
     })
 }
 
-/// Checks every file, on two threads, keeping the files' order. Each thread takes the next
-/// file when it is done with one, biggest first: split in halves up front, one thread got the
-/// big notes and the other waited; taken in name order, one thread could be left alone with
-/// a big note found last.
-pub fn check_all(files: &[PathBuf], style: SlugStyle) -> Vec<Result<FileReport, Unreadable>> {
-    let mut order: Vec<(u64, usize)> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (std::fs::metadata(f).map_or(0, |m| m.len()), i))
-        .collect();
-    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let next = std::sync::atomic::AtomicUsize::new(0);
+fn uri_of(path: &Path) -> String {
+    path_to_uri(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// What the workspace checks need of every file: their summaries, made on two threads
+/// (samples found, not checked). A file that cannot be read is left out; the pass that
+/// checks it says why.
+fn index_all(files: &[PathBuf], style: SlugStyle) -> Workspace {
+    let ws = Workspace::default();
+    let next = AtomicUsize::new(0);
     let work = || {
-        let mut done = Vec::new();
-        loop {
-            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(&(_, i)) = order.get(k) else {
-                return done;
-            };
-            done.push((i, caught(&files[i], || check_file(&files[i], style))));
+        while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let summary = std::panic::catch_unwind(|| {
+                let text = read(path).ok()?;
+                let note = Note::new_on_this_thread(&text, &|| true)?;
+                let a = Analysis::for_index(&note);
+                Some(NoteSummary::build(&uri_of(path), &note, &a, style))
+            });
+            if let Ok(Some(s)) = summary {
+                ws.insert(s);
+            }
         }
     };
-    let mut all = std::thread::scope(|s| {
-        let second = s.spawn(work);
-        let mut out = work();
-        out.extend(second.join().expect("a file's panic is caught"));
-        out
+    std::thread::scope(|s| {
+        s.spawn(work);
+        work();
     });
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
+    ws
+}
+
+/// How many files may be done ahead of the one printed next: what `check` holds at most,
+/// besides the workspace's summaries.
+const AHEAD: usize = 4;
+
+/// `work(i)` for every `i` below `n` on two threads, each result handed to `emit` in order
+/// as soon as those before it were; a thread does not start a file more than [`AHEAD`]
+/// past the next to emit, so that few results wait at once (one big note taking long on
+/// one thread while the other goes through small ones).
+fn in_order<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync, mut emit: impl FnMut(T)) {
+    use std::collections::BTreeMap;
+    use std::sync::{Condvar, Mutex};
+    // The next index to take, and the next to emit.
+    let progress = Mutex::new((0usize, 0usize));
+    let moved = Condvar::new();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, T)>();
+    let take = || {
+        let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if p.0 >= n {
+                return None;
+            }
+            if p.0 < p.1 + AHEAD {
+                p.0 += 1;
+                return Some(p.0 - 1);
+            }
+            p = moved.wait(p).unwrap_or_else(|e| e.into_inner());
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            let tx = tx.clone();
+            let (take, work) = (&take, &work);
+            let (progress, moved) = (&progress, &moved);
+            s.spawn(move || {
+                while let Some(i) = take() {
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i))) {
+                        Ok(t) => {
+                            if tx.send((i, t)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(panic) => {
+                            // No file is taken after one that is lost: the other thread
+                            // would wait for it for good.
+                            progress.lock().unwrap_or_else(|e| e.into_inner()).0 = n;
+                            moved.notify_all();
+                            std::panic::resume_unwind(panic);
+                        }
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        for (i, t) in rx {
+            waiting.insert(i, t);
+            while let Some(t) = waiting.remove(&next) {
+                emit(t);
+                next += 1;
+                progress.lock().unwrap_or_else(|e| e.into_inner()).1 = next;
+                moved.notify_all();
+            }
+        }
+    });
 }
 
 /// `check(path)`, or the file reported as not checked if it panics: one note that trips a
 /// bug must not take the other files' results with it, nor go missing from the report.
-fn caught(
-    path: &Path,
-    check: impl FnOnce() -> Result<FileReport, Unreadable>,
-) -> Result<FileReport, Unreadable> {
+fn caught<T>(path: &Path, check: impl FnOnce() -> Result<T, Unreadable>) -> Result<T, Unreadable> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|panic| {
         let why = panic
             .downcast_ref::<&str>()
@@ -193,31 +252,19 @@ fn settings(paths: &[PathBuf]) -> (Config, Vec<String>) {
     }
 }
 
-/// Links and duplicate questions across the files checked.
-fn workspace_checks(reports: &mut [FileReport]) {
-    let ws = Workspace::default();
-    for rep in reports.iter_mut() {
-        if let Some(s) = rep.summary.take() {
-            ws.insert(s);
-        }
-    }
-    let view = View {
-        ws: &ws,
-        open: Vec::new(),
-    };
-    for rep in reports.iter_mut() {
-        let mut found = view.broken_links(&rep.facts);
-        found.extend(view.duplicate_questions(&rep.facts));
-        rep.diagnostics
-            .extend(found.into_iter().map(|d| Diagnostic {
-                range: d.range,
-                severity: d.severity,
-                code: d.code,
-                message: d.message.into(),
-            }));
-        rep.diagnostics
-            .sort_by_key(|d| (d.range.start, d.range.end));
-    }
+/// Links and duplicate questions across the files checked, added to `rep`'s diagnostics.
+fn workspace_checks(view: &View, rep: &mut FileReport) {
+    let mut found = view.broken_links(&rep.facts);
+    found.extend(view.duplicate_questions(&rep.facts));
+    rep.diagnostics
+        .extend(found.into_iter().map(|d| Diagnostic {
+            range: d.range,
+            severity: d.severity,
+            code: d.code,
+            message: d.message.into(),
+        }));
+    rep.diagnostics
+        .sort_by_key(|d| (d.range.start, d.range.end));
 }
 
 /// What both `check` and `check --fix` start from: the notes under `paths` (default `.`),
@@ -265,7 +312,8 @@ pub struct RunArgs {
 }
 
 /// `check`, and with `run_samples` (`--run`) the samples that state an output are run and
-/// their outputs compared.
+/// their outputs compared. Files are read twice: once for what the workspace checks need of
+/// every file, then one at a time (two at once), each checked, printed and let go.
 pub fn check(
     paths: &[PathBuf],
     format: Format,
@@ -279,53 +327,88 @@ pub fn check(
         config,
         settings_failed,
     } = inputs(paths, err);
-    let mut reports = Vec::new();
-    for r in check_all(&files, config.slugs) {
-        match r {
-            Ok(rep) => reports.push(rep),
-            Err(u) => bad.push(u),
-        }
-    }
-    workspace_checks(&mut reports);
-    let summary = run_samples.map(|args| {
+    let ws = index_all(&files, config.slugs);
+    let view = View {
+        ws: &ws,
+        open: Vec::new(),
+    };
+    // The interpreters are the command line's, over the settings'.
+    let run_settings = run_samples.map(|args| {
         let mut settings = config.run.clone();
         settings.python = args.python.clone().unwrap_or(settings.python);
         settings.node = args.node.clone().unwrap_or(settings.node);
-        run::run_all(&mut reports, &settings)
+        settings
     });
-    for rep in &mut reports {
-        rep.diagnostics
-            .retain_mut(|d| match config.severity(d.code, d.severity) {
-                Some(sev) => {
-                    d.severity = sev;
-                    true
-                }
-                None => false,
-            });
-    }
-    let result = match format {
-        Format::Text => render_text(&reports, out),
-        Format::Json => render_json(&reports, Encoding::Utf16, out),
+    let check_one = |i: usize| {
+        let path = &files[i];
+        caught(path, || {
+            let mut rep = check_file(path, config.slugs)?;
+            workspace_checks(&view, &mut rep);
+            let ran = run_settings
+                .as_ref()
+                .map(|settings| run::run_file(&mut rep, settings));
+            rep.diagnostics
+                .retain_mut(|d| match config.severity(d.code, d.severity) {
+                    Some(sev) => {
+                        d.severity = sev;
+                        true
+                    }
+                    None => false,
+                });
+            Ok((rep, ran))
+        })
     };
-    if let Err(e) = result {
+    enum Printer<'a> {
+        Text(&'a mut dyn Write),
+        Json(JsonArray<'a>),
+    }
+    let mut printer = match format {
+        Format::Text => Printer::Text(&mut *out),
+        Format::Json => Printer::Json(JsonArray::new(&mut *out, Encoding::Utf16)),
+    };
+    let mut written: std::io::Result<()> = Ok(());
+    let (mut checked, mut errors, mut total) = (0usize, 0usize, 0usize);
+    let mut summary = run_settings.is_some().then(run::Summary::default);
+    in_order(files.len(), check_one, |r: Result<_, Unreadable>| {
+        let (rep, ran) = match r {
+            Ok(r) => r,
+            Err(u) => return bad.push(u),
+        };
+        checked += 1;
+        total += rep.diagnostics.len();
+        errors += rep
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        if let (Some(s), Some(ran)) = (&mut summary, ran) {
+            s.add(ran);
+        }
+        if written.is_ok() {
+            written = match &mut printer {
+                Printer::Text(out) => render_text(&rep, *out),
+                Printer::Json(json) => json.add(&rep),
+            };
+        }
+    });
+    if written.is_ok()
+        && let Printer::Json(json) = printer
+    {
+        written = json.finish();
+    }
+    if let Err(e) = written {
         let _ = writeln!(err, "notes-lsp: cannot write output: {e}");
         return 2;
     }
     for u in &bad {
         let _ = writeln!(err, "notes-lsp: {}: {}", u.path.display(), u.reason);
     }
-    let errors = reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .filter(|d| d.severity == Severity::Error)
-        .count();
     if format == Format::Text {
-        let total: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
         let _ = writeln!(
             err,
             "checked {} file{}: {} error{}, {} diagnostic{} in all",
-            reports.len(),
-            if reports.len() == 1 { "" } else { "s" },
+            checked,
+            if checked == 1 { "" } else { "s" },
             errors,
             if errors == 1 { "" } else { "s" },
             total,
@@ -343,15 +426,74 @@ pub fn check(
         0
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Results come out in order whatever order the two threads finish in, and at most
+    /// [`AHEAD`] of them are held at once: while the first file takes long, the other
+    /// thread goes [`AHEAD`] files on and then waits.
+    #[test]
+    fn files_are_emitted_in_order_holding_a_few() {
+        use std::sync::atomic::AtomicIsize;
+        static LIVE: AtomicIsize = AtomicIsize::new(0);
+        static MOST: AtomicIsize = AtomicIsize::new(0);
+        static COMPUTED: AtomicUsize = AtomicUsize::new(0);
+        struct Held(usize);
+        impl Drop for Held {
+            fn drop(&mut self) {
+                LIVE.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let mut seen = Vec::new();
+        in_order(
+            40,
+            |i| {
+                if i == 0 {
+                    // Slow: done once the other thread has done all it may meanwhile (a
+                    // bound on the wait, so that a bug fails rather than hangs).
+                    for _ in 0..10_000 {
+                        if COMPUTED.load(Ordering::SeqCst) >= AHEAD - 1 {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                }
+                COMPUTED.fetch_add(1, Ordering::SeqCst);
+                let live = LIVE.fetch_add(1, Ordering::SeqCst) + 1;
+                MOST.fetch_max(live, Ordering::SeqCst);
+                Held(i)
+            },
+            |h| seen.push(h.0),
+        );
+        assert_eq!(seen, (0..40).collect::<Vec<_>>());
+        assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+        assert_eq!(MOST.load(Ordering::SeqCst), AHEAD as isize);
+    }
+
+    /// A result that cannot be made (a panic outside the per-file guard) ends the run with
+    /// that panic rather than leaving the other thread waiting for it.
+    #[test]
+    fn a_lost_result_ends_the_run_instead_of_hanging() {
+        let run = std::panic::catch_unwind(|| {
+            in_order(
+                20,
+                |i| {
+                    if i == 3 {
+                        panic!("lost file");
+                    }
+                    i
+                },
+                |_| {},
+            )
+        });
+        assert!(run.is_err());
+    }
+
     #[test]
     fn a_file_that_panics_is_reported_not_lost() {
         let path = Path::new("notes/bad.md");
-        let got = caught(path, || panic!("index out of bounds"));
+        let got: Result<FileReport, Unreadable> = caught(path, || panic!("index out of bounds"));
         let err = got.err().expect("a panic is reported as the file's error");
         assert_eq!(err.path, path);
         assert!(err.reason.contains("not checked"), "{}", err.reason);

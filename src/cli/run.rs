@@ -2,7 +2,7 @@
 //! contained: see `run::sandbox`) and adds `output-mismatch` and `run-error` diagnostics.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use super::FileReport;
 use crate::analysis::Analysis;
@@ -17,42 +17,36 @@ pub struct Summary {
     pub tally: Tally,
 }
 
-/// Runs every plan of every report (two at a time) and adds what they found.
-pub(crate) fn run_all(reports: &mut [FileReport], settings: &Settings) -> Summary {
-    let mut jobs = Vec::new();
-    for (i, rep) in reports.iter().enumerate() {
-        let a = Analysis::of(&rep.note);
-        let text = rep.note.text();
-        for plan in run::plans(&rep.note, &a) {
-            jobs.push((i, plan, text.clone()));
+/// What the runs of one file's samples came to.
+pub(crate) struct Ran {
+    samples: usize,
+    verdicts: Vec<run::Verdict>,
+}
+
+impl Summary {
+    pub(crate) fn add(&mut self, ran: Ran) {
+        self.samples += ran.samples;
+        for v in &ran.verdicts {
+            self.tally.add(v);
         }
     }
-    let next = AtomicUsize::new(0);
+}
+
+/// Runs every plan of `rep`, one after the other (`check` works on two files at once), and
+/// adds what they found to its diagnostics.
+pub(crate) fn run_file(rep: &mut FileReport, settings: &Settings) -> Ran {
+    let a = Analysis::of(&rep.note);
+    let text = rep.note.text();
     let cancel = AtomicBool::new(false);
-    let work = || {
-        let mut done = Vec::new();
-        while let Some((i, plan, text)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let checked = run::run_and_check(plan, text, settings, &cancel);
-            done.push((*i, plan.stated.len(), checked));
-        }
-        done
+    let mut ran = Ran {
+        samples: 0,
+        verdicts: Vec::new(),
     };
-    let results = std::thread::scope(|s| {
-        let other = s.spawn(work);
-        let mut mine = work();
-        mine.extend(other.join().unwrap_or_default());
-        mine
-    });
-    let mut summary = Summary {
-        samples: jobs.len(),
-        ..Summary::default()
-    };
-    for (i, _, checked) in results {
-        for v in &checked.verdicts {
-            summary.tally.add(v);
-        }
-        reports[i]
-            .diagnostics
+    for plan in run::plans(&rep.note, &a) {
+        let checked = run::run_and_check(&plan, &text, settings, &cancel);
+        ran.samples += 1;
+        ran.verdicts.extend(checked.verdicts);
+        rep.diagnostics
             .extend(checked.findings.into_iter().map(|f| Diagnostic {
                 range: f.range,
                 severity: match f.kind {
@@ -63,11 +57,9 @@ pub(crate) fn run_all(reports: &mut [FileReport], settings: &Settings) -> Summar
                 message: f.message.into(),
             }));
     }
-    for rep in reports.iter_mut() {
-        rep.diagnostics
-            .sort_by_key(|d| (d.range.start, d.range.end));
-    }
-    summary
+    rep.diagnostics
+        .sort_by_key(|d| (d.range.start, d.range.end));
+    ran
 }
 
 /// The closing line of `check --run` (text format).
