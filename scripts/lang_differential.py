@@ -2,9 +2,9 @@
 """Differential test of the tree-sitter sample checkers against each language's own reference.
 
 Usage:
-    python3 scripts/lang_differential.py CHECKER --lang c|cpp|java|go|bash [--corpus DIR]
-        [--holdout REPO] [--per-base N] [--seed N] [--show N] [--require]
-        [--max-false-alarms N]
+    python3 scripts/lang_differential.py CHECKER --lang c|cpp|java|go|bash|rust|php|ruby
+        [--corpus DIR] [--holdout REPO] [--holdout-share F] [--per-base N] [--seed N]
+        [--show N] [--require] [--max-false-alarms N]
 
 CHECKER is `target/release/examples/langcheck` (examples/langcheck.rs): `CHECKER LANG` reads
 JSON lines {"src": ...} and prints {"ok": true} or {"line": N, "message": ...};
@@ -19,11 +19,19 @@ statements in a function body):
           is left out as not self-contained;
   java    javac's parser alone (JavacTask.parse through scripts/JavaParse.java);
   go      gofmt -e (it reads files, declaration lists and statement lists itself);
-  bash    bash -n.
+  bash    bash -n;
+  rust    rustc's parser alone (RUSTC_BOOTSTRAP=1 rustc -Z parse-crate-root-only, edition 2021),
+          as a file, as statements in `fn f() { ... }`, as the items of an `impl`;
+  php     php -l, a sample without `<?php` read after one, as class members and as an
+          expression; compile errors that are not the parser's (`Cannot redeclare`) are
+          left out as not self-contained;
+  ruby    ruby -c.
 Samples the reference accepts are the valid set. Each is then mutated (a dropped `;` or bracket,
 an unterminated string, a misspelled keyword) and the mutants the reference rejects are the
-broken set. Figures are printed for the corpus minus the held-out repository (used while
-tuning) and for the held-out repository alone (never looked at while tuning).
+broken set. Figures are printed for the corpus minus the held-out samples (used while tuning)
+and for the held-out samples alone (never looked at while tuning): those of the held-out
+repository, and with --holdout-share F a share F of the other distinct texts, chosen by a hash
+of the text (for languages whose samples all come from one repository).
 """
 
 import argparse
@@ -45,6 +53,9 @@ TAGS = {
     "java": {"java"},
     "go": {"go", "golang"},
     "bash": {"bash", "sh", "shell", "console"},
+    "rust": {"rust", "rs"},
+    "php": {"php"},
+    "ruby": {"ruby", "rb"},
 }
 
 KEYWORDS = {
@@ -56,6 +67,12 @@ KEYWORDS = {
            "struct", "switch", "case", "range", "go", "defer", "chan", "map", "interface"],
     "bash": ["if", "then", "else", "fi", "for", "do", "done", "while", "case", "esac",
              "function", "in", "elif", "until"],
+    "rust": ["fn", "let", "mut", "if", "else", "for", "while", "loop", "match", "return",
+             "struct", "enum", "impl", "trait", "pub", "use", "mod", "const", "where", "in"],
+    "php": ["function", "echo", "return", "if", "else", "foreach", "while", "for", "class",
+            "public", "private", "new", "as", "static", "try", "catch", "array", "switch"],
+    "ruby": ["def", "end", "if", "else", "elsif", "do", "class", "module", "unless", "while",
+             "return", "case", "when", "begin", "rescue", "then"],
 }
 KEYWORDS["cpp"] = KEYWORDS["c"] + ["class", "public", "template", "typename", "namespace",
                                    "virtual", "using", "new", "delete", "auto", "const"]
@@ -113,7 +130,30 @@ WRAPS = {
     "cpp": [("", ""), ("void sample__() {\n", "\n}\n"), ("struct Sample__ {\n", "\n};\n")],
     "java": [("", ""), ("class Sample__ {\n", "\n}\n"),
              ("class Sample__ { void sample__() throws Exception {\n", "\n}}\n")],
+    "rust": [("", ""), ("fn sample__() {\n", "\n}\n"), ("impl Sample__ {\n", "\n}\n")],
+    "ruby": [("", "")],
 }
+# PHP: a sample that opens PHP itself (`<?php`, `<?=`) is read as written; one without, after
+# an `<?php` and as the members of a class.
+PHP_TAGGED = [("", "")]
+PHP_BARE = [("<?php\n", ""), ("<?php\nclass Sample__ {\n", "\n}\n")]
+
+
+def php_tagged(src):
+    low = src.lower()
+    return "<?php" in low or "<?=" in low
+
+
+def wraps_for(lang, src):
+    if lang == "php":
+        return PHP_TAGGED if php_tagged(src) else PHP_BARE
+    return WRAPS[lang]
+
+
+def expression_for(lang, src):
+    if lang == "php":
+        return None if php_tagged(src) else ("<?php\n(\n", "\n);\n")
+    return EXPRESSION.get(lang)
 # One more reading, tried when none of the above is free of syntax errors: an expression shown
 # alone, without the `;` of a statement. It may accept a sample; its errors are never the
 # reference's answer (the checker does the same).
@@ -188,7 +228,7 @@ def wrapped_judge(judge, lang, src, first_wrap=None):
     """The reference's verdict over the readings: the first that is free of syntax errors
     wins; otherwise the error of `first_wrap` (for a mutant: the reading its sample was valid
     in) or, with none given, the syntax error that comes furthest into the sample."""
-    wraps = WRAPS[lang]
+    wraps = wraps_for(lang, src)
     if first_wrap == len(wraps):
         first_wrap = None  # valid as an expression only: the other readings' errors count
     first = first_wrap or 0
@@ -211,8 +251,8 @@ def wrapped_judge(judge, lang, src, first_wrap=None):
         line = min(max(line - shift, 1), last_line(src))
         if best is None or (first_wrap is None and line > best.line):
             best = Verdict("syntax", line, msg, wrap=i)
-    if lang in EXPRESSION:
-        before, after = EXPRESSION[lang]
+    if expression_for(lang, src):
+        before, after = expression_for(lang, src)
         if judge(before + src + after)[0] == "ok":
             return Verdict("ok", wrap=len(wraps))
     if semantic:
@@ -296,6 +336,68 @@ def make_javac(script_dir):
     return judge_many
 
 
+RUSTC_AT = re.compile(r"^\s*--> [^:]*:(\d+):\d+")
+PHP_ERROR = re.compile(r"^(?:PHP )?(Parse error|Fatal error): +(.*) in .* on line (\d+)$")
+
+
+def make_file_judge(lang, workdir):
+    """A reference that reads a file, once per reading (through wrapped_judge): rustc's parser,
+    php -l, ruby -c. Each judges to ('ok'|'syntax'|'semantic'|'fatal', line, message)."""
+    suffix = {"rust": ".rs", "php": ".php", "ruby": ".rb"}[lang]
+    env = dict(os.environ, RUSTC_BOOTSTRAP="1")
+
+    def run(text):
+        fd, name = tempfile.mkstemp(suffix=suffix, dir=workdir)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        try:
+            if lang == "rust":
+                proc = subprocess.run(
+                    ["rustc", "-Z", "parse-crate-root-only", "--edition", "2021",
+                     "--crate-type", "lib", "-o", os.devnull, name],
+                    capture_output=True, env=env, cwd=workdir)
+            elif lang == "php":
+                proc = subprocess.run(["php", "-n", "-d", "display_errors=1", "-d",
+                                       "log_errors=0", "-l", name], capture_output=True)
+            else:
+                proc = subprocess.run(["ruby", "-c", name], capture_output=True)
+        finally:
+            os.unlink(name)
+        if proc.returncode == 0:
+            return ("ok", None, None)
+        out = (proc.stdout + proc.stderr).decode(errors="replace").splitlines()
+        if lang == "rust":
+            first = next((k for k, l in enumerate(out) if l.startswith("error")), None)
+            if first is None:
+                return ("fatal", None, "\n".join(out)[:200])
+            msg = out[first].split(": ", 1)[-1]
+            for l in out[first + 1:]:
+                m = RUSTC_AT.match(l)
+                if m:
+                    return ("syntax", int(m.group(1)), msg)
+            return ("fatal", None, msg)
+        if lang == "php":
+            for l in out:
+                m = PHP_ERROR.match(l.strip())
+                if m:
+                    kind = "syntax" if m.group(1) == "Parse error" else "semantic"
+                    return (kind, int(m.group(3)), m.group(2))
+            return ("fatal", None, "\n".join(out)[:200])
+        for l in out:
+            m = re.match(re.escape(name) + r":(\d+): (.*)", l)
+            if m:
+                return ("syntax", int(m.group(1)), m.group(2))
+        return ("fatal", None, "\n".join(out)[:200])
+
+    def judge_many(items):
+        def one(item):
+            src, first = item
+            return wrapped_judge(lambda t: cached(lang, t, lambda: run(t)), lang, src, first)
+        with cf.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+            return list(pool.map(one, items))
+    return judge_many
+
+
 def make_simple(tool, cmd, stdin):
     """A reference run once per sample: `gofmt -e` on standard input (gofmt reads
     declaration and statement lists only there), `bash -n FILE`."""
@@ -336,15 +438,18 @@ def code_mask(src, lang):
     comment). Approximate, for choosing where to mutate."""
     mask = [True] * len(src)
     i, n = 0, len(src)
-    line_comment = "#" if lang == "bash" else "//"
+    hash_comments = lang in ("bash", "ruby", "php")
+    block_comments = lang not in ("bash", "ruby")
     while i < n:
-        if src.startswith(line_comment, i) and (lang != "bash" or i == 0 or src[i - 1] in " \t\n;"):
+        if (src.startswith("//", i) and lang not in ("bash", "ruby")) or (
+                hash_comments and src.startswith("#", i)
+                and (i == 0 or src[i - 1] in " \t\n;")):
             j = src.find("\n", i)
             j = n if j < 0 else j
             for k in range(i, j):
                 mask[k] = False
             i = j
-        elif lang != "bash" and src.startswith("/*", i):
+        elif block_comments and src.startswith("/*", i):
             j = src.find("*/", i + 2)
             j = n if j < 0 else j + 2
             for k in range(i, j):
@@ -353,7 +458,8 @@ def code_mask(src, lang):
         elif src[i] in "\"'`":
             q = src[i]
             j = i + 1
-            while j < n and src[j] != q and (lang == "bash" or src[j] != "\n"):
+            multiline = lang in ("bash", "ruby", "php") or (lang == "rust" and q == '"')
+            while j < n and src[j] != q and (multiline or src[j] != "\n"):
                 j += 2 if src[j] == "\\" and q != "'" else 1
             for k in range(i + 1, min(j, n)):
                 mask[k] = False
@@ -377,7 +483,8 @@ def mut_drop(chars):
 def mut_drop_quote(src, rng, lang):
     mask = code_mask(src, lang)
     # A quote in code opens or closes a literal (its inside is masked).
-    spots = [i for i, c in enumerate(src) if c == '"' and mask[i]]
+    quotes = "\"'" if lang in ("php", "ruby") else '"'
+    spots = [i for i, c in enumerate(src) if c in quotes and mask[i]]
     if not spots:
         return None
     i = rng.choice(spots)
@@ -444,14 +551,24 @@ def extract(cmd, corpus, lang):
 SESSION = re.compile(r"^\s*(\$|>)( |$)|^\s*(\[[^\]]*\]|\S*[@:~]\S*)[$#]( |$)")
 
 
-def is_session(src):
+# An irb or pry session: the same, for Ruby.
+RUBY_SESSION = re.compile(r"^\s*(>>|irb\(|(\[\d+\] )?pry\()")
+
+
+def is_session(src, lang="bash"):
     first = next((l for l in src.splitlines() if l.strip()), "")
-    return bool(SESSION.match(first))
+    return bool((RUBY_SESSION if lang == "ruby" else SESSION).match(first))
 
 
 def repo_of(path, corpus):
     rel = os.path.relpath(path, corpus)
     return rel.split(os.sep)[0]
+
+
+def held_by_hash(src, share):
+    """Whether a text falls in the held-out share (a fixed hash of the text)."""
+    h = int(hashlib.sha1(b"holdout\0" + src.encode()).hexdigest()[:8], 16)
+    return h < share * 2 ** 32
 
 
 def pct(a, b):
@@ -466,6 +583,8 @@ def main():
                                                      "shared", "corpus"),
                     help="the notes to take samples from (default: ../shared/corpus)")
     ap.add_argument("--holdout", default="imhuay__Algorithm_Interview_Notes-Chinese")
+    ap.add_argument("--holdout-share", type=float, default=0.0, metavar="F",
+                    help="also hold out this share of the other distinct texts (by a hash)")
     ap.add_argument("--per-base", type=int, default=4, help="mutants tried per valid sample")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show", type=int, default=0,
@@ -486,13 +605,14 @@ def main():
 
     rows = extract(cmd, corpus, lang)
     sessions = 0
-    if lang == "bash":
-        sessions = len({r["src"] for r in rows if is_session(r["src"])})
-        rows = [r for r in rows if not is_session(r["src"])]
+    if lang in ("bash", "ruby"):
+        sessions = len({r["src"] for r in rows if is_session(r["src"], lang)})
+        rows = [r for r in rows if not is_session(r["src"], lang)]
     # One copy of each text; a text also found outside the held-out repository is not held out.
     split_of = {}
     for r in rows:
-        held = repo_of(r["path"], corpus) == args.holdout
+        held = repo_of(r["path"], corpus) == args.holdout or held_by_hash(r["src"],
+                                                                          args.holdout_share)
         prev = split_of.get(r["src"])
         split_of[r["src"]] = "held-out" if held and prev in (None, "held-out") else "tuning"
     sources = sorted(split_of)
@@ -508,6 +628,8 @@ def main():
             judge = make_javac(os.path.dirname(os.path.abspath(__file__)))
         elif lang == "go":
             judge = make_simple("gofmt-stdin", ["gofmt", "-e"], stdin=True)
+        elif lang in ("rust", "php", "ruby"):
+            judge = make_file_judge(lang, workdir)
         else:
             judge = make_simple("bash", ["bash", "-n"], stdin=False)
 
@@ -543,6 +665,7 @@ def main():
     false_alarms = 0
     print(f"== {lang}: {len(rows)} samples tagged {'/'.join(sorted(TAGS[lang]))} in the corpus, "
           f"{len(sources)} distinct; held out: {args.holdout}"
+          + (f" and {args.holdout_share:.0%} of the others by hash" if args.holdout_share else "")
           + (f"; {sessions} terminal sessions left to the fixtures" if sessions else ""))
     times = sorted(o["us"] for o in ours_base if "us" in o)
     if times:

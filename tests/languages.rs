@@ -104,3 +104,18 @@ fn go_fixtures() {
 fn bash_fixtures() {
     check_fixture("bash.md");
 }
+
+#[test]
+fn rust_fixtures() {
+    check_fixture("rust.md");
+}
+
+#[test]
+fn php_fixtures() {
+    check_fixture("php.md");
+}
+
+#[test]
+fn ruby_fixtures() {
+    check_fixture("ruby.md");
+}

@@ -176,7 +176,13 @@ pub static LANGUAGES: &[Language] = &[
             Some(sql::check_generic),
         )
     },
-    lang("rust", "Rust", "rust-syntax", &["rust", "rs"], None),
+    lang(
+        "rust",
+        "Rust",
+        "rust-syntax",
+        &["rust", "rs"],
+        Some(treesitter::rust::check),
+    ),
     lang(
         "csharp",
         "C#",
@@ -184,8 +190,20 @@ pub static LANGUAGES: &[Language] = &[
         &["cs", "csharp", "c#"],
         None,
     ),
-    lang("php", "PHP", "php-syntax", &["php"], None),
-    lang("ruby", "Ruby", "ruby-syntax", &["ruby", "rb"], None),
+    lang(
+        "php",
+        "PHP",
+        "php-syntax",
+        &["php"],
+        Some(treesitter::php::check),
+    ),
+    lang(
+        "ruby",
+        "Ruby",
+        "ruby-syntax",
+        &["ruby", "rb"],
+        Some(treesitter::ruby::check),
+    ),
     lang("kotlin", "Kotlin", "kotlin-syntax", &["kotlin", "kt"], None),
     lang("swift", "Swift", "swift-syntax", &["swift"], None),
     lang(

@@ -12,6 +12,9 @@ pub mod cpp;
 pub mod go;
 pub mod java;
 mod lexical;
+pub mod php;
+pub mod ruby;
+pub mod rust;
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -333,7 +336,7 @@ fn to_sample(found: Found, text: &str, user: &Range<usize>) -> Problem {
 }
 
 /// The range of the last token-like run of the source (where "end of input" is shown).
-fn last_token_range(src: &str) -> Range<usize> {
+pub(crate) fn last_token_range(src: &str) -> Range<usize> {
     let end = src.trim_end().len();
     let start = src[..end]
         .rfind(char::is_whitespace)
@@ -809,6 +812,30 @@ pub(crate) fn check_c_family(g: &Grammar, source: &str) -> Option<SyntaxError> {
         range,
         message: parsed.message,
     })
+}
+
+/// The readings of a prepared sample as written, then with elisions blanked: `None` when one
+/// parses, else the error of the reading that got furthest (in the sample's offsets) and the
+/// text read last (elisions blanked, if there were any).
+pub(crate) fn parse_readings(g: &Grammar, prepared: &Prepared) -> Option<(SyntaxError, String)> {
+    let written = check_readings(g, &prepared.text).err()?;
+    let elided = blank_elisions(g, &prepared.text);
+    let (parsed, text) = match elided {
+        Some(text) => match check_readings(g, &text) {
+            Ok(()) => return None,
+            Err(p) if p.reach > written.reach => (p, text),
+            Err(_) => (written, text),
+        },
+        None => (written, prepared.text.clone()),
+    };
+    let range = prepared.to_source(parsed.range.start)..prepared.to_source(parsed.range.end);
+    Some((
+        SyntaxError {
+            range,
+            message: parsed.message,
+        },
+        text,
+    ))
 }
 
 /// Whether a parse error at `error_at` (before an unterminated literal) comes from that
