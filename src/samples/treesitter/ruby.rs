@@ -34,7 +34,8 @@ pub fn check(source: &str) -> Option<SyntaxError> {
     let (error, text) = super::parse_readings(&GRAMMAR, &prepared)?;
     // A block left open: the sample is the start of a program that one to three `end`s would
     // finish. `ruby -c` meets the end of the input first, and names it there.
-    if (1..=3).any(|k| super::check_readings(&GRAMMAR, &format!("{text}{}", "\nend".repeat(k))).is_ok())
+    if (1..=3)
+        .any(|k| super::check_readings(&GRAMMAR, &format!("{text}{}", "\nend".repeat(k))).is_ok())
     {
         let last = super::last_token_range(&text);
         return Some(SyntaxError {
@@ -73,10 +74,7 @@ fn prompt_len(line: &str) -> Option<usize> {
     let close = rest.find(')')?;
     let tail = &rest[close + 1..];
     let end = tail.find(['>', '*', '"', '\''])?;
-    if !tail[..end]
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b':')
-    {
+    if !tail[..end].bytes().all(|b| b.is_ascii_digit() || b == b':') {
         return None;
     }
     let after = skipped + close + 1 + end + 1;
@@ -206,7 +204,10 @@ mod tests {
             err("items.each do |x|\n  puts x\n").1,
             "expected 'end' at end of input"
         );
-        assert_eq!(check("r = (1..5)\nr.end\ndef end; end\nh = { end: 1 }\n"), None);
+        assert_eq!(
+            check("r = (1..5)\nr.end\ndef end; end\nh = { end: 1 }\n"),
+            None
+        );
     }
 
     #[test]
