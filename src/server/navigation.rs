@@ -320,16 +320,16 @@ pub fn workspace_symbols(state: &State, query: &str) -> Vec<lsp::SymbolInformati
 }
 
 /// The preview of heading `i` of `n`, a note other than the one hovered, read from its text
-/// as it is now (the editor's if it is open, else the file's); when that is no longer the
-/// text `n` was made from, from a summary of it made now, the heading found again by its
-/// anchor or its title.
+/// as it is now (the editor's if it is open, none while that note is busy; else the file's);
+/// when that is no longer the text `n` was made from, from a summary of it made now, the
+/// heading found again by its anchor or its title.
 fn preview_elsewhere(state: &State, n: &NoteSummary, i: usize) -> String {
     let text = match state
         .documents()
         .into_iter()
         .find(|d| canonical_uri(&d.uri) == n.uri)
     {
-        Some(doc) => Some(doc.current(state.encoding()).note.text()),
+        Some(doc) => doc.text_for_view(),
         None => {
             uri_to_path(&n.uri).and_then(|path| files::read_text(&path, files::MAX_NOTE_BYTES).ok())
         }

@@ -269,6 +269,26 @@ impl Document {
         s
     }
 
+    /// The note's text as it is, for a request about another note: `None` when the note's
+    /// lock does not come free within [`VIEW_WAIT`] (a big note in the middle of a long parse
+    /// must not hold up requests about other notes).
+    pub fn text_for_view(&self) -> Option<String> {
+        let deadline = std::time::Instant::now() + VIEW_WAIT;
+        loop {
+            match self.current.try_lock() {
+                Ok(cur) => return Some(cur.note.text()),
+                Err(std::sync::TryLockError::Poisoned(e)) => {
+                    return Some(e.into_inner().note.text());
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
     /// This note's summary for a view of the workspace taken on behalf of another note: up
     /// to date when the note's lock comes free within [`VIEW_WAIT`] and catching up is cheap;
     /// else the last summary built, or `None` when there is none (the copy on disk, if
