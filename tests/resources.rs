@@ -166,32 +166,46 @@ fn exit_and_end_of_input_leave_at_once_busy_or_idle() {
         (true, true, true),
         (true, false, true),
     ] {
-        let mut c = start(caps_default());
-        if busy {
-            for i in 0..4 {
-                let uri = format!("file:///notes/busy-{i}.md");
-                c.open(&uri, &text);
-                c.send_request(
-                    "textDocument/documentSymbol",
-                    json!({"textDocument": {"uri": uri}}),
-                );
-            }
-        }
-        if shutdown {
-            c.send_request("shutdown", Value::Null);
-        }
-        let started = Instant::now();
-        if eof {
-            c.close_stdin();
-        } else {
-            c.notify("exit", Value::Null);
-        }
-        let status = c.wait_exit();
-        let took = started.elapsed();
         let case = format!("busy {busy}, shutdown {shutdown}, end of input {eof}");
-        assert_eq!(status.code(), Some(if shutdown { 0 } else { 1 }), "{case}");
-        // 100 ms in a release build on an idle machine; a debug build on a shared one
-        // gets room.
-        assert!(took < Duration::from_millis(1000), "{case}: {took:?}");
+        // 100 ms in a release build on an idle machine. A server that waits on a timer (the
+        // old 2 s) is slow every time; a machine at load 25 only now and then: three tries.
+        let mut tries = Vec::new();
+        while tries.len() < 3 {
+            let took = exit_once(&text, busy, shutdown, eof, &case);
+            if took < Duration::from_millis(1000) {
+                break;
+            }
+            tries.push(took);
+        }
+        assert!(tries.len() < 3, "{case}: {tries:?}");
     }
+}
+
+/// Starts a server (busy with four big notes if `busy`), leaves it as the case says, and
+/// returns how long it took to exit after `exit` or the end of its input.
+fn exit_once(text: &str, busy: bool, shutdown: bool, eof: bool, case: &str) -> Duration {
+    let mut c = start(caps_default());
+    if busy {
+        for i in 0..4 {
+            let uri = format!("file:///notes/busy-{i}.md");
+            c.open(&uri, text);
+            c.send_request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": uri}}),
+            );
+        }
+    }
+    if shutdown {
+        c.send_request("shutdown", Value::Null);
+    }
+    let started = Instant::now();
+    if eof {
+        c.close_stdin();
+    } else {
+        c.notify("exit", Value::Null);
+    }
+    let status = c.wait_exit();
+    let took = started.elapsed();
+    assert_eq!(status.code(), Some(if shutdown { 0 } else { 1 }), "{case}");
+    took
 }
