@@ -2,7 +2,7 @@
 """Differential test of the tree-sitter sample checkers against each language's own reference.
 
 Usage:
-    python3 scripts/lang_differential.py CHECKER --lang c|cpp|java|go|bash|rust|php|ruby
+    python3 scripts/lang_differential.py CHECKER --lang c|cpp|java|go|bash|rust|php|ruby|cs
         [--corpus DIR] [--holdout REPO] [--holdout-share F] [--per-base N] [--seed N]
         [--show N] [--require] [--max-false-alarms N]
 
@@ -25,12 +25,14 @@ statements in a function body):
   php     php -l, a sample without `<?php` read after one, as class members and as an
           expression; compile errors that are not the parser's (`Cannot redeclare`) are
           left out as not self-contained;
-  ruby    ruby -c.
+  ruby    ruby -c;
+  cs      Mono's C# compiler, `mcs --parse` (its parser alone; C# 7, so samples using later C#
+          are rejected and left out of the valid set).
 Samples the reference accepts are the valid set. Each is then mutated (a dropped `;` or bracket,
 an unterminated string, a misspelled keyword) and the mutants the reference rejects are the
 broken set. Figures are printed for the corpus minus the held-out samples (used while tuning)
 and for the held-out samples alone (never looked at while tuning): those of the held-out
-repository, and with --holdout-share F a share F of the other distinct texts, chosen by a hash
+repositories or folders (per language, HOLDOUT), and with --holdout-share F a share F of the other distinct texts, chosen by a hash
 of the text (for languages whose samples all come from one repository).
 """
 
@@ -56,7 +58,15 @@ TAGS = {
     "rust": {"rust", "rs"},
     "php": {"php"},
     "ruby": {"ruby", "rb"},
+    "cs": {"cs", "csharp", "c#"},
 }
+
+# Held out by default: a repository, or folders of one (every C# sample is in one repository).
+HOLDOUT = {
+    "cs": ["Ebazhanov__linkedin-skill-assessments-quizzes/unity",
+           "Ebazhanov__linkedin-skill-assessments-quizzes/dotnet-framework"],
+}
+DEFAULT_HOLDOUT = ["imhuay__Algorithm_Interview_Notes-Chinese"]
 
 KEYWORDS = {
     "c": ["if", "else", "for", "while", "return", "int", "void", "struct", "switch", "case",
@@ -73,6 +83,9 @@ KEYWORDS = {
             "public", "private", "new", "as", "static", "try", "catch", "array", "switch"],
     "ruby": ["def", "end", "if", "else", "elsif", "do", "class", "module", "unless", "while",
              "return", "case", "when", "begin", "rescue", "then"],
+    "cs": ["if", "else", "for", "foreach", "while", "return", "int", "void", "class", "switch",
+           "case", "public", "private", "static", "new", "using", "namespace", "string", "var",
+           "get", "set", "try", "catch"],
 }
 KEYWORDS["cpp"] = KEYWORDS["c"] + ["class", "public", "template", "typename", "namespace",
                                    "virtual", "using", "new", "delete", "auto", "const"]
@@ -132,6 +145,8 @@ WRAPS = {
              ("class Sample__ { void sample__() throws Exception {\n", "\n}}\n")],
     "rust": [("", ""), ("fn sample__() {\n", "\n}\n"), ("impl Sample__ {\n", "\n}\n")],
     "ruby": [("", "")],
+    "cs": [("", ""), ("class Sample__ {\n", "\n}\n"),
+           ("class Sample__ { async void Sample__() {\n", "\n}}\n")],
 }
 # PHP: a sample that opens PHP itself (`<?php`, `<?=`) is read as written; one without, after
 # an `<?php` and as the members of a class.
@@ -161,6 +176,7 @@ EXPRESSION = {
     "c": ("void sample__(void) {\n(void)(\n", "\n);\n}\n"),
     "cpp": ("void sample__() {\n(void)(\n", "\n);\n}\n"),
     "java": ("class Sample__ { Object sample__ = (\n", "\n); }\n"),
+    "cs": ("class Sample__ { object sample__ = (\n", "\n); }\n"),
 }
 
 # gcc/g++ errors that come from the parser or the lexer, not from names or types.
@@ -307,8 +323,47 @@ def make_javac(script_dir):
                 cached("java", t, lambda: res)
         return [cached("java", t, lambda: None) for t in texts]
 
+    return make_batch("java", parse_all)
+
+
+# mcs errors that come from reading several wrapped samples as one compilation (the same
+# wrapper class declared in each), not from any one sample's syntax.
+MCS_NOT_SYNTAX = {"CS0101", "CS0102", "CS0111", "CS0542", "CS0260", "CS0263"}
+MCS_LINE = re.compile(r"^(.*)\((\d+),(\d+)\): error (CS\d+): (.*)$")
+
+
+def mcs_parse_all(texts):
+    """`mcs --parse` over many texts at once (one file each): ('ok'|'syntax', line, message)."""
+    todo = sorted({t for t in texts if hashlib.sha1(f"cs\0{t}".encode()).hexdigest() not in CACHE})
+    with tempfile.TemporaryDirectory(prefix="mcs-") as tmp:
+        for k in range(0, len(todo), 300):
+            chunk = todo[k:k + 300]
+            names = []
+            for n, t in enumerate(chunk):
+                name = os.path.join(tmp, f"s{k + n}.cs")
+                with open(name, "w") as f:
+                    f.write(t)
+                names.append(name)
+            proc = subprocess.run(["mcs", "--parse"] + names,
+                                  capture_output=True, text=True, errors="replace")
+            first = {}
+            for raw in (proc.stderr + proc.stdout).splitlines():
+                m = MCS_LINE.match(raw)
+                if m and m.group(4) not in MCS_NOT_SYNTAX and m.group(1) not in first:
+                    first[m.group(1)] = (int(m.group(2)), f"{m.group(4)}: {m.group(5)}")
+            for name, t in zip(names, chunk):
+                res = ("syntax",) + first[name] if name in first else ("ok", None, None)
+                cached("cs", t, lambda: res)
+                os.unlink(name)
+    return [cached("cs", t, lambda: None) for t in texts]
+
+
+def make_batch(lang, parse_all):
+    """A reference that parses many texts in one run (javac's parser, mcs): each sample in
+    every reading, the first clean reading wins, else the error of the mutant's own reading
+    or the one that comes furthest."""
     def judge_many(items):
-        wraps = WRAPS["java"] + [EXPRESSION["java"]]
+        wraps = WRAPS[lang] + [EXPRESSION[lang]]
         texts = [b + src + a for src, _ in items for b, a in wraps]
         got = parse_all(texts)
         verdicts = []
@@ -560,9 +615,9 @@ def is_session(src, lang="bash"):
     return bool((RUBY_SESSION if lang == "ruby" else SESSION).match(first))
 
 
-def repo_of(path, corpus):
-    rel = os.path.relpath(path, corpus)
-    return rel.split(os.sep)[0]
+def held_out(path, corpus, holdout):
+    rel = os.path.relpath(path, corpus).replace(os.sep, "/")
+    return any(rel == h or rel.startswith(h.rstrip("/") + "/") for h in holdout)
 
 
 def held_by_hash(src, share):
@@ -582,7 +637,9 @@ def main():
     ap.add_argument("--corpus", default=os.path.join(os.path.dirname(__file__), "..", "..",
                                                      "shared", "corpus"),
                     help="the notes to take samples from (default: ../shared/corpus)")
-    ap.add_argument("--holdout", default="imhuay__Algorithm_Interview_Notes-Chinese")
+    ap.add_argument("--holdout", action="append",
+                    help="a repository or a folder of one (relative to the corpus) held out; "
+                         "repeatable (default: per language, HOLDOUT)")
     ap.add_argument("--holdout-share", type=float, default=0.0, metavar="F",
                     help="also hold out this share of the other distinct texts (by a hash)")
     ap.add_argument("--per-base", type=int, default=4, help="mutants tried per valid sample")
@@ -600,6 +657,7 @@ def main():
     cmd = args.checker if len(args.checker) > 1 else shlex.split(args.checker[0])
     lang = args.lang
     corpus = os.path.abspath(args.corpus)
+    holdout = args.holdout or HOLDOUT.get(lang, DEFAULT_HOLDOUT)
     if not os.path.isdir(corpus):
         raise SystemExit(f"no corpus at {corpus}")
 
@@ -611,8 +669,8 @@ def main():
     # One copy of each text; a text also found outside the held-out repository is not held out.
     split_of = {}
     for r in rows:
-        held = repo_of(r["path"], corpus) == args.holdout or held_by_hash(r["src"],
-                                                                          args.holdout_share)
+        held = held_out(r["path"], corpus, holdout) or held_by_hash(r["src"],
+                                                                     args.holdout_share)
         prev = split_of.get(r["src"])
         split_of[r["src"]] = "held-out" if held and prev in (None, "held-out") else "tuning"
     sources = sorted(split_of)
@@ -626,6 +684,8 @@ def main():
             judge = make_gcc(lang, workdir)
         elif lang == "java":
             judge = make_javac(os.path.dirname(os.path.abspath(__file__)))
+        elif lang == "cs":
+            judge = make_batch("cs", mcs_parse_all)
         elif lang == "go":
             judge = make_simple("gofmt-stdin", ["gofmt", "-e"], stdin=True)
         elif lang in ("rust", "php", "ruby"):
@@ -664,7 +724,7 @@ def main():
     failed = False
     false_alarms = 0
     print(f"== {lang}: {len(rows)} samples tagged {'/'.join(sorted(TAGS[lang]))} in the corpus, "
-          f"{len(sources)} distinct; held out: {args.holdout}"
+          f"{len(sources)} distinct; held out: {', '.join(holdout)}"
           + (f" and {args.holdout_share:.0%} of the others by hash" if args.holdout_share else "")
           + (f"; {sessions} terminal sessions left to the fixtures" if sessions else ""))
     times = sorted(o["us"] for o in ours_base if "us" in o)

@@ -119,3 +119,8 @@ fn php_fixtures() {
 fn ruby_fixtures() {
     check_fixture("ruby.md");
 }
+
+#[test]
+fn csharp_fixtures() {
+    check_fixture("csharp.md");
+}

@@ -188,7 +188,7 @@ pub static LANGUAGES: &[Language] = &[
         "C#",
         "csharp-syntax",
         &["cs", "csharp", "c#"],
-        None,
+        Some(treesitter::csharp::check),
     ),
     lang(
         "php",

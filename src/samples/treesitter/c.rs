@@ -33,6 +33,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         cpp_raw: false,
         digit_separators: false,
         text_blocks: false,
+        strings: lexical::Strings::C,
     }),
     semicolons: true,
     prepare,

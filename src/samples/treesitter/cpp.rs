@@ -39,6 +39,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         cpp_raw: true,
         digit_separators: true,
         text_blocks: false,
+        strings: lexical::Strings::C,
     }),
     semicolons: true,
     prepare: Prepared::code,

@@ -30,6 +30,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         cpp_raw: false,
         digit_separators: false,
         text_blocks: false,
+        strings: lexical::Strings::C,
     }),
     semicolons: false,
     prepare: Prepared::code,

@@ -38,6 +38,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         cpp_raw: false,
         digit_separators: false,
         text_blocks: true,
+        strings: lexical::Strings::C,
     }),
     semicolons: true,
     prepare: Prepared::code,

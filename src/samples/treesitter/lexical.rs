@@ -1,4 +1,4 @@
-//! A light scan of C-family sources (C, C++, Java, Go): strings, character literals and
+//! A light scan of C-family sources (C, C++, Java, Go, C#, Kotlin, Swift): strings, character literals and
 //! comments skipped as their compilers' lexers do, so that what is left can be matched
 //! bracket by bracket, and a literal or comment that never ends can be named on its own line
 //! (tree-sitter turns one into an error somewhere after it).
@@ -16,6 +16,23 @@ pub(crate) struct Flavor {
     pub digit_separators: bool,
     /// Java 15: `"""` text blocks.
     pub text_blocks: bool,
+    /// How `"` strings are written beyond C's: holes (interpolations) that may hold strings of
+    /// their own, verbatim, raw and multi-line forms.
+    pub strings: Strings,
+}
+
+/// The string literals of a language, beyond C's `"..."` with `\` escapes.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub(crate) enum Strings {
+    #[default]
+    C,
+    /// `@"..."` verbatim (over lines, `""` for a quote), `$"...{x}..."` interpolated (holes
+    /// `{...}`, `{{` for a brace), `"""..."""` raw (as many quotes to close as opened).
+    CSharp,
+    /// `"...${x}..."` templates, `"""..."""` raw strings over lines (no escapes).
+    Kotlin,
+    /// `"...\(x)..."` interpolations, `"""..."""` over lines, `#"..."#` raw strings.
+    Swift,
 }
 
 /// A literal or comment that does not end, or a bracket that does not pair.
@@ -65,6 +82,13 @@ pub(crate) fn scan(src: &str, flavor: Flavor) -> Scan {
                 Some(end) => i += end + 2,
                 None => {
                     note(i..i + 1, "raw string literal not terminated");
+                    break;
+                }
+            },
+            b'"' if flavor.strings != Strings::C => match string_end(src, i, flavor.strings) {
+                Ok(end) => i = end,
+                Err(flaw) => {
+                    note(flaw.range, &flaw.message);
                     break;
                 }
             },
@@ -158,6 +182,115 @@ pub(crate) fn scan(src: &str, flavor: Flavor) -> Scan {
         brackets,
         unterminated,
     }
+}
+
+/// Where the string literal whose `"` is at `i` ends (just past it), in the languages whose
+/// strings have holes, verbatim, raw or multi-line forms; or why it does not.
+fn string_end(src: &str, i: usize, kind: Strings) -> Result<usize, Flaw> {
+    let b = src.as_bytes();
+    let prefix = &src[..i];
+    let marks = &prefix[prefix.trim_end_matches(['@', '$', '#']).len()..];
+    let (verbatim, interpolated) = match kind {
+        Strings::CSharp => (marks.contains('@'), marks.contains('$')),
+        Strings::Kotlin | Strings::Swift | Strings::C => (false, true),
+    };
+    // Swift's `#"..."#`: the closing quote needs as many `#` after it.
+    let hashes = if kind == Strings::Swift {
+        marks.len() - marks.trim_start_matches('#').len()
+    } else {
+        0
+    };
+    let quotes = b[i..].iter().take_while(|&&c| c == b'"').count();
+    let line_end = src[i..].find('\n').map_or(src.len(), |k| i + k);
+    let flaw = |end: usize, message: &str| Flaw {
+        range: i..end.max(i + 1),
+        message: message.to_string(),
+    };
+    if quotes >= 3 {
+        // Raw or multi-line: C# closes with as many quotes as opened, Kotlin and Swift with
+        // three (and Swift's `#`s).
+        let close =
+            "\"".repeat(if kind == Strings::CSharp { quotes } else { 3 }) + &"#".repeat(hashes);
+        return match src[i + quotes..].find(&close) {
+            Some(k) => Ok(i + quotes + k + close.len()),
+            None => Err(flaw(
+                line_end,
+                if kind == Strings::CSharp {
+                    "unterminated raw string literal"
+                } else {
+                    "unterminated multi-line string"
+                },
+            )),
+        };
+    }
+    if quotes == 2 && !(kind == Strings::Swift && hashes > 0) {
+        return Ok(i + 2);
+    }
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'"' if verbatim && b.get(j + 1) == Some(&b'"') => j += 2,
+            b'"' if src[j + 1..].starts_with(&"#".repeat(hashes)) => return Ok(j + 1 + hashes),
+            b'\n' if !verbatim => break,
+            b'\\' if kind == Strings::Swift && src[j + 1..].starts_with(&"#".repeat(hashes)) => {
+                let k = j + 1 + hashes;
+                if b.get(k) == Some(&b'(') {
+                    j = hole_end(src, k + 1, b')', kind)
+                        .ok_or_else(|| flaw(line_end, "unterminated string literal"))?;
+                } else {
+                    j = k + 1;
+                }
+            }
+            b'\\' if !verbatim && kind != Strings::Swift => j += 2,
+            b'{' if kind == Strings::CSharp && interpolated => {
+                if b.get(j + 1) == Some(&b'{') {
+                    j += 2;
+                } else {
+                    j = hole_end(src, j + 1, b'}', kind)
+                        .ok_or_else(|| flaw(line_end, "unterminated string literal"))?;
+                }
+            }
+            b'$' if kind == Strings::Kotlin && b.get(j + 1) == Some(&b'{') => {
+                j = hole_end(src, j + 2, b'}', kind)
+                    .ok_or_else(|| flaw(line_end, "unterminated string literal"))?;
+            }
+            _ => j += 1,
+        }
+    }
+    Err(flaw(
+        line_end,
+        if verbatim {
+            "unterminated verbatim string literal"
+        } else {
+            "unterminated string literal"
+        },
+    ))
+}
+
+/// Just past the `close` that ends a string's hole opened before `j`, skipping the strings
+/// and nested brackets inside it.
+fn hole_end(src: &str, mut j: usize, close: u8, kind: Strings) -> Option<usize> {
+    let b = src.as_bytes();
+    let open = if close == b')' { b'(' } else { b'{' };
+    let mut depth = 1;
+    while j < b.len() {
+        match b[j] {
+            b'"' => j = string_end(src, j, kind).ok()?,
+            c if c == open => {
+                depth += 1;
+                j += 1;
+            }
+            c if c == close => {
+                depth -= 1;
+                j += 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => j += 1,
+        }
+    }
+    None
 }
 
 /// `R"`, `LR"`, `u8R"`, `uR"`, `UR"` just before offset `i` (a `"`), not inside a longer name.
@@ -356,6 +489,48 @@ mod tests {
                 .unwrap()
                 .message,
             "unclosed text block"
+        );
+    }
+
+    #[test]
+    fn interpolated_verbatim_and_raw_strings() {
+        let cs = Flavor {
+            strings: Strings::CSharp,
+            ..c()
+        };
+        let ok = |src: &str, f: Flavor| {
+            let s = scan(src, f);
+            assert_eq!(s.unterminated, None, "{src}");
+            s.brackets
+                .iter()
+                .map(|&(_, b)| b as char)
+                .collect::<String>()
+        };
+        assert_eq!(ok("f(@\"a\n\"\")\");", cs), "();");
+        assert_eq!(ok("f($\"{d[\"}\"]} {{x\");", cs), "();");
+        assert_eq!(ok("f(\"\"\"\"\n a \"\"\" b\n\"\"\"\");", cs), "();");
+        let kt = Flavor {
+            strings: Strings::Kotlin,
+            ..c()
+        };
+        assert_eq!(ok("f(\"${m[\")\"]}\", \"\"\"\n)\n\"\"\")", kt), "()");
+        let swift = Flavor {
+            strings: Strings::Swift,
+            ..c()
+        };
+        assert_eq!(ok("f(\"\\(d[\")\"])\", #\"\\d\"x\"#)", swift), "()");
+        let open = |src: &str, f: Flavor| scan(src, f).unterminated.map(|u| (u.range, u.message));
+        assert_eq!(
+            open("x = @\"abc\ny();\n", cs),
+            Some((5..9, "unterminated verbatim string literal".into()))
+        );
+        assert_eq!(
+            open("x = $\"a {b\n", cs),
+            Some((5..10, "unterminated string literal".into()))
+        );
+        assert_eq!(
+            open("val s = \"\"\"\nabc\n", kt).map(|u| u.1),
+            Some("unterminated multi-line string".into())
         );
     }
 

@@ -9,6 +9,7 @@
 pub mod bash;
 pub mod c;
 pub mod cpp;
+pub mod csharp;
 pub mod go;
 pub mod java;
 mod lexical;
