@@ -124,3 +124,13 @@ fn ruby_fixtures() {
 fn csharp_fixtures() {
     check_fixture("csharp.md");
 }
+
+#[test]
+fn kotlin_fixtures() {
+    check_fixture("kotlin.md");
+}
+
+#[test]
+fn swift_fixtures() {
+    check_fixture("swift.md");
+}

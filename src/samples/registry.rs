@@ -204,8 +204,20 @@ pub static LANGUAGES: &[Language] = &[
         &["ruby", "rb"],
         Some(treesitter::ruby::check),
     ),
-    lang("kotlin", "Kotlin", "kotlin-syntax", &["kotlin", "kt"], None),
-    lang("swift", "Swift", "swift-syntax", &["swift"], None),
+    lang(
+        "kotlin",
+        "Kotlin",
+        "kotlin-syntax",
+        &["kotlin", "kt"],
+        Some(treesitter::kotlin::check),
+    ),
+    lang(
+        "swift",
+        "Swift",
+        "swift-syntax",
+        &["swift"],
+        Some(treesitter::swift::check),
+    ),
     lang(
         "yaml",
         "YAML",

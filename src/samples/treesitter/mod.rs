@@ -8,14 +8,17 @@
 
 pub mod bash;
 pub mod c;
+mod conservative;
 pub mod cpp;
 pub mod csharp;
 pub mod go;
 pub mod java;
+pub mod kotlin;
 mod lexical;
 pub mod php;
 pub mod ruby;
 pub mod rust;
+pub mod swift;
 
 use std::cell::RefCell;
 use std::ops::Range;
