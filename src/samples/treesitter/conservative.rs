@@ -5,9 +5,51 @@
 //! the grammar cannot read for other reasons (an ERROR node) passes: the construct may be one
 //! the grammar lacks.
 
-use tree_sitter::Node;
+use std::sync::LazyLock;
 
-use super::{Grammar, MAX_LEN, SyntaxError, blank_elisions, first_error, lexical, parse};
+use tree_sitter::{Language, Node};
+
+use super::{
+    Grammar, MAX_LEN, Prepared, SyntaxError, Wrap, blank_elisions, first_error, lexical, parse,
+};
+
+/// The grammar of a conservatively checked language: its readings (`wraps`: the sample as a
+/// file, as class members, as a function body) and how its strings are written.
+pub(crate) const fn grammar(
+    language: &'static LazyLock<Language>,
+    wraps: &'static [Wrap],
+    strings: lexical::Strings,
+) -> Grammar {
+    Grammar {
+        language,
+        wraps,
+        expression: None,
+        lint: |_, _| None,
+        flavor: Some(lexical::Flavor {
+            backtick_raw: true,
+            cpp_raw: false,
+            digit_separators: false,
+            text_blocks: false,
+            strings,
+        }),
+        semicolons: false,
+        prepare: Prepared::code,
+        tolerate,
+    }
+}
+
+/// MISSING tokens of the grammar's own making: its hidden rules and the statement ends its
+/// scanner decides, which follow line breaks the grammar does not fully model.
+fn tolerate(n: Node, _parent: Node, _next: Option<Node>) -> bool {
+    n.kind().starts_with('_') || n.kind().is_empty()
+}
+
+/// [`check`], but a sample that is not code at all (a program's output, prose under a code
+/// tag) is left alone, as in C++ and Java.
+pub(crate) fn check_code(g: &Grammar, source: &str) -> Option<SyntaxError> {
+    let error = check(g, source)?;
+    super::looks_like_code(source, error.range.start).then_some(error)
+}
 
 /// A MISSING node left in a reading: its byte range in the sample and its message.
 struct Missing {

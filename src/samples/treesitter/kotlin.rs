@@ -6,15 +6,15 @@
 
 use std::sync::LazyLock;
 
-use tree_sitter::{Language, Node};
+use tree_sitter::Language;
 
-use super::{Grammar, Prepared, SyntaxError, Wrap, conservative, lexical};
+use super::{Grammar, SyntaxError, Wrap, conservative, lexical};
 
 static LANGUAGE: LazyLock<Language> = LazyLock::new(|| tree_sitter_kotlin_ng::LANGUAGE.into());
 
-pub(crate) static GRAMMAR: Grammar = Grammar {
-    language: &LANGUAGE,
-    wraps: &[
+pub(crate) static GRAMMAR: Grammar = conservative::grammar(
+    &LANGUAGE,
+    &[
         Wrap {
             before: "",
             after: "",
@@ -28,31 +28,11 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
             after: "\n}\n",
         },
     ],
-    expression: None,
-    lint: |_, _| None,
-    flavor: Some(lexical::Flavor {
-        backtick_raw: true,
-        cpp_raw: false,
-        digit_separators: false,
-        text_blocks: false,
-        strings: lexical::Strings::Kotlin,
-    }),
-    semicolons: false,
-    prepare: Prepared::code,
-    tolerate,
-};
+    lexical::Strings::Kotlin,
+);
 
-/// A sample that is not code at all (a program's output, prose under a code tag) is left
-/// alone, as in C++ and Java.
 pub fn check(source: &str) -> Option<SyntaxError> {
-    let error = conservative::check(&GRAMMAR, source)?;
-    super::looks_like_code(source, error.range.start).then_some(error)
-}
-
-/// MISSING tokens of the grammar's own making: its hidden rules and the statement ends its
-/// scanner decides (`_semi`), which follow line breaks the grammar does not fully model.
-fn tolerate(n: Node, _parent: Node, _next: Option<Node>) -> bool {
-    n.kind().starts_with('_') || n.kind().is_empty()
+    conservative::check_code(&GRAMMAR, source)
 }
 
 #[cfg(test)]
