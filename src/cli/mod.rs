@@ -15,7 +15,9 @@ use crate::config::{self, Config, SlugStyle};
 use crate::files::{self, MAX_NOTE_BYTES};
 use crate::note::{Encoding, Note};
 use crate::workspace::{Facts, NoteSummary, View, Workspace, path_to_uri};
+use ropey::Rope;
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use render::{JsonArray, render_text};
@@ -30,7 +32,8 @@ pub enum Format {
 /// The diagnostics of one file.
 pub struct FileReport {
     pub path: PathBuf,
-    pub note: Note,
+    /// Its text, for positions and the lines shown.
+    pub rope: Rope,
     pub diagnostics: Vec<Diagnostic>,
     /// What the workspace checks (links, duplicate questions) need of this note.
     facts: Facts,
@@ -97,49 +100,78 @@ fn read(path: &Path) -> Result<String, Unreadable> {
     })
 }
 
-fn check_file(path: &Path, style: SlugStyle) -> Result<FileReport, Unreadable> {
-    let text = read(path)?;
+/// What the first pass keeps of a file for the second: its own diagnostics and what the
+/// workspace checks need of it, not its text.
+struct Checked {
+    diagnostics: Vec<Diagnostic>,
+    facts: Facts,
+    /// The fingerprint of the text checked ([`NoteSummary::fingerprint`]).
+    fingerprint: u64,
+}
+
+impl Checked {
+    fn report(self, path: &Path, rope: Rope) -> FileReport {
+        FileReport {
+            path: path.to_path_buf(),
+            rope,
+            diagnostics: self.diagnostics,
+            facts: self.facts,
+        }
+    }
+}
+
+/// Checks `text` (the file at `path`), parsed once: its own diagnostics and facts, and its
+/// summary for the workspace checks of every file.
+fn check_text(path: &Path, text: &str, style: SlugStyle) -> (Checked, NoteSummary) {
     // Two files are checked at once, one on each core.
-    let note = Note::new_on_this_thread(&text, &|| true).expect("the parse is never stopped");
+    let note = Note::new_on_this_thread(text, &|| true).expect("the parse is never stopped");
     let a = Analysis::on_this_thread(&note);
-    let facts = Facts::of(&uri_of(path), &note, &a, style);
-    Ok(FileReport {
-        path: path.to_path_buf(),
-        note,
+    let uri = uri_of(path);
+    let summary = NoteSummary::build(&uri, &note, &a, style);
+    let facts = Facts::of(&uri, &note, &a, style).with_html_anchors(summary.anchors.clone());
+    let checked = Checked {
         diagnostics: a.diagnostics,
         facts,
-    })
+        fingerprint: summary.fingerprint,
+    };
+    (checked, summary)
 }
 
 fn uri_of(path: &Path) -> String {
     path_to_uri(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
-/// What the workspace checks need of every file: their summaries, made on two threads
-/// (samples found, not checked). A file that cannot be read is left out; the pass that
-/// checks it says why.
-fn index_all(files: &[PathBuf], style: SlugStyle) -> Workspace {
+/// The first pass, on two threads: every file read, parsed and checked once; their
+/// summaries go into the workspace the second pass's cross-note checks read, and what each
+/// file's report needs besides its text is kept (its diagnostics and facts, or why it could
+/// not be read), by file.
+fn check_all(files: &[PathBuf], style: SlugStyle) -> (Workspace, Vec<Mutex<Option<FirstPass>>>) {
     let ws = Workspace::default();
+    let kept: Vec<Mutex<Option<FirstPass>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
-        while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let summary = std::panic::catch_unwind(|| {
-                let text = read(path).ok()?;
-                let note = Note::new_on_this_thread(&text, &|| true)?;
-                let a = Analysis::for_index(&note);
-                Some(NoteSummary::build(&uri_of(path), &note, &a, style))
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = files.get(i) else {
+                return;
+            };
+            let got = caught(path, || {
+                let text = read(path)?;
+                let (checked, summary) = check_text(path, &text, style);
+                ws.insert(summary);
+                Ok(checked)
             });
-            if let Ok(Some(s)) = summary {
-                ws.insert(s);
-            }
+            *kept[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(got);
         }
     };
     std::thread::scope(|s| {
         s.spawn(work);
         work();
     });
-    ws
+    (ws, kept)
 }
+
+type FirstPass = Result<Checked, Unreadable>;
 
 /// How many files may be done ahead of the one printed next: what `check` holds at most,
 /// besides the workspace's summaries.
@@ -312,8 +344,9 @@ pub struct RunArgs {
 }
 
 /// `check`, and with `run_samples` (`--run`) the samples that state an output are run and
-/// their outputs compared. Files are read twice: once for what the workspace checks need of
-/// every file, then one at a time (two at once), each checked, printed and let go.
+/// their outputs compared. Files are read twice and parsed once: first each is checked
+/// (its summary, diagnostics and facts kept, not its text), then, in order, read again for
+/// its lines, given the cross-note diagnostics, printed and let go.
 pub fn check(
     paths: &[PathBuf],
     format: Format,
@@ -327,7 +360,7 @@ pub fn check(
         config,
         settings_failed,
     } = inputs(paths, err);
-    let ws = index_all(&files, config.slugs);
+    let (ws, kept) = check_all(&files, config.slugs);
     let view = View {
         ws: &ws,
         open: Vec::new(),
@@ -341,12 +374,22 @@ pub fn check(
     });
     let check_one = |i: usize| {
         let path = &files[i];
+        let first = kept[i].lock().unwrap_or_else(|e| e.into_inner()).take();
         caught(path, || {
-            let mut rep = check_file(path, config.slugs)?;
+            let checked = first.transpose()?;
+            // Read again for its lines: checked again only if it changed since.
+            let text = read(path)?;
+            let checked = match checked {
+                Some(c) if NoteSummary::fingerprint_of(&text) == c.fingerprint => c,
+                _ => check_text(path, &text, config.slugs).0,
+            };
+            let mut rep = checked.report(path, Rope::from_str(&text));
             workspace_checks(&view, &mut rep);
-            let ran = run_settings
-                .as_ref()
-                .map(|settings| run::run_file(&mut rep, settings));
+            let ran = run_settings.as_ref().map(|settings| {
+                let note =
+                    Note::new_on_this_thread(&text, &|| true).expect("the parse is never stopped");
+                run::run_file(&mut rep, &note, settings)
+            });
             rep.diagnostics
                 .retain_mut(|d| match config.severity(d.code, d.severity) {
                     Some(sev) => {
@@ -493,13 +536,14 @@ mod tests {
     #[test]
     fn a_file_that_panics_is_reported_not_lost() {
         let path = Path::new("notes/bad.md");
-        let got: Result<FileReport, Unreadable> = caught(path, || panic!("index out of bounds"));
+        let got: Result<Checked, Unreadable> = caught(path, || panic!("index out of bounds"));
         let err = got.err().expect("a panic is reported as the file's error");
         assert_eq!(err.path, path);
         assert!(err.reason.contains("not checked"), "{}", err.reason);
         assert!(err.reason.contains("index out of bounds"), "{}", err.reason);
+        let clean = Path::new("fixtures/clean-notes.md");
         let fine = caught(path, || {
-            check_file(Path::new("fixtures/clean-notes.md"), SlugStyle::default())
+            Ok(check_text(clean, &read(clean)?, SlugStyle::default()).0)
         });
         assert!(fine.is_ok());
     }

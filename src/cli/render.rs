@@ -7,13 +7,14 @@ use serde_json::json;
 
 use super::FileReport;
 use crate::note::Encoding;
+use crate::note::position::to_line_col;
 
 /// rustc-style: a header, the location, the offending line with a caret under the range.
 pub fn render_text(rep: &FileReport, out: &mut dyn Write) -> io::Result<()> {
-    let rope = rep.note.rope();
+    let rope = &rep.rope;
     for d in &rep.diagnostics {
-        let start = rep.note.to_line_col(d.range.start, Encoding::Utf8);
-        let end = rep.note.to_line_col(d.range.end, Encoding::Utf8);
+        let start = to_line_col(rope, d.range.start, Encoding::Utf8);
+        let end = to_line_col(rope, d.range.end, Encoding::Utf8);
         let line_text: String = rope.line(start.line as usize).to_string();
         let line_text = line_text.trim_end_matches(['\n', '\r']);
         let char_col = line_text[..(start.col as usize).min(line_text.len())]
@@ -65,8 +66,8 @@ impl<'a> JsonArray<'a> {
 
     pub fn add(&mut self, rep: &FileReport) -> io::Result<()> {
         for d in &rep.diagnostics {
-            let s = rep.note.to_line_col(d.range.start, self.enc);
-            let e = rep.note.to_line_col(d.range.end, self.enc);
+            let s = to_line_col(&rep.rope, d.range.start, self.enc);
+            let e = to_line_col(&rep.rope, d.range.end, self.enc);
             let item = json!({
                 "path": rep.path.display().to_string(),
                 "range": {
@@ -130,7 +131,7 @@ mod tests {
                 &Analysis::of(&note),
                 Default::default(),
             ),
-            note,
+            rope: note.rope().clone(),
         }
     }
 
@@ -157,8 +158,8 @@ mod tests {
             let mut items = Vec::new();
             for rep in &reports[..n] {
                 for d in &rep.diagnostics {
-                    let s = rep.note.to_line_col(d.range.start, Encoding::Utf16);
-                    let e = rep.note.to_line_col(d.range.end, Encoding::Utf16);
+                    let s = to_line_col(&rep.rope, d.range.start, Encoding::Utf16);
+                    let e = to_line_col(&rep.rope, d.range.end, Encoding::Utf16);
                     items.push(json!({
                         "path": rep.path.display().to_string(),
                         "range": {

@@ -8,6 +8,7 @@ use super::FileReport;
 use crate::analysis::Analysis;
 use crate::checks::Diagnostic;
 use crate::codes::Severity;
+use crate::note::Note;
 use crate::run::{self, FindingKind, Settings, Tally};
 
 /// What the runs of one `check --run` came to.
@@ -34,15 +35,15 @@ impl Summary {
 
 /// Runs every plan of `rep`, one after the other (`check` works on two files at once), and
 /// adds what they found to its diagnostics.
-pub(crate) fn run_file(rep: &mut FileReport, settings: &Settings) -> Ran {
-    let a = Analysis::of(&rep.note);
-    let text = rep.note.text();
+pub(crate) fn run_file(rep: &mut FileReport, note: &Note, settings: &Settings) -> Ran {
+    let a = Analysis::of(note);
+    let text = note.text();
     let cancel = AtomicBool::new(false);
     let mut ran = Ran {
         samples: 0,
         verdicts: Vec::new(),
     };
-    for plan in run::plans(&rep.note, &a) {
+    for plan in run::plans(note, &a) {
         let checked = run::run_and_check(&plan, &text, settings, &cancel);
         ran.samples += 1;
         ran.verdicts.extend(checked.verdicts);

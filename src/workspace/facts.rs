@@ -104,6 +104,16 @@ impl Facts {
         }
     }
 
+    /// These facts with the note's explicit anchors given (`anchors`: its summary's, found
+    /// over the same text and samples), so that they no longer hold the note's text.
+    pub fn with_html_anchors(mut self, anchors: Vec<String>) -> Facts {
+        self.html = HtmlAnchors {
+            source: None,
+            found: anchors.into(),
+        };
+        self
+    }
+
     pub(super) fn of_summary(s: &NoteSummary) -> Facts {
         Facts {
             uri: s.uri.clone(),

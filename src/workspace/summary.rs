@@ -225,6 +225,11 @@ impl NoteSummary {
         NoteSummary::build(uri, &note, &a, style)
     }
 
+    /// What [`NoteSummary::fingerprint`] would be for a summary of `text`.
+    pub fn fingerprint_of(text: &str) -> u64 {
+        fingerprint(text)
+    }
+
     /// The preview of heading `i`, read from `text` if it is the text this summary was made
     /// from (`None` if it is not).
     pub fn preview(&self, i: usize, text: &str) -> Option<String> {
