@@ -277,8 +277,9 @@ impl HtmlBlocks {
         }
     }
 
-    /// Reads the next line; whether it is a type-6 block's line after its first (its content
-    /// decides nothing).
+    /// Reads the next line; whether its content decides nothing: a type-6 block's line after
+    /// its first, or a line with text inside a fence opened at column 0 that does not close
+    /// it (only a closing fence ends a fence at the top level).
     fn inside(&mut self, line: &[u8]) -> bool {
         let first = !std::mem::replace(&mut self.started, true);
         let body = line.strip_suffix(b"\n").unwrap_or(line);
@@ -304,8 +305,9 @@ impl HtmlBlocks {
                 if spaces <= 3 && closes {
                     self.state = Scan::Top;
                     self.clean = false;
+                    return false;
                 }
-                false
+                !blank(line)
             }
             Scan::FrontMatter(end) => {
                 if body.trim_ascii_end() == end {
@@ -405,12 +407,13 @@ impl Joined {
 /// A line of prose ([`prose_start`]) is masked from its first word to its last non-blank
 /// character: every byte becomes `a`, one token where its words, spaces and punctuation were
 /// dozens. The lines of a link reference definition ([`opens_definition`] up to a blank line)
-/// and lines with [`has_block_chars`] are not masked, unless they are in a type-6 HTML block
-/// past its first line ([`HtmlBlocks`]), where only a blank line decides anything. On the
-/// others, every space between
-/// two word characters becomes `a` (outside the lines [`keeps_spaces`] names and the line
-/// after a [`label_ends`] one). Lengths, line breaks and indentation stay, so every block
-/// node keeps its kind and byte range; only the tokens inside `inline` and code change.
+/// and lines with [`has_block_chars`] are not masked, unless their content decides nothing
+/// ([`HtmlBlocks`]: in a type-6 HTML block past its first line, where only a blank line
+/// decides anything, or code in a fence opened at column 0, which only its closing fence
+/// ends); those are masked from their first non-blank character. On the others, every space
+/// between two word characters becomes `a` (outside the lines [`keeps_spaces`] names and the
+/// line after a [`label_ends`] one). Lengths, line breaks and indentation stay, so every
+/// block node keeps its kind and byte range; only the tokens inside `inline` and code change.
 pub fn joined(text: &str) -> Option<Joined> {
     let bytes = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
@@ -649,8 +652,14 @@ mod tests {
         check("text\n<table>\n<tr>\n", Some("aaaa\n<table>\n<tr>\n"));
         check("| a |\n|---|\n<table>\n| b |\n", None);
         // In a fence, a comment, or after one indented by up to three spaces.
-        check("```\n\n<table>\n<tr>\n```\n", None);
-        check("~~~~\n~~~\n\n<div>\n<p>\n~~~~\n", None);
+        check(
+            "```\n\n<table>\n<tr>\n```\n",
+            Some("```\n\naaaaaaa\naaaa\n```\n"),
+        );
+        check(
+            "~~~~\n~~~\n\n<div>\n<p>\n~~~~\n",
+            Some("~~~~\naaa\n\naaaaa\naaa\n~~~~\n"),
+        );
         check("<!--\n\n<table>\n<tr>\n-->\n", None);
         check("  ```\n\n<table>\n<tr>\n", None);
         check(
@@ -664,6 +673,29 @@ mod tests {
         check("---\n\n<table>\n<tr>\n---\n", None);
         // A lone carriage return breaks a line where the scan does not see one.
         check("<table>\n<tr>\r\r\n<td>\n", None);
+    }
+
+    #[test]
+    fn code_in_a_fence_at_column_0_is_masked_up_to_its_closing_fence() {
+        check(
+            "```cpp\nstd::vector<int> v; // a | b\n  }\n\n```\nx | y\n",
+            Some("```cpp\naaaaaaaaaaaaaaaaaaaaaaaaaaaa\n  a\n\n```\nx | y\n"),
+        );
+        // Lines that look like a fence but do not close it are code; indented by up to three
+        // spaces, a closing fence still closes.
+        check(
+            "````\n```\n    ````\n``` x\n   ````\n<p>\n",
+            Some("````\naaa\n    aaaa\naaaaa\n   ````\n<p>\n"),
+        );
+        check(
+            "~~~\n```\n<b>\n~~~~ \n<i>\n",
+            Some("~~~\naaa\naaa\n~~~~ \n<i>\n"),
+        );
+        // Indented, the fence may be in a list item: nothing is masked past it.
+        check(
+            "- a\n\n  ```\n  <b>\n  ```\n",
+            Some("- a\n\n  ```\n  <b>\n  ```\n"),
+        );
     }
 
     #[test]
