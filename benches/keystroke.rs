@@ -7,10 +7,14 @@
 //! writes, put together from the pieces of the previous one that still hold); the phases
 //! after it break down the same work done from scratch, without those pieces.
 //!
+//! "typing in LANGUAGE" types a word at the end of a line inside samples of each language
+//! (and in prose), spread over the note, each keystroke through the server's path.
+//!
 //! `cargo bench --bench keystroke [-- NOTE.md ...]`. Without arguments it measures a
 //! generated 1 MiB note (from `../shared/bench/gen_md.py` when present, else a built-in
-//! generator) and `fixtures/clean-notes.md` plus `../shared/seeds/advanced-python.md` when
-//! present. Figures are printed as p50/p99 over repeated runs; compare ratios within a run.
+//! generator), the 1 MiB note mixing every sample language (`scripts/gen-mixed.py`) and
+//! `fixtures/clean-notes.md` plus `../shared/seeds/advanced-python.md` when present. Figures
+//! are printed as p50/p99 over repeated runs; compare ratios within a run.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,6 +22,7 @@ use std::time::{Duration, Instant};
 use notes_lsp::analysis::{Analysis, Incremental};
 use notes_lsp::config::{Config, OutlineSamples};
 use notes_lsp::note::{Encoding, Note, position};
+use notes_lsp::samples::registry;
 use notes_lsp::server::output::Frame;
 use notes_lsp::server::{Change, State, diagnostics_now, to_proto};
 use notes_lsp::workspace::{Facts, View, Workspace};
@@ -85,6 +90,82 @@ fn generated_note() -> (String, String) {
         i += 1;
     }
     ("built-in 1 MiB".into(), text)
+}
+
+/// The mixed-language 1 MiB note of `scripts/gen-mixed.py` (seed 1), if python3 runs it.
+fn mixed_note() -> Option<String> {
+    let out = std::env::temp_dir().join("notes-lsp-bench-mixed-1mib.md");
+    let ok = std::process::Command::new("python3")
+        .arg("scripts/gen-mixed.py")
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then(|| std::fs::read_to_string(&out).ok()).flatten()
+}
+
+/// Lines (0-based) with text inside the fenced samples of each checked language, by the
+/// language's name, and `prose` for paragraph lines outside fences.
+fn typing_sites(text: &str) -> Vec<(&'static str, Vec<u32>)> {
+    let mut sites: Vec<(&'static str, Vec<u32>)> = Vec::new();
+    let mut add = |name: &'static str, line: u32| match sites.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, v)) => v.push(line),
+        None => sites.push((name, vec![line])),
+    };
+    let mut fence: Option<Option<&'static str>> = None;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(tag) = line.strip_prefix("```") {
+            fence = match fence {
+                Some(_) => None,
+                None => Some(registry::by_tag(&registry::normalize(tag.trim())).map(|l| l.name)),
+            };
+            continue;
+        }
+        match fence {
+            Some(Some(name)) if !line.trim().is_empty() => add(name, i as u32),
+            None if line.ends_with('.') && line.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                add("prose", i as u32)
+            }
+            _ => {}
+        }
+    }
+    sites
+}
+
+/// Types `keys` characters at the end of a line in each of `samples` places per language,
+/// through the server's path, and reports each language's keystrokes.
+fn bench_typing(text: &str, keys: usize, samples: usize) {
+    let state = State::default();
+    let uri: Uri = "file:///bench/mixed.md".parse().expect("a valid uri");
+    state.open(&uri, text, 1);
+    diagnostics_now(&state, &uri);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut v = 1;
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    for (name, at) in typing_sites(text) {
+        let mut times = Vec::new();
+        for k in 0..samples.min(at.len()) {
+            let line = at[k * at.len() / samples.min(at.len())] as usize;
+            for _ in 0..keys {
+                let col = lines[line].encode_utf16().count() as u32;
+                let ch = (b'a' + (rng.next() % 26) as u8) as char;
+                lines[line].push(ch);
+                let pos = Position::new(line as u32, col);
+                let change = TextDocumentContentChangeEvent {
+                    range: Some(Range::new(pos, pos)),
+                    range_length: None,
+                    text: ch.to_string(),
+                };
+                v += 1;
+                let (d, _) = time(|| {
+                    state.enqueue(&uri, v, Change::Edits(vec![change]));
+                    diagnostics_now(&state, &uri).expect("the note is open")
+                });
+                times.push(d);
+            }
+        }
+        report(&format!("typing in {name}"), times);
+    }
 }
 
 /// A one-character insertion at a random place of `shadow` (applied to it), as a client
@@ -261,6 +342,10 @@ fn main() {
     if args.is_empty() {
         let (label, text) = generated_note();
         bench_note(&label, &text, 300);
+        if let Some(text) = mixed_note() {
+            bench_note("gen-mixed.py 1 MiB, every sample language", &text, 300);
+            bench_typing(&text, 10, 4);
+        }
         for p in [
             "../shared/seeds/advanced-python.md",
             "fixtures/clean-notes.md",
@@ -273,6 +358,7 @@ fn main() {
         for p in args {
             let text = std::fs::read_to_string(&p).expect("readable UTF-8 note");
             bench_note(&p.display().to_string(), &text, 300);
+            bench_typing(&text, 10, 4);
         }
     }
 }
