@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
-use notes_lsp::analysis::Analysis;
+use notes_lsp::analysis::{Analysis, ChunkAnalysis, Incremental};
 use notes_lsp::note::Note;
 use notes_lsp::server::{State, diagnostics_now};
 use notes_lsp::workspace::NoteSummary;
@@ -13,15 +13,18 @@ use tower_lsp_server::ls_types::Uri;
 
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+static BLOCKS: AtomicIsize = AtomicIsize::new(0);
 
 // SAFETY: forwards to the system allocator, counting bytes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        BLOCKS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        BLOCKS.fetch_sub(1, Ordering::Relaxed);
         unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
@@ -35,6 +38,11 @@ static A: Counting = Counting;
 
 fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// Heap blocks live: malloc adds 8 to 16 bytes to each, beyond what was asked for.
+fn blocks() -> isize {
+    BLOCKS.load(Ordering::Relaxed)
 }
 
 fn main() {
@@ -54,22 +62,41 @@ fn main() {
         );
     };
     let base = live();
+    let base_blocks = blocks();
     let note = Note::new(&text);
     show("Note (chunks and their blocks)", live() - base);
-    let before = live();
-    let rope = ropey::Rope::from_str(&text);
-    show("  its rope", live() - before);
-    drop(rope);
+    println!("  {} heap blocks", blocks() - base_blocks);
     let texts: usize = note.chunks().map(|(_, c)| c.text().len()).sum();
     show("  its chunks' text", texts as isize);
     let before = live();
-    let blocks: Vec<_> = note.chunks().map(|(_, c)| c.blocks().clone()).collect();
+    let lines: Vec<_> = note
+        .chunks()
+        .map(|(_, c)| notes_lsp::note::position::Lines::of(c.text()))
+        .collect();
+    show("  its chunks' line tables (made again)", live() - before);
+    drop(lines);
+    let before = live();
+    let blocks_: Vec<_> = note.chunks().map(|(_, c)| c.blocks().clone()).collect();
     show("  its chunks' blocks (cloned)", live() - before);
-    drop(blocks);
+    drop(blocks_);
     println!("  {} chunks", note.chunk_count());
     let before = live();
     let a = Analysis::of(&note);
-    show("Analysis::of", live() - before);
+    show("Analysis::of (stitched)", live() - before);
+    drop(a);
+    let (before, before_blocks) = (live(), blocks());
+    let inc = Incremental::new(&note);
+    show("Incremental (stitched, per chunk, seams)", live() - before);
+    println!("  {} heap blocks", blocks() - before_blocks);
+    let before = live();
+    let per_chunk: Vec<ChunkAnalysis> = inc
+        .chunk_analyses()
+        .map(|a| ChunkAnalysis::clone(&a))
+        .collect();
+    show("  its chunks' analyses (cloned)", live() - before);
+    drop(per_chunk);
+    let a = inc.analysis().clone();
+    drop(inc);
     let before = live();
     let s = NoteSummary::build("file:///m/note.md", &note, &a, Default::default());
     show("NoteSummary (what the index keeps)", live() - before);
@@ -78,7 +105,7 @@ fn main() {
     drop(s);
 
     let state = State::default();
-    let base = live();
+    let (base, base_blocks) = (live(), blocks());
     for i in 0..copies {
         let uri: Uri = format!("file:///m/copy-{i}.md").parse().unwrap();
         state.open(&uri, text.clone(), 1);
@@ -87,6 +114,10 @@ fn main() {
     show(
         "open in the server, per note",
         (live() - base) / copies as isize,
+    );
+    println!(
+        "  {} heap blocks per note",
+        (blocks() - base_blocks) / copies as isize
     );
     for i in 0..copies {
         let uri: Uri = format!("file:///m/copy-{i}.md").parse().unwrap();

@@ -98,11 +98,22 @@ fn check_incremental(
     assert_eq!(a.folds, w.folds, "chunked vs whole folds for {model:?}");
 }
 
-/// The note's position conversion (over its chunks) agrees with the rope's, which is the
-/// reference, at every offset and on every line.
+/// The note's position conversion, character boundaries and slices (over its chunks) agree
+/// with a rope's of its text, which is the reference, at every offset and on every line.
 fn check_positions(note: &Note) {
-    let rope = note.rope();
+    let rope = &ropey::Rope::from_str(&note.text());
+    assert_eq!(note.len(), rope.len_bytes());
     let step = (note.len() / 3000).max(1);
+    for offset in (0..=note.len() + 1).step_by(step) {
+        let floor = position::floor_char_boundary(rope, offset);
+        assert_eq!(note.floor_char_boundary(offset), floor, "offset {offset}");
+        let end = position::floor_char_boundary(rope, offset + 2 * step + 1);
+        assert_eq!(
+            note.slice(offset..offset + 2 * step + 1),
+            rope.byte_slice(floor..end).to_string(),
+            "slice at {offset}"
+        );
+    }
     for enc in [Encoding::Utf8, Encoding::Utf16] {
         for offset in (0..=note.len() + 1).step_by(step) {
             assert_eq!(

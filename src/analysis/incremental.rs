@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::chunk::{Moves, derived, fresh_analyses};
 use super::{Analysis, ChunkAnalysis, Fold, FoldKind, merge, section_folds, with_sections};
 use crate::checks::{self, Diagnostic};
-use crate::note::{Chunk, ChunkId, Note, Step};
+use crate::note::{Chunk, ChunkId, Note};
 use crate::outline::{self, Heading, Section};
 use crate::parallel::THREADS;
 
@@ -49,12 +49,12 @@ fn next_anchors() -> u64 {
     ANCHORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// One chunk as the analysis was built from it, and its analysis. A chunk is only ever
-/// replaced whole, so its id stands for all of it: a chunk with the same id has the same text
-/// and blocks.
+/// One chunk as the analysis was built from it. A chunk is only ever replaced whole, so its
+/// id stands for all of it: a chunk with the same id has the same text and blocks. Its
+/// analysis is not kept apart: its items are the note's between this mark's `at` and the
+/// next's, and [`Incremental::chunk_analysis`] reads them back.
 struct Mark {
     id: ChunkId,
-    analysis: Arc<ChunkAnalysis>,
     /// Where the chunk starts in the note.
     start: usize,
     at: Starts,
@@ -156,8 +156,46 @@ impl Incremental {
     }
 
     /// The analyses of the chunks of the note it was last brought up to, in order.
-    pub fn chunk_analyses(&self) -> impl ExactSizeIterator<Item = &ChunkAnalysis> {
-        self.chunks.iter().map(|m| &*m.analysis)
+    pub fn chunk_analyses(&self) -> impl ExactSizeIterator<Item = ChunkAnalysis> + '_ {
+        (0..self.chunks.len()).map(|k| self.chunk_analysis(k))
+    }
+
+    /// The analysis of chunk `k` as the chunk alone gave it (offsets relative to the chunk),
+    /// read back from the note's lists: its items there are its own moved to the chunk's
+    /// start, but for its last heading's `has_body`, which stitching may have set.
+    fn chunk_analysis(&self, k: usize) -> ChunkAnalysis {
+        let m = &self.chunks[k];
+        let (from, to) = (m.at, self.chunks.get(k + 1).map_or(self.totals(), |n| n.at));
+        let back = -(m.start as isize);
+        fn moved<T: Moves + Clone>(items: &[T], delta: isize) -> Vec<T> {
+            items
+                .iter()
+                .cloned()
+                .map(|mut x| {
+                    x.move_by(delta);
+                    x
+                })
+                .collect()
+        }
+        let a = &self.analysis;
+        let mut headings = moved(&a.headings[from.headings..to.headings], back);
+        if let Some((last, has_body)) = m.seam.last_heading {
+            headings[last].has_body = has_body;
+        }
+        ChunkAnalysis {
+            headings,
+            samples: moved(&a.samples[from.samples..to.samples], back),
+            diagnostics: moved(
+                &self.chunk_diagnostics[from.diagnostics..to.diagnostics],
+                back,
+            ),
+            folds: moved(&self.chunk_folds[from.folds..to.folds], back),
+            links: moved(&a.links[from.links..to.links], back),
+            urls: moved(&a.urls[from.urls..to.urls], back),
+            definitions: moved(&a.definitions[from.definitions..to.definitions], back),
+            lead_body: m.seam.lead_body,
+            lead_body_at_0: m.seam.lead_body_at_0,
+        }
     }
 
     /// The same value as long as every heading has the slug (before numbering) it had and
@@ -188,8 +226,8 @@ impl Incremental {
         let delta = note.len() as isize - self.len as isize;
         let starts = note.chunk_starts();
         let chunks: Vec<&Chunk> = (p..new_n - s).map(|i| note.chunk(i)).collect();
-        let analyses = analyze(&chunks, &self.chunks[p..old_n - s]);
-        let region: Vec<(usize, &Chunk, Arc<ChunkAnalysis>)> = (chunks.into_iter().zip(analyses))
+        let analyses = self.analyze(&chunks, p..old_n - s);
+        let region: Vec<(usize, &Chunk, ChunkAnalysis)> = (chunks.into_iter().zip(analyses))
             .enumerate()
             .map(|(k, (c, a))| (starts[p + k], c, a))
             .collect();
@@ -214,7 +252,6 @@ impl Incremental {
         for (start, c, analysis) in region {
             marks.push(Mark {
                 id: c.id(),
-                analysis: analysis.clone(),
                 start: *start,
                 at,
                 // As if no list continued into or out of it (see `seams_kept`).
@@ -451,35 +488,39 @@ fn splice<T: Moves>(v: &mut Vec<T>, old: Range<usize>, new: impl Iterator<Item =
     v.splice(old, new);
 }
 
-/// The analyses of `chunks`, which replaced the chunks of `old`: derived from the analysis
-/// of the chunk a chunk was made from when that is one of `old`, else made afresh.
-fn analyze(chunks: &[&Chunk], old: &[Mark]) -> Vec<Arc<ChunkAnalysis>> {
-    // The newest chunk it was made from that the analysis knows, and the steps after it.
-    fn source<'a>(c: &'a Chunk, old: &'a [Mark]) -> Option<(&'a Mark, &'a [Step])> {
-        let steps = c.steps();
-        (0..steps.len())
-            .rev()
-            .find_map(|k| Some((old.iter().find(|m| m.id == steps[k].from)?, &steps[k..])))
-    }
-    let sources: Vec<_> = chunks.iter().map(|c| source(c, old)).collect();
-    let unknown: Vec<&Chunk> = (chunks.iter().zip(&sources))
-        .filter(|(_, s)| s.is_none())
-        .map(|(c, _)| *c)
-        .collect();
-    let mut fresh = fresh_analyses(&unknown, THREADS).into_iter();
-    (chunks.iter().zip(sources))
-        .map(|(c, source)| {
-            Arc::new(match source {
-                Some((m, steps)) => derived(&m.analysis, steps, c),
+impl Incremental {
+    /// The analyses of `chunks`, which replaced the marked chunks `old`: derived from the
+    /// analysis of the chunk a chunk was made from when that is one of `old`, else made
+    /// afresh.
+    fn analyze(&self, chunks: &[&Chunk], old: Range<usize>) -> Vec<ChunkAnalysis> {
+        // The newest chunk it was made from that the analysis knows, and the steps after it.
+        let source = |c: &'_ Chunk| -> Option<(usize, usize)> {
+            let steps = c.steps();
+            (0..steps.len()).rev().find_map(|k| {
+                let m = self.chunks[old.clone()]
+                    .iter()
+                    .position(|m| m.id == steps[k].from)?;
+                Some((old.start + m, k))
+            })
+        };
+        let sources: Vec<_> = chunks.iter().map(|c| source(c)).collect();
+        let unknown: Vec<&Chunk> = (chunks.iter().zip(&sources))
+            .filter(|(_, s)| s.is_none())
+            .map(|(c, _)| *c)
+            .collect();
+        let mut fresh = fresh_analyses(&unknown, THREADS).into_iter();
+        (chunks.iter().zip(sources))
+            .map(|(c, source)| match source {
+                Some((m, k)) => derived(&self.chunk_analysis(m), &c.steps()[k..], c),
                 None => fresh.next().expect("one fresh analysis per unknown chunk"),
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 /// The items of `chunks` that `of` picks, at their offsets in the note.
 fn items<'a, T: Moves + Clone + 'a>(
-    chunks: &'a [(usize, &'a Chunk, Arc<ChunkAnalysis>)],
+    chunks: &'a [(usize, &'a Chunk, ChunkAnalysis)],
     of: impl Fn(&'a ChunkAnalysis) -> &'a [T] + 'a,
 ) -> impl Iterator<Item = T> + 'a {
     chunks.iter().flat_map(move |(start, _, c)| {

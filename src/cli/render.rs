@@ -131,7 +131,7 @@ mod tests {
                 &Analysis::of(&note),
                 Default::default(),
             ),
-            rope: note.rope().clone(),
+            rope: ropey::Rope::from_str(text),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod words;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use ropey::Rope;
 use tree_sitter::Parser;
@@ -26,7 +27,9 @@ pub use position::{Encoding, LineCol};
 pub use shift::{Changed, Step};
 
 pub struct Chunk {
-    text: String,
+    /// Shared: a chunk's text is the note's only copy of it, and what reads the whole text
+    /// later (an HTML anchor scan) holds the chunks' texts rather than a copy.
+    text: Arc<str>,
     lines: position::Lines,
     blocks: Blocks,
     id: ChunkId,
@@ -49,7 +52,7 @@ impl ChunkId {
 }
 
 impl Chunk {
-    fn parse(text: String) -> Chunk {
+    fn parse(text: Arc<str>) -> Chunk {
         // tree-sitter-md makes an ERROR of a note that is one heading line without a final
         // line break, so the parser always sees one; ranges are clamped back to the text.
         // NUL bytes: tree-sitter's lexer reads a NUL as the end of input, so tree-sitter-md
@@ -57,7 +60,7 @@ impl Chunk {
         // text). CommonMark replaces U+0000 with U+FFFD; a one-byte stand-in keeps offsets.
         let owned;
         let source = if text.ends_with('\n') && !text.contains('\0') {
-            text.as_str()
+            &text[..]
         } else {
             let mut s = text.replace('\0', "\u{1}");
             if !s.ends_with('\n') {
@@ -82,6 +85,18 @@ impl Chunk {
             lines: position::Lines::of(&text),
             text,
             blocks,
+            id: ChunkId::next(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// A chunk holding `text` not parsed yet: what the note holds while its parse runs, so
+    /// that the note's text is the edited one even if the parse panics.
+    fn unparsed(text: Arc<str>) -> Chunk {
+        Chunk {
+            lines: position::Lines::default(),
+            text,
+            blocks: Blocks::default(),
             id: ChunkId::next(),
             steps: Vec::new(),
         }
@@ -246,8 +261,12 @@ pub unsafe fn use_mimalloc_in_tree_sitter() {
 pub const SOFT_CUT_ABOVE: usize = 1024;
 
 pub struct Note {
-    rope: Rope,
     chunks: Vec<Chunk>,
+    /// The text's length in bytes.
+    len: usize,
+    /// A rope of the text, made only for converting positions when no layout holds (a line
+    /// spanning two chunks), and dropped by the next edit.
+    fallback: OnceLock<Rope>,
     /// [`SOFT_CUT_ABOVE`], or another size for tests.
     soft_above: usize,
     /// Chunk offsets and first lines, for position conversion without walking the rope;
@@ -284,20 +303,11 @@ impl Note {
     ) -> Option<Note> {
         let cuts = guess_cuts(text, soft_above);
         let threads = threads_for(text.len(), threads);
-        let (rope, chunks) = if threads > 1 {
-            // The rope is built meanwhile: after the parse it would be the only work left.
-            std::thread::scope(|s| {
-                let rope = s.spawn(|| Rope::from_str(text));
-                let chunks = parse_all(text, &cuts, threads, go_on);
-                (rope.join().expect("building a rope does not panic"), chunks)
-            })
-        } else {
-            let chunks = parse_all(text, &cuts, 1, go_on);
-            (Rope::from_str(text), chunks)
-        };
+        let chunks = parse_all(text, &cuts, threads, go_on);
         let mut note = Note {
-            rope,
             chunks: chunks?,
+            len: text.len(),
+            fallback: OnceLock::new(),
             soft_above,
             layout: None,
             ids: Vec::new(),
@@ -314,8 +324,9 @@ impl Note {
     /// with (tests and benchmarks compare against it).
     pub fn unchunked(text: &str) -> Note {
         let mut note = Note {
-            rope: Rope::from_str(text),
-            chunks: vec![Chunk::parse(text.to_string())],
+            chunks: vec![Chunk::parse(text.into())],
+            len: text.len(),
+            fallback: OnceLock::new(),
             soft_above: usize::MAX,
             layout: None,
             ids: Vec::new(),
@@ -326,7 +337,7 @@ impl Note {
 
     /// The layout of the chunks, laid out from scratch.
     fn fresh_layout(&self) -> Option<position::Layout> {
-        position::Layout::of(self.chunks.iter().map(|c| (c.text.as_str(), &c.lines)))
+        position::Layout::of(self.chunks.iter().map(|c| (&*c.text, &c.lines)))
     }
 
     fn relayout(&mut self) {
@@ -342,7 +353,7 @@ impl Note {
         let chunks = &self.chunks;
         self.ids
             .splice(from..old_end, chunks[from..=to].iter().map(|c| c.id));
-        let piece = |i: usize| (chunks[i].text.as_str(), &chunks[i].lines);
+        let piece = |i: usize| (&*chunks[i].text, &chunks[i].lines);
         let spliced = self
             .layout
             .as_mut()
@@ -388,15 +399,16 @@ impl Note {
 
     fn piece(&self, i: usize) -> (&str, &position::Lines) {
         let c = &self.chunks[i];
-        (c.text.as_str(), &c.lines)
+        (&*c.text, &c.lines)
     }
 
-    pub fn rope(&self) -> &Rope {
-        &self.rope
+    /// A rope of the text, for the conversions no layout can make.
+    fn rope(&self) -> &Rope {
+        self.fallback.get_or_init(|| Rope::from_str(&self.text()))
     }
 
     pub fn len(&self) -> usize {
-        self.rope.len_bytes()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -404,7 +416,28 @@ impl Note {
     }
 
     pub fn text(&self) -> String {
-        self.chunks.iter().map(|c| c.text.as_str()).collect()
+        let mut out = String::with_capacity(self.len);
+        out.extend(self.chunks.iter().map(|c| &*c.text));
+        out
+    }
+
+    /// The chunks' texts in order (their concatenation is the text), shared with the note.
+    pub fn shared_texts(&self) -> Vec<Arc<str>> {
+        self.chunks.iter().map(|c| c.text.clone()).collect()
+    }
+
+    /// Rounds `offset` down to a character boundary and into the text.
+    pub fn floor_char_boundary(&self, offset: usize) -> usize {
+        if offset >= self.len {
+            return self.len;
+        }
+        let (i, base) = self.chunk_holding(offset);
+        let text = &self.chunks[i].text;
+        let mut at = offset - base;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        base + at
     }
 
     /// The chunks with their start offsets.
@@ -422,15 +455,28 @@ impl Note {
 
     /// Text of `range` (clamped to the note and to character boundaries).
     pub fn slice(&self, range: Range<usize>) -> String {
-        let start = position::floor_char_boundary(&self.rope, range.start);
-        let end = position::floor_char_boundary(&self.rope, range.end.max(start));
-        self.rope.byte_slice(start..end).to_string()
+        let start = self.floor_char_boundary(range.start);
+        let end = self.floor_char_boundary(range.end.max(start));
+        let mut out = String::with_capacity(end - start);
+        if start == end {
+            return out;
+        }
+        let (mut i, mut base) = self.chunk_holding(start);
+        while base < end {
+            let text = &self.chunks[i].text;
+            let from = start.max(base) - base;
+            let to = end.min(base + text.len()) - base;
+            out.push_str(&text[from..to]);
+            base += text.len();
+            i += 1;
+        }
+        out
     }
 
     pub fn to_line_col(&self, offset: usize, enc: Encoding) -> LineCol {
         match &self.layout {
             Some(l) => l.to_line_col(|i| self.piece(i), offset, enc),
-            None => position::to_line_col(&self.rope, offset, enc),
+            None => position::to_line_col(self.rope(), offset, enc),
         }
     }
 
@@ -450,8 +496,8 @@ impl Note {
         match &self.layout {
             Some(l) => l.range_to_line_cols(|i| self.piece(i), range, enc, near),
             None => (
-                position::to_line_col(&self.rope, range.start, enc),
-                position::to_line_col(&self.rope, range.end, enc),
+                position::to_line_col(self.rope(), range.start, enc),
+                position::to_line_col(self.rope(), range.end, enc),
             ),
         }
     }
@@ -459,7 +505,7 @@ impl Note {
     pub fn to_offset(&self, pos: LineCol, enc: Encoding) -> usize {
         match &self.layout {
             Some(l) => l.to_offset(|i| self.piece(i), pos, enc),
-            None => position::to_offset(&self.rope, pos, enc),
+            None => position::to_offset(self.rope(), pos, enc),
         }
     }
 
@@ -506,11 +552,9 @@ impl Note {
     /// Replaces `range` (byte offsets, clamped to the text and to character boundaries) with
     /// `new_text`, reparsing only the chunks it touches.
     pub fn edit(&mut self, range: Range<usize>, new_text: &str) {
-        let start = position::floor_char_boundary(&self.rope, range.start);
-        let end = position::floor_char_boundary(&self.rope, range.end.max(start));
-        let (c0, c1) = (self.rope.byte_to_char(start), self.rope.byte_to_char(end));
-        self.rope.remove(c0..c1);
-        self.rope.insert(c0, new_text);
+        let start = self.floor_char_boundary(range.start);
+        let end = self.floor_char_boundary(range.end.max(start));
+        self.fallback.take();
 
         // The chunks that hold `start` and `end`; an offset on a boundary belongs to the later one.
         let old_len = self.chunks.len();
@@ -525,17 +569,23 @@ impl Note {
         drop(starts);
         let (local_start, local_end) = (start - base, end - base);
 
-        if first == last
-            && let Some(chunk) = self.chunks[first]
-                .edited_inside_html(local_start, local_end, new_text)
-                .or_else(|| {
-                    self.chunks[first].edited_inside_table(local_start, local_end, new_text)
-                })
-                .or_else(|| {
-                    self.chunks[first].edited_inside_heading(local_start, local_end, new_text)
-                })
-                .or_else(|| self.chunks[first].edited_inside_code(local_start, local_end, new_text))
-        {
+        self.len = self.len - (end - start) + new_text.len();
+
+        // The shortcuts only read the chunk: should one panic, the edit is parsed instead.
+        let shifted = (first == last)
+            .then(|| {
+                let c = &self.chunks[first];
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    c.edited_inside_html(local_start, local_end, new_text)
+                        .or_else(|| c.edited_inside_table(local_start, local_end, new_text))
+                        .or_else(|| c.edited_inside_heading(local_start, local_end, new_text))
+                        .or_else(|| c.edited_inside_code(local_start, local_end, new_text))
+                }))
+                .ok()
+                .flatten()
+            })
+            .flatten();
+        if let Some(chunk) = shifted {
             self.chunks[first] = chunk;
             self.relayout_edited(first, first, old_len);
             return;
@@ -544,13 +594,14 @@ impl Note {
         // The touched chunks are parsed afresh, not incrementally: tree-sitter-md's
         // incremental reparses can disagree with fresh parses (a heading kept after its line
         // stopped being one), and a chunk is small enough that a fresh parse is cheap.
-        let mut text: String = self.chunks[first..=last]
-            .iter()
-            .map(|c| c.text.as_str())
-            .collect();
+        let mut text: String = self.chunks[first..=last].iter().map(|c| &*c.text).collect();
         text.replace_range(local_start..local_end, new_text);
-        let chunk = Chunk::parse(text);
-        self.chunks.splice(first..=last, std::iter::once(chunk));
+        // The edited text is in the note before the parse: should the parse panic, the
+        // note's text is still the client's.
+        let text: Arc<str> = text.into();
+        self.chunks
+            .splice(first..=last, std::iter::once(Chunk::unparsed(text.clone())));
+        self.chunks[first] = Chunk::parse(text);
         let (from, to) = if self.chunks.len() > 1 && self.chunks[first].text.is_empty() {
             self.chunks.remove(first);
             let at = first.min(self.chunks.len() - 1);
@@ -589,7 +640,7 @@ impl Note {
         if cuts.is_empty() {
             return (i, i);
         }
-        let text = std::mem::take(&mut self.chunks[i].text);
+        let text = self.chunks[i].text.clone();
         let n = cuts.len() + 1;
         let threads = threads_for(text.len(), THREADS);
         let parsed = parse_all(&text, &cuts, threads, &|| true).expect("`go_on` never says stop");
@@ -633,11 +684,9 @@ impl Note {
     /// Merges chunk `i` with the `n` chunks after it (or as many as there are), parsing once.
     fn merge_next_n(&mut self, i: usize, n: usize) {
         let end = (i + 1 + n).min(self.chunks.len());
-        let mut text = std::mem::take(&mut self.chunks[i].text);
-        for next in self.chunks.drain(i + 1..end) {
-            text.push_str(&next.text);
-        }
-        self.chunks[i] = Chunk::parse(text);
+        let text: String = self.chunks[i..end].iter().map(|c| &*c.text).collect();
+        let merged = Chunk::parse(text.into());
+        self.chunks.splice(i..end, std::iter::once(merged));
     }
 }
 
@@ -652,7 +701,7 @@ fn parse_all(
     map_in_order(cuts.len() + 1, threads, go_on, |i| {
         let start = if i == 0 { 0 } else { cuts[i - 1] };
         let end = cuts.get(i).copied().unwrap_or(text.len());
-        Chunk::parse(text[start..end].to_string())
+        Chunk::parse(text[start..end].into())
     })
 }
 
@@ -703,7 +752,8 @@ mod tests {
             assert_eq!(ca.blocks(), cb.blocks(), "chunk at {sa}");
             assert_eq!(ca.lines, cb.lines, "chunk at {sa}");
         }
-        assert_eq!(a.rope(), b.rope());
+        assert_eq!(a.text(), b.text());
+        assert_eq!(a.len(), b.len());
         assert_eq!(a.layout, b.layout);
     }
 

@@ -386,7 +386,7 @@ impl Chunk {
         steps.push(step);
         Chunk {
             lines: self.lines.edited(start, end, new_text, &edited),
-            text: edited,
+            text: edited.into(),
             blocks,
             id: ChunkId::next(),
             steps,
@@ -480,7 +480,7 @@ impl RowAlone {
     fn parse(head: &str, row: &str) -> Option<RowAlone> {
         let text = [head, row, "\n"].concat();
         let len = text.len();
-        let chunk = Chunk::parse(text);
+        let chunk = Chunk::parse(text.into());
         let b = &chunk.blocks;
         let one_table = !b.has_error
             && b.tables.len() == 1
@@ -514,7 +514,7 @@ struct HeadingAlone {
 impl HeadingAlone {
     /// `None` unless the line parses as one top-level ATX heading and nothing else.
     fn parse(line: &str) -> Option<HeadingAlone> {
-        let chunk = Chunk::parse([line, "\n"].concat());
+        let chunk = Chunk::parse([line, "\n"].concat().into());
         let b = &chunk.blocks;
         let one_heading = !b.has_error
             && !b.open_at_end
@@ -612,14 +612,14 @@ mod tests {
     /// a parse of the edited text (its text, line table and blocks) and its step; `None`
     /// when the path does not apply.
     fn through(path: Path, text: &str, at: &str, delete: usize, insert: &str) -> Option<()> {
-        let chunk = Chunk::parse(text.to_string());
+        let chunk = Chunk::parse(text.into());
         let start = text.find(at).expect("the anchor is in the text");
         let edited = path(&chunk, start, start + delete, insert)?;
         let mut want = text.to_string();
         want.replace_range(start..start + delete, insert);
-        let fresh = Chunk::parse(want.clone());
+        let fresh = Chunk::parse(want.as_str().into());
         let case = format!("{insert:?} at {at:?} of {text:?}");
-        assert_eq!(edited.text, want, "{case}");
+        assert_eq!(&*edited.text, want, "{case}");
         assert_eq!(edited.lines, fresh.lines, "{case}");
         assert_eq!(edited.blocks, fresh.blocks, "{case}");
         let [step] = edited.steps() else {

@@ -343,9 +343,9 @@ impl Document {
             }));
             if applied.is_err() {
                 tracing::error!("{}: applying version {version} panicked", self.uri);
-                // The text is in the rope (an edit changes it before reparsing); a note that
-                // cannot even be rebuilt keeps its text, half-parsed.
-                let text = cur.note.rope().to_string();
+                // The text is in the chunks (an edit puts it there before reparsing); a note
+                // that cannot even be rebuilt keeps its text, half-parsed.
+                let text = cur.note.text();
                 match std::panic::catch_unwind(|| Note::new(&text)) {
                     Ok(note) => cur.note = note,
                     Err(_) => tracing::error!("{}: the note cannot be rebuilt", self.uri),

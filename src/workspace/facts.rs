@@ -31,18 +31,21 @@ pub struct Facts {
     pub(super) html: HtmlAnchors,
 }
 
+/// A note's text as its chunks' texts, in order.
+type ChunkTexts = Vec<std::sync::Arc<str>>;
+
 /// A note's explicit anchors (`<a name>`, `id`), found the first time they are asked for.
 #[derive(Default)]
 pub(super) struct HtmlAnchors {
-    /// The note's text and its samples' ranges, to scan.
-    source: Option<(ropey::Rope, Vec<Range<usize>>)>,
+    /// The note's text (its chunks', shared with the note) and its samples' ranges, to scan.
+    source: Option<(ChunkTexts, Vec<Range<usize>>)>,
     found: OnceLock<Vec<String>>,
 }
 
 impl HtmlAnchors {
     pub(super) fn get(&self) -> &[String] {
         self.found.get_or_init(|| match &self.source {
-            Some((rope, code)) => links::html_anchors(&rope.to_string(), code),
+            Some((texts, code)) => links::html_anchors(&texts.concat(), code),
             None => Vec::new(),
         })
     }
@@ -96,7 +99,7 @@ impl Facts {
             case_insensitive: style == SlugStyle::Github,
             html: HtmlAnchors {
                 source: Some((
-                    note.rope().clone(),
+                    note.shared_texts(),
                     a.samples.iter().map(|s| s.range.clone()).collect(),
                 )),
                 found: OnceLock::new(),
