@@ -33,10 +33,13 @@ peers=0
 [ $peers = 1 ] || echo "peers not installed in $P: notes-lsp only (run $KIT/install-peers.sh)" >&2
 
 # The notes: a generated 1 MiB note (in its own folder, so that the workspace the servers
-# index is just that note) and the corpus's two largest real notes.
+# index is just that note), one of samples in every checked language (likewise), and the
+# corpus's two largest real notes.
 gen="$out/gen"; mkdir -p "$gen"
 python3 "$KIT/gen_md.py" "$gen/gen-1mib.md" 1048576 1 >&2
-notes=("gen:$gen/gen-1mib.md:$EDITS")
+mixed="$out/mixed-note"; mkdir -p "$mixed"
+python3 "$repo/scripts/gen-mixed.py" "$mixed/mixed-1mib.md" 2>/dev/null
+notes=("gen:$gen/gen-1mib.md:$EDITS" "mixed:$mixed/mixed-1mib.md:$EDITS")
 for f in Ebazhanov__linkedin-skill-assessments-quizzes/README.md \
          sudheerj__javascript-interview-questions/README.md; do
     [ -f "$CORPUS/$f" ] && notes+=("${f%%__*}:$CORPUS/$f:$CORPUS_EDITS")
@@ -57,6 +60,9 @@ for spec in "${notes[@]}"; do
     python3 "$repo/scripts/lsp_requests.py" --reps 50 --out "$dir/requests.json" "$file" -- \
         "$bin" --stdio >/dev/null 2>>"$out/lspdrive.log"
 done
+
+# Typing inside the mixed note's samples, language by language (its own table, printed last).
+python3 "$repo/scripts/bench-mixed.py" "$mixed/mixed-1mib.md" -- "$bin" >"$out/mixed-typing.txt" 2>>"$out/lspdrive.log"
 
 # `notes-lsp check` and `rumdl check` over the same files of the corpus.
 if [ -d "$CORPUS" ]; then
@@ -143,4 +149,6 @@ if c:
     print(f"check over the corpus ({c['files']} files, {c['bytes'] / 2**20:.1f} MiB), best of 3: "
           + ", ".join(f"{k} {v:.2f} s" for k, v in c.items() if k.endswith("check")))
 EOF
+echo
+cat "$out/mixed-typing.txt"
 echo "raw results in $out" >&2
