@@ -7,11 +7,15 @@
 //!   left out).
 //! - `langcheck --extract FILE.md...` prints one JSON line per code sample of each note, as the
 //!   server extracts it: `{"path","line","tag","src"}` (`line` is the fence's, 1-based).
+//! - `langcheck --guess FILE.md...` prints one JSON line per untagged fence: `{"path","line",
+//!   "src","python","guess"}`: whether it is read as Python (it looks like Python), and the
+//!   language `missing-language` would suggest otherwise (or null).
 
 use std::io::{BufRead, BufWriter, Write};
 
+use notes_lsp::checks;
 use notes_lsp::note::Note;
-use notes_lsp::samples::{Sample, registry};
+use notes_lsp::samples::{Lang, Sample, registry};
 
 /// 1-based line of a byte offset.
 fn line_of(src: &str, offset: usize) -> usize {
@@ -19,6 +23,33 @@ fn line_of(src: &str, offset: usize) -> usize {
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
+}
+
+fn guess(paths: &[String]) -> std::io::Result<()> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let note = Note::new(&text);
+        for (start, chunk) in note.chunks() {
+            for block in &chunk.blocks().code {
+                let sample = Sample::extract(chunk.text(), block);
+                if sample.lang != Lang::Untagged || !sample.fenced || sample.nocheck {
+                    continue;
+                }
+                let row = serde_json::json!({
+                    "path": path,
+                    "line": line_of(&text, start + block.range.start),
+                    "src": sample.source,
+                    "python": checks::python_kind(&sample).is_some(),
+                    "guess": checks::guessed_language(&sample).map(|l| l.name),
+                });
+                writeln!(out, "{row}")?;
+            }
+        }
+    }
+    out.flush()
 }
 
 fn extract(paths: &[String]) -> std::io::Result<()> {
@@ -49,6 +80,7 @@ fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("--extract") => return extract(&args[1..]),
+        Some("--guess") => return guess(&args[1..]),
         Some(_) => {}
         None => {
             eprintln!("usage: langcheck LANG < samples.jsonl | langcheck --extract FILE.md...");

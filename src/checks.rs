@@ -44,15 +44,25 @@ static CACHE: LazyLock<Mutex<HashMap<u64, Option<SyntaxError>>>> =
 const CACHE_LIMIT: usize = 20_000;
 
 fn check_cached(lang: &'static Language, tag: &str, src: &str) -> Option<SyntaxError> {
+    cached(lang, tag, src, false)
+}
+
+/// `strict`: as [`samples::strict::strictly`] runs it (a verdict of its own).
+fn cached(lang: &'static Language, tag: &str, src: &str, strict: bool) -> Option<SyntaxError> {
     let mut h = DefaultHasher::new();
     lang.name.hash(&mut h);
     tag.hash(&mut h);
     src.hash(&mut h);
+    strict.hash(&mut h);
     let key = h.finish();
     if let Some(v) = CACHE.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return v.clone();
     }
-    let verdict = lang.run(tag, src);
+    let verdict = if strict {
+        samples::strict::strictly(|| lang.run(tag, src))
+    } else {
+        lang.run(tag, src)
+    };
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     if cache.len() >= CACHE_LIMIT {
         cache.clear();
@@ -68,6 +78,17 @@ pub fn python_kind(sample: &Sample) -> Option<bool> {
         _ if sample.lang.is_python() => Some(true),
         _ => None,
     }
+}
+
+/// The one language an untagged sample parses in, told apart from every other
+/// ([`samples::guess`]); Python's own rule ([`python_kind`]) comes first.
+pub fn guessed_language(sample: &Sample) -> Option<&'static Language> {
+    if sample.lang != Lang::Untagged || python_kind(sample).is_some() {
+        return None;
+    }
+    samples::guess::untagged_language(&sample.source, |lang| {
+        cached(lang, lang.tags[0], &sample.source, true).is_none()
+    })
 }
 
 /// Checks one sample: its verdict and the diagnostic it earns, if any.
@@ -111,7 +132,21 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
         };
     }
     let Some(lang) = sample.lang.language() else {
-        return (Verdict::Unchecked, None);
+        let hint = sample
+            .fenced
+            .then(|| guessed_language(sample))
+            .flatten()
+            .map(|lang| Diagnostic {
+                range: fence_line(sample),
+                severity: Severity::Hint,
+                code: code::MISSING_LANGUAGE,
+                message: format!(
+                    "this sample parses as {} and as no other language checked: tag the fence ```{}",
+                    lang.display, lang.tags[0]
+                )
+                .into(),
+            });
+        return (Verdict::Unchecked, hint);
     };
     let tag = registry::normalize(&sample.tag);
     if lang.checker(&tag).is_none() {

@@ -1,6 +1,8 @@
-//! `missing-language`: an untagged fence whose code parses as Python gets its tag.
+//! `missing-language`: an untagged fence whose code parses as Python, or as exactly one of the
+//! languages checked ([`crate::samples::guess`]), gets its tag.
 
 use super::{Ctx, Fix, Kind, SampleAt};
+use crate::checks;
 use crate::codes::code;
 
 pub const ID: &str = "add-language";
@@ -38,8 +40,12 @@ pub fn fix(cx: &Ctx, s: &SampleAt) -> Option<Fix> {
         .iter()
         .map(|r| format!("{}\n", &cx.text[r.clone()]))
         .collect();
-    let tag = tag_for(&raw);
-    // Nothing to check: a tag on a sample that parses as Python only names what it is.
+    // Nothing to check: a tag on a sample that parses as Python only names what it is. A
+    // language told apart from the others by parsing alone is offered, not applied by fix-all.
+    let (tag, safe) = match checks::guessed_language(&s.sample) {
+        Some(lang) => (lang.tags[0], false),
+        None => (tag_for(&raw), true),
+    };
     Some(Fix {
         id: ID,
         title: format!("Tag the fence ```{tag}"),
@@ -47,7 +53,7 @@ pub fn fix(cx: &Ctx, s: &SampleAt) -> Option<Fix> {
         edits: vec![(at..at, tag.to_string())],
         diagnostic_code: Some(d.code),
         diagnostic_range: Some(d.range.clone()),
-        safe: true,
+        safe,
     })
 }
 
@@ -74,7 +80,32 @@ mod tests {
     }
 
     #[test]
+    fn tags_the_one_language_a_sample_parses_in() {
+        let fix = check_fix(
+            super::ID,
+            "### How do you sum a slice?\n\n$0```\nfunc sum(nums []int) int {\n    total := 0\n    for _, n := range nums {\n        total += n\n    }\n    return total\n}\n```\n",
+            "### How do you sum a slice?\n\n```go\nfunc sum(nums []int) int {\n    total := 0\n    for _, n := range nums {\n        total += n\n    }\n    return total\n}\n```\n",
+        );
+        // Told apart by parsing alone: offered, never applied by fix-all.
+        assert!(!fix.safe);
+        check_fix(
+            super::ID,
+            "**Top five errors in a log?**\n\n$0```\ngrep -c \"ERROR\" /var/log/app.log | sort -rn | head -n 5 > top.txt\n```\n",
+            "**Top five errors in a log?**\n\n```bash\ngrep -c \"ERROR\" /var/log/app.log | sort -rn | head -n 5 > top.txt\n```\n",
+        );
+    }
+
+    #[test]
     fn leaves_other_code_alone() {
+        // Several languages read it (C and C++; JavaScript and TypeScript): nothing said.
+        check_no_fix(
+            super::ID,
+            "$0```\nint add(int a, int b) {\n    return a + b;\n}\n```\n",
+        );
+        check_no_fix(
+            super::ID,
+            "$0```\nA stack is last in, first out. Push adds on top; pop takes the top off.\n```\n",
+        );
         check_no_fix(super::ID, "$0```\nfunction f() {\n  return 1;\n}\n```\n");
         check_no_fix(super::ID, "$0```\ndef broken(:\n    pass\n```\n");
     }

@@ -3,12 +3,14 @@
 //! extracted source back to its byte in the note.
 
 pub mod guard;
+pub mod guess;
 pub mod javascript;
 pub mod json;
 pub mod nesting;
 pub mod python;
 pub mod registry;
 pub mod sql;
+pub mod strict;
 pub mod toml;
 pub mod treesitter;
 pub mod yaml;

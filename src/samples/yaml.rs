@@ -26,6 +26,20 @@ pub fn check(source: &str) -> Option<SyntaxError> {
     None
 }
 
+/// Whether the first document is a mapping or a sequence (not a lone scalar: any line of
+/// prose is one), and the stream parses.
+pub fn is_collection(source: &str) -> bool {
+    use saphyr_parser::Event;
+    for event in Parser::new_from_str(&neutralize(source)) {
+        match event {
+            Ok((Event::MappingStart(..) | Event::SequenceStart(..), _)) => return true,
+            Ok((Event::StreamStart | Event::DocumentStart(_), _)) => continue,
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// `<placeholder>` values and `# ...` stay valid YAML as they are; an elided line `...` in the
 /// middle of a mapping does not: such lines become comments (same length).
 fn neutralize(source: &str) -> String {

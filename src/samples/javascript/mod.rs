@@ -64,7 +64,7 @@ const WRAPS: &[Wrap] = &[
 ];
 
 fn check(source: &str, types: &[SourceType]) -> Option<SyntaxError> {
-    if prepare::is_not_code(source) {
+    if prepare::is_not_code(source) && !super::strict::strict() {
         return None;
     }
     let text = prepare::repl(source).unwrap_or_else(|| source.to_string());

@@ -763,6 +763,9 @@ fn code_like(line: &str) -> bool {
 /// program's output or pseudo-code under a code tag (most lines without code punctuation),
 /// nor output pasted under the code (the error's line and every line after it without).
 pub(crate) fn looks_like_code(source: &str, error_at: usize) -> bool {
+    if super::strict::strict() {
+        return true;
+    }
     let lines: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).collect();
     let code = lines.iter().filter(|l| code_like(l)).count();
     if code * 2 < lines.len() {
