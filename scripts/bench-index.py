@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Measures workspace indexing over the real binary: time from `initialized` to the end of
-the indexing progress, peak resident memory of the server, and how long requests wait while
-indexing runs (documentSymbol and hover on an open note, sent every 20 ms).
+the indexing progress, the CPU time the server used meanwhile (user + system, all threads:
+what the machine's load does not change), peak resident memory of the server, and how long
+requests wait while indexing runs (documentSymbol on an open note, sent every 20 ms) and,
+for comparison at the same load, after it (the same requests, as many up to 500, with
+nothing indexing).
 
 usage: scripts/bench-index.py [BINARY] [FOLDER]
   defaults: target/release/notes-lsp, ../shared/corpus
@@ -68,6 +71,14 @@ def wait(pred, timeout=120):
             cond.wait(left)
 
 
+def cpu_seconds():
+    try:
+        fields = open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
 def peak_rss_kb():
     try:
         for line in open(f"/proc/{proc.pid}/status"):
@@ -120,12 +131,16 @@ waits = []
 done = threading.Event()
 
 
+def probe():
+    t0 = time.perf_counter()
+    rid = request("textDocument/documentSymbol", {"textDocument": {"uri": uri_of(note)}})
+    t1, _ = wait(lambda m, rid=rid: m.get("id") == rid)
+    return (t1 - t0) * 1e3
+
+
 def prober():
     while not done.is_set():
-        t0 = time.perf_counter()
-        rid = request("textDocument/documentSymbol", {"textDocument": {"uri": uri_of(note)}})
-        t1, _ = wait(lambda m, rid=rid: m.get("id") == rid)
-        waits.append((t1 - t0) * 1e3)
+        waits.append(probe())
         time.sleep(0.02)
 
 
@@ -133,8 +148,14 @@ threading.Thread(target=prober, daemon=True).start()
 end_t, _ = wait(lambda m: m.get("method") == "$/progress" and m["params"]["value"].get("kind") == "end",
                 timeout=300)
 done.set()
+cpu = cpu_seconds()
 rss = peak_rss_kb()
 time.sleep(1.0)  # let the post-indexing republish finish: measure the request alone
+idle_waits = []
+for _ in range(min(len(waits), 500)):
+    idle_waits.append(probe())
+    time.sleep(0.02)
+idle_waits.sort()
 sym_ms = []
 queries = ["closure", "gil", "virtual dom", "kubernetes pod", "promise", "hoisting", "docker",
            "event loop", "decorator", "linked list", "sql join", "gradient", "css grid",
@@ -153,11 +174,15 @@ print(json.dumps({
     "folder": str(folder),
     "markdown_files": files,
     "index_seconds": round(end_t - start, 3),
+    "index_cpu_seconds": round(cpu, 2) if cpu is not None else None,
     "peak_rss_mib": round(rss / 1024, 1) if rss else None,
     "requests_during_indexing": len(waits),
     "request_wait_ms_p50": round(statistics.median(waits), 2) if waits else None,
     "request_wait_ms_p99": round(waits[int(0.99 * (len(waits) - 1))], 2) if waits else None,
     "request_wait_ms_max": round(waits[-1], 2) if waits else None,
+    "idle_request_wait_ms_p50": round(statistics.median(idle_waits), 2) if idle_waits else None,
+    "idle_request_wait_ms_p99": (round(idle_waits[int(0.99 * (len(idle_waits) - 1))], 2)
+                                 if idle_waits else None),
     "workspace_symbol_ms_p50": round(statistics.median(sym_ms), 2),
     "workspace_symbol_ms_max": round(max(sym_ms), 2),
     "load_average": os.getloadavg()[0],

@@ -120,8 +120,8 @@ pub fn completion(
                 .iter()
                 .filter(|h| !h.slug.is_empty())
                 .map(|h| Candidate {
-                    slug: h.slug.clone(),
-                    title: h.title.clone(),
+                    slug: h.slug.to_string(),
+                    title: h.title.to_string(),
                     question: h.question,
                 })
                 .collect();
@@ -157,7 +157,7 @@ pub fn completion(
                 let path = uri_to_path(&n.uri)?;
                 Some((
                     relative(&dir, &path),
-                    n.headings.first().map(|h| h.title.clone()),
+                    n.headings.first().map(|h| h.title.to_string()),
                 ))
             })
             .collect();

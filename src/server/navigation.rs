@@ -308,7 +308,7 @@ pub fn workspace_symbols(state: &State, query: &str) -> Vec<lsp::SymbolInformati
         .into_iter()
         .filter_map(|(u, h, container)| {
             Some(lsp::SymbolInformation {
-                name: h.title.clone(),
+                name: h.title.to_string(),
                 kind: to_proto::heading_kind(h.question),
                 tags: None,
                 deprecated: None,
@@ -502,7 +502,7 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
                 });
                 let places = defs
                     .iter()
-                    .map(|(_, t, crumb)| (crumb.as_str(), t.definition.as_str()));
+                    .map(|(_, t, crumb)| (crumb.as_str(), &*t.definition));
                 if let Some(md) = terms::explanations(places, MAX_EXPLANATIONS) {
                     return Some(markdown(md, None));
                 }

@@ -121,7 +121,7 @@ impl Facts {
         Facts {
             uri: s.uri.clone(),
             dir: s.dir.clone(),
-            slugs: s.headings.iter().map(|h| h.slug.as_str().into()).collect(),
+            slugs: s.headings.iter().map(|h| (*h.slug).into()).collect(),
             links: Vec::new(),
             questions: Vec::new(),
             question_lines: Vec::new(),

@@ -295,7 +295,7 @@ impl View<'_> {
         let lower = from.case_insensitive.then(|| anchor.to_lowercase());
         let lower = lower.as_deref().filter(|l| *l != anchor);
         let found = match (&note, local) {
-            (Some(n), _) => position_of(n.headings.iter().map(|h| h.slug.as_str()), anchor, lower),
+            (Some(n), _) => position_of(n.headings.iter().map(|h| &*h.slug), anchor, lower),
             (None, Some(index)) => index.get(anchor).or_else(|| index.get(lower?)),
             (None, None) => position_of(from.slugs.iter().map(|s| &**s), anchor, lower),
         };
@@ -314,11 +314,10 @@ impl View<'_> {
         }
         let closest = match &note {
             _ if !suggest => None,
-            Some(n) => self.ws.nearest_slug(
-                &n.uri,
-                Some(n.headings.iter().map(|h| h.slug.as_str())),
-                anchor,
-            ),
+            Some(n) => {
+                self.ws
+                    .nearest_slug(&n.uri, Some(n.headings.iter().map(|h| &*h.slug)), anchor)
+            }
             None => self.ws.nearest_slug(
                 &from.uri,
                 local.is_none().then(|| from.slugs.iter().map(|s| &**s)),
@@ -341,7 +340,7 @@ impl View<'_> {
             Target::Note { path, .. } => {
                 let dir = from.dir.as_ref()?;
                 let n = self.get(&path_to_uri(&note_path(dir, path)?))?;
-                Some(n.headings.iter().map(|h| h.slug.clone()).collect())
+                Some(n.headings.iter().map(|h| h.slug.to_string()).collect())
             }
         }
     }

@@ -51,8 +51,8 @@ impl QuestionKey {
 
 #[derive(Debug, Clone)]
 pub struct HeadingEntry {
-    pub title: String,
-    pub slug: String,
+    pub title: Box<str>,
+    pub slug: Box<str>,
     pub level: u8,
     pub question: bool,
     /// For a question worth comparing, what is compared for duplicates (normalized once,
@@ -61,8 +61,6 @@ pub struct HeadingEntry {
     /// The heading line(s).
     pub span: Span,
     pub title_span: Span,
-    /// Heading and answer.
-    pub section: Span,
     /// The heading this one's section lies in, for breadcrumbs ([`NoteSummary::breadcrumb`]).
     pub parent: Option<u32>,
     /// What its section holds after the heading, as byte offsets in the text summarized: its
@@ -83,7 +81,8 @@ pub struct TermEntry {
     pub key: String,
     pub name: String,
     pub span: Span,
-    pub definition: String,
+    /// Shared by the terms one heading names.
+    pub definition: Arc<str>,
     /// The heading it is explained under (its own, for a term a heading names), for its
     /// breadcrumb.
     pub heading: Option<u32>,
@@ -146,7 +145,8 @@ impl NoteSummary {
             let named = terms::from_heading(&h.title, h.question);
             if !named.is_empty() {
                 let body = note.slice(h.range.end..section_range.end);
-                let definition = hover::preview_limited(&body, 6, TERM_DEFINITION_BYTES);
+                let definition: Arc<str> =
+                    hover::preview_limited(&body, 6, TERM_DEFINITION_BYTES).into();
                 for t in named {
                     terms.push(TermEntry {
                         key: terms::key(&t),
@@ -158,15 +158,14 @@ impl NoteSummary {
                 }
             }
             headings.push(HeadingEntry {
-                title: h.title.to_string(),
+                title: h.title.as_ref().into(),
                 // Bold questions have no anchor on GitHub; they get an empty slug.
-                slug: slugs[i].to_string(),
+                slug: slugs[i].as_ref().into(),
                 level: h.level,
                 question: h.question,
                 question_key: keys.next_if(|(k, _)| *k == i).map(|(_, q)| q),
                 span: span(note, &h.range),
                 title_span: span(note, &h.title_range),
-                section: span(note, &section_range),
                 parent,
                 body: h.range.end as u32..section_range.end as u32,
             });
@@ -185,7 +184,8 @@ impl NoteSummary {
                     &format!("**{}** {said}", d.term),
                     6,
                     TERM_DEFINITION_BYTES,
-                ),
+                )
+                .into(),
                 heading: heading.checked_sub(1).map(|i| i as u32),
             });
         }
@@ -204,6 +204,8 @@ impl NoteSummary {
             .iter()
             .map(|r| (span(note, r), note.slice(r.clone())))
             .collect();
+        // Kept for as long as the note is known: no spare capacity.
+        terms.shrink_to_fit();
         NoteSummary {
             uri: uri.to_string(),
             dir: path.and_then(|p| p.parent().map(Path::to_path_buf)),
@@ -246,10 +248,10 @@ impl NoteSummary {
         let mut titles = Vec::new();
         let mut at = heading;
         while let Some(h) = at.and_then(|i| self.headings.get(i as usize)) {
-            titles.push(h.title.as_str());
+            titles.push(&*h.title);
             at = h.parent;
         }
-        titles.push(&self.name);
+        titles.push(self.name.as_str());
         titles.reverse();
         titles.join(" › ")
     }
@@ -259,7 +261,7 @@ impl NoteSummary {
         let lower = anchor.to_lowercase();
         self.headings
             .iter()
-            .find(|h| !h.slug.is_empty() && (h.slug == anchor || h.slug == lower))
+            .find(|h| !h.slug.is_empty() && (*h.slug == *anchor || *h.slug == *lower))
     }
 
     /// The file a note link points at, resolved against this note's folder (or the

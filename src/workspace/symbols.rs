@@ -54,7 +54,7 @@ impl Workspace {
             n.headings
                 .iter()
                 .enumerate()
-                .map(move |(hi, h)| (ni as u32, hi as u32, h.title.as_str()))
+                .map(move |(hi, h)| (ni as u32, hi as u32, &*h.title))
         }));
         let built = Arc::new(DiskSymbols { notes, index });
         // Kept unless the notes changed while it was built.
@@ -124,7 +124,7 @@ impl View<'_> {
                 }
             }
         }
-        let title = |&(_, ni, hi): &(u32, usize, usize)| note(ni).headings[hi].title.as_str();
+        let title = |&(_, ni, hi): &(u32, usize, usize)| note(ni).headings[hi].title.as_ref();
         let order = |a: &(u32, usize, usize), b: &(u32, usize, usize)| {
             b.0.cmp(&a.0).then_with(|| title(a).cmp(title(b)))
         };
