@@ -72,7 +72,76 @@ pub fn check(source: &str) -> Option<SyntaxError> {
             message: "expected '}' at end of input".into(),
         };
     }
+    let error = missing_terminator(g, &text, &error).unwrap_or(error);
     super::looks_like_code(source, error.range.start).then_some(error)
+}
+
+/// A statement left without its `;`: the first line up to the error's whose end, given a `;`,
+/// lets the parse go past the error. `php -l` reports the token after it ("unexpected
+/// variable "$y""), on its line; said as the `;` it expected there.
+fn missing_terminator(g: &Grammar, text: &str, error: &SyntaxError) -> Option<SyntaxError> {
+    let error_line_end = text[error.range.start..]
+        .find('\n')
+        .map_or(text.len(), |i| error.range.start + i);
+    let mut line_start = 0;
+    for _ in 0..MAX_TRIED_LINES {
+        if line_start > error_line_end {
+            break;
+        }
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        if let Some(found) = terminated_here(g, text, line_start..line_end, error) {
+            return Some(found);
+        }
+        line_start = line_end + 1;
+        if line_start >= text.len() {
+            break;
+        }
+    }
+    None
+}
+
+/// Lines tried for a missing `;`, from the first (each is a parse of every reading).
+const MAX_TRIED_LINES: usize = 80;
+
+/// Whether the line `line` lacks the `;` that ends its statement (see `missing_terminator`).
+fn terminated_here(
+    g: &Grammar,
+    text: &str,
+    line: Range<usize>,
+    error: &SyntaxError,
+) -> Option<SyntaxError> {
+    let code = &text[line.clone()];
+    if code.contains("//") || code.contains('#') || code.contains("/*") || code.contains("<?") {
+        return None;
+    }
+    let code_end = line.start + code.trim_end().len();
+    let last = text[line.start..code_end].chars().next_back()?;
+    if ";{}(,[.=+-*/<>&|?:!".contains(last) {
+        return None;
+    }
+    let next = code_end + text[code_end..].find(|c: char| !c.is_whitespace())?;
+    if !text[code_end..next].contains('\n') {
+        return None;
+    }
+    let fixed = format!("{};{}", &text[..code_end], &text[code_end..]);
+    let goes_past = match super::check_readings(g, &fixed) {
+        Ok(()) => true,
+        Err(p) => p.range.start > error.range.end.max(next) + 1,
+    };
+    if !goes_past {
+        return None;
+    }
+    let word_len = text[next..]
+        .find(|c: char| c.is_whitespace() || "(;[{".contains(c))
+        .unwrap_or(text.len() - next)
+        .max(1);
+    let word = &text[next..next + word_len];
+    Some(SyntaxError {
+        range: next..next + word_len,
+        message: format!("expected ';' before '{word}'"),
+    })
 }
 
 /// Constructs tree-sitter-php accepts and `php -l` rejects.
@@ -106,8 +175,29 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(err("<?php\n$a = 1\n$b = 2;\n").0, 2);
-        assert_eq!(err("$a = 1\necho $a;\n").0, 1);
+        // A missing `;`: named at the next statement's first token, where `php -l` stops.
+        assert_eq!(
+            err("<?php\n$a = 1\n$b = 2;\n"),
+            (3, "expected ';' before '$b'".into())
+        );
+        assert_eq!(
+            err("$a = 1\necho $a;\n"),
+            (2, "expected ';' before 'echo'".into())
+        );
+        // Found before where tree-sitter's recovery stops.
+        assert_eq!(
+            err(
+                "$i = 0\nwhile ($i < 6) {\n    if ($i++ == 3) break;\n}\necho \"stopped at $i\";\n"
+            ),
+            (2, "expected ';' before 'while'".into())
+        );
+        // A chained call over lines is one statement: nothing is missing at its first line.
+        assert_eq!(
+            err(
+                "$users = $db->table('users')\n    ->where('active', 1)\n    ->get()\nreturn $users;\n"
+            ),
+            (4, "expected ';' before 'return'".into())
+        );
         let (line, msg) = err("function f() {\n    if ($x) {\n        return 1;\n}\n");
         assert_eq!(line, 4);
         assert!(msg.contains("end of input"), "{msg}");
