@@ -2,7 +2,7 @@
 """Differential tests of the sample checkers against reference parsers, per language.
 
 Usage:
-    python3 scripts/parser_differential.py SAMPLECHECK --lang js|ts|sql|yaml|toml
+    python3 scripts/parser_differential.py SAMPLECHECK --lang js|ts|sql|yaml|toml|json
         [--corpus DIR] [--seed N] [--per-base N] [--show N] [--ts-dir DIR]
 
 SAMPLECHECK is the built `examples/samplecheck.rs` (it dumps the corpus's samples as the server
@@ -15,6 +15,7 @@ extracts them, and checks samples read as JSON lines). The references:
           errors other than syntax errors (no such table, ...) taken as valid syntax
     yaml  PyYAML's parser (every document of the stream)
     toml  python's tomllib
+    json  python's json (json.loads: RFC 8259, NaN and Infinity aside)
 
 Samples are fragments, so a reference judges a sample under the same readings the checker
 tries: as a file, and (JS/TS) as a function body, as class members, as an object's members.
@@ -41,7 +42,8 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 HOLD_OUT = ("sudheerj__javascript-interview-questions", "bregman-arie__devops-exercises")
 
-LANG_NAMES = {"js": "javascript", "ts": "typescript", "sql": "sql", "yaml": "yaml", "toml": "toml"}
+LANG_NAMES = {"js": "javascript", "ts": "typescript", "sql": "sql", "yaml": "yaml", "toml": "toml",
+              "json": "json"}
 
 # Readings of a JS/TS fragment: text before and after it (the checker tries the same).
 WRAPS = [
@@ -60,6 +62,7 @@ KEYWORDS = {
             "TABLE", "JOIN", "GROUP", "ORDER", "BY", "HAVING", "SET", "LIMIT", "UNION"],
     "yaml": [],
     "toml": [],
+    "json": ["true", "false", "null"],
 }
 
 
@@ -201,6 +204,19 @@ class TomlReference:
             return None, int(m.group(1)) if m else 1
 
 
+class JsonReference:
+    def judge(self, src, tag, reading=None):
+        def constant(name):
+            raise ValueError(f"{name} is not JSON")
+        try:
+            json.loads(src, parse_constant=constant)
+            return 0, None
+        except json.JSONDecodeError as e:
+            return None, e.lineno
+        except ValueError:
+            return None, 1
+
+
 # ---- mutations ---------------------------------------------------------------------------
 
 def mutate(src, lang, rng):
@@ -210,6 +226,8 @@ def mutate(src, lang, rng):
         kinds = ["bracket", "string", "indent", "colon"]
     if lang == "toml":
         kinds = ["bracket", "string", "equals"]
+    if lang == "json":
+        kinds = ["bracket", "string", "keyword", "comma", "colon"]
     rng.shuffle(kinds)
     for kind in kinds:
         if kind == "bracket":
@@ -224,9 +242,13 @@ def mutate(src, lang, rng):
             spots = [m.start() for m in re.finditer(r"\b(%s)\b" % "|".join(words), src, flags)]
         elif kind == "indent":
             spots = [m.start() for m in re.finditer(r"(?m)^  +\S", src)]
+        elif kind == "colon" and lang == "json":
+            spots = [m.start() for m in re.finditer(r":", src)]
         elif kind == "colon":
             spots = [m.start() for m in re.finditer(r"(?m)^\s*[\w-]+(:)\s", src)]
             spots = [src.index(":", s) for s in spots]
+        elif kind == "comma":
+            spots = [m.start() for m in re.finditer(r",", src)]
         elif kind == "equals":
             spots = [m.start() for m in re.finditer(r"=", src)]
         if not spots:
@@ -273,6 +295,8 @@ def main():
         ref = SqlReference()
     elif lang == "yaml":
         ref = YamlReference()
+    elif lang == "json":
+        ref = JsonReference()
     else:
         ref = TomlReference()
     ours = Lines([args.samplecheck, "check"])
