@@ -20,8 +20,9 @@ pub(super) type BySample = Vec<(Option<u64>, Vec<usize>)>;
 #[derive(Default, Clone, PartialEq, Debug)]
 pub(super) struct DiskIndex {
     /// By normalized title: the note, the title's span and the opening sample.
-    pub(super) questions: HashMap<Arc<str>, Vec<Asked<String>>>,
-    pub(super) terms: HashMap<String, Vec<(String, usize)>>,
+    /// The notes' URIs are shared: one allocation a note, not one an entry.
+    pub(super) questions: HashMap<Arc<str>, Vec<Asked<Arc<str>>>>,
+    pub(super) terms: HashMap<String, Vec<(Arc<str>, usize)>>,
 }
 
 impl DiskIndex {
@@ -37,17 +38,18 @@ impl DiskIndex {
     /// Adds the entries of `s`, a note it does not hold yet.
     pub(super) fn add(&mut self, s: &NoteSummary) {
         let uri = s.uri.as_str();
+        let shared: Arc<str> = uri.into();
         for h in &s.headings {
             if let Some(q) = &h.question_key {
                 let list = self.questions.entry(q.text.clone()).or_default();
-                let at = list.partition_point(|(u, ..)| u.as_str() <= uri);
-                list.insert(at, (s.uri.clone(), h.title_span, q.sample));
+                let at = list.partition_point(|(u, ..)| &**u <= uri);
+                list.insert(at, (shared.clone(), h.title_span, q.sample));
             }
         }
         for (i, t) in s.terms.iter().enumerate() {
             let list = self.terms.entry(t.key.clone()).or_default();
-            let at = list.partition_point(|(u, _)| u.as_str() <= uri);
-            list.insert(at, (s.uri.clone(), i));
+            let at = list.partition_point(|(u, _)| &**u <= uri);
+            list.insert(at, (shared.clone(), i));
         }
     }
 }
@@ -80,7 +82,7 @@ mod tests {
         assert_eq!(*kept, fresh);
         let gil: Vec<&str> = kept.questions["what is the gil"]
             .iter()
-            .map(|(u, ..)| u.as_str())
+            .map(|(u, ..)| &**u)
             .collect();
         assert_eq!(
             gil,

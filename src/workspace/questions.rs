@@ -70,8 +70,8 @@ impl View<'_> {
                 .get(*text)
                 .into_iter()
                 .flatten()
-                .filter(|(uri, ..)| *uri != f.uri && !self.is_open(uri))
-                .map(|(uri, sp, s)| (uri.as_str(), *sp, *s))
+                .filter(|(uri, ..)| **uri != *f.uri && !self.is_open(uri))
+                .map(|(uri, sp, s)| (&**uri, *sp, *s))
                 .collect();
             elsewhere.extend(open.get(*text).into_iter().flatten().copied());
             elsewhere.retain(|(uri, ..)| !is_translation(uri));

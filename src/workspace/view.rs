@@ -79,10 +79,10 @@ impl View<'_> {
             .flatten()
             .filter(|(uri, _)| !self.is_open(uri))
             .filter_map(|(uri, i)| {
-                let note = self.ws.disk.get(uri)?;
+                let note = self.ws.disk.get(&**uri)?;
                 let t = note.terms.get(*i)?.clone();
                 let crumb = note.breadcrumb(t.heading);
-                Some((uri.clone(), t, crumb))
+                Some((uri.to_string(), t, crumb))
             })
             .collect();
         for o in &self.open {
