@@ -630,7 +630,23 @@ impl Note {
                 // steps: a block that never closes (an HTML comment or `<script>`, which the
                 // line scan does not see) then costs a few parses of the rest of the note, not
                 // one per chunk after it (quadratic). What is merged too far is cut again below.
-                self.merge_next_n(i, step);
+                // A chunk that ends a line with no block open was refused a blank-line cut
+                // (next to a parse error): a heading cut after it holds, so the merge stops
+                // before the next chunk that starts with one. Merged past it, tree-sitter-md's
+                // recovery from that error can take the heading for other text (`### x` as
+                // `#` and a level-2 heading), and it would never be cut again.
+                let closed =
+                    !self.chunks[i].blocks.open_at_end && self.chunks[i].text.ends_with('\n');
+                let n = if closed {
+                    let before_heading = self.chunks[i + 2..]
+                        .iter()
+                        .take_while(|c| !starts_with_atx(&c.text))
+                        .count();
+                    step.min(1 + before_heading)
+                } else {
+                    step
+                };
+                self.merge_next_n(i, n);
                 step *= 2;
                 continue;
             }
@@ -825,5 +841,64 @@ mod tests {
         }
         let whole = Note::new_on_this_thread(&text, &|| true).unwrap();
         assert_same(&whole, &Note::new(&text));
+    }
+
+    /// The level and start of every heading of the note's chunks.
+    fn headings(note: &Note) -> Vec<(u8, usize)> {
+        note.chunks()
+            .flat_map(|(s, c)| {
+                c.blocks()
+                    .headings
+                    .iter()
+                    .map(move |h| (h.level, s + h.range.start))
+            })
+            .collect()
+    }
+
+    /// A list item whose paragraph an HTML line interrupts (CommonMark's block-tag start,
+    /// which may interrupt a paragraph) sends tree-sitter-md into error recovery; in a parse
+    /// running on past it, the recovery takes the column-0 heading after the blank lines into
+    /// the list, or drops it. The note is cut at the heading, which CommonMark makes a
+    /// top-level heading whatever the list before it holds.
+    #[test]
+    fn a_heading_after_an_html_line_in_a_list_item_is_cut_and_kept() {
+        let notes = [
+            "- **ReLU does not stop vanishing gradients** on its own\n  - look at the **last \
+             step**, every unit active\n    <div align=\"center\"><img src=\"relu.png\" /></div>\n    \n\n\
+             #### How to stop exploding gradients\nClip them.\n",
+            "- **Python**\n  ```python\n  ```\n  </details>\n\n\n## Next question\n\nAnswer.\n",
+            "- The **gradient** at a saddle point\n    <div align=\"center\"><img src=\"saddle.gif\" \
+             /></div>\n\n\n## Second-order methods\n\nNewton.\n",
+        ];
+        for text in notes {
+            assert!(Note::unchunked(text).chunks[0].blocks.has_error, "{text:?}");
+            let at = text.find("\n#").unwrap() + 1;
+            let level = text[at..].bytes().take_while(|&b| b == b'#').count() as u8;
+            let note = Note::new(text);
+            assert_eq!(note.chunk_starts().as_ref(), &[0, at], "{text:?}");
+            assert_eq!(headings(&note), [(level, at)], "{text:?}");
+            let (_, chunk) = note.chunks().nth(1).unwrap();
+            assert!(chunk.blocks().headings[0].top_level_atx);
+        }
+    }
+
+    /// Blank-line cuts refused next to a chunk parsed with an error merge chunks in doubling
+    /// steps; they stop before a chunk that starts with a heading, which the merged parse's
+    /// error recovery would have read as `#` and a level-2 heading (or dropped).
+    #[test]
+    fn merging_for_a_refused_blank_line_cut_stops_at_a_heading() {
+        // A table whose delimiter row has no pipe, then a list item that an HTML line
+        // interrupts: tree-sitter-md recovers from errors in both.
+        let text = "th\n|b` |\n---\n- item\n\nBetween the two.\n\n- **ReLU does not stop \
+                    vanishing gradients** on its own\n  - look at the **last step**, every unit \
+                    active\n    <div align=\"center\"><img src=\"relu.png\" /></div>\n    \n\n\
+                    ### How to stop exploding gradients\nClip them.\n";
+        let at = text.find("###").unwrap();
+        for soft_above in [16, 64, 256, SOFT_CUT_ABOVE] {
+            let note = Note::with_soft_cuts(text, soft_above);
+            assert!(note.chunk_starts().contains(&at), "{soft_above}");
+            assert_eq!(headings(&note), [(3, at)], "{soft_above}");
+            assert!(note.chunks().next().unwrap().1.blocks().has_error);
+        }
     }
 }
