@@ -229,7 +229,8 @@ fn trim_space(text: &str, range: Range<usize>) -> Range<usize> {
     range.start..end
 }
 
-/// Start offsets of each line of `text` (the first is 0).
+/// Start offsets of each line of `text` (the first is 0). Lines end at `\n`, `\r\n` or a lone
+/// `\r`, as in CommonMark (and tree-sitter-md's grammar, whose rows count `\n` only).
 pub fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(memchr_lines(text))
@@ -237,11 +238,18 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 }
 
 fn memchr_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    // Tree-sitter counts rows at '\n' only; a lone '\r' does not start a row for it.
-    text.bytes()
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
         .enumerate()
-        .filter(|&(_, b)| b == b'\n')
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
         .map(|(i, _)| i + 1)
+}
+
+/// The column of byte `at` in bytes from its line's start (lines as [`line_starts`] has them;
+/// tree-sitter's columns run on past a lone `\r`).
+fn column(lines: &[usize], at: usize) -> usize {
+    at - lines[row_of(lines, at)]
 }
 
 pub fn extract(text: &str, tree: &Tree) -> Blocks {
@@ -265,10 +273,10 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
     blocks.open_at_end = open_at_end(text, root) || unclosed_front_matter(text, root);
     blocks.has_error = root.has_error();
     let top = top_level_blocks(root);
-    let soft = |at: usize, col: usize| {
+    let soft = |at: usize| {
         !blocks.has_error
             && at > 0
-            && col == 0
+            && column(&lines, at) == 0
             && follows_blank_line(text, at)
             && soft_start_ok(&text[at..])
     };
@@ -279,7 +287,7 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
         if n.kind() == "pipe_table" {
             blocks.tables.push(n.byte_range());
         }
-        if soft(n.start_byte(), n.start_position().column) {
+        if soft(n.start_byte()) {
             blocks.soft_cuts.push(n.start_byte());
         }
         if n.kind() == "list" {
@@ -287,7 +295,7 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
             for item in n.named_children(&mut cursor) {
                 if item.kind() == "list_item"
                     && item.start_byte() > n.start_byte()
-                    && soft(item.start_byte(), item.start_position().column)
+                    && soft(item.start_byte())
                 {
                     blocks.soft_cuts.push(item.start_byte());
                 }
@@ -518,7 +526,7 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
                     let end = trim_break(text, node.byte_range()).end;
                     end..end
                 });
-            let top_level_atx = is_top_level(node) && node.start_position().column == 0;
+            let top_level_atx = is_top_level(node) && column(lines, node.start_byte()) == 0;
             blocks.headings.push(HeadingBlock {
                 range: trim_space(text, node.byte_range()),
                 content,
@@ -612,7 +620,7 @@ fn push_code(
     code_lines: Vec<Range<usize>>,
     blocks: &mut Blocks,
 ) {
-    let row = node.start_position().row;
+    let row = row_of(lines, node.start_byte());
     let nocheck_comment = row > 0 && {
         let prev = &text[lines[row - 1]..lines[row]];
         prev.trim() == NOCHECK_COMMENT
@@ -685,7 +693,7 @@ fn code_lines(
     let mut stack = vec![block];
     while let Some(n) = stack.pop() {
         if n.kind() == "block_continuation" {
-            prefix_end.push((n.start_position().row, n.end_byte()));
+            prefix_end.push((row_of(lines, n.start_byte()), n.end_byte()));
             continue;
         }
         let mut cursor = n.walk();

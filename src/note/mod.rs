@@ -195,7 +195,13 @@ fn guess_cuts(text: &str, soft_above: usize) -> Vec<usize> {
     let mut fence: Option<(u8, usize)> = None;
     let mut at = 0;
     let mut prev_blank = false;
-    for line in text.split_inclusive('\n') {
+    let starts = blocks::line_starts(text);
+    let ends = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(text.len()));
+    for line in starts.iter().zip(ends).map(|(&s, e)| &text[s..e]) {
         if fence.is_none() && prev_blank && at > 0 && blocks::soft_start_ok(line) {
             soft.push(at);
         }
@@ -635,8 +641,8 @@ impl Note {
                 // before the next chunk that starts with one. Merged past it, tree-sitter-md's
                 // recovery from that error can take the heading for other text (`### x` as
                 // `#` and a level-2 heading), and it would never be cut again.
-                let closed =
-                    !self.chunks[i].blocks.open_at_end && self.chunks[i].text.ends_with('\n');
+                let closed = !self.chunks[i].blocks.open_at_end
+                    && self.chunks[i].text.ends_with(['\n', '\r']);
                 let n = if closed {
                     let before_heading = self.chunks[i + 2..]
                         .iter()
@@ -680,10 +686,10 @@ impl Note {
     /// line with a line that can only start a block ([`blocks::soft_start_ok`]).
     fn starts_ok(&self, i: usize) -> bool {
         let (prev, next) = (&self.chunks[i - 1], &self.chunks[i]);
-        // The next chunk's heading is only a heading if this chunk ends a line, and a fresh
-        // parse cuts only where tree-sitter starts a row (column 0): after `\n`, never after a
-        // lone `\r`.
-        if prev.blocks.open_at_end || !prev.text.ends_with('\n') {
+        // The next chunk's heading is only a heading if this chunk ends a line (`\n`, `\r\n`
+        // or a lone `\r`: a chunk that ends inside `\r\n` leaves the next one starting with
+        // `\n`, which neither test below accepts).
+        if prev.blocks.open_at_end || !prev.text.ends_with(['\n', '\r']) {
             return false;
         }
         starts_with_atx(&next.text)
@@ -900,5 +906,42 @@ mod tests {
             assert_eq!(headings(&note), [(3, at)], "{soft_above}");
             assert!(note.chunks().next().unwrap().1.blocks().has_error);
         }
+    }
+
+    /// CommonMark ends lines at `\n`, `\r\n` and a lone `\r` alike (tree-sitter-md too,
+    /// though its rows count `\n` only): a note whose lines end with a lone `\r` is cut where
+    /// the same note with `\n` is, into chunks with the same blocks, and no code line keeps
+    /// the `\r` that ends it.
+    #[test]
+    fn lone_carriage_returns_end_lines_as_line_feeds_do() {
+        let lf = [
+            include_str!("../../fixtures/bold-questions.md"),
+            include_str!("../../fixtures/clean-notes.md"),
+            include_str!("../../fixtures/messy-notes.md"),
+            include_str!("../../fixtures/quiz.md"),
+        ]
+        .concat()
+        .replace("\r\n", "\n");
+        let cr = lf.replace('\n', "\r");
+        for soft_above in [64, SOFT_CUT_ABOVE] {
+            let (a, b) = (
+                Note::with_soft_cuts(&lf, soft_above),
+                Note::with_soft_cuts(&cr, soft_above),
+            );
+            assert!(b.chunk_count() > 5, "{soft_above}");
+            assert_eq!(a.chunk_starts(), b.chunk_starts(), "{soft_above}");
+            for ((s, x), (_, y)) in a.chunks().zip(b.chunks()) {
+                assert_eq!(x.blocks(), y.blocks(), "chunk at {s}");
+                for line in y.blocks().code.iter().flat_map(|c| &c.lines) {
+                    assert!(!cr[s..][line.clone()].contains('\r'), "chunk at {s}");
+                }
+            }
+        }
+        // Inside a list item: each line's code starts after the item's indentation.
+        let text = "- Example:\r  ```python\r  x = 1\r  y = 2\r  ```\r";
+        let note = Note::new(text);
+        let code = &note.chunks().next().unwrap().1.blocks().code[0];
+        let lines: Vec<&str> = code.lines.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(lines, ["x = 1", "y = 2"]);
     }
 }
