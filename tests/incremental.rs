@@ -367,11 +367,11 @@ fn an_empty_item_and_two_blank_lines_end_a_list_in_every_chunking() {
     check(initial, &edits);
 }
 
-/// An edit turns the line break before a cut heading into a lone `\r`: a fresh parse never cuts
-/// after a lone `\r` (tree-sitter starts no row there), so typing must not keep the cut (the
-/// fence's last line then read `` ` `` typed and `` `\r `` opened).
+/// An edit turns the line break before a cut heading into a lone `\r`: a lone `\r` ends a
+/// line as `\n` does, so the heading after it (the quoted fence before it ends with the
+/// quote) is still a cut, as in a fresh parse and in a parse of the whole note.
 #[test]
-fn a_lone_carriage_return_before_a_heading_joins_the_chunks() {
+fn a_lone_carriage_return_before_a_heading_keeps_the_cut() {
     let initial = "  ```py\n  print('in a list')\n  ```\n- item\n\n\n\n- - - - - x\n>>>>>>>> deep\n<details>\n<summary>What is the GIL? | <b>why</b></summary>\n#1. ### What is a closure?\n\n##>>>>>>>> deep\n#<script>\n\n\n2. ### Why?\n\n* star item\n-->\n> quoted\n> ```py\n> x = (\n> ```\n# Python\n2. ### Why?\n\n<table>\n<tr><td>x</td></tr>\n**Why is it slow?**\n```\n**Why is it slow?**\n##<script>\n```json\n{\"a\": 1,}\n```\n**Why is it slow?**\n#**Why is it slow?**\n中文 😀 emoji\n";
     let edits = [
         (0.9331377207194758, 11, "### What is the GIL?\n"),
@@ -389,9 +389,12 @@ fn a_lone_carriage_return_before_a_heading_joins_the_chunks() {
     );
     note.edit(at..at + 2, "\r");
     assert!(
-        !note.chunk_starts().contains(&(at + 1)),
-        "no cut after the `\\r`"
+        note.chunk_starts().contains(&(at + 1)),
+        "cut after the `\\r`"
     );
+    let text = note.text();
+    assert_eq!(Analysis::of(&note), Analysis::of(&Note::new(&text)));
+    assert_eq!(Analysis::of(&note), Analysis::of(&Note::unchunked(&text)));
 }
 
 /// A list whose last item is empty, then blank lines, then an item of the same kind, with the
