@@ -61,44 +61,203 @@ pub fn check(source: &str) -> Option<SyntaxError> {
     Some(parsed)
 }
 
-/// A delimiter that pairs with nothing, where rustc's token trees name it: a closer with no
-/// opener at the closer, a closer of the wrong kind at the opener it meets, an opener never
-/// closed at the end of the input.
-fn delimiter_flaw(src: &str, brackets: &[(usize, u8)]) -> Option<lexical::Flaw> {
+/// Where a delimiter is named: a byte of the sample, or the brace a statements reading wraps
+/// around it (`fn sample__() { ... }`), which rustc names at the sample's first or last line.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum At {
+    Start,
+    Byte(usize),
+    End,
+}
+
+/// rustc's first delimiter error, as its token-tree reader finds it: a closer closes the
+/// innermost open delimiter; one of the wrong kind is noted (at the opener it meets) and is
+/// kept for an outer opener of its kind if there is one; the first closer with nothing left
+/// to close ends the reading. That closer is reported, unless a `}` met an unclosed `(` or
+/// `[` before it (reported at that opener); with no such closer, the first mismatch is, else
+/// an opener never closed (at the end of the input). `wrapped`: the sample is read inside a
+/// `{ ... }` (statements in a function body).
+fn rustc_delimiters(src: &str, brackets: &[(usize, u8)], wrapped: bool) -> Option<(At, String)> {
     let line = |at: usize| 1 + src[..at].matches('\n').count();
-    let b = src.as_bytes();
-    match lexical::pairing(brackets) {
-        lexical::Pairing::Balanced => None,
-        lexical::Pairing::Unmatched(at) => Some(lexical::Flaw {
-            range: at..at + 1,
-            message: format!("unmatched '{}'", b[at] as char),
-        }),
-        lexical::Pairing::Mismatched(at, open) => Some(lexical::Flaw {
-            range: open..open + 1,
-            message: format!(
-                "unclosed '{}' (the '{}' on line {} closes something else)",
-                b[open] as char,
-                b[at] as char,
-                line(at)
+    let mut tokens: Vec<(At, u8)> = brackets
+        .iter()
+        .filter(|&&(_, c)| c != b';')
+        .map(|&(at, c)| (At::Byte(at), c))
+        .collect();
+    if wrapped {
+        tokens.insert(0, (At::Start, b'{'));
+        tokens.push((At::End, b'}'));
+    }
+    let mut stack: Vec<(At, u8)> = Vec::new();
+    // (closer, its kind, the opener it met, the opener's kind)
+    let mut mismatches: Vec<(At, u8, At, u8)> = Vec::new();
+    let mut unexpected = None;
+    let mut noted = None;
+    // The closer that ended the wrapper's block, when one in the sample did.
+    let mut wrapper_closed_by = None;
+    let mut k = 0;
+    while k < tokens.len() {
+        let (at, c) = tokens[k];
+        if matches!(c, b'(' | b'[' | b'{') {
+            stack.push((at, c));
+            k += 1;
+            continue;
+        }
+        match stack.last() {
+            None => {
+                unexpected = Some((at, c));
+                break;
+            }
+            Some(&(open_at, open)) if closer(open) as u8 == c => {
+                if open_at == At::Start && at != At::End {
+                    wrapper_closed_by = Some(at);
+                }
+                stack.pop();
+                k += 1;
+            }
+            Some(&(open_at, open)) => {
+                if open_at == At::Start && at != At::End {
+                    wrapper_closed_by = Some(at);
+                }
+                if noted != Some(at) {
+                    noted = Some(at);
+                    mismatches.push((at, c, open_at, open));
+                }
+                stack.pop();
+                if !stack.iter().any(|&(_, open)| closer(open) as u8 == c) {
+                    k += 1;
+                }
+            }
+        }
+    }
+    let mismatch = |&(at, c, open_at, open): &(At, u8, At, u8)| {
+        let opener = match open_at {
+            At::Byte(_) => format!("this '{}'", open as char),
+            _ => "the block around the sample".to_string(),
+        };
+        let message = match at {
+            At::Byte(by) => format!(
+                "mismatched closing delimiter: {opener} is closed by the '{}' on line {}",
+                c as char,
+                line(by)
             ),
-        }),
-        lexical::Pairing::Unclosed(open) => {
+            _ => format!("mismatched closing delimiter: {opener} is never closed"),
+        };
+        (open_at, message)
+    };
+    if let Some((at, c)) = unexpected {
+        // rustc folds a `)` or `]` that met the wrong opener into this error.
+        return Some(
+            mismatches
+                .iter()
+                .find(|m| m.1 == b'}')
+                .map(mismatch)
+                .unwrap_or_else(|| match (at, wrapper_closed_by) {
+                    (At::End, Some(At::Byte(by))) => (
+                        at,
+                        format!(
+                            "unexpected closing delimiter: the '{}' on line {} closes the block around the sample",
+                            src.as_bytes()[by] as char,
+                            line(by)
+                        ),
+                    ),
+                    _ => (at, format!("unexpected closing delimiter: '{}'", c as char)),
+                }),
+        );
+    }
+    if let Some(m) = mismatches.first() {
+        return Some(mismatch(m));
+    }
+    stack.last().map(|&(_, open)| {
+        (
+            At::End,
+            format!(
+                "this file contains an unclosed delimiter (expected '{}')",
+                closer(open)
+            ),
+        )
+    })
+}
+
+/// Whether rustc reads the sample as statements in a function body rather than as a file: a
+/// statement at its top level that is no item (`let`, an expression, `if`), where `fn`,
+/// `struct`, `use`, attributes and macro calls (`name!(...)`) are items.
+fn statements(src: &str, brackets: &[(usize, u8)]) -> bool {
+    const ITEMS: &[&str] = &[
+        "fn",
+        "pub",
+        "struct",
+        "enum",
+        "impl",
+        "trait",
+        "use",
+        "mod",
+        "const",
+        "static",
+        "type",
+        "extern",
+        "unsafe",
+        "async",
+        "union",
+        "macro_rules",
+    ];
+    let mut depth = 0usize;
+    let mut k = 0;
+    let mut offset = 0;
+    let mut after_statement = true;
+    for line in src.split_inclusive('\n') {
+        while let Some(&(_, c)) = brackets.get(k).filter(|&&(at, _)| at < offset) {
+            match c {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            k += 1;
+        }
+        offset += line.len();
+        let code = line.trim();
+        // Comments, attributes, and closers (a closer begins no statement).
+        if code.is_empty() || code.starts_with(['/', '*', '#', ')', ']', '}']) {
+            continue;
+        }
+        if depth == 0 && after_statement {
+            let word = code
+                .find(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                .map_or(code, |n| &code[..n]);
+            let macro_call = !word.is_empty() && code[word.len()..].trim_start().starts_with('!');
+            if !ITEMS.contains(&word) && !macro_call {
+                return true;
+            }
+        }
+        let code = code.split("//").next().unwrap_or(code).trim_end();
+        after_statement = code.ends_with([';', '}', '{']);
+    }
+    false
+}
+
+/// rustc's first delimiter error in the sample (see [`rustc_delimiters`]), read as statements
+/// in a function body or as a file.
+fn delimiter_flaw(src: &str, brackets: &[(usize, u8)]) -> Option<lexical::Flaw> {
+    let (at, message) = rustc_delimiters(src, brackets, statements(src, brackets))?;
+    let range = match at {
+        At::Byte(at) => at..at + 1,
+        At::Start => {
+            let start = src.len() - src.trim_start().len();
+            let end = src[start..]
+                .find(char::is_whitespace)
+                .map_or(src.len(), |n| start + n);
+            start..end.max(start + 1).min(src.len())
+        }
+        At::End => {
             let end = src.trim_end().len();
             let start = src[..end]
                 .rfind(char::is_whitespace)
                 .map_or(0, |k| k + 1)
                 .min(end);
-            Some(lexical::Flaw {
-                range: start..end,
-                message: format!(
-                    "expected '{}' at end of input (the '{}' on line {} is never closed)",
-                    closer(b[open]),
-                    b[open] as char,
-                    line(open)
-                ),
-            })
+            start..end
         }
-    }
+    };
+    Some(lexical::Flaw { range, message })
 }
 
 fn closer(open: u8) -> char {
@@ -313,20 +472,90 @@ mod tests {
             err("fn main() {\n    let s = \"abc;\n    f(s);\n}\n"),
             (2, "unterminated string literal".into())
         );
+        let (line, msg) = err("fn main() {\n    if x {\n        f();\n}\n");
+        assert_eq!(line, 4);
+        assert!(
+            msg.starts_with("this file contains an unclosed delimiter"),
+            "{msg}"
+        );
+        assert_eq!(err("fn main() {\n    lett x = 1;\n}\n").0, 2);
+    }
+
+    /// Each line and message checked against `rustc -Z parse-crate-root-only` (statements
+    /// inside `fn sample__() { ... }`, its lines shifted back, the wrapper's last line counted
+    /// at the sample's last line).
+    #[test]
+    fn delimiters_named_where_rustc_names_them() {
+        // A file: a `}` meets an unclosed `(`, reported at the `(`.
         assert_eq!(
             err("fn main() {\n    f(1;\n}\n"),
             (
                 2,
-                "unclosed '(' (the '}' on line 3 closes something else)".into()
+                "mismatched closing delimiter: this '(' is closed by the '}' on line 3".into()
             )
         );
+        // A file: a `}` with nothing left to close.
         assert_eq!(
             err("fn main() {\n    f(1);\n}\n}\n"),
-            (4, "unmatched '}'".into())
+            (4, "unexpected closing delimiter: '}'".into())
         );
-        let (line, msg) = err("fn main() {\n    if x {\n        f();\n}\n");
-        assert_eq!(line, 4);
-        assert!(msg.starts_with("expected '}' at end of input"), "{msg}");
-        assert_eq!(err("fn main() {\n    lett x = 1;\n}\n").0, 2);
+        // Statements: a stray `)` closes the function body around them, whose own `}` is
+        // then the one rustc names.
+        assert_eq!(
+            err("let x = f(1));\nlet y = 2;\n"),
+            (
+                2,
+                "unexpected closing delimiter: the ')' on line 1 closes the block around the sample"
+                    .into()
+            )
+        );
+        // Statements: the wrapper's `}` meets an unclosed `[`.
+        assert_eq!(
+            err("let v = vec![1, 2;\nprintln!(\"{:?}\", v);\n"),
+            (
+                1,
+                "mismatched closing delimiter: this '[' is never closed".into()
+            )
+        );
+        // A `)` that meets `[` waits for the `(` outside it; the `]` then closes the `{`.
+        assert_eq!(
+            err("if x {\n    f(a[1)];\n}\n"),
+            (
+                3,
+                "unexpected closing delimiter: the '}' on line 3 closes the block around the sample"
+                    .into()
+            )
+        );
+        // A `)` that meets `[` with no `(` outside: reported at the `[`.
+        assert_eq!(
+            err("let v = [1, 2);\ng();\n"),
+            (
+                1,
+                "mismatched closing delimiter: this '[' is closed by the ')' on line 1".into()
+            )
+        );
+        // Brackets in strings, characters, raw strings and comments count for nothing.
+        assert_eq!(
+            err(
+                "let s = \"(\"; // )\nlet c = '[';\nlet r = r#\")\"#;\nlet a: &'static str = x(1;\n"
+            )
+            .0,
+            4
+        );
+    }
+
+    #[test]
+    fn statements_or_file() {
+        let read = |src: &str| statements(src, &scan(src).brackets);
+        assert!(read("let x = 1;\n"));
+        assert!(read("fn f() {}\nf();\n"));
+        assert!(read("if x {\n    y();\n}\n"));
+        assert!(!read("fn f() {\n    let x = 1;\n}\n"));
+        assert!(!read(
+            "#[derive(Debug)]\nstruct S {\n    x: i32,\n}\nprintln!(\"x\");\n"
+        ));
+        assert!(!read("fn f<T>()\nwhere\n    T: Copy,\n{\n}\n"));
+        // A stray `}` at the top level begins no statement.
+        assert!(!read("impl A for B\n    fn f(&self) {}\n}\nfn g() {}\n"));
     }
 }
