@@ -271,23 +271,6 @@ pub(crate) fn check_readings(g: &Grammar, source: &str) -> Result<(), Problem> {
     best.map_or(Ok(()), Err)
 }
 
-/// Whether some reading of `source` parses: `check_readings(g, source).is_ok()`, without
-/// working out the failing readings' problems (for repairs tried one after another).
-fn readings_parse(g: &Grammar, source: &str) -> bool {
-    if source.len() > MAX_LEN {
-        return true;
-    }
-    g.wraps.iter().chain(&g.expression).any(|wrap| {
-        let text = format!("{}{}{}", wrap.before, source, wrap.after);
-        parse(g.language, &text).is_none_or(|tree| clean(g, tree.root_node(), &text))
-    })
-}
-
-/// Whether `problem` finds nothing in one parsed reading.
-fn clean(g: &Grammar, root: Node, text: &str) -> bool {
-    (!root.has_error() || first_error(root, g.tolerate).is_none()) && (g.lint)(root, text).is_none()
-}
-
 /// The sample's first problem in one parsed reading, if any.
 fn problem(g: &Grammar, root: Node, text: &str, user: Range<usize>) -> Option<Problem> {
     let found = if root.has_error() {
@@ -836,14 +819,6 @@ pub(crate) fn check_c_family(g: &Grammar, source: &str) -> Option<SyntaxError> {
         range,
         message: parsed.message,
     })
-}
-
-/// Whether `check_c_family` finds nothing in `source`: the same readings, without working out
-/// the error of a sample that does not parse.
-pub(crate) fn c_family_parses(g: &Grammar, source: &str) -> bool {
-    let prepared = (g.prepare)(source);
-    readings_parse(g, &prepared.text)
-        || blank_elisions(g, &prepared.text).is_some_and(|s| readings_parse(g, &s))
 }
 
 /// The readings of a prepared sample as written, then with elisions blanked: `None` when one
