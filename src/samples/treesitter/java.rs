@@ -2,10 +2,9 @@
 //! and methods outside a class; a sample that still does not parse is tried as the members
 //! of a class and as statements in a method body, the readings javac is judged with.
 
-use std::ops::Range;
 use std::sync::LazyLock;
 
-use tree_sitter::{Language, Node};
+use tree_sitter::Language;
 
 use super::{Grammar, Prepared, SyntaxError, Wrap, lexical};
 
@@ -32,7 +31,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         before: "class Sample__ { Object sample__ = (\n",
         after: "\n); }\n",
     }),
-    lint,
+    lint: super::no_lint,
     flavor: Some(lexical::Flavor {
         backtick_raw: false,
         cpp_raw: false,
@@ -48,11 +47,6 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
 pub fn check(source: &str) -> Option<SyntaxError> {
     let error = super::check_c_family(&GRAMMAR, source)?;
     super::looks_like_code(source, error.range.start).then_some(error)
-}
-
-/// Constructs tree-sitter-java accepts and javac's parser rejects.
-fn lint(_root: Node, _text: &str) -> Option<(Range<usize>, String)> {
-    None
 }
 
 #[cfg(test)]

@@ -37,6 +37,12 @@ pub(crate) struct Wrap {
 /// text) and message of something the grammar accepts and the compiler rejects.
 pub(crate) type Lint = fn(Node, &str) -> Option<(Range<usize>, String)>;
 
+/// The `lint` of a grammar with no construct known that it accepts and its compiler rejects
+/// (none found by the language's differential).
+pub(crate) fn no_lint(_root: Node, _text: &str) -> Option<(Range<usize>, String)> {
+    None
+}
+
 pub(crate) struct Grammar {
     pub language: &'static std::sync::LazyLock<Language>,
     /// The readings tried in order; the first that parses wins.

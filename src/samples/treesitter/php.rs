@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use tree_sitter::{Language, Node};
+use tree_sitter::Language;
 
 use super::{Grammar, Prepared, SyntaxError, Wrap};
 
@@ -21,7 +21,7 @@ static TAGGED: Grammar = Grammar {
         after: "",
     }],
     expression: None,
-    lint,
+    lint: super::no_lint,
     flavor: None,
     semicolons: false,
     prepare: Prepared::code,
@@ -46,7 +46,7 @@ static BARE: Grammar = Grammar {
         before: "<?php\n(\n",
         after: "\n);\n",
     }),
-    lint,
+    lint: super::no_lint,
     flavor: None,
     semicolons: false,
     prepare: Prepared::code,
@@ -142,11 +142,6 @@ fn terminated_here(
         range: next..next + word_len,
         message: format!("expected ';' before '{word}'"),
     })
-}
-
-/// Constructs tree-sitter-php accepts and `php -l` rejects.
-fn lint(_root: Node, _text: &str) -> Option<(Range<usize>, String)> {
-    None
 }
 
 #[cfg(test)]

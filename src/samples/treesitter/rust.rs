@@ -11,7 +11,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use tree_sitter::{Language, Node};
+use tree_sitter::Language;
 
 use super::{Grammar, Prepared, SyntaxError, Wrap, lexical};
 
@@ -34,7 +34,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         },
     ],
     expression: None,
-    lint,
+    lint: super::no_lint,
     flavor: None,
     semicolons: false,
     prepare: Prepared::code,
@@ -428,11 +428,6 @@ fn after_quote(src: &str, i: usize, fail: &mut impl FnMut(Range<usize>, &str)) -
             }
         }
     }
-}
-
-/// Constructs tree-sitter-rust accepts and rustc's parser rejects.
-fn lint(_root: Node, _text: &str) -> Option<(Range<usize>, String)> {
-    None
 }
 
 #[cfg(test)]
