@@ -25,7 +25,12 @@ fn line_of(src: &str, offset: usize) -> usize {
         .count()
 }
 
-fn guess(paths: &[String]) -> std::io::Result<()> {
+/// Prints one JSON line per code sample of each note that `row` makes one for: the note's
+/// path, the fence's 1-based line and the sample as the server extracts it.
+fn each_sample(
+    paths: &[String],
+    row: impl Fn(&str, usize, &Sample) -> Option<serde_json::Value>,
+) -> std::io::Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     for path in paths {
         let Ok(text) = std::fs::read_to_string(path) else {
@@ -35,45 +40,38 @@ fn guess(paths: &[String]) -> std::io::Result<()> {
         for (start, chunk) in note.chunks() {
             for block in &chunk.blocks().code {
                 let sample = Sample::extract(chunk.text(), block);
-                if sample.lang != Lang::Untagged || !sample.fenced || sample.nocheck {
-                    continue;
+                if let Some(row) = row(path, line_of(&text, start + block.range.start), &sample) {
+                    writeln!(out, "{row}")?;
                 }
-                let row = serde_json::json!({
-                    "path": path,
-                    "line": line_of(&text, start + block.range.start),
-                    "src": sample.source,
-                    "python": checks::python_kind(&sample).is_some(),
-                    "guess": checks::guessed_language(&sample).map(|l| l.name),
-                });
-                writeln!(out, "{row}")?;
             }
         }
     }
     out.flush()
 }
 
-fn extract(paths: &[String]) -> std::io::Result<()> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    for path in paths {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        let note = Note::new(&text);
-        for (start, chunk) in note.chunks() {
-            for block in &chunk.blocks().code {
-                let sample = Sample::extract(chunk.text(), block);
-                if sample.nocheck {
-                    continue;
-                }
-                let line = line_of(&text, start + block.range.start);
-                let row = serde_json::json!({
-                    "path": path, "line": line, "tag": sample.tag, "src": sample.source,
-                });
-                writeln!(out, "{row}")?;
-            }
+fn guess(paths: &[String]) -> std::io::Result<()> {
+    each_sample(paths, |path, line, sample| {
+        if sample.lang != Lang::Untagged || !sample.fenced || sample.nocheck {
+            return None;
         }
-    }
-    out.flush()
+        Some(serde_json::json!({
+            "path": path,
+            "line": line,
+            "src": sample.source,
+            "python": checks::python_kind(sample).is_some(),
+            "guess": checks::guessed_language(sample).map(|l| l.name),
+        }))
+    })
+}
+
+fn extract(paths: &[String]) -> std::io::Result<()> {
+    each_sample(paths, |path, line, sample| {
+        (!sample.nocheck).then(|| {
+            serde_json::json!({
+                "path": path, "line": line, "tag": sample.tag, "src": sample.source,
+            })
+        })
+    })
 }
 
 fn main() -> std::io::Result<()> {
