@@ -10,23 +10,30 @@ use std::time::{Duration, Instant};
 use notes_lsp::analysis::Analysis;
 use notes_lsp::config::SlugStyle;
 use notes_lsp::note::Note;
-use notes_lsp::workspace::NoteSummary;
+use notes_lsp::workspace::{NoteSummary, View, Workspace};
 
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+/// The most `LIVE` has been since it was last reset.
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+fn count(delta: isize) {
+    let now = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
 
 // SAFETY: forwards to the system allocator, counting bytes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        count(l.size() as isize);
         unsafe { System.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        count(-(l.size() as isize));
         unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        LIVE.fetch_add(n as isize - l.size() as isize, Ordering::Relaxed);
+        count(n as isize - l.size() as isize);
         unsafe { System.realloc(p, l, n) }
     }
 }
@@ -91,21 +98,22 @@ fn main() {
         );
     }
     let (mut headings, mut links, mut terms, mut urls, mut anchors) = (0, 0, 0, 0, 0);
-    let (mut title, mut slug, mut term_text, mut link_text) = (0, 0, 0, 0);
+    let (mut titles, mut term_text) = (0, 0);
+    let mut parts: Vec<(&str, usize)> = Vec::new();
     for s in &kept {
-        headings += s.headings.len();
-        links += s.links.len();
-        terms += s.terms.len();
-        urls += s.urls.len();
-        anchors += s.anchors.len();
-        title += s.headings.iter().map(|h| h.title.len()).sum::<usize>();
-        slug += s.headings.iter().map(|h| h.slug.len()).sum::<usize>();
-        term_text += s
-            .terms
-            .iter()
-            .map(|t| t.key.capacity() + t.name.capacity() + t.definition.len())
-            .sum::<usize>();
-        link_text += s.links.iter().map(|l| l.dest.capacity()).sum::<usize>();
+        headings += s.heading_count();
+        links += s.links().len();
+        terms += s.terms().len();
+        urls += s.urls().len();
+        anchors += s.anchors().len();
+        titles += s.headings().map(|h| h.title.len()).sum::<usize>();
+        term_text += s.terms().map(|t| t.definition.len()).sum::<usize>();
+        for (i, (what, bytes)) in s.heap_parts().into_iter().enumerate() {
+            match parts.get_mut(i) {
+                Some(p) => p.1 += bytes,
+                None => parts.push((what, bytes)),
+            }
+        }
     }
     let mib = |b: usize| b as f64 / (1 << 20) as f64;
     println!(
@@ -114,24 +122,43 @@ fn main() {
         heap as f64 / bytes as f64
     );
     println!(
-        "  {headings} headings: {:.1} MiB of entries ({} bytes each), titles {:.1} MiB, slugs {:.1} MiB",
-        mib(headings * std::mem::size_of::<notes_lsp::workspace::HeadingEntry>()),
-        std::mem::size_of::<notes_lsp::workspace::HeadingEntry>(),
-        mib(title),
-        mib(slug)
-    );
-    println!(
-        "  {terms} terms: {:.1} MiB of entries, their text {:.1} MiB",
-        mib(terms * std::mem::size_of::<notes_lsp::workspace::TermEntry>()),
+        "  {headings} headings, {links} links, {terms} terms, {urls} urls, {anchors} anchors; \
+         titles {:.1} MiB, term definitions up to {:.1} MiB (a heading's terms share one)",
+        mib(titles),
         mib(term_text)
     );
+    for (what, b) in parts {
+        println!("  {what:<16} {:>6.1} MiB", mib(b));
+    }
     println!(
-        "  {links} links: {:.1} MiB of entries, destinations {:.1} MiB; {urls} urls, {anchors} anchors",
-        mib(links * std::mem::size_of::<notes_lsp::workspace::LinkEntry>()),
-        mib(link_text)
+        "  {n} notes: {:.1} MiB of NoteSummary ({} bytes each)",
+        mib(n * std::mem::size_of::<NoteSummary>()),
+        std::mem::size_of::<NoteSummary>()
     );
-    println!(
-        "  {n} notes: {:.1} MiB of NoteSummary",
-        mib(n * std::mem::size_of::<NoteSummary>())
-    );
+    // What the workspace adds over them: its map of notes, then the question and term
+    // index and the symbol table, each with the most the heap held while it was built.
+    let ws = Workspace::default();
+    let step = |what: &str, f: &dyn Fn()| {
+        let before = LIVE.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        f();
+        let (after, peak) = (LIVE.load(Ordering::Relaxed), PEAK.load(Ordering::Relaxed));
+        println!(
+            "{what:<16} +{:.1} MiB kept, +{:.1} MiB at most while built",
+            mib((after - before) as usize),
+            mib((peak - before) as usize)
+        );
+    };
+    let kept = std::cell::RefCell::new(kept);
+    step("notes inserted", &|| {
+        for s in kept.borrow_mut().drain(..) {
+            ws.insert(s);
+        }
+    });
+    let view = View {
+        ws: &ws,
+        open: Vec::new(),
+    };
+    step("question index", &|| drop(view.terms("closure")));
+    step("symbol table", &|| ws.prepare_symbols());
 }

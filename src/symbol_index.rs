@@ -3,6 +3,8 @@
 //! and only the titles holding all of them are scored, instead of every title of every
 //! note (50,000 notes hold about 275,000 headings).
 
+use std::collections::HashMap;
+
 /// Titles by their words. Entries are the caller's `(note, heading)` pairs, numbered in
 /// the order given.
 #[derive(Debug, Default)]
@@ -27,52 +29,87 @@ fn words_of(title: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl SymbolIndex {
-    /// Indexes `titles`: `(note, heading, title)`.
-    pub fn build<'a>(titles: impl Iterator<Item = (u32, u32, &'a str)>) -> SymbolIndex {
-        // Every word laid end to end once, and (start, length, entry) for each: no
-        // allocation per word (a million words at 50,000 notes).
-        let mut text = String::new();
-        let mut pairs: Vec<(u32, u32, u32)> = Vec::new();
+    /// Indexes `titles`: `(note, heading, title)`. Walked twice, once to find the distinct
+    /// words and count the titles holding each, once to fill each word's list in place: it
+    /// is built when the workspace is largest, and holds little more than what it keeps
+    /// while it is built.
+    pub fn build<'a>(titles: impl Iterator<Item = (u32, u32, &'a str)> + Clone) -> SymbolIndex {
+        // Distinct words by id, in the order first seen, and how many titles hold each.
+        let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+        let mut counts: Vec<u32> = Vec::new();
         let mut entries = Vec::new();
-        for (note, heading, title) in titles {
-            let id = entries.len() as u32;
-            entries.push((note, heading));
+        let mut word = String::new();
+        // The ids of one title's words, each once.
+        let mut title_ids: Vec<u32> = Vec::new();
+        let mut ids_of = |title: &str, ids: &mut HashMap<Box<str>, u32>, add: bool| {
+            title_ids.clear();
             for w in title
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|w| !w.is_empty())
             {
-                let start = text.len();
-                text.extend(w.chars().flat_map(char::to_lowercase));
-                pairs.push((start as u32, (text.len() - start) as u32, id));
+                word.clear();
+                word.extend(w.chars().flat_map(char::to_lowercase));
+                let id = match ids.get(word.as_str()) {
+                    Some(&id) => id,
+                    None if add => {
+                        let id = ids.len() as u32;
+                        ids.insert(word.as_str().into(), id);
+                        id
+                    }
+                    None => continue,
+                };
+                title_ids.push(id);
             }
-        }
-        let word =
-            |&(start, len, _): &(u32, u32, u32)| &text[start as usize..(start + len) as usize];
-        pairs.sort_unstable_by(|a, b| word(a).cmp(word(b)).then(a.2.cmp(&b.2)));
-        let mut index = SymbolIndex {
-            entries,
-            postings: Vec::with_capacity(pairs.len()),
-            ..SymbolIndex::default()
+            title_ids.sort_unstable();
+            title_ids.dedup();
+            title_ids.clone()
         };
-        let mut last: Option<(&str, u32)> = None;
-        for p in &pairs {
-            let w = word(p);
-            match last {
-                Some((lw, lid)) if lw == w && lid == p.2 => continue,
-                Some((lw, _)) if lw == w => {}
-                _ => {
-                    index.word_starts.push(index.words.len() as u32);
-                    index.post_starts.push(index.postings.len() as u32);
-                    index.words.push_str(w);
+        for (note, heading, title) in titles.clone() {
+            entries.push((note, heading));
+            for id in ids_of(title, &mut ids, true) {
+                match counts.get_mut(id as usize) {
+                    Some(c) => *c += 1,
+                    None => counts.push(1),
                 }
             }
-            index.postings.push(p.2);
-            last = Some((w, p.2));
+        }
+        // The words sorted; each id's rank among them.
+        let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(w, &id)| (&**w, id)).collect();
+        sorted.sort_unstable();
+        let mut rank = vec![0u32; sorted.len()];
+        let mut index = SymbolIndex {
+            words: String::with_capacity(sorted.iter().map(|(w, _)| w.len()).sum()),
+            word_starts: Vec::with_capacity(sorted.len() + 1),
+            post_starts: Vec::with_capacity(sorted.len() + 1),
+            ..SymbolIndex::default()
+        };
+        let mut at = 0u32;
+        for (r, (w, id)) in sorted.iter().enumerate() {
+            rank[*id as usize] = r as u32;
+            index.word_starts.push(index.words.len() as u32);
+            index.post_starts.push(at);
+            index.words.push_str(w);
+            at += counts[*id as usize];
         }
         index.word_starts.push(index.words.len() as u32);
-        index.post_starts.push(index.postings.len() as u32);
-        index.words.shrink_to_fit();
-        index.postings.shrink_to_fit();
+        index.post_starts.push(at);
+        drop(sorted);
+        // Each word's list filled in entry order: `counts` becomes where the next goes.
+        let mut next: Vec<u32> = rank
+            .iter()
+            .map(|&r| index.post_starts[r as usize])
+            .collect();
+        drop(counts);
+        index.postings = vec![0; at as usize];
+        for (entry, (_, _, title)) in titles.enumerate() {
+            for id in ids_of(title, &mut ids, false) {
+                let slot = &mut next[id as usize];
+                index.postings[*slot as usize] = entry as u32;
+                *slot += 1;
+            }
+        }
+        entries.shrink_to_fit();
+        index.entries = entries;
         index
     }
 

@@ -128,7 +128,8 @@ fn check_text(path: &Path, text: &str, style: SlugStyle) -> (Checked, NoteSummar
     let a = Analysis::on_this_thread(&note);
     let uri = uri_of(path);
     let summary = NoteSummary::build(&uri, &note, &a, style);
-    let facts = Facts::of(&uri, &note, &a, style).with_html_anchors(summary.anchors.clone());
+    let facts = Facts::of(&uri, &note, &a, style)
+        .with_html_anchors(summary.anchors().map(String::from).collect());
     let checked = Checked {
         diagnostics: a.diagnostics,
         facts,

@@ -116,8 +116,7 @@ pub fn completion(
             let view = state.view(Some(uri.as_str()));
             let n = view.get(&target)?;
             let c = n
-                .headings
-                .iter()
+                .headings()
                 .filter(|h| !h.slug.is_empty())
                 .map(|h| Candidate {
                     slug: h.slug.to_string(),
@@ -125,7 +124,7 @@ pub fn completion(
                     question: h.question,
                 })
                 .collect();
-            (c, n.name.clone())
+            (c, n.name())
         };
         for (i, c) in candidates.into_iter().enumerate() {
             let anchor = format!("{prefix}#{}", c.slug);
@@ -152,12 +151,12 @@ pub fn completion(
         let mut notes: Vec<(String, Option<String>)> = view
             .all()
             .iter()
-            .filter(|n| n.uri != facts.uri)
+            .filter(|n| *n.uri != *facts.uri)
             .filter_map(|n| {
                 let path = uri_to_path(&n.uri)?;
                 Some((
                     relative(&dir, &path),
-                    n.headings.first().map(|h| h.title.to_string()),
+                    n.heading(0).map(|h| h.title.to_string()),
                 ))
             })
             .collect();

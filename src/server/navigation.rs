@@ -119,7 +119,7 @@ pub fn definition(
                 to_proto::range(note, &a.headings.get(i)?.title_range, enc),
             ))
         })??,
-        Resolved::Other(n, Some(i)) => location(&n.uri, n.headings[i].title_span, enc)?,
+        Resolved::Other(n, Some(i)) => location(&n.uri, n.heading(i)?.title_span, enc)?,
         Resolved::Other(n, None) => location(&n.uri, Span::default(), enc)?,
         Resolved::Unchecked => return None,
     };
@@ -153,7 +153,7 @@ pub fn references(
         .collect();
     if include_declaration
         && let Some(me) = view.get(uri.as_str())
-        && let Some(h) = me.headings.get(i)
+        && let Some(h) = me.heading(i)
     {
         out.insert(
             0,
@@ -209,7 +209,7 @@ pub fn rename(
     changes.entry(uri.clone()).or_default().push(title_edit);
     for (u, link_span) in view.references(uri.as_str(), i) {
         let Some(note) = view.get(&u) else { continue };
-        let Some(l) = note.links.iter().find(|l| l.span == link_span) else {
+        let Some(l) = note.links().find(|l| l.span == link_span) else {
             continue;
         };
         let Some(hash) = l.dest.find('#') else {
@@ -252,25 +252,25 @@ pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::Document
     let me = doc.summary(enc, state.config().slugs);
     let view = state.view(Some(uri.as_str()));
     let mut out = Vec::new();
-    for l in &me.links {
-        let target = match &l.target {
+    for l in me.links() {
+        let target = match &l.target() {
             Target::External if l.dest.contains("://") || l.dest.starts_with("mailto:") => {
                 self::uri(l.dest.trim())
             }
             Target::External | Target::NotALink(_) => None,
             Target::Anchor(a) => me
                 .heading_by_slug(a)
-                .and_then(|h| self::uri(&format!("{}#L{}", uri.as_str(), h.span.start.line + 1))),
+                .and_then(|h| self::uri(&format!("{}#L{}", uri.as_str(), h.line + 1))),
             Target::Note { path, anchor } => me.resolve_path(path).and_then(|p| {
                 let file = path_to_uri(&p);
                 let line = anchor.as_ref().and_then(|a| {
                     // This note by its own file name: its current text, not the disk copy.
-                    let n = if file == me.uri {
+                    let n = if *file == *me.uri {
                         Some(me.clone())
                     } else {
                         view.get(&file)
                     };
-                    n.and_then(|n| n.heading_by_slug(a).map(|h| h.span.start.line + 1))
+                    n.and_then(|n| n.heading_by_slug(a).map(|h| h.line + 1))
                 });
                 match line {
                     Some(line) => self::uri(&format!("{file}#L{line}")),
@@ -287,10 +287,10 @@ pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::Document
             });
         }
     }
-    for (s, url) in &me.urls {
+    for (s, url) in me.urls() {
         if let Some(target) = self::uri(url) {
             out.push(lsp::DocumentLink {
-                range: span_range(*s, enc),
+                range: span_range(s, enc),
                 target: Some(target),
                 tooltip: None,
                 data: None,
@@ -327,7 +327,7 @@ fn preview_elsewhere(state: &State, n: &NoteSummary, i: usize) -> String {
     let text = match state
         .documents()
         .into_iter()
-        .find(|d| canonical_uri(&d.uri) == n.uri)
+        .find(|d| *canonical_uri(&d.uri) == *n.uri)
     {
         Some(doc) => doc.text_for_view(),
         None => {
@@ -341,12 +341,13 @@ fn preview_elsewhere(state: &State, n: &NoteSummary, i: usize) -> String {
         return p;
     }
     let fresh = NoteSummary::from_text(&n.uri, &text, state.config().slugs);
-    let h = &n.headings[i];
+    let Some(h) = n.heading(i) else {
+        return String::new();
+    };
     fresh
-        .headings
-        .iter()
+        .headings()
         .position(|f| !h.slug.is_empty() && f.slug == h.slug)
-        .or_else(|| fresh.headings.iter().position(|f| f.title == h.title))
+        .or_else(|| fresh.headings().position(|f| f.title == h.title))
         .and_then(|j| fresh.preview(j, &text))
         .unwrap_or_default()
 }
@@ -418,7 +419,7 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
     match what {
         AtCursor::Link(target) => match view.resolve(&facts, &target) {
             Ok(Resolved::Other(n, Some(i))) => {
-                let h = &n.headings[i];
+                let h = n.heading(i)?;
                 Some(markdown(
                     format!(
                         "**{}**\n\n{}\n\n_{}_",
@@ -432,9 +433,9 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
             Ok(Resolved::Other(n, None)) => Some(markdown(
                 format!(
                     "`{}`: {} heading{}",
-                    n.name,
-                    n.headings.len(),
-                    if n.headings.len() == 1 { "" } else { "s" }
+                    n.name(),
+                    n.heading_count(),
+                    if n.heading_count() == 1 { "" } else { "s" }
                 ),
                 None,
             )),
@@ -497,9 +498,7 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
                     continue;
                 }
                 // This note first, nearest the cursor first; then the others by name.
-                defs.sort_by_key(|(u, t, _)| {
-                    (*u != here, t.span.start.line.abs_diff(p.line), u.clone())
-                });
+                defs.sort_by_key(|(u, t, _)| (*u != here, t.line.abs_diff(p.line), u.clone()));
                 let places = defs
                     .iter()
                     .map(|(_, t, crumb)| (crumb.as_str(), &*t.definition));

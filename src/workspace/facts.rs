@@ -119,16 +119,16 @@ impl Facts {
 
     pub(super) fn of_summary(s: &NoteSummary) -> Facts {
         Facts {
-            uri: s.uri.clone(),
-            dir: s.dir.clone(),
-            slugs: s.headings.iter().map(|h| (*h.slug).into()).collect(),
+            uri: s.uri.to_string(),
+            dir: s.dir(),
+            slugs: s.headings().map(|h| h.slug.into()).collect(),
             links: Vec::new(),
             questions: Vec::new(),
             question_lines: Vec::new(),
             case_insensitive: true,
             html: HtmlAnchors {
                 source: None,
-                found: s.anchors.clone().into(),
+                found: s.anchors().map(String::from).collect::<Vec<_>>().into(),
             },
         }
     }

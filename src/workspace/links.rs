@@ -88,9 +88,12 @@ fn position_of<'a>(
 
 /// Whether `anchor` (or its lower case, `lower`, matched against lower-cased anchors) is
 /// one of a note's explicit anchors.
-fn explicit(html: &[String], anchor: &str, lower: Option<&str>) -> bool {
-    html.iter()
-        .any(|h| h == anchor || lower.is_some_and(|l| h.to_lowercase() == l))
+fn explicit<'a>(
+    mut html: impl Iterator<Item = &'a str>,
+    anchor: &str,
+    lower: Option<&str>,
+) -> bool {
+    html.any(|h| h == anchor || lower.is_some_and(|l| h.to_lowercase() == l))
 }
 
 /// Each slug's first heading (bold questions have no slug).
@@ -151,7 +154,11 @@ impl LinkCheck<'_> {
                 if lower
                     .as_deref()
                     .is_some_and(|l| self.local.get(l).is_some())
-                    || explicit(self.from.html.get(), anchor, lower.as_deref())
+                    || explicit(
+                        self.from.html.get().iter().map(String::as_str),
+                        anchor,
+                        lower.as_deref(),
+                    )
                 {
                     return (None, false);
                 }
@@ -295,7 +302,7 @@ impl View<'_> {
         let lower = from.case_insensitive.then(|| anchor.to_lowercase());
         let lower = lower.as_deref().filter(|l| *l != anchor);
         let found = match (&note, local) {
-            (Some(n), _) => position_of(n.headings.iter().map(|h| &*h.slug), anchor, lower),
+            (Some(n), _) => position_of(n.headings().map(|h| h.slug), anchor, lower),
             (None, Some(index)) => index.get(anchor).or_else(|| index.get(lower?)),
             (None, None) => position_of(from.slugs.iter().map(|s| &**s), anchor, lower),
         };
@@ -305,19 +312,18 @@ impl View<'_> {
                 None => Resolved::Here(i),
             });
         }
-        let html = match &note {
-            Some(n) => n.anchors.as_slice(),
-            None => from.html.get(),
+        let explicit = match &note {
+            Some(n) => explicit(n.anchors(), anchor, lower),
+            None => explicit(from.html.get().iter().map(String::as_str), anchor, lower),
         };
-        if explicit(html, anchor, lower) {
+        if explicit {
             return Ok(Resolved::Unchecked);
         }
         let closest = match &note {
             _ if !suggest => None,
-            Some(n) => {
-                self.ws
-                    .nearest_slug(&n.uri, Some(n.headings.iter().map(|h| &*h.slug)), anchor)
-            }
+            Some(n) => self
+                .ws
+                .nearest_slug(&n.uri, Some(n.headings().map(|h| h.slug)), anchor),
             None => self.ws.nearest_slug(
                 &from.uri,
                 local.is_none().then(|| from.slugs.iter().map(|s| &**s)),
@@ -325,7 +331,7 @@ impl View<'_> {
             ),
         };
         let where_ = match &note {
-            Some(n) if n.uri != from.uri => format!("`{}`", n.name),
+            Some(n) if *n.uri != *from.uri => format!("`{}`", n.name()),
             _ => "this note".to_string(),
         };
         Err(no_heading(anchor, &where_, closest))
@@ -340,7 +346,7 @@ impl View<'_> {
             Target::Note { path, .. } => {
                 let dir = from.dir.as_ref()?;
                 let n = self.get(&path_to_uri(&note_path(dir, path)?))?;
-                Some(n.headings.iter().map(|h| h.slug.to_string()).collect())
+                Some(n.headings().map(|h| h.slug.to_string()).collect())
             }
         }
     }
@@ -375,15 +381,15 @@ impl View<'_> {
         for n in self.all() {
             let facts = Facts::of_summary(&n);
             let index = SlugIndex::of(&facts.slugs);
-            for l in &n.links {
-                let hit = match self.resolve_in(&facts, &l.target, Some(&index), false, &mut false)
-                {
-                    Ok(Resolved::Other(t, Some(h))) => t.uri == uri && h == heading,
-                    Ok(Resolved::Here(h)) => n.uri == uri && h == heading,
-                    _ => false,
-                };
+            for l in n.links() {
+                let hit =
+                    match self.resolve_in(&facts, &l.target(), Some(&index), false, &mut false) {
+                        Ok(Resolved::Other(t, Some(h))) => *t.uri == *uri && h == heading,
+                        Ok(Resolved::Here(h)) => *n.uri == *uri && h == heading,
+                        _ => false,
+                    };
                 if hit {
-                    out.push((n.uri.clone(), l.span));
+                    out.push((n.uri.to_string(), l.span));
                 }
             }
         }

@@ -20,7 +20,7 @@ mod view;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use dashmap::DashMap;
 
@@ -33,7 +33,9 @@ use index::DiskIndex;
 pub use links::{LinkCheck, Resolved, SlugIndex, broken_link};
 pub use paths::{canonical_uri, normalize, note_path, path_to_uri, uri_to_path};
 pub use questions::MAX_RELATED;
-pub use summary::{HeadingEntry, LinkEntry, NoteSummary, QuestionKey, TermEntry};
+pub use summary::{
+    Explained, HeadingEntry, LinkEntry, NoteSummary, QuestionKey, Symbol, TermEntry,
+};
 pub use view::{View, ViewKey};
 
 /// A position with its column in both encodings, so a summary serves any client.
@@ -110,8 +112,12 @@ pub enum RelatedAt {
 
 #[derive(Default)]
 pub struct Workspace {
-    disk: DashMap<String, Arc<NoteSummary>>,
-    index: RwLock<Option<Arc<DiskIndex>>>,
+    /// Keyed by each summary's own URI.
+    disk: DashMap<Arc<str>, Arc<NoteSummary>>,
+    /// Read under the lock for as long as a check uses it, so that an insert meanwhile
+    /// waits for the reader rather than copying the whole index (as a shared index changed
+    /// while read would be).
+    index: RwLock<Option<DiskIndex>>,
     /// "Did you mean" answers per note, kept across its versions.
     nearest: Mutex<HashMap<String, Nearest>>,
     /// Bumped after every change to `disk`: answers computed under an older one may be stale.
@@ -120,6 +126,19 @@ pub struct Workspace {
     /// dropped on every change to `disk`, built again when asked.
     symbols: RwLock<Option<Arc<symbols::DiskSymbols>>>,
     symbols_building: Mutex<()>,
+}
+
+/// The workspace's [`DiskIndex`], read-locked.
+struct IndexGuard<'a>(RwLockReadGuard<'a, Option<DiskIndex>>);
+
+impl std::ops::Deref for IndexGuard<'_> {
+    type Target = DiskIndex;
+
+    fn deref(&self) -> &DiskIndex {
+        self.0
+            .as_ref()
+            .expect("an IndexGuard is made only over a built index")
+    }
 }
 
 impl Workspace {
@@ -132,7 +151,7 @@ impl Workspace {
             .insert(summary.uri.clone(), summary.clone())
             .is_some();
         match index.as_mut() {
-            Some(idx) if !replaced => Arc::make_mut(idx).add(&summary),
+            Some(idx) if !replaced => idx.add(&summary),
             _ => *index = None,
         }
         drop(index);
@@ -157,32 +176,30 @@ impl Workspace {
 
     /// The URIs of the notes summarized from disk.
     pub fn uris(&self) -> Vec<String> {
-        self.disk.iter().map(|e| e.key().clone()).collect()
+        self.disk.iter().map(|e| e.key().to_string()).collect()
     }
 
     pub fn is_empty(&self) -> bool {
         self.disk.is_empty()
     }
 
-    fn index(&self) -> Arc<DiskIndex> {
-        if let Some(i) = self
-            .index
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            return i.clone();
+    /// The index of the notes on disk, built if a change dropped it; inserts wait while it
+    /// is held.
+    fn index(&self) -> IndexGuard<'_> {
+        loop {
+            let read = self.index.read().unwrap_or_else(|e| e.into_inner());
+            if read.is_some() {
+                return IndexGuard(read);
+            }
+            drop(read);
+            // Built under the lock, so that no note added meanwhile is missed or added twice.
+            let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
+            if index.is_none() {
+                *index = Some(DiskIndex::of(
+                    self.disk.iter().map(|e| e.value().clone()).collect(),
+                ));
+            }
         }
-        // Built under the lock, so that no note added meanwhile is missed or added twice.
-        let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = index.as_ref() {
-            return i.clone();
-        }
-        let idx = Arc::new(DiskIndex::of(
-            self.disk.iter().map(|e| e.value().clone()).collect(),
-        ));
-        *index = Some(idx.clone());
-        idx
     }
 }
 

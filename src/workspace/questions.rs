@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use super::facts::Facts;
 use super::index::{Asked, BySample};
 use super::paths::uri_to_path;
+use super::summary::key_hash;
 use super::view::View;
 use super::{Related, RelatedAt, Span, WsDiagnostic};
 use crate::codes::{Severity, code};
 use crate::duplicates::{self, Place};
+use crate::outline::normalize_question;
 
 /// Related locations a duplicate question keeps, at most: as many as the protocol layer
 /// sends (`server::to_proto` shows the first ten), the rest only counted in the message.
@@ -41,14 +43,16 @@ impl View<'_> {
         }
         // Other open notes' questions, looked up once per call (not once per question).
         let mut open: HashMap<&str, Vec<Asked<&str>>> = HashMap::new();
-        for o in self.open.iter().filter(|o| o.uri != f.uri) {
-            for h in &o.headings {
-                if let Some(q) = &h.question_key
-                    && own.contains_key(&*q.text)
+        let own_keys: HashMap<u64, &str> = own.keys().map(|t| (key_hash(t), *t)).collect();
+        for o in self.open.iter().filter(|o| *o.uri != *f.uri) {
+            for h in o.headings() {
+                if let Some((key, sample)) = h.question_key
+                    && let Some(&text) = own_keys.get(&key)
+                    && normalize_question(h.title) == text
                 {
-                    open.entry(&q.text)
+                    open.entry(text)
                         .or_default()
-                        .push((&o.uri, h.title_span, q.sample));
+                        .push((&o.uri, h.title_span, sample));
                 }
             }
         }
@@ -66,12 +70,8 @@ impl View<'_> {
         };
         for (text, classes) in &own {
             let mut elsewhere: Vec<Asked<&str>> = index
-                .questions
-                .get(*text)
-                .into_iter()
-                .flatten()
+                .asked(text)
                 .filter(|(uri, ..)| **uri != *f.uri && !self.is_open(uri))
-                .map(|(uri, sp, s)| (&**uri, *sp, *s))
                 .collect();
             elsewhere.extend(open.get(*text).into_iter().flatten().copied());
             elsewhere.retain(|(uri, ..)| !is_translation(uri));

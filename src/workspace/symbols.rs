@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::Workspace;
-use super::summary::{HeadingEntry, NoteSummary};
+use super::summary::{HeadingEntry, NoteSummary, Symbol};
 use super::view::View;
 use crate::symbol_index::SymbolIndex;
 
@@ -51,10 +51,9 @@ impl Workspace {
             self.disk.iter().map(|e| e.value().clone()).collect();
         notes.sort_unstable_by(|a, b| a.uri.cmp(&b.uri));
         let index = SymbolIndex::build(notes.iter().enumerate().flat_map(|(ni, n)| {
-            n.headings
-                .iter()
+            n.headings()
                 .enumerate()
-                .map(move |(hi, h)| (ni as u32, hi as u32, &*h.title))
+                .map(move |(hi, h)| (ni as u32, hi as u32, h.title))
         }));
         let built = Arc::new(DiskSymbols { notes, index });
         // Kept unless the notes changed while it was built.
@@ -70,17 +69,17 @@ impl View<'_> {
     /// word starting with each word of the query are scored; a query that finds none that
     /// way (an abbreviation, letters from several words) is matched against every title.
     /// Each with its note and its container ("file.md › Section", the breadcrumb of its parent).
-    pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, HeadingEntry, String)> {
+    pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, Symbol, String)> {
         use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
         use nucleo_matcher::{Config, Matcher, Utf32Str};
         let mut matcher = Matcher::new(Config::DEFAULT);
         let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
         let mut buf = Vec::new();
-        let mut score = |h: &HeadingEntry| {
+        let mut score = |h: HeadingEntry| {
             if query.is_empty() {
                 Some(0)
             } else {
-                pattern.score(Utf32Str::new(&h.title, &mut buf), &mut matcher)
+                pattern.score(Utf32Str::new(h.title, &mut buf), &mut matcher)
             }
         };
         let disk = self.ws.disk_symbols();
@@ -97,7 +96,7 @@ impl View<'_> {
         // Scored by (note, heading) index; only the results returned are cloned.
         let mut scored: Vec<(u32, usize, usize)> = Vec::new();
         for (ni, n) in self.open.iter().enumerate() {
-            for (hi, h) in n.headings.iter().enumerate() {
+            for (hi, h) in n.headings().enumerate() {
                 if let Some(s) = score(h) {
                     scored.push((s, ni, hi));
                 }
@@ -106,7 +105,7 @@ impl View<'_> {
         let from_open = scored.len();
         for (dn, hi) in disk.index.candidates(query).unwrap_or_default() {
             let (dn, hi) = (dn as usize, hi as usize);
-            if let Some(s) = score(&disk.notes[dn].headings[hi])
+            if let Some(s) = disk.notes[dn].heading(hi).and_then(&mut score)
                 && on_disk(dn)
             {
                 scored.push((s, first_disk + dn, hi));
@@ -117,14 +116,15 @@ impl View<'_> {
                 if !on_disk(dn) {
                     continue;
                 }
-                for (hi, h) in n.headings.iter().enumerate() {
+                for (hi, h) in n.headings().enumerate() {
                     if let Some(s) = score(h) {
                         scored.push((s, first_disk + dn, hi));
                     }
                 }
             }
         }
-        let title = |&(_, ni, hi): &(u32, usize, usize)| note(ni).headings[hi].title.as_ref();
+        let title =
+            |&(_, ni, hi): &(u32, usize, usize)| note(ni).heading(hi).map_or("", |h| h.title);
         let order = |a: &(u32, usize, usize), b: &(u32, usize, usize)| {
             b.0.cmp(&a.0).then_with(|| title(a).cmp(title(b)))
         };
@@ -135,9 +135,15 @@ impl View<'_> {
         scored.sort_by(order);
         scored
             .into_iter()
-            .map(|(_, ni, hi)| {
-                let (n, h) = (note(ni), &note(ni).headings[hi]);
-                (n.uri.clone(), h.clone(), n.breadcrumb(h.parent))
+            .filter_map(|(_, ni, hi)| {
+                let n = note(ni);
+                let h = n.heading(hi)?;
+                let symbol = Symbol {
+                    title: h.title.to_string(),
+                    question: h.question,
+                    title_span: h.title_span,
+                };
+                Some((n.uri.to_string(), symbol, n.breadcrumb(h.parent)))
             })
             .collect()
     }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Weak};
 
 use super::Workspace;
 use super::paths::canonical_uri;
-use super::summary::{NoteSummary, TermEntry};
+use super::summary::{Explained, NoteSummary};
 
 /// Identifies what a [`View`] answers from. The open notes' summaries are held weakly: their
 /// addresses cannot be reused by other summaries while the key lives, and they are not kept.
@@ -26,7 +26,7 @@ impl View<'_> {
         let uri = &canonical_uri(uri);
         self.open
             .iter()
-            .find(|s| &s.uri == uri)
+            .find(|s| *s.uri == **uri)
             .cloned()
             .or_else(|| self.ws.disk.get(uri.as_str()).map(|e| e.value().clone()))
     }
@@ -52,7 +52,7 @@ impl View<'_> {
     }
 
     pub(super) fn is_open(&self, uri: &str) -> bool {
-        self.open.iter().any(|s| s.uri == uri)
+        self.open.iter().any(|s| &*s.uri == uri)
     }
 
     /// Every note: open documents, then notes on disk that are not open.
@@ -70,27 +70,36 @@ impl View<'_> {
 
     /// Where terms named `key` (see [`crate::terms::key`]) are explained, with the note of
     /// each and the breadcrumb of the place.
-    pub fn terms(&self, key: &str) -> Vec<(String, TermEntry, String)> {
-        let index = self.ws.index();
-        let mut out: Vec<(String, TermEntry, String)> = index
-            .terms
-            .get(key)
-            .into_iter()
-            .flatten()
-            .filter(|(uri, _)| !self.is_open(uri))
-            .filter_map(|(uri, i)| {
-                let note = self.ws.disk.get(&**uri)?;
-                let t = note.terms.get(*i)?.clone();
-                let crumb = note.breadcrumb(t.heading);
-                Some((uri.to_string(), t, crumb))
-            })
-            .collect();
+    pub fn terms(&self, key: &str) -> Vec<(String, Explained, String)> {
+        let explained = |note: &NoteSummary, i: usize| {
+            let t = note.term(i)?;
+            let crumb = note.breadcrumb(t.heading);
+            Some((
+                note.uri.to_string(),
+                Explained {
+                    line: t.line,
+                    definition: t.definition.to_string(),
+                },
+                crumb,
+            ))
+        };
+        let mut out: Vec<(String, Explained, String)> = {
+            let index = self.ws.index();
+            let places: Vec<(std::sync::Arc<NoteSummary>, u32)> = index
+                .explained(key)
+                .filter(|(n, _)| !self.is_open(&n.uri))
+                .cloned()
+                .collect();
+            places
+        }
+        .into_iter()
+        .filter_map(|(n, i)| explained(&n, i as usize))
+        .collect();
         for o in &self.open {
             out.extend(
-                o.terms
-                    .iter()
-                    .filter(|t| t.key == key)
-                    .map(|t| (o.uri.clone(), t.clone(), o.breadcrumb(t.heading))),
+                (0..o.terms().len())
+                    .filter(|&i| o.term(i).is_some_and(|t| t.key == key))
+                    .filter_map(|i| explained(o, i)),
             );
         }
         out
