@@ -374,8 +374,9 @@ pub fn ends_with_an_empty_row(table: &str) -> bool {
 /// Whether the text opens with a `---`/`+++` line that is not closed into front matter here:
 /// a closing line further on (in a later chunk) would make it front matter, headings and all.
 fn unclosed_front_matter(text: &str, root: Node) -> bool {
-    // tree-sitter-md takes the opening line with any indentation.
-    let first = text.lines().next().unwrap_or("").trim();
+    // tree-sitter-md takes the opening line with any indentation; it ends at `\n`, `\r\n` or
+    // a lone `\r`, as every line of its front matter does.
+    let first = text.split(['\n', '\r']).next().unwrap_or("").trim();
     (first == "---" || first == "+++")
         && !root
             .named_child(0)

@@ -944,4 +944,22 @@ mod tests {
         let lines: Vec<&str> = code.lines.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(lines, ["x = 1", "y = 2"]);
     }
+
+    /// Front matter whose lines end with a lone `\r` is front matter (tree-sitter-md's
+    /// scanner ends its lines at `\n`, `\r\n` or `\r`): a chunk opening it is left open
+    /// until its closing line, so a `#` line inside it is no heading, as in one parse.
+    #[test]
+    fn front_matter_ended_by_lone_carriage_returns_is_kept_whole() {
+        let lf = "---\ntitle: notes\n\n# not a heading\n\ntags: [a]\n---\n\n# Real\n\nText.\n";
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = lf.replace('\n', eol);
+            let real = text.find("# Real").unwrap();
+            let whole = Note::unchunked(&text);
+            assert_eq!(headings(&whole), [(1, real)], "{eol:?}");
+            for soft_above in [8, 64, SOFT_CUT_ABOVE] {
+                let note = Note::with_soft_cuts(&text, soft_above);
+                assert_eq!(headings(&note), [(1, real)], "{eol:?} {soft_above}");
+            }
+        }
+    }
 }
