@@ -1,5 +1,5 @@
 //! Prints the tree a sample checker's tree-sitter grammar makes of a sample read on stdin
-//! (`ts_tree c|cpp|java|go|bash < sample`): ERROR and MISSING nodes, parse states and all, to
+//! (`ts_tree c|cpp|java|go|bash|php < sample`): ERROR and MISSING nodes, parse states and all, to
 //! see what a grammar accepts before writing a rule about it.
 use std::io::Read;
 
@@ -11,8 +11,9 @@ fn main() {
         "java" => tree_sitter_java::LANGUAGE.into(),
         "go" => tree_sitter_go::LANGUAGE.into(),
         "bash" => tree_sitter_bash::LANGUAGE.into(),
+        "php" => tree_sitter_php::LANGUAGE_PHP.into(),
         _ => {
-            eprintln!("usage: ts_tree c|cpp|java|go|bash < sample");
+            eprintln!("usage: ts_tree c|cpp|java|go|bash|php < sample");
             std::process::exit(2);
         }
     };

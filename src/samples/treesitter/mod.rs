@@ -769,18 +769,25 @@ fn code_like(line: &str) -> bool {
 /// program's output or pseudo-code under a code tag (most lines without code punctuation),
 /// nor output pasted under the code (the error's line and every line after it without).
 pub(crate) fn looks_like_code(source: &str, error_at: usize) -> bool {
+    looks_like_code_in(source, error_at, |_| false)
+}
+
+/// [`looks_like_code`] for a language whose own lines (`own`) may carry none of the
+/// punctuation and words common to the C family (PHP's `<?php`, `echo "a"`).
+pub(crate) fn looks_like_code_in(source: &str, error_at: usize, own: fn(&str) -> bool) -> bool {
     if super::strict::strict() {
         return true;
     }
+    let is_code = |l: &str| code_like(l) || own(l.trim());
     let lines: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).collect();
-    let code = lines.iter().filter(|l| code_like(l)).count();
+    let code = lines.iter().filter(|l| is_code(l)).count();
     if code * 2 < lines.len() {
         return false;
     }
     let line_start = source[..error_at.min(source.len())]
         .rfind('\n')
         .map_or(0, |k| k + 1);
-    source[line_start..].lines().any(code_like)
+    source[line_start..].lines().any(is_code)
 }
 
 /// The usual flow of a C-family language: lexical faults first (an unterminated literal is

@@ -73,7 +73,43 @@ pub fn check(source: &str) -> Option<SyntaxError> {
         };
     }
     let error = missing_terminator(g, &text, &error).unwrap_or(error);
-    super::looks_like_code(source, error.range.start).then_some(error)
+    super::looks_like_code_in(source, error.range.start, php_line).then_some(error)
+}
+
+/// A line only PHP code writes, punctuation or not: a PHP tag, a statement that opens with a
+/// variable, or one that opens with a word PHP reads as a statement (`echo "a"` lacking its
+/// `;` is still code).
+fn php_line(line: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "echo",
+        "print",
+        "namespace",
+        "use",
+        "require",
+        "require_once",
+        "include",
+        "include_once",
+        "throw",
+        "yield",
+        "global",
+        "function",
+        "abstract",
+        "final",
+        "interface",
+        "trait",
+    ];
+    let variable = line
+        .strip_prefix('$')
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| c.is_alphabetic() || c == '_');
+    let word = line
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    let keyword = line.len() > word.len()
+        && line[word.len()..].starts_with([' ', '\t'])
+        && WORDS.iter().any(|w| word.eq_ignore_ascii_case(w));
+    line.starts_with("<?") || line.starts_with("?>") || variable || keyword
 }
 
 /// A statement left without its `;`: the first line up to the error's whose end, given a `;`,
@@ -113,7 +149,16 @@ fn terminated_here(
     error: &SyntaxError,
 ) -> Option<SyntaxError> {
     let code = &text[line.clone()];
-    if code.contains("//") || code.contains('#') || code.contains("/*") || code.contains("<?") {
+    if code.contains("//") || code.contains('#') || code.contains("/*") {
+        return None;
+    }
+    // Only code after the line's opening tag can lack its `;` (`<?php echo "a"`).
+    let lower = code.to_ascii_lowercase();
+    let after_tag = ["<?php", "<?="]
+        .iter()
+        .filter_map(|tag| lower.rfind(tag).map(|i| i + tag.len()))
+        .max();
+    if after_tag.is_some_and(|i| code[i..].trim().is_empty()) || lower.contains("<?xml") {
         return None;
     }
     let code_end = line.start + code.trim_end().len();
@@ -170,7 +215,18 @@ mod tests {
 
     #[test]
     fn errors() {
-        // A missing `;`: named at the next statement's first token, where `php -l` stops.
+        // A missing `;`: named at the next statement's first token, where `php -l` stops. PHP
+        // supplies a `;` only before a closing `?>`; lines such as `<?php` and `echo "a"`,
+        // without the C family's punctuation, are still code (not output under the code).
+        assert_eq!(
+            err("<?php\necho \"a\"\necho \"b\";\n"),
+            (3, "expected ';' before 'echo'".into())
+        );
+        assert_eq!(
+            err("<?php echo \"a\"\necho \"b\";"),
+            (2, "expected ';' before 'echo'".into())
+        );
+        assert_eq!(check("<?php\necho \"a\"\n?>\n<p>after</p>\n"), None);
         assert_eq!(
             err("<?php\n$a = 1\n$b = 2;\n"),
             (3, "expected ';' before '$b'".into())
