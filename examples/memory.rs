@@ -1,6 +1,6 @@
 //! What an open note holds, part by part: heap bytes live after each step of an open as the
 //! server does it (text in, analysis, workspace summary, diagnostics message), and after
-//! closing it. `cargo run --release --example memory -- NOTE.md [COPIES]`.
+//! closing it. The copies opened are indexed first, as in a workspace. `cargo run --release --example memory -- NOTE.md [COPIES]`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
@@ -104,7 +104,15 @@ fn main() {
     show("the summary alone", live() - base);
     drop(s);
 
+    // The copies are on disk and indexed first, as the server finds them in a workspace
+    // (each question is then asked in every other copy).
     let state = State::default();
+    for i in 0..copies {
+        let uri = format!("file:///m/copy-{i}.md");
+        state
+            .workspace
+            .insert(NoteSummary::from_text(&uri, &text, Default::default()));
+    }
     let (base, base_blocks) = (live(), blocks());
     for i in 0..copies {
         let uri: Uri = format!("file:///m/copy-{i}.md").parse().unwrap();
@@ -119,6 +127,24 @@ fn main() {
         "  {} heap blocks per note",
         (blocks() - base_blocks) / copies as isize
     );
+    // What parts of it are, per note: each part is dropped in turn (the notes are closed
+    // next anyway).
+    let uris: Vec<Uri> = (0..copies)
+        .map(|i| format!("file:///m/copy-{i}.md").parse().unwrap())
+        .collect();
+    let before = live();
+    for uri in &uris {
+        *state.get(uri).unwrap().lock_publication() = Default::default();
+    }
+    show(
+        "  the last message's pieces",
+        (before - live()) / copies as isize,
+    );
+    let before = live();
+    for uri in &uris {
+        state.get(uri).unwrap().current(Default::default()).note = Note::new("");
+    }
+    show("  the note", (before - live()) / copies as isize);
     for i in 0..copies {
         let uri: Uri = format!("file:///m/copy-{i}.md").parse().unwrap();
         state.close(&uri);

@@ -96,6 +96,24 @@ pub struct Blocks {
 }
 
 impl Blocks {
+    /// Drops the spare capacity the lists grew with: a chunk's blocks are kept for as long
+    /// as the chunk, and an open note has hundreds of chunks.
+    pub fn shrink(&mut self) {
+        self.headings.shrink_to_fit();
+        for b in &mut self.code {
+            b.lines.shrink_to_fit();
+        }
+        self.code.shrink_to_fit();
+        self.bold.shrink_to_fit();
+        self.lists.shrink_to_fit();
+        self.body_starts.shrink_to_fit();
+        self.link_text.shrink_to_fit();
+        self.definitions.shrink_to_fit();
+        self.soft_cuts.shrink_to_fit();
+        self.html.shrink_to_fit();
+        self.tables.shrink_to_fit();
+    }
+
     /// Clamps every range to `len` (the parser saw one more byte: a final line break).
     pub fn clamp(&mut self, len: usize) {
         let c = |r: &mut Range<usize>| *r = r.start.min(len)..r.end.min(len);

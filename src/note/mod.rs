@@ -81,6 +81,7 @@ impl Chunk {
         });
         let mut blocks = blocks::extract(source, &tree);
         blocks.clamp(text.len());
+        blocks.shrink();
         Chunk {
             lines: position::Lines::of(&text),
             text,

@@ -135,11 +135,14 @@ impl Lines {
 /// The offsets just past each line break that ends in `range` of `b`: `\n`, and `\r` not
 /// followed by `\n` (the byte after `range` is looked at for that).
 fn breaks_in(b: &[u8], range: Range<usize>) -> Vec<usize> {
-    memchr::memchr2_iter(b'\n', b'\r', &b[range.clone()])
+    let mut breaks: Vec<usize> = memchr::memchr2_iter(b'\n', b'\r', &b[range.clone()])
         .map(|i| range.start + i)
         .filter(|&i| b[i] == b'\n' || b.get(i + 1) != Some(&b'\n'))
         .map(|i| i + 1)
-        .collect()
+        .collect();
+    // Kept for as long as the chunk is: no spare capacity.
+    breaks.shrink_to_fit();
+    breaks
 }
 
 /// A note's text as consecutive pieces, each with its [`Lines`]: `starts[i]` is piece `i`'s

@@ -155,21 +155,57 @@ impl Courtesy {
 /// text (and read from disk again when it is closed), so a big note is not parsed twice at
 /// startup.
 fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSummary> {
+    match summarize_unless_same(path, state, courtesy, false) {
+        Summarized::Built(s) => Some(s),
+        Summarized::Same | Summarized::Not => None,
+    }
+}
+
+/// What [`summarize_unless_same`] made of a note.
+enum Summarized {
+    Built(NoteSummary),
+    /// The workspace's summary of the note is of the text on disk, made under the slug
+    /// style in force: it stands.
+    Same,
+    /// Not summarized (see [`summarize`]).
+    Not,
+}
+
+/// [`summarize`], or when `same_ok` and the workspace's summary of the note was made from
+/// the text now on disk under the slug style in force, [`Summarized::Same`]: a note closed
+/// unchanged is not parsed again (what that parse kept would be scattered over the pages the
+/// closed note freed, which could then not be given back).
+fn summarize_unless_same(
+    path: &Path,
+    state: &State,
+    courtesy: &Courtesy,
+    same_ok: bool,
+) -> Summarized {
     let uri = path_to_uri(path);
     if is_open(state, &uri) {
-        return None;
+        return Summarized::Not;
     }
     if !regular_file(path) {
         info!("not indexing {}: not a regular file", path.display());
-        return None;
+        return Summarized::Not;
     }
     let text = match files::read_text(path, files::MAX_NOTE_BYTES) {
         Ok(t) => t,
         Err(why) => {
             info!("not indexing {}: {why}", path.display());
-            return None;
+            return Summarized::Not;
         }
     };
+    let style = state.config().slugs;
+    if same_ok
+        && state.disk_built_only_with(style)
+        && state
+            .workspace
+            .get(&canonical_uri(&uri))
+            .is_some_and(|s| s.fingerprint == NoteSummary::fingerprint_of(&text))
+    {
+        return Summarized::Same;
+    }
     courtesy.wait_for_editor(state);
     // Asked between chunks; the look itself costs a walk over the open notes, so at most
     // every few milliseconds.
@@ -189,10 +225,11 @@ fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSumm
     };
     let Some(note) = Note::new_on_this_thread(&text, &go_on) else {
         info!("not indexing {}: opened meanwhile", path.display());
-        return None;
+        return Summarized::Not;
     };
     let a = Analysis::for_index(&note);
-    Some(NoteSummary::build(&uri, &note, &a, state.config().slugs))
+    state.disk_built_with(style);
+    Summarized::Built(NoteSummary::build(&uri, &note, &a, style))
 }
 
 /// Summarizes `paths` on two threads, each taking the next file when done with one; `done`
@@ -508,14 +545,15 @@ impl Backend {
                 continue;
             }
             let state = self.state.clone();
-            let summary =
-                tokio::task::spawn_blocking(move || summarize(&path, &state, &Courtesy::default()))
-                    .await
-                    .ok()
-                    .flatten();
+            let summary = tokio::task::spawn_blocking(move || {
+                summarize_unless_same(&path, &state, &Courtesy::default(), true)
+            })
+            .await
+            .unwrap_or(Summarized::Not);
             match summary {
-                Some(s) => self.state.workspace.insert(s),
-                None => self.state.workspace.remove(&uri),
+                Summarized::Built(s) => self.state.workspace.insert(s),
+                Summarized::Same => {}
+                Summarized::Not => self.state.workspace.remove(&uri),
             }
         }
         if settings_changed {

@@ -273,10 +273,7 @@ impl Backend {
             // A republish (settings, other notes, the end of indexing) mostly finds the same
             // diagnostics: the client has them already, and they can be big.
             if Some(version) == last.version
-                && last
-                    .frame
-                    .as_ref()
-                    .is_some_and(|f| f.bytes() == frame.bytes())
+                && last.sent == Some(state::Published::sent_of(frame.bytes()))
             {
                 last.republish = asked;
                 return;
@@ -284,11 +281,17 @@ impl Backend {
             // Checked under the output's lock: the empty diagnostics `didClose` sends are
             // written after `closed` is set, so nothing stale can follow them.
             if output.send_if(&frame, || !doc.is_closed()) {
+                let first = last.version.is_none();
                 *last = state::Published {
                     version: Some(version),
                     republish: asked,
-                    frame: Some(frame),
+                    sent: Some(state::Published::sent_of(frame.bytes())),
                 };
+                if first {
+                    // What opening the note threw away (the parse's trees and scratch, the
+                    // first analysis's) is given back.
+                    memory::give_back_soon();
+                }
             }
         });
         if let Err(e) = work.await {

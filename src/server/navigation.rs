@@ -249,7 +249,7 @@ pub fn rename(
 pub fn document_links(state: &State, uri: &lsp::Uri) -> Option<Vec<lsp::DocumentLink>> {
     let enc = state.encoding();
     let doc = state.get(uri)?;
-    let me = doc.summary(enc, state.config().slugs);
+    let me = doc.summary(enc, state.config().slugs, &state.workspace);
     let view = state.view(Some(uri.as_str()));
     let mut out = Vec::new();
     for l in me.links() {

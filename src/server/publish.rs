@@ -69,87 +69,94 @@ pub struct Cache {
     pub run_diagnostics: Vec<u8>,
 }
 
-/// Duplicate-question diagnostics as written, and what the writing read: the findings, and
-/// where in the note their ranges (and related locations in the note) were: as lines and
-/// columns, which is what is written (their byte offsets move with every edit above them). A note whose
-/// questions repeat (a README that asks each question twice) would otherwise convert and
-/// serialize hundreds of them, related locations and all, on every keystroke.
+/// Duplicate-question diagnostics as written, and what the writing read: where in the note
+/// the findings' ranges (and related locations in the note) were, as byte offsets and as
+/// lines and columns, which is what is written (the byte offsets move with every edit above
+/// them), and a hash of the rest of them ([`shape`]). A note whose questions repeat (a
+/// README that asks each question twice) would otherwise convert and serialize hundreds of
+/// them, related locations and all, on every keystroke. The findings themselves are not
+/// kept: with every question asked in ten other notes, they were more than the note's text.
 struct Duplicates {
-    found: Vec<workspace::WsDiagnostic>,
+    /// Each finding's range, then its related locations in the note (`true`), in order.
+    ranges: Vec<(Range<usize>, bool)>,
+    shape: u128,
     at: Vec<(LineCol, LineCol)>,
     json: Vec<u8>,
 }
 
-/// Whether two lists of findings are the same but for byte offsets in the note.
-fn same_but_offsets(a: &[workspace::WsDiagnostic], b: &[workspace::WsDiagnostic]) -> bool {
+/// A hash of what two lists of findings must share to be the same but for byte offsets in
+/// the note (their messages, other notes' locations, which related ones are in the note).
+fn shape(found: &[workspace::WsDiagnostic]) -> u128 {
+    use std::hash::Hash;
     use workspace::RelatedAt::{Here, Span};
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(a, b)| {
-            (a.severity, a.code, &a.message) == (b.severity, b.code, &b.message)
-                && a.related.len() == b.related.len()
-                && a.related.iter().zip(&b.related).all(|(a, b)| {
-                    a.uri == b.uri
-                        && match (&a.at, &b.at) {
-                            (Span(x), Span(y)) => x == y,
-                            (Here(_), Here(_)) => true,
-                            _ => false,
-                        }
-                })
-        })
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    found.len().hash(&mut h);
+    for d in found {
+        (d.severity, d.code, &d.message, d.related.len()).hash(&mut h);
+        for r in &d.related {
+            r.uri.hash(&mut h);
+            match &r.at {
+                Span(s) => {
+                    for p in [s.start, s.end] {
+                        (0u8, p.line, p.utf8, p.utf16).hash(&mut h);
+                    }
+                }
+                Here(_) => 1u8.hash(&mut h),
+            }
+        }
+    }
+    h.digest128()
 }
 
-/// Moves `found`, findings about questions whose titles started at `starts`, to where the
-/// same questions are in `facts`; `false` (and nothing moved) if one is not found there.
-fn move_findings(found: &mut [workspace::WsDiagnostic], starts: &[usize], facts: &Facts) -> bool {
+/// The ranges [`Duplicates::ranges`] holds for `found`.
+fn ranges_of(found: &[workspace::WsDiagnostic]) -> Vec<(Range<usize>, bool)> {
+    let mut out = Vec::new();
+    for d in found {
+        out.push((d.range.clone(), false));
+        for r in d.related.iter().take(workspace::MAX_RELATED) {
+            if let workspace::RelatedAt::Here(b) = &r.at {
+                out.push((b.clone(), true));
+            }
+        }
+    }
+    out.shrink_to_fit();
+    out
+}
+
+/// Moves `ranges`, of findings about questions whose titles started at `starts`, to where
+/// the same questions are in `facts`; `false` (and nothing moved) if one is not found there.
+fn move_findings(ranges: &mut [(Range<usize>, bool)], starts: &[usize], facts: &Facts) -> bool {
     if starts.len() != facts.questions.len() {
         return false;
     }
     let question = |r: &Range<usize>| starts.binary_search(&r.start).ok();
-    let known = |d: &workspace::WsDiagnostic| {
-        question(&d.range).is_some()
-            && d.related.iter().all(|r| match &r.at {
-                workspace::RelatedAt::Here(b) => question(b).is_some(),
-                workspace::RelatedAt::Span(_) => true,
-            })
-    };
-    if !found.iter().all(known) {
+    if !ranges.iter().all(|(r, _)| question(r).is_some()) {
         return false;
     }
-    let moved = |r: &mut Range<usize>| {
+    for (r, _) in ranges {
         let k = question(r).expect("looked up above");
         *r = facts.questions[k].1.clone();
-    };
-    for d in found {
-        moved(&mut d.range);
-        for r in &mut d.related {
-            if let workspace::RelatedAt::Here(b) = &mut r.at {
-                moved(b);
-            }
-        }
     }
     true
 }
 
-/// Where the ranges of `found` that lie in `note` are, in order.
+/// Where `ranges` (of findings, see [`Duplicates::ranges`]) are in `note`, in order.
 fn duplicates_at(
     note: &Note,
-    found: &[workspace::WsDiagnostic],
+    ranges: &[(Range<usize>, bool)],
     enc: Encoding,
 ) -> Vec<(LineCol, LineCol)> {
     // The findings come in the note's order; each one's related questions (the same few,
     // over and over, for a question asked dozens of times) with a cursor of their own.
     let near: (Near, Near) = Default::default();
     let near_related: (Near, Near) = Default::default();
-    let mut at = Vec::new();
-    for d in found {
-        at.push(note.range_to_line_cols_near(d.range.clone(), enc, Some(&near)));
-        for r in d.related.iter().take(workspace::MAX_RELATED) {
-            if let workspace::RelatedAt::Here(b) = &r.at {
-                at.push(note.range_to_line_cols_near(b.clone(), enc, Some(&near_related)));
-            }
-        }
-    }
-    at
+    ranges
+        .iter()
+        .map(|(r, related)| {
+            let near = if *related { &near_related } else { &near };
+            note.range_to_line_cols_near(r.clone(), enc, Some(near))
+        })
+        .collect()
 }
 
 /// What a chunk's diagnostics were written as. Small (the runs boxed): a keystroke splices
@@ -236,6 +243,12 @@ impl Written {
         self.holes.push((at + end, digits(end), d.range.end.line));
         self.placed = None;
         Ok(())
+    }
+
+    /// Drops the spare capacity (a piece is kept until its chunk changes).
+    fn shrink(&mut self) {
+        self.template.shrink_to_fit();
+        self.holes.shrink_to_fit();
     }
 
     /// The items for a chunk starting on line `first`.
@@ -359,6 +372,7 @@ fn write_local(
             written.push(to_proto::diagnostic(note, d, sev, enc), first)?;
         }
     }
+    written.shrink();
     Ok(written)
 }
 
@@ -382,6 +396,7 @@ fn write_links(
             written.push(to_proto::workspace_diagnostic(note, &d, sev, enc), first)?;
         }
     }
+    written.shrink();
     Ok(written)
 }
 
@@ -489,7 +504,7 @@ impl Cache {
             && self
                 .duplicates
                 .as_mut()
-                .is_some_and(|d| move_findings(&mut d.found, &self.question_starts, facts));
+                .is_some_and(|d| move_findings(&mut d.ranges, &self.question_starts, facts));
         self.question_starts.clear();
         self.question_starts
             .extend(facts.questions.iter().map(|(_, r)| r.start));
@@ -508,49 +523,49 @@ impl Cache {
         // ("also asked at line 40").
         let reuse = match duplicates.take() {
             Some(d) if moved => {
-                let now = duplicates_at(note, &d.found, enc);
+                let now = duplicates_at(note, &d.ranges, enc);
                 if now == d.at {
-                    Ok((d.found, now, d.json))
+                    Ok(Duplicates { at: now, ..d })
                 } else {
                     Err(Some(d))
                 }
             }
             other => Err(other),
         };
-        let (found, at, written) = match reuse {
-            Ok((found, at, json)) => (found, at, Some(json)),
+        let dups = match reuse {
+            Ok(d) => d,
             Err(old) => {
                 let found = view.duplicate_questions(facts);
-                let at = duplicates_at(note, &found, enc);
-                let written = old.and_then(
-                    |Duplicates {
-                         found: old,
-                         at: was,
-                         json,
-                     }| {
-                        (was == at && same_but_offsets(&old, &found)).then_some(json)
-                    },
-                );
-                (found, at, written)
-            }
-        };
-        let json = match written {
-            Some(json) => json,
-            None => {
-                let mut items = Items {
-                    out: &mut Vec::new(),
-                    any: false,
-                };
-                for d in &found {
-                    if let Some(sev) = config.severity(d.code, d.severity) {
-                        let d = to_proto::workspace_diagnostic(note, d, sev, enc);
-                        items.push(&serde_json::to_vec(&d)?);
+                let ranges = ranges_of(&found);
+                let at = duplicates_at(note, &ranges, enc);
+                let shape = shape(&found);
+                let json = match old {
+                    Some(old) if old.at == at && old.shape == shape => old.json,
+                    _ => {
+                        let mut items = Items {
+                            out: &mut Vec::new(),
+                            any: false,
+                        };
+                        for d in &found {
+                            if let Some(sev) = config.severity(d.code, d.severity) {
+                                let d = to_proto::workspace_diagnostic(note, d, sev, enc);
+                                items.push(&serde_json::to_vec(&d)?);
+                            }
+                        }
+                        let mut json = std::mem::take(items.out);
+                        json.shrink_to_fit();
+                        json
                     }
+                };
+                Duplicates {
+                    ranges,
+                    shape,
+                    at,
+                    json,
                 }
-                std::mem::take(items.out)
             }
         };
-        *duplicates = Some(Duplicates { found, at, json });
+        *duplicates = Some(dups);
         let verdicts = *verdicts;
         let mut check: Option<LinkCheck> = None;
         let frame = Frame::with_body(*last_len + 1024, |out| -> serde_json::Result<()> {

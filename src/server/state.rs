@@ -122,13 +122,22 @@ impl Current {
 }
 
 /// The last diagnostics sent for a note: its version, the [`Document::republish_count`]
-/// they were computed under, and the message itself (a republish that would send the same
-/// bytes again sends nothing).
+/// they were computed under, and the message's length and hash (a republish that would
+/// send the same bytes again sends nothing; the message itself, as big as the note's text
+/// when every line has a diagnostic, is not kept for that).
 #[derive(Default)]
 pub struct Published {
     pub version: Option<i32>,
     pub republish: u64,
-    pub frame: Option<super::output::Frame>,
+    pub sent: Option<(usize, u128)>,
+}
+
+impl Published {
+    /// What [`Published::sent`] holds for a message of `bytes` (XXH3's 128 bits: tens of
+    /// microseconds for the diagnostics of a 1 MiB note).
+    pub fn sent_of(bytes: &[u8]) -> (usize, u128) {
+        (bytes.len(), xxhash_rust::xxh3::xxh3_128(bytes))
+    }
 }
 
 impl Document {
@@ -252,19 +261,26 @@ impl Document {
     /// The workspace summary of the current version, built once per version. Takes this
     /// document's lock only: callers must not hold another document's lock (no nesting, no
     /// deadlock between two documents' requests).
-    pub fn summary(&self, enc: Encoding, style: SlugStyle) -> Arc<NoteSummary> {
+    pub fn summary(&self, enc: Encoding, style: SlugStyle, ws: &Workspace) -> Arc<NoteSummary> {
         let mut cur = self.current(enc);
-        self.summary_of(&mut cur, style)
+        self.summary_of(&mut cur, style, ws)
     }
 
-    fn summary_of(&self, cur: &mut Current, style: SlugStyle) -> Arc<NoteSummary> {
+    /// The summary of `cur`'s version: the workspace's own summary of the note when it is
+    /// the same (a note opened and not edited is summarized as on disk), so that an open
+    /// note does not keep a second copy of it.
+    fn summary_of(&self, cur: &mut Current, style: SlugStyle, ws: &Workspace) -> Arc<NoteSummary> {
         if let Some((v, s)) = lock(&self.summary).as_ref()
             && *v == cur.version
         {
             return s.clone();
         }
         let a = cur.analysis();
-        let s = Arc::new(NoteSummary::build(&self.uri, &cur.note, &a, style));
+        let built = NoteSummary::build(&self.uri, &cur.note, &a, style);
+        let s = match ws.get(&built.uri) {
+            Some(disk) if disk.fingerprint == built.fingerprint && *disk == built => disk,
+            _ => Arc::new(built),
+        };
         *lock(&self.summary) = Some((cur.version, s.clone()));
         s
     }
@@ -294,7 +310,12 @@ impl Document {
     /// else the last summary built, or `None` when there is none (the copy on disk, if
     /// indexed, stands in). A big note in the middle of a long parse must not hold up
     /// requests about every other note.
-    pub fn summary_for_view(&self, enc: Encoding, style: SlugStyle) -> Option<Arc<NoteSummary>> {
+    pub fn summary_for_view(
+        &self,
+        enc: Encoding,
+        style: SlugStyle,
+        ws: &Workspace,
+    ) -> Option<Arc<NoteSummary>> {
         let deadline = std::time::Instant::now() + VIEW_WAIT;
         loop {
             let guard = match self.current.try_lock() {
@@ -306,7 +327,7 @@ impl Document {
                 let queued: usize = lock(&self.pending).0.iter().map(|(_, c)| c.len()).sum();
                 if queued == 0 || cur.note.len() + queued <= CATCH_UP_BYTES {
                     self.catch_up(&mut cur, enc);
-                    return Some(self.summary_of(&mut cur, style));
+                    return Some(self.summary_of(&mut cur, style, ws));
                 }
                 break;
             }
@@ -397,6 +418,13 @@ fn drop_elsewhere(doc: Arc<Document>) {
     }
 }
 
+fn style_bit(style: SlugStyle) -> u8 {
+    match style {
+        SlugStyle::Github => 1,
+        SlugStyle::Gitlab => 2,
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves consistent data (edits are applied whole or not
     // at all from the queue's point of view); keep serving.
@@ -426,6 +454,9 @@ pub struct State {
     pub open_texts: Arc<super::guard::OpenTexts>,
     /// Samples run on request and what they printed (`running.rs`).
     pub runs: super::running::Runs,
+    /// The slug styles the workspace's summaries of notes on disk were made under, one bit
+    /// each.
+    disk_styles: AtomicU8,
 }
 
 impl State {
@@ -438,7 +469,7 @@ impl State {
         let open = docs
             .iter()
             .filter(|d| Some(d.uri.as_str()) != except)
-            .filter_map(|d| d.summary_for_view(enc, style))
+            .filter_map(|d| d.summary_for_view(enc, style, &self.workspace))
             .collect();
         View {
             ws: &self.workspace,
@@ -450,6 +481,17 @@ impl State {
     /// when there were none).
     pub fn roots(&self) -> Vec<std::path::PathBuf> {
         self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Records that a summary of a note on disk was made under `style`.
+    pub fn disk_built_with(&self, style: SlugStyle) {
+        self.disk_styles
+            .fetch_or(style_bit(style), Ordering::SeqCst);
+    }
+
+    /// Whether every summary of a note on disk was made under `style`.
+    pub fn disk_built_only_with(&self, style: SlugStyle) -> bool {
+        self.disk_styles.load(Ordering::SeqCst) == style_bit(style)
     }
 
     pub fn supports_progress(&self) -> bool {
@@ -538,6 +580,7 @@ impl State {
         match self.docs.remove(uri.as_str()) {
             Some((_, doc)) => {
                 doc.closed.store(true, Ordering::SeqCst);
+                self.workspace.forget_answers(&doc.uri);
                 drop_elsewhere(doc)
             }
             None => warn!("didClose for {} which is not open", uri.as_str()),
@@ -561,5 +604,61 @@ impl State {
         }
         pending.1 = version;
         pending.0.push((version, change));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An open note whose text is the one summarized from disk shares that summary; once
+    /// edited, it has its own, equal to one built afresh.
+    #[test]
+    fn an_unedited_open_note_shares_the_summary_from_disk() {
+        let text = [
+            // GitHub's slug keeps both dashes, GitLab's one.
+            "# Pros -- and cons\n\nBoth.\n\n",
+            include_str!("../../fixtures/clean-notes.md"),
+            include_str!("../../fixtures/quiz.md"),
+        ]
+        .concat();
+        let uri: Uri = "file:///notes/shared.md".parse().unwrap();
+        let state = State::default();
+        let style = SlugStyle::Github;
+        state
+            .workspace
+            .insert(NoteSummary::from_text(uri.as_str(), &text, style));
+        let disk = state.workspace.get(uri.as_str()).expect("inserted");
+        state.open(&uri, text.clone(), 1);
+        let doc = state.get(&uri).unwrap();
+        let open = doc.summary(Encoding::Utf16, style, &state.workspace);
+        assert!(Arc::ptr_eq(&open, &disk));
+        // Another slug style makes another summary.
+        state.open(&uri, text.clone(), 2);
+        let doc = state.get(&uri).unwrap();
+        let gitlab = doc.summary(Encoding::Utf16, SlugStyle::Gitlab, &state.workspace);
+        let pros = |s: &NoteSummary| {
+            s.headings()
+                .filter(|h| h.title.contains("Pros"))
+                .map(|h| h.slug.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pros(&disk), ["pros----and-cons"]);
+        assert_eq!(pros(&gitlab), ["pros-and-cons"]);
+        assert!(!Arc::ptr_eq(&gitlab, &disk));
+        let edited = text.replacen("# ", "# Edited ", 1);
+        state.enqueue(
+            &uri,
+            3,
+            Change::Edits(vec![TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: edited.clone(),
+            }]),
+        );
+        let own = doc.summary(Encoding::Utf16, style, &state.workspace);
+        assert!(!Arc::ptr_eq(&own, &disk));
+        assert_eq!(*own, NoteSummary::from_text(uri.as_str(), &edited, style));
+        assert_ne!(*own, *disk);
     }
 }

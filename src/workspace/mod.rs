@@ -170,6 +170,21 @@ impl Workspace {
         }
     }
 
+    /// The summary of the note on disk at `uri` (spelled as [`canonical_uri`] does).
+    pub fn get(&self, uri: &str) -> Option<Arc<NoteSummary>> {
+        self.disk.get(uri).map(|e| e.value().clone())
+    }
+
+    /// Forgets the "did you mean" answers kept for note `uri` (across the versions of an
+    /// open note): called when the note is closed, so that what they hold is freed with
+    /// the rest of it.
+    pub fn forget_answers(&self, uri: &str) {
+        self.nearest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&canonical_uri(uri));
+    }
+
     pub fn len(&self) -> usize {
         self.disk.len()
     }

@@ -104,7 +104,7 @@ fn str_in(text: &str, s: Str) -> &str {
 const NONE: u32 = u32::MAX;
 
 /// What is kept of a heading.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct HeadingRec {
     title: Str,
     slug: Str,
@@ -126,7 +126,7 @@ const QUESTION: u8 = 1;
 const KEY: u8 = 2;
 const SAMPLE: u8 = 4;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct LinkRec {
     span: Span,
     dest_span: Span,
@@ -135,7 +135,7 @@ struct LinkRec {
     not_a_link: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct TermRec {
     key: Str,
     name: Str,
@@ -214,7 +214,7 @@ pub struct Explained {
 }
 
 /// What the workspace keeps of one note.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteSummary {
     /// Shared with the workspace's indexes (one allocation a note).
     pub uri: Arc<str>,
