@@ -4,7 +4,30 @@
 //! chunk; [`super::Note`] shifts them.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
 use tree_sitter::{Node, Tree};
+
+/// tree-sitter-md's node kind names by kind id (aliases included: every id a name has).
+static KINDS: LazyLock<Vec<Box<str>>> = LazyLock::new(|| {
+    let lang = tree_sitter::Language::new(tree_sitter_md::LANGUAGE);
+    (0..lang.node_kind_count())
+        .map(|id| {
+            let id = u16::try_from(id).expect("tree-sitter kind ids are u16");
+            lang.node_kind_for_id(id).unwrap_or("").into()
+        })
+        .collect()
+});
+
+/// `node.kind()` for a node of a tree-sitter-md tree, read from a table: `kind()` measures
+/// and UTF-8-checks the grammar's C string on every call, and the walk over a chunk's tree
+/// asks it for every node several times. Ids past the table (ERROR's) ask the node.
+fn kind<'t>(node: Node<'t>) -> &'t str {
+    match KINDS.get(usize::from(node.kind_id())) {
+        Some(k) => k,
+        None => node.kind(),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadingBlock {
@@ -192,12 +215,12 @@ pub fn marker_kind(line: &str) -> Option<u8> {
 fn list_items(list: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = list.walk();
     list.named_children(&mut cursor)
-        .filter(|c| c.kind() == "list_item")
+        .filter(|c| kind(*c) == "list_item")
         .collect()
 }
 
 fn node_marker_kind(item: Node) -> Option<u8> {
-    match item.child(0)?.kind() {
+    match kind(item.child(0)?) {
         "list_marker_minus" => Some(b'-'),
         "list_marker_plus" => Some(b'+'),
         "list_marker_star" => Some(b'*'),
@@ -214,7 +237,7 @@ fn top_level_blocks(root: Node<'_>) -> Vec<Node<'_>> {
     while let Some(n) = stack.pop() {
         let mut cursor = n.walk();
         for c in n.named_children(&mut cursor) {
-            if c.kind() == "section" {
+            if kind(c) == "section" {
                 stack.push(c);
             } else {
                 out.push(c);
@@ -229,7 +252,7 @@ const NOCHECK_COMMENT: &str = "<!-- notes-lsp: nocheck -->";
 
 fn is_top_level(node: Node) -> bool {
     node.parent()
-        .is_none_or(|p| matches!(p.kind(), "section" | "document"))
+        .is_none_or(|p| matches!(kind(p), "section" | "document"))
 }
 
 fn trim_break(text: &str, range: Range<usize>) -> Range<usize> {
@@ -299,19 +322,19 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
             && soft_start_ok(&text[at..])
     };
     for n in &top {
-        if n.kind() == "html_block" && block_tag(&text[n.byte_range()]) {
+        if kind(*n) == "html_block" && block_tag(&text[n.byte_range()]) {
             blocks.html.push(n.byte_range());
         }
-        if n.kind() == "pipe_table" {
+        if kind(*n) == "pipe_table" {
             blocks.tables.push(n.byte_range());
         }
         if soft(n.start_byte()) {
             blocks.soft_cuts.push(n.start_byte());
         }
-        if n.kind() == "list" {
+        if kind(*n) == "list" {
             let mut cursor = n.walk();
             for item in n.named_children(&mut cursor) {
-                if item.kind() == "list_item"
+                if kind(item) == "list_item"
                     && item.start_byte() > n.start_byte()
                     && soft(item.start_byte())
                 {
@@ -322,14 +345,14 @@ pub fn extract(text: &str, tree: &Tree) -> Blocks {
     }
     if let Some(first) = top
         .first()
-        .filter(|n| n.kind() == "list" && n.start_byte() == 0)
+        .filter(|n| kind(**n) == "list" && n.start_byte() == 0)
         && let Some(kind) = list_items(*first)
             .first()
             .and_then(|i| node_marker_kind(*i))
     {
         blocks.start_list = Some((trim_break(text, first.byte_range()).end, kind));
     }
-    if let Some(last) = top.last().filter(|n| n.kind() == "list")
+    if let Some(last) = top.last().filter(|n| kind(**n) == "list")
         && let Some(item) = list_items(*last).last()
         && !closed_by_blank_lines(text, *item)
         && let Some(kind) = node_marker_kind(*item)
@@ -369,7 +392,7 @@ fn open_at_end(text: &str, root: Node) -> bool {
         let Some(last) = node.named_child(node.named_child_count().saturating_sub(1) as u32) else {
             return false;
         };
-        match last.kind() {
+        match kind(last) {
             "section" => node = last,
             "fenced_code_block" => return !fence_closed(last),
             "html_block" => return !html_closed(text, last),
@@ -398,7 +421,7 @@ fn unclosed_front_matter(text: &str, root: Node) -> bool {
     (first == "---" || first == "+++")
         && !root
             .named_child(0)
-            .is_some_and(|n| matches!(n.kind(), "minus_metadata" | "plus_metadata"))
+            .is_some_and(|n| matches!(kind(n), "minus_metadata" | "plus_metadata"))
 }
 
 /// Whether an HTML block that is the chunk's last block has ended, so that the next line
@@ -503,7 +526,7 @@ const BLOCK_TAGS: &[&str] = &[
 fn fence_closed(node: Node) -> bool {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|c| c.kind() == "fenced_code_block_delimiter")
+        .filter(|c| kind(*c) == "fenced_code_block_delimiter")
         .count()
         >= 2
 }
@@ -513,7 +536,7 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
     // Any block that is not a heading answers the heading before it, at any depth: quizzes
     // put a question heading inside a list item and its options in the items after it.
     if matches!(
-        node.kind(),
+        kind(node),
         "paragraph"
             | "fenced_code_block"
             | "indented_code_block"
@@ -525,7 +548,7 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
     ) {
         blocks.body_starts.push(node.start_byte());
     }
-    match node.kind() {
+    match kind(node) {
         // ERROR: tree-sitter-md recovers from its own scanner confusion by wrapping blocks
         // in ERROR nodes; what they hold is still the note's structure.
         "document" | "section" | "list_item" | "block_quote" | "ERROR" => true,
@@ -536,7 +559,7 @@ fn visit(text: &str, lines: &[usize], node: Node, blocks: &mut Blocks) -> bool {
         "atx_heading" => {
             let level = node
                 .child(0)
-                .and_then(|m| m.kind().strip_prefix("atx_h"))
+                .and_then(|m| kind(m).strip_prefix("atx_h"))
                 .and_then(|k| k.as_bytes().first())
                 .map_or(1, |d| d - b'0');
             let content = child_of_kind(node, "inline")
@@ -649,13 +672,13 @@ fn push_code(
     let (mut container_col, mut in_quote, mut up) = (None, false, node.parent());
     let mut container = None;
     while let Some(p) = up {
-        match p.kind() {
+        match kind(p) {
             "list_item" => {
                 container.get_or_insert(Container::ListItem);
                 if container_col.is_none() {
                     container_col = p
                         .child(0)
-                        .filter(|m| m.kind().starts_with("list_marker"))
+                        .filter(|m| kind(*m).starts_with("list_marker"))
                         .map(|m| visual_col(text, lines, m.end_byte()));
                 }
             }
@@ -692,9 +715,10 @@ fn visual_col(text: &str, lines: &[usize], at: usize) -> usize {
         })
 }
 
-fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+fn child_of_kind<'t>(node: Node<'t>, wanted: &str) -> Option<Node<'t>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).find(|c| c.kind() == kind)
+    node.named_children(&mut cursor)
+        .find(|c| kind(*c) == wanted)
 }
 
 /// The code text of each line of `region`: after the container prefix that tree-sitter marks
@@ -707,22 +731,30 @@ fn code_lines(
     region: Range<usize>,
     indent: usize,
 ) -> Vec<Range<usize>> {
-    // Where each row's container prefix ends.
-    let mut prefix_end: Vec<(usize, usize)> = Vec::new();
-    let mut stack = vec![block];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "block_continuation" {
-            prefix_end.push((row_of(lines, n.start_byte()), n.end_byte()));
-            continue;
+    let first_row = row_of(lines, region.start);
+    let last_row = row_of(lines, region.end);
+    // Where each row's container prefix ends: the `block_continuation` nodes among the
+    // block's named descendants (one walk, not descending into them or into unnamed nodes).
+    let mut prefix_end: Vec<(usize, usize)> = Vec::with_capacity(last_row - first_row + 2);
+    let mut cursor = block.walk();
+    'walk: loop {
+        let n = cursor.node();
+        if n.is_named() {
+            if kind(n) == "block_continuation" {
+                prefix_end.push((row_of(lines, n.start_byte()), n.end_byte()));
+            } else if cursor.goto_first_child() {
+                continue;
+            }
         }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
     }
     prefix_end.sort_unstable();
 
-    let first_row = row_of(lines, region.start);
-    let last_row = row_of(lines, region.end);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(last_row + 1 - first_row);
     // Rows after a blank line inside an indented block get only their container's
     // continuation from tree-sitter-md, not the block's own four columns: they are skipped
     // up to the column the first row's code starts at.
