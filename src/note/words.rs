@@ -56,9 +56,12 @@ fn blank(line: &[u8]) -> bool {
 
 /// Where a line's prose starts: after its indentation, one list marker (`-`, `+`, `*`, or up
 /// to nine digits and `.` or `)`, then a space or tab) and a task box (`[ ]`, `[x]`), if the
-/// next character is a letter (or starts a non-ASCII character). Such a line is paragraph
-/// text, a list item's first line, a table row without cells, or a line of code, front
-/// matter or an HTML block; which one never depends on the words after that start.
+/// next character is a letter (or starts a non-ASCII character), or one or two `*`, `_` or
+/// backticks before a letter (emphasis or a code span: too few for a thematic break or a
+/// fence, and no space for a list marker). Such a line is paragraph text, a list item's
+/// first line, a table row without cells, or a line of code, front matter or an HTML block;
+/// which one never depends on the words after that start. An ATX heading's text is prose
+/// too, from its first character, when no `#` ends the line (a closing sequence).
 fn prose_start(line: &[u8]) -> Option<usize> {
     let skip_blank = |mut i: usize| {
         while matches!(line.get(i), Some(b' ' | b'\t')) {
@@ -81,9 +84,32 @@ fn prose_start(line: &[u8]) -> Option<usize> {
             i = skip_blank(i + 3);
         }
     }
-    line.get(i)
-        .is_some_and(|&b| b.is_ascii_alphabetic() || b >= 0x80)
-        .then_some(i)
+    let letter = |at: usize| {
+        line.get(at)
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b >= 0x80)
+    };
+    match line.get(i) {
+        Some(&c @ (b'*' | b'_' | b'`')) => {
+            let run = line[i..].iter().take_while(|&&b| b == c).count();
+            (run <= 2 && letter(i + run)).then_some(i)
+        }
+        Some(b'#') => {
+            let hashes = line[i..].iter().take_while(|&&b| b == b'#').count();
+            let text = i
+                + hashes
+                + line[i + hashes..]
+                    .iter()
+                    .take_while(|&&b| b == b' ' || b == b'\t')
+                    .count();
+            let closing = line.trim_ascii_end().ends_with(b"#");
+            ((1..=6).contains(&hashes)
+                && text > i + hashes
+                && !closing
+                && line.get(text).is_some_and(|b| !b.is_ascii_whitespace()))
+            .then_some(text)
+        }
+        _ => letter(i).then_some(i),
+    }
 }
 
 /// `[ ]`, `[x]` or `[X]` and a space or tab: a task list item's box, not a link label.
@@ -618,21 +644,31 @@ mod tests {
 
     #[test]
     fn other_lines_have_their_spaces_joined() {
-        check("# Section 3 token\n", Some("# Sectiona3atoken\n"));
+        check("#Section 3 token\n", Some("#Sectiona3atoken\n"));
         check("2024 was the year\n", Some("2024awasatheayear\n"));
         check(
             "| a b | c |\n|---|---|\n| d e | f |\n",
             Some("| aab | c |\n|---|---|\n| dae | f |\n"),
         );
         check("> quoted words\n", Some("> quotedawords\n"));
-        check("**bold** and `code`\n", None);
+        check("**bold** and `code`\n", Some("aaaaaaaaaaaaaaaaaaa\n"));
+        check("***\n", None);
+        check("``` code\n", None);
+        check("* `x`\n", Some("* aaa\n"));
+        check("### 1. What is it?\n", Some("### aaaaaaaaaaaaaa\n"));
+        check("- **time** of day.\n", Some("- aaaaaaaaaaaaaaaa\n"));
+        check("__init__ runs\n", Some("aaaaaaaaaaaaa\n"));
+        check("``code`` first\n", Some("aaaaaaaaaaaaaa\n"));
+        check("*** x\n", None);
+        check("###\n", None);
+        check("## Heading words ##\n", Some("## Headingawords ##\n"));
     }
 
     #[test]
     fn type_6_html_blocks_are_masked_after_their_first_line() {
         check(
             "<table>\n  <tr><td>a | b</td></tr>\n# x\n```\n</table>\n\n# Next\n",
-            Some("<table>\n  aaaaaaaaaaaaaaaaaaaaaaa\naaa\naaa\naaaaaaaa\n\n# Next\n"),
+            Some("<table>\n  aaaaaaaaaaaaaaaaaaaaaaa\naaa\naaa\naaaaaaaa\n\n# aaaa\n"),
         );
         // After one-line comments, as an all-contributors table is written.
         check(
@@ -641,7 +677,7 @@ mod tests {
         );
         check(
             "## Question\n<details>\n<summary>Why?</summary>\n\n- an answer\n</details>\n",
-            Some("## Question\n<details>\naaaaaaaaaaaaaaaaaaaaaaa\n\n- aaaaaaaaa\n</details>\n"),
+            Some("## aaaaaaaa\n<details>\naaaaaaaaaaaaaaaaaaaaaaa\n\n- aaaaaaaaa\n</details>\n"),
         );
         check("<table>\r\n<tr>\r\n", Some("<table>\r\naaaa\r\n"));
     }
