@@ -121,7 +121,7 @@ impl Facts {
         Facts {
             uri: s.uri.to_string(),
             dir: s.dir(),
-            slugs: s.headings().map(|h| h.slug.into()).collect(),
+            slugs: s.slugs().map(Arc::from).collect(),
             links: Vec::new(),
             questions: Vec::new(),
             question_lines: Vec::new(),

@@ -302,7 +302,7 @@ impl View<'_> {
         let lower = from.case_insensitive.then(|| anchor.to_lowercase());
         let lower = lower.as_deref().filter(|l| *l != anchor);
         let found = match (&note, local) {
-            (Some(n), _) => position_of(n.headings().map(|h| h.slug), anchor, lower),
+            (Some(n), _) => position_of(n.slugs(), anchor, lower),
             (None, Some(index)) => index.get(anchor).or_else(|| index.get(lower?)),
             (None, None) => position_of(from.slugs.iter().map(|s| &**s), anchor, lower),
         };
@@ -321,9 +321,7 @@ impl View<'_> {
         }
         let closest = match &note {
             _ if !suggest => None,
-            Some(n) => self
-                .ws
-                .nearest_slug(&n.uri, Some(n.headings().map(|h| h.slug)), anchor),
+            Some(n) => self.ws.nearest_slug(&n.uri, Some(n.slugs()), anchor),
             None => self.ws.nearest_slug(
                 &from.uri,
                 local.is_none().then(|| from.slugs.iter().map(|s| &**s)),
@@ -346,7 +344,7 @@ impl View<'_> {
             Target::Note { path, .. } => {
                 let dir = from.dir.as_ref()?;
                 let n = self.get(&path_to_uri(&note_path(dir, path)?))?;
-                Some(n.headings().map(|h| h.slug.to_string()).collect())
+                Some(n.slugs().map(String::from).collect())
             }
         }
     }
@@ -379,6 +377,9 @@ impl View<'_> {
         let mut out = Vec::new();
         let uri = canonical_uri(uri);
         for n in self.all() {
+            if n.links().next().is_none() {
+                continue;
+            }
             let facts = Facts::of_summary(&n);
             let index = SlugIndex::of(&facts.slugs);
             for l in n.links() {

@@ -400,6 +400,11 @@ impl NoteSummary {
         self.headings.iter().map(|h| self.heading_of(h))
     }
 
+    /// Its headings' anchors, in order (empty for bold questions): what link checks walk.
+    pub fn slugs(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        self.headings.iter().map(|h| self.str(h.slug))
+    }
+
     pub fn heading(&self, i: usize) -> Option<HeadingEntry<'_>> {
         self.headings.get(i).map(|h| self.heading_of(h))
     }
@@ -566,6 +571,7 @@ mod tests {
         );
         let slugs = outline::slugs_of(&a.headings, SlugStyle::Github);
         assert!(s.headings().zip(&slugs).all(|(h, s)| h.slug == &**s));
+        assert!(s.slugs().eq(slugs.iter().map(|s| &**s)));
         let keys = QuestionKey::all(&note, &a);
         let kept: Vec<(usize, u64, Option<u64>)> = s
             .headings()
