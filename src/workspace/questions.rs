@@ -43,8 +43,13 @@ impl View<'_> {
         }
         // Other open notes' questions, looked up once per call (not once per question).
         let mut open: HashMap<&str, Vec<Asked<&str>>> = HashMap::new();
-        let own_keys: HashMap<u64, &str> = own.keys().map(|t| (key_hash(t), *t)).collect();
-        for o in self.open.iter().filter(|o| *o.uri != *f.uri) {
+        let others = || self.open.iter().filter(|o| *o.uri != *f.uri);
+        // Hashed as summaries keep question keys, when another note is open.
+        let own_keys: HashMap<u64, &str> = match others().next() {
+            Some(_) => own.keys().map(|t| (key_hash(t), *t)).collect(),
+            None => HashMap::new(),
+        };
+        for o in others() {
             for h in o.headings() {
                 if let Some((key, sample)) = h.question_key
                     && let Some(&text) = own_keys.get(&key)
@@ -154,6 +159,7 @@ mod tests {
     use crate::config::SlugStyle;
     use crate::note::{Encoding, Note};
     use crate::workspace::{NoteSummary, Workspace};
+    use std::sync::Arc;
 
     #[test]
     fn duplicate_questions_keep_a_few_related_and_count_all() {
@@ -353,6 +359,38 @@ mod tests {
             ],
         );
         assert_eq!(found, [(2, "also asked in concurrency.md:3".to_string())]);
+    }
+
+    /// Other open notes are looked in by their summaries (which keep question keys as
+    /// hashes), their titles normalized as this note's are; a note on disk that is open
+    /// counts as open.
+    #[test]
+    fn questions_of_other_open_notes_count() {
+        let mine = "# N\n\n## What is a closure?\n\nA function.\n\n## Why Rust?\n\nSafety.\n";
+        let note = Note::new(mine);
+        let a = Analysis::of(&note);
+        let facts = Facts::of("file:///r/a.md", &note, &a, SlugStyle::Github);
+        let ws = Workspace::default();
+        let other = "# O\n\n## 3. What is a Closure\n\nAgain.\n\n## What is a monad?\n\nNo.\n";
+        ws.insert(NoteSummary::from_text(
+            "file:///r/b.md",
+            "# Old\n\n## Why Rust?\n\nOld.\n",
+            SlugStyle::Github,
+        ));
+        let view = View {
+            ws: &ws,
+            open: vec![Arc::new(NoteSummary::from_text(
+                "file:///r/b.md",
+                other,
+                SlugStyle::Github,
+            ))],
+        };
+        let found: Vec<String> = view
+            .duplicate_questions(&facts)
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(found, ["also asked in b.md:3"]);
     }
 
     #[test]
