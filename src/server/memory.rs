@@ -23,9 +23,16 @@ pub fn configure() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         const M_ARENA_MAX: i32 = -8;
+        const M_MMAP_THRESHOLD: i32 = -3;
         // SAFETY: glibc's mallopt, called before any other thread exists.
         unsafe {
             libc::mallopt(M_ARENA_MAX, 4);
+            // Blocks of 256 KiB and more (a note's text, a big message) get pages of their
+            // own, returned when freed. glibc otherwise raises this threshold to the size of
+            // the biggest block freed, so that such blocks came from the arenas and left
+            // holes among what stays (50 notes of 474 KB open: 10.0-10.3x their text per
+            // note instead of 11.6-12.1x; keystrokes as fast).
+            libc::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
         }
     }
     // Pages are purged when they empty rather than 10 ms later by whoever allocates next: a
