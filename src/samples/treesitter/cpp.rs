@@ -42,9 +42,49 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         strings: lexical::Strings::C,
     }),
     semicolons: true,
-    prepare: Prepared::code,
+    prepare,
     tolerate: c::tolerate,
 };
+
+/// [`Prepared::code`], with each pointer-to-member's class (`A::` of `void (A::*p)(int)`,
+/// `int A::*pm`) blanked: tree-sitter-cpp reads such declarators in declarations only, not
+/// in a `typedef`, among a class's members or in a type without a name, where C++ allows
+/// them too. Blanked, the declarator is a plain pointer, with the same syntax around it.
+fn prepare(source: &str) -> Prepared {
+    let mut p = Prepared::code(source);
+    let b = p.text.as_bytes();
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(k) = p.text[from..].find("::") {
+        let colons = from + k;
+        from = colons + 2;
+        let star = from + b[from..].iter().take_while(|&&c| c == b' ').count();
+        if b.get(star) != Some(&b'*') {
+            continue;
+        }
+        // Back over `ns::A`: identifiers joined by `::`.
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        let mut start = colons;
+        loop {
+            let word = b[..start].iter().rev().take_while(|&&c| ident(c)).count();
+            if word == 0 || b[start - word].is_ascii_digit() {
+                break;
+            }
+            start -= word;
+            if start < 2 || &b[start - 2..start] != b"::" {
+                break;
+            }
+            start -= 2;
+        }
+        if start < colons {
+            spans.push(start..from);
+        }
+    }
+    for span in spans {
+        p.blank(span);
+    }
+    p
+}
 
 pub fn check(source: &str) -> Option<SyntaxError> {
     let error = super::check_c_family(&GRAMMAR, source)?;
@@ -77,6 +117,9 @@ mod tests {
             "Output:\n10 20 30\nThe answer is 42\n",
             "std::sort(v.begin(), v.end(),\n    [](int a, int b) {\n        return a < b;\n    })\n",
             "struct S {\n    unsigned int age : 4;\n    char : 0;\n};\n",
+            // Pointers to members, which g++ takes wherever a declarator or a type goes.
+            "class Seq {\npublic:\n    typedef void (Seq::*Step)(int);\n    void (Seq::*next)(int) const;\n    int Seq::*field;\n};\n",
+            "typedef int ns::A::*P;\nusing F = void (A::*)(int);\n",
         ] {
             assert_eq!(check(ok), None, "{ok}");
         }
@@ -84,6 +127,11 @@ mod tests {
 
     #[test]
     fn errors() {
+        // A pointer to member keeps its errors.
+        assert_eq!(
+            err("class A {\n    typedef void (A::*P)(int)\n};\n"),
+            (2, "expected ';'".into())
+        );
         assert_eq!(
             err("int main() {\n    int x = 1\n    return x;\n}\n"),
             (2, "expected ';'".into())
