@@ -355,10 +355,15 @@ fn main() {
             }
         }
     } else {
+        // `--typing=N`: only the typing, in N samples of each language (for profiling).
+        let typing: Option<usize> = std::env::args()
+            .find_map(|a| a.strip_prefix("--typing=").and_then(|n| n.parse().ok()));
         for p in args {
             let text = std::fs::read_to_string(&p).expect("readable UTF-8 note");
-            bench_note(&p.display().to_string(), &text, 300);
-            bench_typing(&text, 10, 4);
+            if typing.is_none() {
+                bench_note(&p.display().to_string(), &text, 300);
+            }
+            bench_typing(&text, 10, typing.unwrap_or(4));
         }
     }
 }
