@@ -356,8 +356,8 @@ fn main() {
         }
     } else {
         // `--typing=N`: only the typing, in N samples of each language (for profiling).
-        let typing: Option<usize> = std::env::args()
-            .find_map(|a| a.strip_prefix("--typing=").and_then(|n| n.parse().ok()));
+        let typing: Option<usize> =
+            std::env::args().find_map(|a| a.strip_prefix("--typing=").and_then(|n| n.parse().ok()));
         for p in args {
             let text = std::fs::read_to_string(&p).expect("readable UTF-8 note");
             if typing.is_none() {

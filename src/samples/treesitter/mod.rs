@@ -16,14 +16,15 @@ pub mod java;
 pub mod kotlin;
 mod lexical;
 pub mod php;
+pub mod reparse;
 pub mod ruby;
 pub mod rust;
 pub mod swift;
 
-use std::cell::RefCell;
 use std::ops::Range;
 
-use tree_sitter::{Language, Node, Parser, Tree};
+use reparse::parse;
+use tree_sitter::{Language, Node};
 
 pub use super::SyntaxError;
 
@@ -64,20 +65,8 @@ pub(crate) struct Grammar {
     pub tolerate: fn(Node, Node, Option<Node>) -> bool,
 }
 
-thread_local! {
-    static PARSER: RefCell<Parser> = RefCell::new(Parser::new());
-}
-
 /// Samples longer than this are not parsed (a pasted log, a generated table).
 const MAX_LEN: usize = 256 * 1024;
-
-fn parse(language: &Language, text: &str) -> Option<Tree> {
-    PARSER.with(|p| {
-        let mut p = p.borrow_mut();
-        p.set_language(language).ok()?;
-        p.parse(text, None)
-    })
-}
 
 /// A sample made ready for a grammar: what stands for elided code blanked, and text a
 /// compiler would accept without inserted (an implicit `int`), with the way back to the
