@@ -3,7 +3,7 @@
 //! The checks parse the same text more than once: a sample's reading as a file is the text
 //! its elisions are looked for in, and Ruby's and PHP's checks parse the prefixes of a sample
 //! line by line, which are the same from one keystroke to the next while a later line is being
-//! typed in. Each thread keeps the trees of its last few parses by language and text; the same
+//! typed in. Each thread keeps the trees of its last 16 parses by language and text; the same
 //! text again takes the kept tree (tree-sitter's parse is deterministic).
 //!
 //! Only identical texts share a tree: tree-sitter's incremental reparse (`Tree::edit`, then
@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use tree_sitter::{Language, Parser, Tree};
 
 /// Trees kept per thread.
-const KEPT: usize = 32;
+const KEPT: usize = 16;
 /// Texts longer than this are parsed and not kept.
 const MAX_KEPT_LEN: usize = 16 * 1024;
 
