@@ -50,6 +50,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
 /// `int A::*pm`) blanked: tree-sitter-cpp reads such declarators in declarations only, not
 /// in a `typedef`, among a class's members or in a type without a name, where C++ allows
 /// them too. Blanked, the declarator is a plain pointer, with the same syntax around it.
+/// Likewise the `->` of the `->*` operator.
 fn prepare(source: &str) -> Prepared {
     let mut p = Prepared::code(source);
     let b = p.text.as_bytes();
@@ -79,6 +80,13 @@ fn prepare(source: &str) -> Prepared {
         if start < colons {
             spans.push(start..from);
         }
+    }
+    // The operator `->*` (`(this->*step)(n)`), which tree-sitter-cpp does not know: its `->`
+    // blanked, a multiplication, an operator between the same operands.
+    let mut from = 0;
+    while let Some(k) = p.text[from..].find("->*") {
+        spans.push(from + k..from + k + 2);
+        from += k + 3;
     }
     for span in spans {
         p.blank(span);
@@ -120,6 +128,7 @@ mod tests {
             // Pointers to members, which g++ takes wherever a declarator or a type goes.
             "class Seq {\npublic:\n    typedef void (Seq::*Step)(int);\n    void (Seq::*next)(int) const;\n    int Seq::*field;\n};\n",
             "typedef int ns::A::*P;\nusing F = void (A::*)(int);\n",
+            "void Seq::run(int n) {\n    (this->*step)(n);\n    (self->*(table[n]))(n);\n}\n",
         ] {
             assert_eq!(check(ok), None, "{ok}");
         }
