@@ -3,6 +3,7 @@
 //! of an untagged sample ([`super::guess`]) needs each checker's strict answer.
 
 use std::cell::Cell;
+use std::thread::LocalKey;
 
 thread_local! {
     static STRICT: Cell<bool> = const { Cell::new(false) };
@@ -11,14 +12,18 @@ thread_local! {
 /// Runs `f` with the checkers strict: a sample a checker would pass over as not code of its
 /// tag (output, a shell command in a `js` fence) is a failure to parse, not a pass.
 pub fn strictly<T>(f: impl FnOnce() -> T) -> T {
-    /// Puts the flag back, also when `f` panics.
-    struct Restore(bool);
+    while_set(&STRICT, f)
+}
+
+/// Runs `f` with this thread's `flag` set, then puts it back (also when `f` panics).
+pub(crate) fn while_set<T>(flag: &'static LocalKey<Cell<bool>>, f: impl FnOnce() -> T) -> T {
+    struct Restore(&'static LocalKey<Cell<bool>>, bool);
     impl Drop for Restore {
         fn drop(&mut self) {
-            STRICT.with(|s| s.set(self.0));
+            self.0.with(|s| s.set(self.1));
         }
     }
-    let _restore = Restore(STRICT.with(|s| s.replace(true)));
+    let _restore = Restore(flag, flag.with(|s| s.replace(true)));
     f()
 }
 

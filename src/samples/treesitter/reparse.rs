@@ -37,15 +37,7 @@ thread_local! {
 /// Runs `f` with every parse on this thread made from scratch and nothing kept (to compare
 /// with the reusing parses, and for the tools that time one check).
 pub fn fresh_parses<T>(f: impl FnOnce() -> T) -> T {
-    /// Puts the flag back, also when `f` panics.
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            FRESH.with(|s| s.set(self.0));
-        }
-    }
-    let _restore = Restore(FRESH.with(|s| s.replace(true)));
-    f()
+    crate::samples::strict::while_set(&FRESH, f)
 }
 
 /// Drops the trees this thread keeps (the next parse of each text starts from scratch).
