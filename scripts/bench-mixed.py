@@ -3,7 +3,7 @@
 cold open to the first diagnostics, keystrokes typed inside samples of each language and in
 the prose between them (each to the diagnostics of its version), and the server's memory.
 
-usage: scripts/bench-mixed.py [--keys 10] [--samples 4] [--out FILE.json] [NOTE.md] [-- BINARY]
+usage: scripts/bench-mixed.py [--keys 10] [--samples 4] [--pages] [--out FILE.json] [NOTE.md] [-- BINARY]
   defaults: a fresh 1 MiB note from scripts/gen-mixed.py (seed 1), target/release/notes-lsp
 
 For each language (tag family) present, KEYS one-character insertions are typed as a word at
@@ -31,6 +31,10 @@ HERE = Path(__file__).resolve().parent
 KIT = Path(os.environ.get("BENCH_KIT", HERE.parents[1] / "shared" / "bench"))
 sys.path.insert(0, str(KIT))
 import lspdrive  # noqa: E402  (the kit's stdlib-only client)
+
+spec = importlib.util.spec_from_file_location("binary_pages", HERE / "binary-pages.py")
+binary_pages = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(binary_pages)
 
 spec = importlib.util.spec_from_file_location("gen_mixed", HERE / "gen-mixed.py")
 gen_mixed = importlib.util.module_from_spec(spec)
@@ -79,6 +83,7 @@ def main():
     ap.add_argument("--keys", type=int, default=10)
     ap.add_argument("--samples", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pages", action="store_true")
     ap.add_argument("--out")
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
@@ -125,6 +130,11 @@ def main():
     out["rss_open_anon_mib"] = round(rss_kb(pid, "RssAnon") / 1024, 1)
     out["rss_open_file_mib"] = round(rss_kb(pid, "RssFile") / 1024, 1)
 
+    if args.pages:
+        print("after the open:")
+        binary_pages.report(pid)
+        binary_pages.clear_refs(pid)
+
     where = sites(doc.lines)
     version, idx = 1, got[2]
     out["keystroke_ms"] = {}
@@ -159,6 +169,9 @@ def main():
     out["rss_after_edits_mib"] = round(rss_kb(pid) / 1024, 1)
     out["hwm_mib"] = round(rss_kb(pid, "VmHWM") / 1024, 1)
     out["server_cpu_s"] = lspdrive.proc_cpu_s(pid)
+    if args.pages:
+        print("after the edits (Referenced: touched by the keystrokes):")
+        binary_pages.report(pid)
     try:
         c.request("shutdown", None, timeout=10)
         c.notify("exit", None)
