@@ -153,6 +153,44 @@ fn memory_is_given_back_when_big_notes_are_closed() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The server never asks for transparent huge pages (smaps' `hg` flag, MADV_HUGEPAGE): mimalloc
+/// asks for them on its 1 GiB arena by default, and the kernel then backs every 2 MiB of it
+/// that tree-sitter touches at all with a 2 MiB page (3-4 MiB of the mixed note's heap).
+#[cfg(target_os = "linux")]
+#[test]
+fn no_huge_pages_are_asked_for() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}));
+    let mut text = String::from("# Samples\n\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "## Q{i}\n\n```cpp\nint f{i}(int x) {{ return x * {i}; }}\n```\n\n\
+             ```java\nclass A{i} {{ int g() {{ return {i}; }} }}\n```\n\n"
+        ));
+    }
+    let uri = "file:///tmp/notes-lsp-thp.md";
+    c.open(uri, &text);
+    c.diagnostics_for_version(uri, 1);
+    let smaps = std::fs::read_to_string(format!("/proc/{}/smaps", c.pid())).expect("/proc");
+    let mut range = "";
+    for line in smaps.lines() {
+        if line
+            .split(' ')
+            .next()
+            .is_some_and(|h| h.contains('-') && !h.ends_with(':'))
+        {
+            range = line;
+        }
+        if let Some(flags) = line.strip_prefix("VmFlags:") {
+            assert!(
+                !flags.split_whitespace().any(|f| f == "hg"),
+                "asked for huge pages: {range}"
+            );
+        }
+    }
+    c.shutdown_and_exit();
+}
+
 /// `exit` and the end of input end the process at once, also while notes are being parsed
 /// and requests answered: 0 after `shutdown` (even one whose answer has not been read),
 /// 1 without.

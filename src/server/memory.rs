@@ -14,9 +14,11 @@ static SCHEDULED: AtomicBool = AtomicBool::new(false);
 
 /// mimalloc's `mi_option_purge_delay` (its number in mimalloc 3's `mi_option_e`).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+/// mimalloc's `mi_option_allow_thp` (mimalloc 3).
+const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
 
-/// Limits the threads that may hold freed memory and makes mimalloc return pages as they
-/// empty: called first thing, before any other thread exists.
+/// Limits the threads that may hold freed memory, makes mimalloc return pages as they empty
+/// and keeps it off huge pages: called first thing, before any other thread exists.
 pub fn configure() {
     // glibc's malloc at four arenas: with one per thread, memory freed on another thread
     // stays scattered over many; with two, the indexer's threads queue on one arena's lock.
@@ -38,9 +40,13 @@ pub fn configure() {
     // Pages are purged when they empty rather than 10 ms later by whoever allocates next: a
     // thread that parsed a note and went idle kept them (17 MiB after closing 20 big notes,
     // 6 MiB with this).
-    // SAFETY: sets an option; mimalloc reads options atomically.
+    // SAFETY: sets options; mimalloc reads options atomically.
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        // No transparent huge pages for mimalloc's arena: it asks for them (MADV_HUGEPAGE) on
+        // its 1 GiB arena, so the kernel backs each 2 MiB of it that is touched at all with a
+        // 2 MiB page, where tree-sitter's trees and parse stacks use a few hundred KiB of each.
+        libmimalloc_sys::mi_option_set(MI_OPTION_ALLOW_THP, 0);
     }
 }
 
