@@ -1,7 +1,9 @@
 //! A table of the words of every heading title, sorted, for workspace symbols: a query's
 //! words are looked up as prefixes (`clos` finds "What is a closure?") by binary search,
 //! and only the titles holding all of them are scored, instead of every title of every
-//! note (50,000 notes hold about 275,000 headings).
+//! note (50,000 notes hold about 275,000 headings). Beside it, each title's characters as a
+//! 64-bit set: a query no title holds by prefixes (an abbreviation, a typo, letters from
+//! several words) is scored only against the titles holding every character it must match.
 
 use std::collections::HashMap;
 
@@ -18,6 +20,42 @@ pub struct SymbolIndex {
     post_starts: Vec<u32>,
     postings: Vec<u32>,
     entries: Vec<(u32, u32)>,
+    /// Each entry's title as a [`char_set`].
+    char_sets: Vec<u64>,
+}
+
+/// The bit standing for `c` in a character set: one bit per ASCII letter (either case) and
+/// digit, every other character hashed into the 28 bits left.
+fn char_bit(c: char) -> u64 {
+    let c = c.to_ascii_lowercase();
+    let bit = match c {
+        'a'..='z' => c as u32 - 'a' as u32,
+        '0'..='9' => 26 + c as u32 - '0' as u32,
+        _ => 36 + (c as u32).wrapping_mul(0x9E37_79B1) % 28,
+    };
+    1 << bit
+}
+
+/// The characters of `title` as a set of [`char_bit`]s, each with every character the fuzzy
+/// matcher may compare it as (nucleo-matcher folds a title's character to lower case, strips
+/// its diacritics, or both): whatever character of a query matches a character of the
+/// title, its bit is in the set. A title lacking a bit of [`needle_set`] cannot match.
+pub fn char_set(title: &str) -> u64 {
+    use nucleo_matcher::chars::{normalize, to_lower_case};
+    let mut set = 0;
+    for c in title.chars() {
+        set |= char_bit(c);
+        if !c.is_ascii() {
+            let n = normalize(c);
+            set |= char_bit(to_lower_case(c)) | char_bit(n) | char_bit(to_lower_case(n));
+        }
+    }
+    set
+}
+
+/// The [`char_bit`]s of the characters a query must match, each one somewhere in a title.
+pub fn needle_set(needle: impl IntoIterator<Item = char>) -> u64 {
+    needle.into_iter().fold(0, |set, c| set | char_bit(c))
 }
 
 /// The words of a title as the index keeps them: runs of letters and digits, lowercased.
@@ -38,6 +76,7 @@ impl SymbolIndex {
         let mut ids: HashMap<Box<str>, u32> = HashMap::new();
         let mut counts: Vec<u32> = Vec::new();
         let mut entries = Vec::new();
+        let mut char_sets = Vec::new();
         let mut word = String::new();
         // The ids of one title's words, each once.
         let mut title_ids: Vec<u32> = Vec::new();
@@ -66,6 +105,7 @@ impl SymbolIndex {
         };
         for (note, heading, title) in titles.clone() {
             entries.push((note, heading));
+            char_sets.push(char_set(title));
             for id in ids_of(title, &mut ids, true) {
                 match counts.get_mut(id as usize) {
                     Some(c) => *c += 1,
@@ -109,8 +149,21 @@ impl SymbolIndex {
             }
         }
         entries.shrink_to_fit();
+        char_sets.shrink_to_fit();
         index.entries = entries;
+        index.char_sets = char_sets;
         index
+    }
+
+    /// The `(note, heading)` pairs whose titles hold every character of `needle` (a
+    /// [`needle_set`]), in entry order: the only ones a fuzzy pattern needing those
+    /// characters can match.
+    pub fn holding(&self, needle: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.char_sets
+            .iter()
+            .zip(&self.entries)
+            .filter(move |(set, _)| *set & needle == needle)
+            .map(|(_, &e)| e)
     }
 
     pub fn len(&self) -> usize {
@@ -241,5 +294,78 @@ mod tests {
                 .collect();
             assert_eq!(idx.candidates(q), Some(want), "{q}");
         }
+    }
+
+    /// The character sets never exclude a title the matcher accepts: random titles and
+    /// queries over characters the matcher folds (cases, diacritics, a combining accent,
+    /// the Kelvin sign, a titlecase digraph, CJK) and its operators.
+    #[test]
+    fn a_title_the_matcher_accepts_holds_every_character_of_the_query() {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        use nucleo_matcher::{Config, Matcher, Utf32Str};
+        const ALPHABET: &[&str] = &[
+            "a", "A", "e", "E", "é", "É", "\u{301}", "k", "K", "\u{212A}", "s", "ß", "ǅ", "ǆ", "i",
+            "ı", "İ", "o", "Ö", "ø", "q", "1", "中", "文", "-", "_", " ", "$", "!", "^", "'", "\\",
+            "Ω", "ω", "ﬁ", "f",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let text = |max: usize, next: &mut dyn FnMut(usize) -> usize| -> String {
+            (0..1 + next(max))
+                .map(|_| ALPHABET[next(ALPHABET.len())])
+                .collect()
+        };
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let (mut matched, mut excluded) = (0, 0);
+        for _ in 0..20_000 {
+            let title = text(12, &mut next);
+            let query = text(4, &mut next);
+            let pattern = Pattern::parse(&query, CaseMatching::Smart, Normalization::Smart);
+            let needle = needle_set(
+                pattern
+                    .atoms
+                    .iter()
+                    .filter(|a| !a.negative)
+                    .flat_map(|a| a.needle_text().chars()),
+            );
+            let holds = char_set(&title) & needle == needle;
+            if pattern
+                .score(Utf32Str::new(&title, &mut buf), &mut matcher)
+                .is_some()
+            {
+                matched += 1;
+                assert!(holds, "{query:?} matches {title:?} but was excluded");
+            } else if !holds {
+                excluded += 1;
+            }
+        }
+        // Both sides exercised: matches kept, and non-matches left out unscored.
+        assert!(matched > 1_000 && excluded > 1_000, "{matched} {excluded}");
+    }
+
+    #[test]
+    fn titles_are_found_by_the_characters_they_hold_in_entry_order() {
+        let idx = index(&[
+            "What is SQL?",
+            "Joins in a query",
+            "Left join in SQL",
+            "Éléments de réseau",
+            "Kubernetes pods",
+        ]);
+        let holding = |q: &str| idx.holding(needle_set(q.chars())).collect::<Vec<_>>();
+        assert_eq!(holding("sqljoin"), vec![(1, 0)]);
+        assert_eq!(holding("SQL"), vec![(0, 0), (1, 0)]);
+        assert_eq!(holding("q"), vec![(0, 0), (0, 1), (1, 0)]);
+        // A title's accented letters count as the plain ones.
+        assert_eq!(holding("elements"), vec![(1, 1)]);
+        assert_eq!(holding("ée"), vec![(1, 1)]);
+        assert_eq!(holding("xz"), vec![]);
+        assert_eq!(holding("").len(), 5);
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use super::Workspace;
 use super::summary::{HeadingEntry, NoteSummary, Symbol};
 use super::view::View;
-use crate::symbol_index::SymbolIndex;
+use crate::symbol_index::{self, SymbolIndex};
 
 /// [`SymbolIndex`] over the notes on disk, with the notes its entries number.
 pub(super) struct DiskSymbols {
@@ -67,7 +67,8 @@ impl Workspace {
 impl View<'_> {
     /// Headings and questions matching `query` fuzzily, best first. Titles on disk with a
     /// word starting with each word of the query are scored; a query that finds none that
-    /// way (an abbreviation, letters from several words) is matched against every title.
+    /// way (an abbreviation, letters from several words) is matched against every title
+    /// holding each character it must match (the others cannot match).
     /// Each with its note and its container ("file.md › Section", the breadcrumb of its parent).
     pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, Symbol, String)> {
         use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -112,14 +113,21 @@ impl View<'_> {
             }
         }
         if scored.len() == from_open {
-            for (dn, n) in disk.notes.iter().enumerate() {
-                if !on_disk(dn) {
-                    continue;
-                }
-                for (hi, h) in n.headings().enumerate() {
-                    if let Some(s) = score(h) {
-                        scored.push((s, first_disk + dn, hi));
-                    }
+            // Every title that could match: those holding each character the pattern's
+            // atoms must match (a negative atom need match nothing).
+            let needle = symbol_index::needle_set(
+                pattern
+                    .atoms
+                    .iter()
+                    .filter(|a| !a.negative)
+                    .flat_map(|a| a.needle_text().chars()),
+            );
+            for (dn, hi) in disk.index.holding(needle) {
+                let (dn, hi) = (dn as usize, hi as usize);
+                if on_disk(dn)
+                    && let Some(s) = disk.notes[dn].heading(hi).and_then(&mut score)
+                {
+                    scored.push((s, first_disk + dn, hi));
                 }
             }
         }
