@@ -1,9 +1,10 @@
 //! A table of the words of every heading title, sorted, for workspace symbols: a query's
 //! words are looked up as prefixes (`clos` finds "What is a closure?") by binary search,
 //! and only the titles holding all of them are scored, instead of every title of every
-//! note (50,000 notes hold about 275,000 headings). Beside it, each title's characters as a
-//! 64-bit set: a query no title holds by prefixes (an abbreviation, a typo, letters from
-//! several words) is scored only against the titles holding every character it must match.
+//! note (50,000 notes hold about 275,000 headings). Beside it, each distinct title's
+//! characters as a 64-bit set: a query no title holds by prefixes (an abbreviation, a typo,
+//! letters from several words) is scored only against the titles holding every character it
+//! must match, each distinct title once (headings such as "Example" repeat across notes).
 
 use std::collections::HashMap;
 
@@ -20,7 +21,9 @@ pub struct SymbolIndex {
     post_starts: Vec<u32>,
     postings: Vec<u32>,
     entries: Vec<(u32, u32)>,
-    /// Each entry's title as a [`char_set`].
+    /// Each entry's title, numbered: entries with the same title text share a number.
+    title_ids: Vec<u32>,
+    /// Each distinct title as a [`char_set`], by its number.
     char_sets: Vec<u64>,
 }
 
@@ -76,6 +79,8 @@ impl SymbolIndex {
         let mut ids: HashMap<Box<str>, u32> = HashMap::new();
         let mut counts: Vec<u32> = Vec::new();
         let mut entries = Vec::new();
+        let mut distinct: HashMap<&'a str, u32> = HashMap::new();
+        let mut entry_titles: Vec<u32> = Vec::new();
         let mut char_sets = Vec::new();
         let mut word = String::new();
         // The ids of one title's words, each once.
@@ -105,7 +110,12 @@ impl SymbolIndex {
         };
         for (note, heading, title) in titles.clone() {
             entries.push((note, heading));
-            char_sets.push(char_set(title));
+            let next = distinct.len() as u32;
+            let id = *distinct.entry(title).or_insert_with(|| {
+                char_sets.push(char_set(title));
+                next
+            });
+            entry_titles.push(id);
             for id in ids_of(title, &mut ids, true) {
                 match counts.get_mut(id as usize) {
                     Some(c) => *c += 1,
@@ -113,6 +123,7 @@ impl SymbolIndex {
                 }
             }
         }
+        drop(distinct);
         // The words sorted; each id's rank among them.
         let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(w, &id)| (&**w, id)).collect();
         sorted.sort_unstable();
@@ -149,21 +160,29 @@ impl SymbolIndex {
             }
         }
         entries.shrink_to_fit();
+        entry_titles.shrink_to_fit();
         char_sets.shrink_to_fit();
         index.entries = entries;
+        index.title_ids = entry_titles;
         index.char_sets = char_sets;
         index
     }
 
+    /// How many distinct titles there are: the numbers [`SymbolIndex::holding`] gives are
+    /// below it.
+    pub fn title_count(&self) -> usize {
+        self.char_sets.len()
+    }
+
     /// The `(note, heading)` pairs whose titles hold every character of `needle` (a
-    /// [`needle_set`]), in entry order: the only ones a fuzzy pattern needing those
-    /// characters can match.
-    pub fn holding(&self, needle: u64) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.char_sets
+    /// [`needle_set`]), in entry order, each with its title's number: the only ones a fuzzy
+    /// pattern needing those characters can match.
+    pub fn holding(&self, needle: u64) -> impl Iterator<Item = (u32, (u32, u32))> + '_ {
+        self.title_ids
             .iter()
             .zip(&self.entries)
-            .filter(move |(set, _)| *set & needle == needle)
-            .map(|(_, &e)| e)
+            .filter(move |&(&t, _)| self.char_sets[t as usize] & needle == needle)
+            .map(|(&t, &e)| (t, e))
     }
 
     pub fn len(&self) -> usize {
@@ -358,7 +377,11 @@ mod tests {
             "Éléments de réseau",
             "Kubernetes pods",
         ]);
-        let holding = |q: &str| idx.holding(needle_set(q.chars())).collect::<Vec<_>>();
+        let holding = |q: &str| {
+            idx.holding(needle_set(q.chars()))
+                .map(|(_, e)| e)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(holding("sqljoin"), vec![(1, 0)]);
         assert_eq!(holding("SQL"), vec![(0, 0), (1, 0)]);
         assert_eq!(holding("q"), vec![(0, 0), (0, 1), (1, 0)]);
@@ -367,5 +390,17 @@ mod tests {
         assert_eq!(holding("ée"), vec![(1, 1)]);
         assert_eq!(holding("xz"), vec![]);
         assert_eq!(holding("").len(), 5);
+    }
+
+    #[test]
+    fn the_same_title_has_the_same_number() {
+        let idx = index(&["Example", "Answer", "Example", "example", "Answer"]);
+        let numbers: Vec<u32> = idx.holding(0).map(|(t, _)| t).collect();
+        assert_eq!(numbers, vec![0, 1, 0, 2, 1]);
+        assert_eq!(idx.title_count(), 3);
+        assert_eq!(
+            idx.holding(needle_set("xmpl".chars())).collect::<Vec<_>>(),
+            vec![(0, (0, 0)), (0, (1, 0)), (2, (1, 1))]
+        );
     }
 }

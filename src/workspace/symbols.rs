@@ -68,7 +68,8 @@ impl View<'_> {
     /// Headings and questions matching `query` fuzzily, best first. Titles on disk with a
     /// word starting with each word of the query are scored; a query that finds none that
     /// way (an abbreviation, letters from several words) is matched against every title
-    /// holding each character it must match (the others cannot match).
+    /// holding each character it must match (the others cannot match), each distinct title
+    /// once.
     /// Each with its note and its container ("file.md › Section", the breadcrumb of its parent).
     pub fn symbols(&self, query: &str, limit: usize) -> Vec<(String, Symbol, String)> {
         use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -122,11 +123,16 @@ impl View<'_> {
                     .filter(|a| !a.negative)
                     .flat_map(|a| a.needle_text().chars()),
             );
-            for (dn, hi) in disk.index.holding(needle) {
+            // A score is the title's alone: each distinct title is scored once.
+            let mut scores: Vec<Option<Option<u32>>> = vec![None; disk.index.title_count()];
+            for (t, (dn, hi)) in disk.index.holding(needle) {
                 let (dn, hi) = (dn as usize, hi as usize);
-                if on_disk(dn)
-                    && let Some(s) = disk.notes[dn].heading(hi).and_then(&mut score)
-                {
+                if !on_disk(dn) {
+                    continue;
+                }
+                let s = *scores[t as usize]
+                    .get_or_insert_with(|| disk.notes[dn].heading(hi).and_then(&mut score));
+                if let Some(s) = s {
                     scored.push((s, first_disk + dn, hi));
                 }
             }
