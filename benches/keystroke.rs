@@ -8,7 +8,9 @@
 //! after it break down the same work done from scratch, without those pieces.
 //!
 //! "typing in LANGUAGE" types a word at the end of a line inside samples of each language
-//! (and in prose), spread over the note, each keystroke through the server's path.
+//! (and in prose), spread over the note, each keystroke through the server's path, with the
+//! process's CPU time per keystroke beside (on a loaded host the wall times' tail is other
+//! processes' time slices).
 //!
 //! `cargo bench --bench keystroke [-- NOTE.md ...]`. Without arguments it measures a
 //! generated 1 MiB note (from `../shared/bench/gen_md.py` when present, else a built-in
@@ -50,6 +52,18 @@ fn time<R>(f: impl FnOnce() -> R) -> (Duration, R) {
     let t = Instant::now();
     let r = f();
     (t.elapsed(), r)
+}
+
+/// The CPU time the process has used (its threads together): what a keystroke costs whatever else the host runs
+/// (at a high load, wall times include other processes' time slices).
+fn cpu_time() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// A deterministic xorshift, so every run edits the same places.
@@ -143,7 +157,7 @@ fn bench_typing(text: &str, keys: usize, samples: usize) {
     let mut v = 1;
     let mut rng = Rng(0x9E3779B97F4A7C15);
     for (name, at) in typing_sites(text) {
-        let mut times = Vec::new();
+        let (mut times, mut cpu) = (Vec::new(), Vec::new());
         for k in 0..samples.min(at.len()) {
             let line = at[k * at.len() / samples.min(at.len())] as usize;
             for _ in 0..keys {
@@ -157,14 +171,17 @@ fn bench_typing(text: &str, keys: usize, samples: usize) {
                     text: ch.to_string(),
                 };
                 v += 1;
+                let cpu_before = cpu_time();
                 let (d, _) = time(|| {
                     state.enqueue(&uri, v, Change::Edits(vec![change]));
                     diagnostics_now(&state, &uri).expect("the note is open")
                 });
+                cpu.push(cpu_time().saturating_sub(cpu_before));
                 times.push(d);
             }
         }
         report(&format!("typing in {name}"), times);
+        report(&format!("  CPU, {name}"), cpu);
     }
 }
 

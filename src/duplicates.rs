@@ -32,9 +32,36 @@ fn section_end(outline: &[Section], heading: usize) -> Option<usize> {
 /// boxes are left out: a copy with the answer ticked elsewhere is the same question). `None`
 /// when the answer shows none of these.
 pub fn material(note: &Note, a: &Analysis, i: usize) -> Option<u64> {
-    let h = &a.headings[i];
-    let from = h.range.end;
-    let end = section_end(&a.outline, i).unwrap_or(from).max(from);
+    material_to(note, a, i, answer_end(a, i, section_end(&a.outline, i)))
+}
+
+/// Where the answer of heading `i` of `a` that [`material`] reads ends, given its
+/// section's end (`section`, as [`section_ends`] finds it).
+pub fn answer_end(a: &Analysis, i: usize, section: Option<usize>) -> usize {
+    let from = a.headings[i].range.end;
+    section.unwrap_or(from).max(from)
+}
+
+/// The end of each heading's section in `outline` (by heading index, `n` headings), as
+/// [`material`] finds them one by one; in one walk over the outline.
+pub fn section_ends(outline: &[Section], n: usize) -> Vec<Option<usize>> {
+    let mut ends = vec![None; n];
+    let mut stack: Vec<&[Section]> = vec![outline];
+    while let Some(level) = stack.pop() {
+        for s in level {
+            if let Some(e) = ends.get_mut(s.heading) {
+                *e = Some(s.range.end);
+            }
+            stack.push(&s.children);
+        }
+    }
+    ends
+}
+
+/// [`material`] of heading `i`, whose answer ends at `end` ([`answer_end`]): only the
+/// text between the heading and `end`, and the samples there, are read.
+pub fn material_to(note: &Note, a: &Analysis, i: usize, end: usize) -> Option<u64> {
+    let from = a.headings[i].range.end;
     let first = a.samples.partition_point(|s| s.range.start < from);
     if let Some(s) = a.samples.get(first)
         && s.range.start < end

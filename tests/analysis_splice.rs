@@ -2,7 +2,10 @@
 //! alone keep their items, moved) equals the analysis of the edited note built from scratch.
 
 use notes_lsp::analysis::{Analysis, Incremental};
+use notes_lsp::config::SlugStyle;
 use notes_lsp::note::Note;
+use notes_lsp::outline;
+use notes_lsp::workspace::{Facts, QuestionMemo};
 use proptest::prelude::*;
 
 mod pieces;
@@ -59,6 +62,8 @@ fn check_with(initial: &str, edits: &[Edit], soft_above: Option<usize>) {
     let mut note = new(initial);
     let mut inc = Incremental::new(&note);
     assert_eq!(**inc.analysis(), Analysis::of(&note), "built for {model:?}");
+    let mut memo = QuestionMemo::default();
+    same_questions(&note, &inc, &mut memo, &model);
     for e in edits {
         let start = model.floor_char_boundary((model.len() as f64 * e.at) as usize);
         let end = model.floor_char_boundary(start + e.delete);
@@ -71,14 +76,32 @@ fn check_with(initial: &str, edits: &[Edit], soft_above: Option<usize>) {
                 Analysis::of(&note),
                 "updated after {e:?}, now {model:?}"
             );
+            // Not every version's facts are asked for (a request may come between).
+            if e.at < 0.7 {
+                same_questions(&note, &inc, &mut memo, &model);
+            }
         }
     }
     inc.update(&note);
     assert_eq!(**inc.analysis(), Analysis::of(&note), "final {model:?}");
+    same_questions(&note, &inc, &mut memo, &model);
     // Another note altogether (the client sent the whole text): nothing is kept.
     let other = new(&format!("# Other\n\n{model}"));
     inc.update(&other);
     assert_eq!(**inc.analysis(), Analysis::of(&other));
+    same_questions(&other, &inc, &mut memo, &model);
+}
+
+/// The facts' questions, their keys and lines, moved from the last version's by `memo`, are
+/// those found from scratch.
+fn same_questions(note: &Note, inc: &Incremental, memo: &mut QuestionMemo, model: &str) {
+    let uri = "file:///notes/edited.md";
+    let style = SlugStyle::Github;
+    let slugs = outline::slugs_of(&inc.analysis().headings, style).into();
+    let moved = Facts::with_memo(uri, note, inc, slugs, style, memo);
+    let fresh = Facts::of(uri, note, &Analysis::of(note), style);
+    assert_eq!(moved.questions, fresh.questions, "{model:?}");
+    assert_eq!(moved.question_lines, fresh.question_lines, "{model:?}");
 }
 
 proptest! {

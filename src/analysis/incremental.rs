@@ -40,6 +40,56 @@ pub struct Incremental {
     /// Changes, to a value never used before, when the headings' anchors might have:
     /// anything derived from them alone (their numbered slugs) can be kept while it stays.
     anchors: u64,
+    /// Changes, to a value never used before, whenever the analysis does.
+    version: u64,
+    /// What the last update that changed something changed.
+    last_edit: Option<Edit>,
+}
+
+/// What an [`Incremental::update`] changed, for whoever keeps something derived from the
+/// analysis beside it and would rather move it than compute it again: the text and items
+/// before the edited region are as they were, those after it the same moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    /// The [`Incremental::version`] the update started from.
+    pub before: u64,
+    /// Headings: `..from` kept, the old `from..old_to` replaced by the new `from..new_to`,
+    /// the old ones from `old_to` on now from `new_to` on.
+    pub headings: Spliced,
+    /// Bytes of the note, likewise: the text after the region is the same, moved.
+    pub bytes: Spliced,
+}
+
+/// Indices `from..old_to` of a list replaced by `from..new_to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spliced {
+    pub from: usize,
+    pub old_to: usize,
+    pub new_to: usize,
+}
+
+impl Spliced {
+    /// Where an item at `old` (outside the replaced region) is now; `None` for one inside.
+    pub fn moved(&self, old: usize) -> Option<usize> {
+        if old < self.from {
+            Some(old)
+        } else if old >= self.old_to {
+            Some(old - self.old_to + self.new_to)
+        } else {
+            None
+        }
+    }
+
+    /// Where an item at `new` (outside the new region) was; `None` for one inside.
+    pub fn was(&self, new: usize) -> Option<usize> {
+        if new < self.from {
+            Some(new)
+        } else if new >= self.new_to {
+            Some(new - self.new_to + self.old_to)
+        } else {
+            None
+        }
+    }
 }
 
 /// Values for [`Incremental::anchors`], unique in the process.
@@ -146,6 +196,8 @@ impl Incremental {
             unanswered: Vec::new(),
             unanswered_headings: Vec::new(),
             anchors: next_anchors(),
+            version: next_anchors(),
+            last_edit: None,
         };
         inc.update(note);
         inc
@@ -204,6 +256,18 @@ impl Incremental {
         self.anchors
     }
 
+    /// A value never used before by any analysis, changed by every update that changes
+    /// something.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// What the update to this [`Incremental::version`] changed (`None` before the first
+    /// update of an analysis built from nothing).
+    pub fn last_edit(&self) -> Option<&Edit> {
+        self.last_edit.as_ref()
+    }
+
     /// Brings the analysis up to `note`, an edited version of the note it was built from
     /// (any other note works too, at the cost of a build from scratch).
     pub fn update(&mut self, note: &Note) {
@@ -235,6 +299,8 @@ impl Incremental {
         let totals = self.totals();
         let from = self.chunks.get(p).map_or(totals, |m| m.at);
         let old_to = self.chunks.get(old_n - s).map_or(totals, |m| m.at);
+        let bytes_from = self.chunks.get(p).map_or(self.len, |m| m.start);
+        let bytes_old_to = self.chunks.get(old_n - s).map_or(self.len, |m| m.start);
         let mut a = Arc::unwrap_or_clone(std::mem::take(&mut self.analysis));
 
         // Headings of the same levels in the same order make an outline of the same shape.
@@ -374,6 +440,20 @@ impl Incremental {
         }
         with_sections(&self.joined, &self.sections, &mut a.folds);
         self.analysis = Arc::new(a);
+        let version = next_anchors();
+        self.last_edit = Some(Edit {
+            before: std::mem::replace(&mut self.version, version),
+            headings: Spliced {
+                from: from.headings,
+                old_to: old_to.headings,
+                new_to: new_to.headings,
+            },
+            bytes: Spliced {
+                from: bytes_from,
+                old_to: bytes_old_to,
+                new_to: bytes_old_to.wrapping_add_signed(delta),
+            },
+        });
     }
 
     /// Where the items after the last chunk would start.

@@ -18,7 +18,7 @@ use chunk::fold_order;
 pub use chunk::{
     ChunkAnalysis, Definition, Fold, FoldKind, SampleInfo, Samples, analyze_chunk, analyze_chunk_as,
 };
-pub use incremental::Incremental;
+pub use incremental::{Edit, Incremental, Spliced};
 
 /// The whole note's view at one version.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -471,15 +471,11 @@ impl Cache {
                 .iter()
                 .zip(&facts.questions)
                 .all(|(a, (b, _))| a == b);
-        let lines: Vec<u32> = facts
-            .questions
-            .iter()
-            .map(|(_, r)| note.to_line_col(r.start, Encoding::Utf8).line)
-            .collect();
-        let moved = lines != self.question_lines;
+        let lines = &facts.question_lines;
+        let moved = *lines != self.question_lines;
         if self.signature.is_none() || !same_questions || self.slugs != facts.slugs || moved {
-            self.signature = Some(outline_signature(facts, &lines));
-            self.question_lines = lines;
+            self.signature = Some(outline_signature(facts, lines));
+            self.question_lines.clone_from(lines);
             if !same_questions {
                 self.questions = facts.questions.iter().map(|(q, _)| q.clone()).collect();
             }

@@ -17,7 +17,7 @@ use crate::analysis::{Analysis, Incremental};
 use crate::config::{Config, SlugStyle};
 use crate::note::{Encoding, LineCol, Note};
 use crate::outline::Slugs;
-use crate::workspace::{Facts, NoteSummary, View, Workspace};
+use crate::workspace::{Facts, NoteSummary, QuestionMemo, View, Workspace};
 
 /// A change as the client sent it, applied later in order.
 pub enum Change {
@@ -81,6 +81,8 @@ pub struct Current {
     /// The numbered slugs of the headings, for the [`Incremental::anchors`] and style they
     /// were numbered under: a keystroke that leaves every anchor as it was keeps them.
     slugs: Option<(u64, SlugStyle, Slugs)>,
+    /// The questions of the analysis last given facts, for the next facts to move.
+    questions: QuestionMemo,
 }
 
 impl Current {
@@ -116,7 +118,8 @@ impl Current {
                 slugs
             }
         };
-        let facts = Facts::with_slugs(uri, &self.note, &a, slugs, style);
+        let inc = self.analysis.as_ref().expect("kept above");
+        let facts = Facts::with_memo(uri, &self.note, inc, slugs, style, &mut self.questions);
         (a, facts)
     }
 }
@@ -185,6 +188,7 @@ impl Document {
                 analysis: None,
                 fresh: false,
                 slugs: None,
+                questions: QuestionMemo::default(),
             }),
         }
     }

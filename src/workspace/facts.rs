@@ -7,8 +7,9 @@ use std::sync::{Arc, OnceLock};
 
 use super::paths::{canonical_uri, uri_to_path};
 use super::summary::{NoteSummary, QuestionKey};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Incremental};
 use crate::config::SlugStyle;
+use crate::duplicates;
 use crate::links::{self, Target};
 use crate::note::{Encoding, Note};
 use crate::outline::{self, Slugs};
@@ -71,9 +72,51 @@ impl Facts {
         slugs: Slugs,
         style: SlugStyle,
     ) -> Facts {
+        let questions = QuestionKey::all(note, a);
+        let lines = questions
+            .iter()
+            .map(|(i, _)| {
+                note.to_line_col(a.headings[*i].title_range.start, Encoding::Utf8)
+                    .line
+            })
+            .collect();
+        Facts::with_questions(uri, note, a, slugs, style, questions, lines)
+    }
+
+    /// [`Facts::with_slugs`] with the questions kept in `memo` from the analysis before
+    /// (`inc`'s, before its last update), those the update left alone moved rather than
+    /// looked at again; a keystroke then reads the questions around the edit, not each
+    /// question's answer.
+    pub fn with_memo(
+        uri: &str,
+        note: &Note,
+        inc: &Incremental,
+        slugs: Slugs,
+        style: SlugStyle,
+        memo: &mut QuestionMemo,
+    ) -> Facts {
+        let a = inc.analysis();
+        memo.update(note, inc);
+        let questions = memo
+            .entries
+            .iter()
+            .map(|e| (e.heading, e.key.clone()))
+            .collect();
+        let lines = memo.entries.iter().map(|e| e.line).collect();
+        Facts::with_questions(uri, note, a, slugs, style, questions, lines)
+    }
+
+    fn with_questions(
+        uri: &str,
+        note: &Note,
+        a: &Analysis,
+        slugs: Slugs,
+        style: SlugStyle,
+        questions: Vec<(usize, QuestionKey)>,
+        question_lines: Vec<u32>,
+    ) -> Facts {
         let uri = canonical_uri(uri);
         let dir = uri_to_path(&uri).and_then(|p| p.parent().map(Path::to_path_buf));
-        let questions = QuestionKey::all(note, a);
         // Built on every keystroke: titles are not slugged or normalized again here, each
         // heading carries its own from its chunk's analysis.
         Facts {
@@ -84,16 +127,10 @@ impl Facts {
                 .map(|l| (l.range.clone(), l.target.clone()))
                 .collect(),
             questions: questions
-                .iter()
-                .map(|(i, q)| (q.clone(), a.headings[*i].title_range.clone()))
+                .into_iter()
+                .map(|(i, q)| (q, a.headings[i].title_range.clone()))
                 .collect(),
-            question_lines: questions
-                .iter()
-                .map(|(i, _)| {
-                    note.to_line_col(a.headings[*i].title_range.start, Encoding::Utf8)
-                        .line
-                })
-                .collect(),
+            question_lines,
             uri,
             dir,
             case_insensitive: style == SlugStyle::Github,
@@ -131,5 +168,106 @@ impl Facts {
                 found: s.anchors().map(String::from).collect::<Vec<_>>().into(),
             },
         }
+    }
+}
+
+/// The questions of an open note's last analysis (see [`Facts::with_memo`]).
+#[derive(Default)]
+pub struct QuestionMemo {
+    /// The [`Incremental::version`] they are of.
+    version: Option<u64>,
+    levels: [bool; 8],
+    entries: Vec<Memo>,
+}
+
+/// One question worth comparing.
+struct Memo {
+    heading: usize,
+    key: QuestionKey,
+    /// Where the answer its sample was read from ends ([`duplicates::answer_end`]).
+    end: usize,
+    /// The line of its title (0-based).
+    line: u32,
+}
+
+impl QuestionMemo {
+    /// Brings the questions up to `inc`'s analysis of `note`: [`QuestionKey::all`] and each
+    /// title's line. A question outside the edited region keeps its line (moved by the lines
+    /// the edit added) and, when its answer ends where it did (moved) and lies outside the
+    /// region, its sample: the same text, the same samples.
+    fn update(&mut self, note: &Note, inc: &Incremental) {
+        let a = inc.analysis();
+        if self.version == Some(inc.version()) {
+            return;
+        }
+        let levels = duplicates::asking_levels(a);
+        let edit = inc
+            .last_edit()
+            .filter(|e| Some(e.before) == self.version && levels == self.levels);
+        let ends = duplicates::section_ends(&a.outline, a.headings.len());
+        let old = std::mem::take(&mut self.entries);
+        let mut old = old.into_iter().peekable();
+        let mut line_shift: Option<i64> = None;
+        let mut entries = Vec::with_capacity(old.len());
+        for (i, h) in a.headings.iter().enumerate() {
+            if !duplicates::counts(h, &levels) {
+                continue;
+            }
+            let Some(text) = h.question_key.clone() else {
+                continue;
+            };
+            let end = duplicates::answer_end(a, i, ends[i]);
+            let title = h.title_range.start;
+            // The same heading in the analysis before, when outside the edited region.
+            let was = edit.and_then(|e| {
+                let j = e.headings.was(i)?;
+                while old.next_if(|m| m.heading < j).is_some() {}
+                let m = old.next_if(|m| m.heading == j)?;
+                let after = i >= e.headings.new_to;
+                // Its answer ends where it did (moved with the text after the region), and
+                // before the region for a question before it.
+                let same_answer = if after {
+                    m.end
+                        .checked_sub(e.bytes.old_to)
+                        .map(|k| k + e.bytes.new_to)
+                        == Some(end)
+                } else {
+                    m.end == end && end <= e.bytes.from
+                };
+                Some((m, same_answer, after))
+            });
+            let (sample, line) = match was {
+                Some((m, same_answer, after)) => {
+                    let line = if after {
+                        let shift = *line_shift.get_or_insert_with(|| {
+                            i64::from(note.to_line_col(title, Encoding::Utf8).line)
+                                - i64::from(m.line)
+                        });
+                        (i64::from(m.line) + shift) as u32
+                    } else {
+                        m.line
+                    };
+                    let sample = if same_answer {
+                        m.key.sample
+                    } else {
+                        duplicates::material_to(note, a, i, end)
+                    };
+                    (sample, line)
+                }
+                None => (
+                    duplicates::material_to(note, a, i, end),
+                    note.to_line_col(title, Encoding::Utf8).line,
+                ),
+            };
+            entries.push(Memo {
+                heading: i,
+                key: QuestionKey { text, sample },
+                end,
+                line,
+            });
+        }
+        self.entries = entries;
+        self.levels = levels;
+        self.version = Some(inc.version());
     }
 }

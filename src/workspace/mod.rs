@@ -28,7 +28,7 @@ use crate::codes::Severity;
 use crate::note::{Encoding, LineCol, Note};
 use crate::suggest::Nearest;
 
-pub use facts::Facts;
+pub use facts::{Facts, QuestionMemo};
 use index::DiskIndex;
 pub use links::{LinkCheck, Resolved, SlugIndex, broken_link};
 pub use paths::{canonical_uri, normalize, note_path, path_to_uri, uri_to_path};
