@@ -8,6 +8,12 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxBuildHasher;
+
+/// Words by id while the table is built (FxHash: a title's words are short keys, hashed twice
+/// each).
+type Words = HashMap<Box<str>, u32, FxBuildHasher>;
+
 /// Titles by their words. Entries are the caller's `(note, heading)` pairs, numbered in
 /// the order given.
 #[derive(Debug, Default)]
@@ -76,38 +82,15 @@ impl SymbolIndex {
     /// while it is built.
     pub fn build<'a>(titles: impl Iterator<Item = (u32, u32, &'a str)> + Clone) -> SymbolIndex {
         // Distinct words by id, in the order first seen, and how many titles hold each.
-        let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+        let mut ids: Words = Words::default();
         let mut counts: Vec<u32> = Vec::new();
         let mut entries = Vec::new();
-        let mut distinct: HashMap<&'a str, u32> = HashMap::new();
+        let mut distinct: HashMap<&'a str, u32, FxBuildHasher> = HashMap::default();
         let mut entry_titles: Vec<u32> = Vec::new();
         let mut char_sets = Vec::new();
         let mut word = String::new();
         // The ids of one title's words, each once.
         let mut title_ids: Vec<u32> = Vec::new();
-        let mut ids_of = |title: &str, ids: &mut HashMap<Box<str>, u32>, add: bool| {
-            title_ids.clear();
-            for w in title
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-            {
-                word.clear();
-                word.extend(w.chars().flat_map(char::to_lowercase));
-                let id = match ids.get(word.as_str()) {
-                    Some(&id) => id,
-                    None if add => {
-                        let id = ids.len() as u32;
-                        ids.insert(word.as_str().into(), id);
-                        id
-                    }
-                    None => continue,
-                };
-                title_ids.push(id);
-            }
-            title_ids.sort_unstable();
-            title_ids.dedup();
-            title_ids.clone()
-        };
         for (note, heading, title) in titles.clone() {
             entries.push((note, heading));
             let next = distinct.len() as u32;
@@ -116,7 +99,7 @@ impl SymbolIndex {
                 next
             });
             entry_titles.push(id);
-            for id in ids_of(title, &mut ids, true) {
+            for &id in word_ids(title, &mut ids, true, &mut word, &mut title_ids) {
                 match counts.get_mut(id as usize) {
                     Some(c) => *c += 1,
                     None => counts.push(1),
@@ -153,7 +136,7 @@ impl SymbolIndex {
         drop(counts);
         index.postings = vec![0; at as usize];
         for (entry, (_, _, title)) in titles.enumerate() {
-            for id in ids_of(title, &mut ids, false) {
+            for &id in word_ids(title, &mut ids, false, &mut word, &mut title_ids) {
                 let slot = &mut next[id as usize];
                 index.postings[*slot as usize] = entry as u32;
                 *slot += 1;
@@ -244,6 +227,43 @@ impl SymbolIndex {
         }
         Some(found.iter().map(|&id| self.entries[id as usize]).collect())
     }
+}
+
+/// The ids of `title`'s words in `out`, sorted, each once; a word `ids` lacks is given the
+/// next id when `add`, else left out. `word` is room for a word lower-cased.
+fn word_ids<'o>(
+    title: &str,
+    ids: &mut Words,
+    add: bool,
+    word: &mut String,
+    out: &'o mut Vec<u32>,
+) -> &'o [u32] {
+    out.clear();
+    for w in title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        word.clear();
+        if w.is_ascii() {
+            word.push_str(w);
+            word.make_ascii_lowercase();
+        } else {
+            word.extend(w.chars().flat_map(char::to_lowercase));
+        }
+        let id = match ids.get(word.as_str()) {
+            Some(&id) => id,
+            None if add => {
+                let id = ids.len() as u32;
+                ids.insert(word.as_str().into(), id);
+                id
+            }
+            None => continue,
+        };
+        out.push(id);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The first `i` in `0..n` for which `before(i)` is false (`before` true, then false).
