@@ -12,6 +12,7 @@ mod memory;
 mod navigation;
 mod ordered;
 pub mod output;
+mod packed;
 mod publish;
 mod rpc;
 mod running;
@@ -255,6 +256,12 @@ impl Backend {
         let state = self.state.clone();
         let output = self.output.clone();
         let uri = uri.clone();
+        // Waited for here, holding no thread (see `state::Opening`); a closed semaphore is
+        // no reason not to publish.
+        let _opening = match doc.unpublished() {
+            true => self.state.opening.0.acquire().await.ok(),
+            false => None,
+        };
         let work = tokio::task::spawn_blocking(move || {
             let asked = doc.republish_count();
             let Some((version, frame)) = publication(&state, &doc, &uri) else {

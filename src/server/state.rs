@@ -157,6 +157,11 @@ impl Document {
         self.closed.load(Ordering::SeqCst)
     }
 
+    /// Nothing was published for it yet: its next run parses the whole note.
+    pub fn unpublished(&self) -> bool {
+        lock(&self.published).version.is_none()
+    }
+
     pub fn lock_published(&self) -> MutexGuard<'_, Published> {
         lock(&self.published)
     }
@@ -461,6 +466,19 @@ pub struct State {
     /// The slug styles the workspace's summaries of notes on disk were made under, one bit
     /// each.
     disk_styles: AtomicU8,
+    /// Permits for the first diagnostics run of a note (its whole parse and analysis).
+    pub opening: Opening,
+}
+
+/// How many notes are parsed for their first diagnostics at once: as many as there are
+/// cores. Fifty notes opened at once otherwise took fifty threads, each keeping its
+/// allocators' caches and its parsers while idle, and held fifty parses' scratch at once.
+pub struct Opening(pub tokio::sync::Semaphore);
+
+impl Default for Opening {
+    fn default() -> Opening {
+        Opening(tokio::sync::Semaphore::new(crate::parallel::THREADS))
+    }
 }
 
 impl State {
