@@ -35,6 +35,7 @@ use crate::outline::Slugs;
 use crate::workspace::{self, Facts, LinkCheck, SlugIndex, View, ViewKey};
 
 use super::output::Frame;
+use super::packed::Packed;
 use super::to_proto;
 
 /// What one document's last message was made of.
@@ -81,7 +82,7 @@ struct Duplicates {
     ranges: Vec<(Range<usize>, bool)>,
     shape: u128,
     at: Vec<(LineCol, LineCol)>,
-    json: Vec<u8>,
+    json: Packed,
 }
 
 /// A hash of what two lists of findings must share to be the same but for byte offsets in
@@ -356,6 +357,18 @@ impl Items<'_> {
         self.out.extend_from_slice(json);
         self.any = true;
     }
+
+    /// `json`: items already joined by commas (possibly none), packed.
+    fn push_packed(&mut self, json: &Packed) {
+        if json.is_empty() {
+            return;
+        }
+        if self.any {
+            self.out.push(b',');
+        }
+        json.write_to(self.out);
+        self.any = true;
+    }
 }
 
 /// `ds` (absolute ranges), in a chunk starting on line `first`, as written.
@@ -548,9 +561,7 @@ impl Cache {
                                 items.push(&serde_json::to_vec(&d)?);
                             }
                         }
-                        let mut json = std::mem::take(items.out);
-                        json.shrink_to_fit();
-                        json
+                        Packed::pack(items.out)
                     }
                 };
                 Duplicates {
@@ -650,7 +661,7 @@ impl Cache {
                 items.push(run.written.at(first_lines[i] as u32));
             }
 
-            items.push(&duplicates.as_ref().expect("set above").json);
+            items.push_packed(&duplicates.as_ref().expect("set above").json);
             items.push(run_diagnostics);
 
             out.extend_from_slice(br#"],"version":"#);
