@@ -347,6 +347,70 @@ fn workspace_and_settings_changes_reach_the_pieces() {
     assert_published_is_fresh(&state, &uri, "gitlab slugs");
 }
 
+/// Typing in a sample changes the key of the question that shows it: a question asked once
+/// keeps the last message's findings about the others (moved), and one whose sample comes to
+/// equal another's with the same title is found asked twice, and no longer once they differ.
+#[test]
+fn typing_in_a_question_s_sample() {
+    let state = State::default();
+    let uri: Uri = NOTE.parse().unwrap();
+    let mut text = String::from("# Quiz\n\n");
+    for (title, code) in [
+        ("What does this print?", "print(12)"),
+        ("What is a list?", "xs = [1]"),
+        ("What does this print?", "print(1)"),
+        ("Why is the sky blue?", ""),
+        ("Why is the sky blue?", ""),
+    ] {
+        text.push_str(&format!("### {title}\n\nSee below.\n\n"));
+        if !code.is_empty() {
+            text.push_str(&format!("```python\n{code}\n```\n\n"));
+        }
+    }
+    state.open(&uri, text.clone(), 1);
+    let mut version = 1;
+    // Types `what` after the last `after` of the note.
+    let mut type_at = |state: &State, text: &mut String, after: &str, what: &str| {
+        let at = text.rfind(after).expect("in the note") + after.len();
+        let rope = ropey::Rope::from_str(text);
+        let lc = position::to_line_col(&rope, at, Encoding::Utf16);
+        text.insert_str(at, what);
+        let pos = Position::new(lc.line, lc.col);
+        version += 1;
+        state.enqueue(
+            &uri,
+            version,
+            Change::Edits(vec![TextDocumentContentChangeEvent {
+                range: Some(Range::new(pos, pos)),
+                range_length: None,
+                text: what.into(),
+            }]),
+        );
+    };
+    let asked_twice = |state: &State| {
+        let (_, f) = diagnostics_now(state, &uri).unwrap();
+        std::str::from_utf8(f.bytes())
+            .unwrap()
+            .matches(r#""code":"duplicate-question""#)
+            .count()
+    };
+    assert_eq!(asked_twice(&state), 2, "the sky twice");
+    type_at(&state, &mut text, "xs = [1", ", 2");
+    assert_eq!(asked_twice(&state), 2);
+    assert_published_is_fresh(&state, &uri, "a question asked once, its sample typed in");
+    // A line added above the findings: kept, at their new lines.
+    type_at(&state, &mut text, "xs = [1, 2]", "\nys = xs");
+    assert_eq!(asked_twice(&state), 2);
+    assert_published_is_fresh(&state, &uri, "a line added to a sample above the findings");
+    type_at(&state, &mut text, "print(1", "2");
+    assert_eq!(text.matches("print(12)").count(), 2);
+    assert_eq!(asked_twice(&state), 4, "print(12) twice");
+    assert_published_is_fresh(&state, &uri, "a sample now the same as another's");
+    type_at(&state, &mut text, "print(12", "3");
+    assert_eq!(asked_twice(&state), 2);
+    assert_published_is_fresh(&state, &uri, "the two samples differ again");
+}
+
 /// A link to a file the workspace does not know is checked against the disk again once
 /// `DISK_RECHECK` has passed: the file may appear with nothing else changing.
 #[test]

@@ -53,7 +53,7 @@ pub struct Cache {
     question_starts: Vec<usize>,
     /// The lines those questions' titles are on: what other notes' "also asked" point at.
     question_lines: Vec<u32>,
-    /// [`outline_signature`] of those slugs, questions and lines.
+    /// Changes whenever those slugs, questions or lines do ([`next_signature`]).
     signature: Option<u64>,
     /// The rest of the workspace the link verdicts hold for.
     view: Option<ViewKey>,
@@ -439,17 +439,18 @@ fn relative<T: Clone>(r: &Range<usize>, base: usize, x: &T) -> (Range<usize>, T)
     (r.start - base..r.end - base, x.clone())
 }
 
-/// What other notes see of a note: its anchors and its questions. When it changes, the
-/// notes linking here or asking the same questions need their diagnostics again.
-fn outline_signature(facts: &Facts, question_lines: &[u32]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    facts.slugs.hash(&mut h);
-    for (q, _) in &facts.questions {
-        q.hash(&mut h);
-    }
-    question_lines.hash(&mut h);
-    h.finish()
+/// At most this many questions with new keys are looked at alone (see `few_changed` in
+/// [`Cache::frame`]); more, and every question is.
+const MAX_CHANGED: usize = 8;
+
+/// A value for [`Cache::outline_signature`] never used before. What other notes see of a
+/// note (its anchors, its questions and their lines) changed when the cache finds any of
+/// them unequal to the last message's, item by item: a new value then says so as a hash of
+/// them all would, without reading every title of the note on each keystroke that changes
+/// one question's sample.
+fn next_signature() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Cache {
@@ -484,13 +485,57 @@ impl Cache {
                 .iter()
                 .zip(&facts.questions)
                 .all(|(a, (b, _))| a == b);
+        let same_view = self.view.as_ref().is_some_and(|k| view.has_key(k));
+        if !same_view {
+            self.view = Some(view.key());
+            self.verdicts += 1;
+        }
+        // Keys changed at a few places of a list of the same length (typing in a sample
+        // changes the key of the question that shows it): when no finding was about a
+        // question with one of their titles, old or new, and none is now, the findings are
+        // the last message's (the questions with other titles are asked as they were).
+        let few_changed = !same_questions
+            && same_view
+            && self.questions.len() == facts.questions.len()
+            && self.duplicates.as_ref().is_some_and(|d| {
+                let changed: Vec<usize> = (0..facts.questions.len())
+                    .filter(|&k| self.questions[k] != facts.questions[k].0)
+                    .take(MAX_CHANGED + 1)
+                    .collect();
+                if changed.len() > MAX_CHANGED {
+                    return false;
+                }
+                let mut titles: Vec<&str> = Vec::with_capacity(2 * changed.len());
+                for &k in &changed {
+                    titles.push(&self.questions[k].text);
+                    titles.push(&facts.questions[k].0.text);
+                }
+                titles.sort_unstable();
+                titles.dedup();
+                let was_found = |r: &Range<usize>| {
+                    self.question_starts
+                        .binary_search(&r.start)
+                        .map_or(true, |k| titles.contains(&&*self.questions[k].text))
+                };
+                !d.ranges.iter().any(|(r, related)| !related && was_found(r))
+                    && view
+                        .duplicate_questions_titled(facts, Some(&titles))
+                        .is_empty()
+            });
         let lines = &facts.question_lines;
         let moved = *lines != self.question_lines;
         if self.signature.is_none() || !same_questions || self.slugs != facts.slugs || moved {
-            self.signature = Some(outline_signature(facts, lines));
+            self.signature = Some(next_signature());
             self.question_lines.clone_from(lines);
-            if !same_questions {
+            if self.questions.len() != facts.questions.len() {
                 self.questions = facts.questions.iter().map(|(q, _)| q.clone()).collect();
+            } else if !same_questions {
+                // Only the changed keys: each is a title's shared text, scattered in memory.
+                for (mine, (q, _)) in self.questions.iter_mut().zip(facts.questions.iter()) {
+                    if *mine != *q {
+                        mine.clone_from(q);
+                    }
+                }
             }
             if self.slugs != facts.slugs {
                 self.slugs = facts.slugs.clone();
@@ -498,17 +543,12 @@ impl Cache {
                 self.verdicts += 1;
             }
         }
-        let same_view = self.view.as_ref().is_some_and(|k| view.has_key(k));
-        if !same_view {
-            self.view = Some(view.key());
-            self.verdicts += 1;
-        }
         let kept = self.match_pieces(&chunks);
         let first_lines = note.chunk_first_lines().unwrap_or_default();
         // The same questions asked against the same workspace: the same findings, but for
         // where the note's questions now are (finding them again would hash every question
         // of the note, and copy the note's URI into every related location).
-        let moved = same_questions
+        let moved = (same_questions || few_changed)
             && same_view
             && self
                 .duplicates
@@ -673,8 +713,8 @@ impl Cache {
         Ok(frame)
     }
 
-    /// The outline signature of the note as of the last message (hashed again only when
-    /// its slugs or questions changed).
+    /// The outline signature of the note as of the last message (a new one only when its
+    /// slugs, questions or their lines changed).
     pub fn outline_signature(&self) -> Option<u64> {
         self.signature
     }

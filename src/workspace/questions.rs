@@ -30,11 +30,24 @@ impl View<'_> {
     /// of below code?") only names a question together with its code. Translations of one
     /// note ([`duplicates::translations`]) ask each other's questions by design.
     pub fn duplicate_questions(&self, f: &Facts) -> Vec<WsDiagnostic> {
+        self.duplicate_questions_titled(f, None)
+    }
+
+    /// [`View::duplicate_questions`] of `f`'s questions whose titles are among `only` (all
+    /// when `None`): a question's findings depend on the questions asked with its title alone.
+    pub fn duplicate_questions_titled(
+        &self,
+        f: &Facts,
+        only: Option<&[&str]>,
+    ) -> Vec<WsDiagnostic> {
         let index = self.ws.index();
         let mut out = Vec::new();
         // This note's questions by title, then by the code they show.
         let mut own: HashMap<&str, BySample> = HashMap::new();
         for (i, (q, _)) in f.questions.iter().enumerate() {
+            if only.is_some_and(|titles| !titles.contains(&&*q.text)) {
+                continue;
+            }
             let classes = own.entry(&*q.text).or_default();
             match classes.iter_mut().find(|(s, _)| *s == q.sample) {
                 Some((_, members)) => members.push(i),
