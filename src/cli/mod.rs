@@ -107,6 +107,8 @@ struct Checked {
     facts: Facts,
     /// The fingerprint of the text checked ([`NoteSummary::fingerprint`]).
     fingerprint: u64,
+    /// With `--run`: the samples to run and what they state, found in the same parse.
+    plans: Vec<crate::run::Plan>,
 }
 
 impl Checked {
@@ -120,12 +122,17 @@ impl Checked {
     }
 }
 
-/// Checks `text` (the file at `path`), parsed once: its own diagnostics and facts, and its
-/// summary for the workspace checks of every file.
-fn check_text(path: &Path, text: &str, style: SlugStyle) -> (Checked, NoteSummary) {
+/// Checks `text` (the file at `path`), parsed once: its own diagnostics and facts, its
+/// summary for the workspace checks of every file, and with `runs` the samples to run.
+fn check_text(path: &Path, text: &str, style: SlugStyle, runs: bool) -> (Checked, NoteSummary) {
     // Two files are checked at once, one on each core.
     let note = Note::new_on_this_thread(text, &|| true).expect("the parse is never stopped");
     let a = Analysis::on_this_thread(&note);
+    let plans = if runs {
+        crate::run::plans(&note, &a)
+    } else {
+        Vec::new()
+    };
     let uri = uri_of(path);
     let summary = NoteSummary::build(&uri, &note, &a, style);
     let facts = Facts::of(&uri, &note, &a, style)
@@ -134,6 +141,7 @@ fn check_text(path: &Path, text: &str, style: SlugStyle) -> (Checked, NoteSummar
         diagnostics: a.diagnostics,
         facts,
         fingerprint: summary.fingerprint,
+        plans,
     };
     (checked, summary)
 }
@@ -146,7 +154,11 @@ fn uri_of(path: &Path) -> String {
 /// summaries go into the workspace the second pass's cross-note checks read, and what each
 /// file's report needs besides its text is kept (its diagnostics and facts, or why it could
 /// not be read), by file.
-fn check_all(files: &[PathBuf], style: SlugStyle) -> (Workspace, Vec<Mutex<Option<FirstPass>>>) {
+fn check_all(
+    files: &[PathBuf],
+    style: SlugStyle,
+    runs: bool,
+) -> (Workspace, Vec<Mutex<Option<FirstPass>>>) {
     let ws = Workspace::default();
     let kept: Vec<Mutex<Option<FirstPass>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -158,7 +170,7 @@ fn check_all(files: &[PathBuf], style: SlugStyle) -> (Workspace, Vec<Mutex<Optio
             };
             let got = caught(path, || {
                 let text = read(path)?;
-                let (checked, summary) = check_text(path, &text, style);
+                let (checked, summary) = check_text(path, &text, style, runs);
                 ws.insert(summary);
                 Ok(checked)
             });
@@ -361,7 +373,7 @@ pub fn check(
         config,
         settings_failed,
     } = inputs(paths, err);
-    let (ws, kept) = check_all(&files, config.slugs);
+    let (ws, kept) = check_all(&files, config.slugs, run_samples.is_some());
     let view = View {
         ws: &ws,
         open: Vec::new(),
@@ -380,17 +392,15 @@ pub fn check(
             let checked = first.transpose()?;
             // Read again for its lines: checked again only if it changed since.
             let text = read(path)?;
-            let checked = match checked {
+            let mut checked = match checked {
                 Some(c) if NoteSummary::fingerprint_of(&text) == c.fingerprint => c,
-                _ => check_text(path, &text, config.slugs).0,
+                _ => check_text(path, &text, config.slugs, run_settings.is_some()).0,
             };
+            let plans = std::mem::take(&mut checked.plans);
             let mut rep = checked.report(path, Rope::from_str(&text));
             workspace_checks(&view, &mut rep);
-            let ran = run_settings.as_ref().map(|settings| {
-                let note =
-                    Note::new_on_this_thread(&text, &|| true).expect("the parse is never stopped");
-                run::run_file(&mut rep, &note, settings)
-            });
+            let ran = (run_settings.as_ref())
+                .map(|settings| run::run_file(&mut rep, &plans, &text, settings));
             rep.diagnostics
                 .retain_mut(|d| match config.severity(d.code, d.severity) {
                     Some(sev) => {
@@ -534,6 +544,23 @@ mod tests {
         assert!(run.is_err());
     }
 
+    /// `check --run` runs what the first pass found in its parse of the file: the same plans
+    /// a parse and analysis of their own would find, and none without `--run`.
+    #[test]
+    fn the_first_pass_finds_the_samples_to_run() {
+        for fixture in ["fixtures/run/python.md", "fixtures/run/javascript.md"] {
+            let path = Path::new(fixture);
+            let text = std::fs::read_to_string(path).expect("fixture");
+            let note = Note::new_on_this_thread(&text, &|| true).expect("never stopped");
+            let own = crate::run::plans(&note, &Analysis::of(&note));
+            assert!(own.len() >= 2, "{fixture}: {} plans", own.len());
+            let (checked, _) = check_text(path, &text, SlugStyle::default(), true);
+            assert_eq!(checked.plans, own, "{fixture}");
+            let (checked, _) = check_text(path, &text, SlugStyle::default(), false);
+            assert!(checked.plans.is_empty());
+        }
+    }
+
     #[test]
     fn a_file_that_panics_is_reported_not_lost() {
         let path = Path::new("notes/bad.md");
@@ -544,7 +571,7 @@ mod tests {
         assert!(err.reason.contains("index out of bounds"), "{}", err.reason);
         let clean = Path::new("fixtures/clean-notes.md");
         let fine = caught(path, || {
-            Ok(check_text(clean, &read(clean)?, SlugStyle::default()).0)
+            Ok(check_text(clean, &read(clean)?, SlugStyle::default(), false).0)
         });
         assert!(fine.is_ok());
     }

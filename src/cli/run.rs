@@ -5,11 +5,9 @@ use std::io::Write;
 use std::sync::atomic::AtomicBool;
 
 use super::FileReport;
-use crate::analysis::Analysis;
 use crate::checks::Diagnostic;
 use crate::codes::Severity;
-use crate::note::Note;
-use crate::run::{self, FindingKind, Settings, Tally};
+use crate::run::{self, FindingKind, Plan, Settings, Tally};
 
 /// What the runs of one `check --run` came to.
 #[derive(Debug, Default)]
@@ -33,18 +31,21 @@ impl Summary {
     }
 }
 
-/// Runs every plan of `rep`, one after the other (`check` works on two files at once), and
-/// adds what they found to its diagnostics.
-pub(crate) fn run_file(rep: &mut FileReport, note: &Note, settings: &Settings) -> Ran {
-    let a = Analysis::of(note);
-    let text = note.text();
+/// Runs `plans` (the samples of `rep`'s note, whose text is `text`), one after the other
+/// (`check` works on two files at once), and adds what they found to its diagnostics.
+pub(crate) fn run_file(
+    rep: &mut FileReport,
+    plans: &[Plan],
+    text: &str,
+    settings: &Settings,
+) -> Ran {
     let cancel = AtomicBool::new(false);
     let mut ran = Ran {
         samples: 0,
         verdicts: Vec::new(),
     };
-    for plan in run::plans(note, &a) {
-        let checked = run::run_and_check(&plan, &text, settings, &cancel);
+    for plan in plans {
+        let checked = run::run_and_check(plan, text, settings, &cancel);
         ran.samples += 1;
         ran.verdicts.extend(checked.verdicts);
         rep.diagnostics
