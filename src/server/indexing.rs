@@ -157,7 +157,7 @@ impl Courtesy {
 fn summarize(path: &Path, state: &State, courtesy: &Courtesy) -> Option<NoteSummary> {
     match summarize_unless_same(path, state, courtesy, false) {
         Summarized::Built(s) => Some(s),
-        Summarized::Same | Summarized::Not => None,
+        Summarized::Same | Summarized::Open | Summarized::Not => None,
     }
 }
 
@@ -167,7 +167,10 @@ enum Summarized {
     /// The workspace's summary of the note is of the text on disk, made under the slug
     /// style in force: it stands.
     Same,
-    /// Not summarized (see [`summarize`]).
+    /// Open in the editor (or opened meanwhile): the editor's text stands for it, and the
+    /// workspace's summary of the file is checked against the disk again when it is closed.
+    Open,
+    /// Not summarized: too big, not UTF-8, not a regular file (logged).
     Not,
 }
 
@@ -183,7 +186,7 @@ fn summarize_unless_same(
 ) -> Summarized {
     let uri = path_to_uri(path);
     if is_open(state, &uri) {
-        return Summarized::Not;
+        return Summarized::Open;
     }
     if !regular_file(path) {
         info!("not indexing {}: not a regular file", path.display());
@@ -225,11 +228,23 @@ fn summarize_unless_same(
     };
     let Some(note) = Note::new_on_this_thread(&text, &go_on) else {
         info!("not indexing {}: opened meanwhile", path.display());
-        return Summarized::Not;
+        return Summarized::Open;
     };
     let a = Analysis::for_index(&note);
     state.disk_built_with(style);
     Summarized::Built(NoteSummary::build(&uri, &note, &a, style))
+}
+
+/// A note changed on disk (or closed): its summary made again unless the workspace's is of
+/// the same text; kept while the note is open (the editor's text stands for it meanwhile:
+/// its save must not drop the summary it shares); dropped when the file cannot be read.
+fn read_again(path: &Path, state: &State) {
+    let uri = path_to_uri(path);
+    match summarize_unless_same(path, state, &Courtesy::default(), true) {
+        Summarized::Built(s) => state.workspace.insert(s),
+        Summarized::Same | Summarized::Open => {}
+        Summarized::Not => state.workspace.remove(&uri),
+    }
 }
 
 /// Summarizes `paths` on two threads, each taking the next file when done with one; `done`
@@ -545,15 +560,11 @@ impl Backend {
                 continue;
             }
             let state = self.state.clone();
-            let summary = tokio::task::spawn_blocking(move || {
-                summarize_unless_same(&path, &state, &Courtesy::default(), true)
-            })
-            .await
-            .unwrap_or(Summarized::Not);
-            match summary {
-                Summarized::Built(s) => self.state.workspace.insert(s),
-                Summarized::Same => {}
-                Summarized::Not => self.state.workspace.remove(&uri),
+            if tokio::task::spawn_blocking(move || read_again(&path, &state))
+                .await
+                .is_err()
+            {
+                self.state.workspace.remove(&uri);
             }
         }
         if settings_changed {
@@ -645,6 +656,51 @@ mod tests {
             super::indexed_line(9, 4, 0, 0, took),
             "indexing stopped after 4 notes of 9 found: 4 read from disk"
         );
+    }
+
+    /// A change on disk reported for an open note (its own save) keeps the workspace's
+    /// summary of the file; once closed, the file is read again: the summary stands if the
+    /// text is the same, and is made again if not.
+    #[test]
+    fn a_change_to_an_open_note_keeps_its_summary_until_it_is_closed() {
+        use super::{State, canonical_uri, path_to_uri, read_again};
+        use std::sync::Arc;
+        let root = std::env::temp_dir().join(format!("notes-lsp-open-save-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let path = root.join("saved.md");
+        let text = "# What is a closure?\n\nA function with its scope.\n";
+        std::fs::write(&path, text).unwrap();
+        let state = State::default();
+        let key = canonical_uri(&path_to_uri(&path)).to_string();
+        read_again(&path, &state);
+        let indexed = state.workspace.get(&key).expect("indexed");
+        let uri: tower_lsp_server::ls_types::Uri = path_to_uri(&path).parse().unwrap();
+        state.open(&uri, text, 1);
+        // Saved as it is: the watcher reports a change.
+        read_again(&path, &state);
+        let kept = state.workspace.get(&key).expect("kept while open");
+        assert!(Arc::ptr_eq(&kept, &indexed));
+        // Closed unchanged: not parsed again.
+        state.close(&uri);
+        read_again(&path, &state);
+        assert!(Arc::ptr_eq(&state.workspace.get(&key).unwrap(), &indexed));
+        // Changed on disk while open: kept until closed, then made from the new text.
+        state.open(&uri, text, 2);
+        std::fs::write(&path, "# What is a generator?\n").unwrap();
+        read_again(&path, &state);
+        assert!(Arc::ptr_eq(&state.workspace.get(&key).unwrap(), &indexed));
+        state.close(&uri);
+        read_again(&path, &state);
+        let now = state.workspace.get(&key).expect("read again");
+        assert_eq!(
+            now.heading(0).map(|h| h.title),
+            Some("What is a generator?")
+        );
+        // Gone from disk: dropped.
+        std::fs::remove_file(&path).unwrap();
+        read_again(&path, &state);
+        assert!(state.workspace.get(&key).is_none());
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
