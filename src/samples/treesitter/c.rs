@@ -151,10 +151,38 @@ pub fn check(source: &str) -> Option<SyntaxError> {
 }
 
 /// Constructs tree-sitter-c accepts and C compilers reject.
-pub(crate) fn lint(root: Node, _text: &str) -> Option<(Range<usize>, String)> {
-    super::find_node(root, &mut |n| {
-        function_without_parameters(n).or_else(|| unknown_directive(n, _text))
-    })
+pub(crate) fn lint(root: Node, text: &str) -> Option<(Range<usize>, String)> {
+    static KINDS: LazyLock<LintKinds> = LazyLock::new(|| LintKinds::of(&LANGUAGE));
+    super::find_node(root, &mut |n| lint_node(&KINDS, n, text))
+}
+
+/// The kind ids of the nodes [`lint_node`] looks at, in one grammar: comparing ids at each node
+/// of a tree spares `Node::kind`'s string, measured and UTF-8-checked on every call.
+pub(crate) struct LintKinds {
+    function_definition: u16,
+    preproc_call: u16,
+}
+
+impl LintKinds {
+    pub(crate) fn of(language: &Language) -> LintKinds {
+        LintKinds {
+            function_definition: language.id_for_node_kind("function_definition", true),
+            preproc_call: language.id_for_node_kind("preproc_call", true),
+        }
+    }
+}
+
+/// [`function_without_parameters`] or [`unknown_directive`] at `n`, a node of the grammar
+/// `kinds` was made for.
+pub(crate) fn lint_node(kinds: &LintKinds, n: Node, text: &str) -> Option<(Range<usize>, String)> {
+    let id = n.kind_id();
+    if id == kinds.function_definition {
+        function_without_parameters(n)
+    } else if id == kinds.preproc_call {
+        unknown_directive(n, text)
+    } else {
+        None
+    }
 }
 
 /// The directives of C and C++ preprocessors (tree-sitter reads any `#word` as one).

@@ -101,9 +101,8 @@ pub fn check(source: &str) -> Option<SyntaxError> {
 
 /// Constructs tree-sitter-cpp accepts and C++ compilers reject.
 fn lint(root: Node, text: &str) -> Option<(Range<usize>, String)> {
-    super::find_node(root, &mut |n| {
-        c::function_without_parameters(n).or_else(|| c::unknown_directive(n, text))
-    })
+    static KINDS: LazyLock<c::LintKinds> = LazyLock::new(|| c::LintKinds::of(&LANGUAGE));
+    super::find_node(root, &mut |n| c::lint_node(&KINDS, n, text))
 }
 
 #[cfg(test)]
