@@ -1,15 +1,10 @@
 //! JSON kept with its repeated pieces stored once. A note's duplicate-question diagnostics
 //! point at the same few other notes over and over: each related location spells out the
-//! other note's URI with the JSON around it, and says the same message. Kept as written,
+//! other note's URI with the JSON around it, and says the same message. Json as written,
 //! they were 2.5x the note's text (every question of a 474 KB note asked in 49 others);
-//! packed, each such piece is three bytes.
+//! packed, each such piece is two bytes and its place in a list.
 
 use std::collections::HashMap;
-
-/// Marks a piece kept once, followed by its index (two bytes, little-endian). serde_json
-/// never writes a NUL: inside strings it escapes control characters, outside them it writes
-/// ASCII punctuation, digits and literals.
-const MARK: u8 = 0;
 
 /// Where a repeated piece starts, and what ends it (included in it): a related location's
 /// URI up to its range's first line number, and its message to the end of the object.
@@ -24,7 +19,11 @@ const PIECES: [(&[u8], &[u8]); 2] = [
 /// Bytes of JSON written by serde_json, with the pieces [`PIECES`] describes kept once.
 #[derive(Default)]
 pub struct Packed {
+    /// The JSON with each piece kept once replaced by its index (two bytes, little-endian).
     bytes: Vec<u8>,
+    /// Where those indices are in `bytes`, in order: the JSON is written out on every
+    /// keystroke, and not scanned for them.
+    marks: Vec<u32>,
     pieces: Vec<Box<[u8]>>,
     /// The length of the JSON unpacked.
     len: usize,
@@ -34,6 +33,7 @@ impl Packed {
     pub fn pack(json: &[u8]) -> Packed {
         let mut bytes = Vec::with_capacity(json.len() / 2);
         let mut pieces: Vec<Box<[u8]>> = Vec::new();
+        let mut marks = Vec::new();
         let mut index: HashMap<&[u8], u16> = HashMap::new();
         let mut from = 0;
         let mut at = 0;
@@ -44,6 +44,9 @@ impl Packed {
                 continue;
             };
             let piece = &json[start..start + end];
+            let Ok(mark) = u32::try_from(bytes.len() + start - from) else {
+                break;
+            };
             let k = match index.get(piece) {
                 Some(&k) => k,
                 None => {
@@ -56,16 +59,18 @@ impl Packed {
                 }
             };
             bytes.extend_from_slice(&json[from..start]);
-            bytes.push(MARK);
+            marks.push(mark);
             bytes.extend_from_slice(&k.to_le_bytes());
             from = start + end;
             at = from;
         }
         bytes.extend_from_slice(&json[from..]);
         bytes.shrink_to_fit();
+        marks.shrink_to_fit();
         pieces.shrink_to_fit();
         Packed {
             bytes,
+            marks,
             pieces,
             len: json.len(),
         }
@@ -79,17 +84,66 @@ impl Packed {
     pub fn write_to(&self, out: &mut Vec<u8>) {
         out.reserve(self.len);
         let mut from = 0;
-        for at in memchr::memchr_iter(MARK, &self.bytes) {
-            if at < from {
-                // A mark's index byte that happens to be 0.
-                continue;
-            }
+        for &at in &self.marks {
+            let at = at as usize;
             out.extend_from_slice(&self.bytes[from..at]);
-            let k = u16::from_le_bytes([self.bytes[at + 1], self.bytes[at + 2]]);
+            let k = u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]]);
             out.extend_from_slice(&self.pieces[usize::from(k)]);
-            from = at + 3;
+            from = at + 2;
         }
         out.extend_from_slice(&self.bytes[from..]);
+    }
+}
+
+/// JSON written out into every message: as written while the note is typed in (a keystroke
+/// then copies it whole, as fast as before it was packed), packed otherwise.
+pub struct Json {
+    plain: Option<Vec<u8>>,
+    packed: Option<Packed>,
+}
+
+impl Json {
+    pub fn new(json: Vec<u8>) -> Json {
+        Json {
+            plain: Some(json),
+            packed: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match (&self.plain, &self.packed) {
+            (Some(plain), _) => plain.is_empty(),
+            (None, Some(packed)) => packed.is_empty(),
+            (None, None) => true,
+        }
+    }
+
+    /// Appends the JSON to `out`, and keeps it as written if `typing`, else packed only.
+    pub fn write_to(&mut self, out: &mut Vec<u8>, typing: bool) {
+        if typing {
+            let plain = self.plain.get_or_insert_with(|| {
+                let mut plain = Vec::new();
+                if let Some(packed) = &self.packed {
+                    packed.write_to(&mut plain);
+                }
+                plain
+            });
+            out.extend_from_slice(plain);
+            return;
+        }
+        match self.plain.take() {
+            Some(plain) => {
+                out.extend_from_slice(&plain);
+                if self.packed.is_none() {
+                    self.packed = Some(Packed::pack(&plain));
+                }
+            }
+            None => {
+                if let Some(packed) = &self.packed {
+                    packed.write_to(out);
+                }
+            }
+        }
     }
 }
 
@@ -167,8 +221,23 @@ mod tests {
     }
 
     #[test]
-    fn a_piece_index_with_a_zero_byte_is_not_a_mark() {
-        // 300 distinct URIs: indices 256 (bytes 0, 1) and 0 itself have zero bytes.
+    fn kept_json_is_written_alike_typed_in_or_not() {
+        let json =
+            br#"[{"location":{"uri":"file:///a.md","range":{"start":{"line":1}}},"message":"m"}]"#;
+        let mut kept = Json::new(json.to_vec());
+        for typing in [false, false, true, true, false, true] {
+            let mut out = Vec::new();
+            kept.write_to(&mut out, typing);
+            assert_eq!(out, json, "typing {typing}");
+            assert_eq!(kept.plain.is_some(), typing);
+            assert!(!kept.is_empty());
+        }
+        assert!(Json::new(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn more_pieces_than_one_byte_can_number() {
+        // 300 distinct URIs: indices past 255 take both bytes of an index.
         let json: Vec<String> = (0..300)
             .map(|n| format!(r#"{{"location":{{"uri":"u{n}","range":{{"start":{{"line":1}}}}}}}}"#))
             .collect();

@@ -35,7 +35,7 @@ use crate::outline::Slugs;
 use crate::workspace::{self, Facts, LinkCheck, SlugIndex, View, ViewKey};
 
 use super::output::Frame;
-use super::packed::Packed;
+use super::packed::Json;
 use super::to_proto;
 
 /// What one document's last message was made of.
@@ -63,6 +63,8 @@ pub struct Cache {
     pieces: Vec<Piece>,
     /// The last message's length, to size the next one's buffer.
     last_len: usize,
+    /// The version the last message was for.
+    last_version: Option<i32>,
     /// The duplicate-question diagnostics of the last message, as written.
     duplicates: Option<Duplicates>,
     /// The diagnostics of the note's sample runs (`running.rs`), as written, set before
@@ -82,7 +84,7 @@ struct Duplicates {
     ranges: Vec<(Range<usize>, bool)>,
     shape: u128,
     at: Vec<(LineCol, LineCol)>,
-    json: Packed,
+    json: Json,
 }
 
 /// A hash of what two lists of findings must share to be the same but for byte offsets in
@@ -358,15 +360,16 @@ impl Items<'_> {
         self.any = true;
     }
 
-    /// `json`: items already joined by commas (possibly none), packed.
-    fn push_packed(&mut self, json: &Packed) {
+    /// `json`: items already joined by commas (possibly none), kept as [`Json::write_to`]
+    /// says.
+    fn push_kept(&mut self, json: &mut Json, typing: bool) {
         if json.is_empty() {
             return;
         }
         if self.any {
             self.out.push(b',');
         }
-        json.write_to(self.out);
+        json.write_to(self.out, typing);
         self.any = true;
     }
 }
@@ -562,6 +565,7 @@ impl Cache {
             verdicts,
             pieces,
             last_len,
+            last_version,
             duplicates,
             run_diagnostics,
             ..
@@ -570,6 +574,9 @@ impl Cache {
         // findings (but for byte offsets) at the same lines and columns. Moved findings are
         // kept only while their lines are the same: their messages name lines of this note
         // ("also asked at line 40").
+        // A message for a newer version than the last: the note is being typed in.
+        let typing = last_version.is_some_and(|v| v != version);
+        *last_version = Some(version);
         let reuse = match duplicates.take() {
             Some(d) if moved => {
                 let now = duplicates_at(note, &d.ranges, enc);
@@ -601,7 +608,7 @@ impl Cache {
                                 items.push(&serde_json::to_vec(&d)?);
                             }
                         }
-                        Packed::pack(items.out)
+                        Json::new(std::mem::take(items.out))
                     }
                 };
                 Duplicates {
@@ -701,7 +708,7 @@ impl Cache {
                 items.push(run.written.at(first_lines[i] as u32));
             }
 
-            items.push_packed(&duplicates.as_ref().expect("set above").json);
+            items.push_kept(&mut duplicates.as_mut().expect("set above").json, typing);
             items.push(run_diagnostics);
 
             out.extend_from_slice(br#"],"version":"#);
