@@ -316,6 +316,20 @@ impl HtmlBlocks {
         }
         let spaces = body.iter().take_while(|&&b| b == b' ').count();
         let rest = &body[spaces..];
+        // Indentation holding a tab reaches column 4 on a line that starts at column 0, but
+        // tree-sitter-md's scanner may carry columns over from front matter (see
+        // `in_front_matter`): whether a fence or an HTML block opens there is its to say.
+        let indent = body
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        if matches!(self.state, Scan::Top | Scan::Unsure)
+            && body[..indent].contains(&b'\t')
+            && opens_other_block(0, &body[indent..])
+        {
+            self.state = Scan::Lost;
+            return false;
+        }
         match self.state {
             Scan::Lost => false,
             Scan::InBlock if blank(line) => {
@@ -639,6 +653,14 @@ mod tests {
         check(
             "---\n中文 😀 emoji words\n---\n\tTabbed words\n",
             Some("---\n中文a😀aemojiawords\n---\n\taaaaaaaaaaaa\n"),
+        );
+        // The tab after front matter counts from the columns carried over: tree-sitter-md
+        // opens a fence there, closed two lines down, and the heading after it stays one.
+        check(
+            "---\ntitle: front matter words\n---\n\t```python nocheck\nx = 1\n```\n# Python\n",
+            Some(
+                "---\ntitle: frontamatterawords\n---\n\t```python nocheck\naaaaa\n```\n# aaaaaa\n",
+            ),
         );
     }
 
