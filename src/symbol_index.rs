@@ -67,12 +67,14 @@ pub fn needle_set(needle: impl IntoIterator<Item = char>) -> u64 {
     needle.into_iter().fold(0, |set, c| set | char_bit(c))
 }
 
-/// The words of a title as the index keeps them: runs of letters and digits, lowercased.
+/// The words of a title as the index keeps them: runs of letters and digits, lowercased a
+/// character at a time as [`SymbolIndex::build`] does (`str::to_lowercase` would make a
+/// word-final `Σ` a `ς`, which no indexed word holds).
 fn words_of(title: &str) -> impl Iterator<Item = String> + '_ {
     title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|w| w.chars().flat_map(char::to_lowercase).collect())
 }
 
 impl SymbolIndex {
@@ -308,6 +310,10 @@ mod tests {
         assert_eq!(idx.candidates("über"), Some(vec![(2, 0)]));
         assert_eq!(idx.candidates("python"), Some(vec![(0, 0), (2, 0)]));
         assert_eq!(idx.candidates("kubernetes"), Some(vec![]));
+        // A word ending in a capital sigma: the query's word lowercased as the titles' are.
+        let greek = index(&["ΟΔΥΣΣΕΥΣ και Ιθάκη", "Άλλο"]);
+        assert_eq!(greek.candidates("ΟΔΥΣΣΕΥΣ"), Some(vec![(0, 0)]));
+        assert_eq!(greek.candidates("οδυσσευσ ιθ"), Some(vec![(0, 0)]));
         // Nothing to look up, or operators a prefix cannot stand for: the caller scans.
         assert_eq!(idx.candidates("  "), None);
         assert_eq!(idx.candidates("!gil"), None);
