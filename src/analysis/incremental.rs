@@ -69,17 +69,6 @@ pub struct Spliced {
 }
 
 impl Spliced {
-    /// Where an item at `old` (outside the replaced region) is now; `None` for one inside.
-    pub fn moved(&self, old: usize) -> Option<usize> {
-        if old < self.from {
-            Some(old)
-        } else if old >= self.old_to {
-            Some(old - self.old_to + self.new_to)
-        } else {
-            None
-        }
-    }
-
     /// Where an item at `new` (outside the new region) was; `None` for one inside.
     pub fn was(&self, new: usize) -> Option<usize> {
         if new < self.from {
