@@ -79,10 +79,51 @@ fn main() {
     let blocks_: Vec<_> = note.chunks().map(|(_, c)| c.blocks().clone()).collect();
     show("  its chunks' blocks (cloned)", live() - before);
     drop(blocks_);
+    macro_rules! part {
+        ($what:expr, $($field:tt)+) => {{
+            let before = live();
+            let parts: Vec<_> = note.chunks().map(|(_, c)| c.blocks().$($field)+.clone()).collect();
+            show($what, live() - before - (parts.capacity() * 24) as isize);
+            drop(parts);
+        }};
+    }
+    part!("    headings", headings);
+    part!("    code blocks (with their lines)", code);
+    part!("    bold paragraphs", bold);
+    part!("    lists", lists);
+    part!("    body starts", body_starts);
+    part!("    link text", link_text);
+    part!("    definitions", definitions);
+    part!("    soft cuts", soft_cuts);
+    part!("    html blocks", html);
+    part!("    tables", tables);
+    let code_lines: usize = note
+        .chunks()
+        .flat_map(|(_, c)| &c.blocks().code)
+        .map(|b| b.lines.len())
+        .sum();
+    println!("    {code_lines} code lines");
     println!("  {} chunks", note.chunk_count());
     let before = live();
     let a = Analysis::of(&note);
     show("Analysis::of (stitched)", live() - before);
+    macro_rules! field {
+        ($what:expr, $field:ident) => {{
+            let before = live();
+            let part = a.$field.clone();
+            show($what, live() - before);
+            println!("      {} items", part.len());
+            drop(part);
+        }};
+    }
+    field!("  headings", headings);
+    field!("  samples", samples);
+    field!("  diagnostics", diagnostics);
+    field!("  folds", folds);
+    field!("  outline", outline);
+    field!("  links", links);
+    field!("  urls", urls);
+    field!("  definitions", definitions);
     drop(a);
     let (before, before_blocks) = (live(), blocks());
     let inc = Incremental::new(&note);
@@ -127,11 +168,46 @@ fn main() {
         "  {} heap blocks per note",
         (blocks() - base_blocks) / copies as isize
     );
+    // A republish of one note (another note's questions changed): its message written out
+    // again from what is kept, the duplicate-question JSON unpacked.
+    let uri: Uri = "file:///m/copy-0.md".parse().unwrap();
+    let mut times: Vec<f64> = (0..31)
+        .map(|_| {
+            state.get(&uri).unwrap().republish();
+            let t = std::time::Instant::now();
+            let (_, frame) = diagnostics_now(&state, &uri).expect("open");
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            std::hint::black_box(frame);
+            ms
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "  a republish of one note: {:.3} ms p50, {:.3} ms min",
+        times[times.len() / 2],
+        times[0]
+    );
     // What parts of it are, per note: each part is dropped in turn (the notes are closed
     // next anyway).
     let uris: Vec<Uri> = (0..copies)
         .map(|i| format!("file:///m/copy-{i}.md").parse().unwrap())
         .collect();
+    let mut parts: Vec<(&str, usize)> = Vec::new();
+    for uri in &uris {
+        for (i, (what, bytes)) in state
+            .get(uri)
+            .unwrap()
+            .lock_publication()
+            .held()
+            .into_iter()
+            .enumerate()
+        {
+            match parts.get_mut(i) {
+                Some(p) => p.1 += bytes,
+                None => parts.push((what, bytes)),
+            }
+        }
+    }
     let before = live();
     for uri in &uris {
         *state.get(uri).unwrap().lock_publication() = Default::default();
@@ -140,6 +216,9 @@ fn main() {
         "  the last message's pieces",
         (before - live()) / copies as isize,
     );
+    for (what, bytes) in parts {
+        show(&format!("    {what}"), (bytes / copies) as isize);
+    }
     let before = live();
     for uri in &uris {
         state.get(uri).unwrap().current(Default::default()).note = Note::new("");

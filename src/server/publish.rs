@@ -720,6 +720,78 @@ impl Cache {
         Ok(frame)
     }
 
+    /// The heap its parts hold, part by part (capacities; what `examples/memory` prints).
+    pub fn held(&self) -> Vec<(&'static str, usize)> {
+        use std::mem::size_of;
+        let vec = |cap: usize, size: usize| cap * size;
+        let written = |w: &Written| {
+            (
+                w.template.capacity(),
+                vec(w.holes.capacity(), size_of::<(usize, usize, u32)>()),
+                w.placed.as_ref().map_or(0, |(_, p)| p.capacity()),
+            )
+        };
+        let (mut diags, mut local, mut links, mut broken) = (0, (0, 0, 0), 0, 0);
+        let mut link_json = (0, 0, 0);
+        let mut boxes = 0;
+        for p in &self.pieces {
+            if let Some(run) = &p.local {
+                boxes += size_of::<LocalRun>();
+                diags += vec(run.diags.capacity(), size_of::<checks::Diagnostic>());
+                let (t, h, pl) = written(&run.written);
+                local = (local.0 + t, local.1 + h, local.2 + pl);
+            }
+            if let Some(run) = &p.links {
+                boxes += size_of::<LinkRun>();
+                links += vec(
+                    run.links.capacity(),
+                    size_of::<(Range<usize>, Arc<Target>)>(),
+                );
+                broken += vec(run.broken.capacity(), size_of::<Option<String>>())
+                    + run
+                        .broken
+                        .iter()
+                        .flatten()
+                        .map(|m| m.capacity())
+                        .sum::<usize>();
+                let (t, h, pl) = written(&run.written);
+                link_json = (link_json.0 + t, link_json.1 + h, link_json.2 + pl);
+            }
+        }
+        let dups = self.duplicates.as_ref().map_or((0, 0), |d| {
+            (
+                vec(d.ranges.capacity(), size_of::<(Range<usize>, bool)>())
+                    + vec(d.at.capacity(), size_of::<(LineCol, LineCol)>()),
+                d.json.held(),
+            )
+        });
+        vec![
+            (
+                "pieces (one per chunk)",
+                vec(self.pieces.capacity(), size_of::<Piece>()) + boxes,
+            ),
+            ("  its diagnostics (compared)", diags),
+            ("  their JSON", local.0),
+            ("  their JSON's line holes", local.1),
+            ("  their JSON placed at the chunk's line", local.2),
+            ("  its links (compared) and verdicts", links + broken),
+            (
+                "  broken links' JSON, holes, placed",
+                link_json.0 + link_json.1 + link_json.2,
+            ),
+            ("duplicate questions' ranges and positions", dups.0),
+            ("duplicate questions' JSON", dups.1),
+            (
+                "questions, their starts and lines",
+                vec(
+                    self.questions.capacity(),
+                    size_of::<workspace::QuestionKey>(),
+                ) + vec(self.question_starts.capacity(), size_of::<usize>())
+                    + vec(self.question_lines.capacity(), size_of::<u32>()),
+            ),
+        ]
+    }
+
     /// The outline signature of the note as of the last message (a new one only when its
     /// slugs, questions or their lines changed).
     pub fn outline_signature(&self) -> Option<u64> {
