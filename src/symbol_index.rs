@@ -31,6 +31,9 @@ pub struct SymbolIndex {
     title_ids: Vec<u32>,
     /// Each distinct title as a [`char_set`], by its number.
     char_sets: Vec<u64>,
+    /// Each distinct title's place among them all in byte order, by its number: titles
+    /// ranked by comparing integers, not strings.
+    title_ranks: Vec<u32>,
 }
 
 /// The bit standing for `c` in a character set: one bit per ASCII letter (either case) and
@@ -108,7 +111,13 @@ impl SymbolIndex {
                 }
             }
         }
-        drop(distinct);
+        let mut by_text: Vec<(&str, u32)> = distinct.into_iter().collect();
+        by_text.sort_unstable();
+        let mut title_ranks = vec![0u32; by_text.len()];
+        for (r, &(_, id)) in by_text.iter().enumerate() {
+            title_ranks[id as usize] = r as u32;
+        }
+        drop(by_text);
         // The words sorted; each id's rank among them.
         let mut sorted: Vec<(&str, u32)> = ids.iter().map(|(w, &id)| (&**w, id)).collect();
         sorted.sort_unstable();
@@ -150,7 +159,18 @@ impl SymbolIndex {
         index.entries = entries;
         index.title_ids = entry_titles;
         index.char_sets = char_sets;
+        index.title_ranks = title_ranks;
         index
+    }
+
+    /// Entry `e`'s title number and its `(note, heading)` pair.
+    pub fn entry(&self, e: u32) -> (u32, (u32, u32)) {
+        (self.title_ids[e as usize], self.entries[e as usize])
+    }
+
+    /// Where title number `t` comes among the distinct titles in byte order.
+    pub fn title_rank(&self, t: u32) -> u32 {
+        self.title_ranks[t as usize]
     }
 
     /// How many distinct titles there are: the numbers [`SymbolIndex::holding`] gives are
@@ -206,10 +226,10 @@ impl SymbolIndex {
         out
     }
 
-    /// The `(note, heading)` pairs whose titles have, for each word of `query`, a word
-    /// starting with it; `None` when the query has no word to look up (or uses the fuzzy
-    /// pattern's operators, `!`, `^`, `'`, `$`, which a prefix cannot stand for).
-    pub fn candidates(&self, query: &str) -> Option<Vec<(u32, u32)>> {
+    /// The entries (see [`SymbolIndex::entry`]) whose titles have, for each word of `query`, a
+    /// word starting with it, in entry order; `None` when the query has no word to look up (or
+    /// uses the fuzzy pattern's operators, `!`, `^`, `'`, `$`, which a prefix cannot stand for).
+    pub fn candidates(&self, query: &str) -> Option<Vec<u32>> {
         if query.contains(['!', '^', '\'', '$']) {
             return None;
         }
@@ -227,7 +247,7 @@ impl SymbolIndex {
             let more = self.with_prefix(w);
             found.retain(|id| more.binary_search(id).is_ok());
         }
-        Some(found.iter().map(|&id| self.entries[id as usize]).collect())
+        Some(found)
     }
 }
 
@@ -295,6 +315,27 @@ mod tests {
         )
     }
 
+    /// The `(note, heading)` pairs of the candidates of `q`.
+    fn pairs(idx: &SymbolIndex, q: &str) -> Option<Vec<(u32, u32)>> {
+        let found = idx.candidates(q)?;
+        Some(found.into_iter().map(|e| idx.entry(e).1).collect())
+    }
+
+    #[test]
+    fn titles_rank_in_byte_order() {
+        let titles = ["b", "a", "Zeta", "b", "été", "a"];
+        let idx = index(&titles);
+        for (i, a) in titles.iter().enumerate() {
+            for (j, b) in titles.iter().enumerate() {
+                let (ra, rb) = (
+                    idx.title_rank(idx.entry(i as u32).0),
+                    idx.title_rank(idx.entry(j as u32).0),
+                );
+                assert_eq!(ra.cmp(&rb), a.cmp(b), "{a:?} against {b:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_word_of_the_query_is_a_prefix_of_a_word_of_the_title() {
         let idx = index(&[
@@ -304,20 +345,20 @@ mod tests {
             "How does the GIL work?",
             "Über-Klassen in Python",
         ]);
-        assert_eq!(idx.candidates("clos"), Some(vec![(0, 0), (0, 1)]));
-        assert_eq!(idx.candidates("gil clos"), Some(vec![(0, 1)]));
-        assert_eq!(idx.candidates("Virtual  dom"), Some(vec![(1, 0)]));
-        assert_eq!(idx.candidates("über"), Some(vec![(2, 0)]));
-        assert_eq!(idx.candidates("python"), Some(vec![(0, 0), (2, 0)]));
-        assert_eq!(idx.candidates("kubernetes"), Some(vec![]));
+        assert_eq!(pairs(&idx, "clos"), Some(vec![(0, 0), (0, 1)]));
+        assert_eq!(pairs(&idx, "gil clos"), Some(vec![(0, 1)]));
+        assert_eq!(pairs(&idx, "Virtual  dom"), Some(vec![(1, 0)]));
+        assert_eq!(pairs(&idx, "über"), Some(vec![(2, 0)]));
+        assert_eq!(pairs(&idx, "python"), Some(vec![(0, 0), (2, 0)]));
+        assert_eq!(pairs(&idx, "kubernetes"), Some(vec![]));
         // A word ending in a capital sigma: the query's word lowercased as the titles' are.
         let greek = index(&["ΟΔΥΣΣΕΥΣ και Ιθάκη", "Άλλο"]);
-        assert_eq!(greek.candidates("ΟΔΥΣΣΕΥΣ"), Some(vec![(0, 0)]));
-        assert_eq!(greek.candidates("οδυσσευσ ιθ"), Some(vec![(0, 0)]));
+        assert_eq!(pairs(&greek, "ΟΔΥΣΣΕΥΣ"), Some(vec![(0, 0)]));
+        assert_eq!(pairs(&greek, "οδυσσευσ ιθ"), Some(vec![(0, 0)]));
         // Nothing to look up, or operators a prefix cannot stand for: the caller scans.
-        assert_eq!(idx.candidates("  "), None);
-        assert_eq!(idx.candidates("!gil"), None);
-        assert_eq!(idx.candidates("^what"), None);
+        assert_eq!(pairs(&idx, "  "), None);
+        assert_eq!(pairs(&idx, "!gil"), None);
+        assert_eq!(pairs(&idx, "^what"), None);
     }
 
     #[test]
@@ -337,7 +378,7 @@ mod tests {
                 })
                 .map(|(i, _)| (i as u32 / 2, i as u32 % 2))
                 .collect();
-            assert_eq!(idx.candidates(q), Some(want), "{q}");
+            assert_eq!(pairs(&idx, q), Some(want), "{q}");
         }
     }
 
