@@ -10,16 +10,20 @@ use percent_encoding::percent_decode_str;
 pub struct Link {
     /// The whole link, `[` to `)`.
     pub range: Range<usize>,
-    /// The destination as written (between the parentheses, title excluded).
+    /// The destination as written (between the parentheses, title excluded); the text
+    /// itself is read from the note when asked for (`Link::dest`), not kept.
     pub dest_range: Range<usize>,
-    /// Shared, like `target`: the note's links are gathered from its chunks on every
-    /// keystroke.
-    pub dest: Arc<str>,
-    /// Where `dest` points, decoded once when the chunk is parsed.
+    /// Where the destination points, decoded once when the chunk is parsed. Shared: the
+    /// note's links are gathered from its chunks on every keystroke.
     pub target: Arc<Target>,
 }
 
 impl Link {
+    /// The destination as written, in `text` (the text the link's ranges are offsets in).
+    pub fn dest<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.dest_range.clone()]
+    }
+
     pub fn shift(&mut self, delta: usize) {
         self.range = self.range.start + delta..self.range.end + delta;
         self.dest_range = self.dest_range.start + delta..self.dest_range.end + delta;
@@ -181,7 +185,6 @@ fn link_at(text: &str, start: usize, end: usize) -> Option<Link> {
         return Some(Link {
             range: start..k + 1,
             target: Arc::new(Target::NotALink(inside.to_string())),
-            dest: inside.into(),
             dest_range: j..j + inside.len(),
         });
     }
@@ -189,7 +192,6 @@ fn link_at(text: &str, start: usize, end: usize) -> Option<Link> {
     Some(Link {
         range: start..k + 1,
         target: Arc::new(target(dest)),
-        dest: dest.into(),
         dest_range,
     })
 }
@@ -292,7 +294,7 @@ mod tests {
     fn dests(text: &str) -> Vec<String> {
         find_links(text, 0..text.len())
             .into_iter()
-            .map(|l| l.dest.to_string())
+            .map(|l| l.dest(text).to_string())
             .collect()
     }
 

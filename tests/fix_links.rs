@@ -29,7 +29,7 @@ fn links(view: &View, uri: &str, text: &str, style: SlugStyle) -> Vec<(String, b
         .collect();
     a.links
         .iter()
-        .map(|l| (l.dest.to_string(), bad.contains(&l.range)))
+        .map(|l| (l.dest(text).to_string(), bad.contains(&l.range)))
         .collect()
 }
 

@@ -62,7 +62,7 @@ pub fn fixes(
         let Some(link) = a.links.iter().find(|l| l.range == d.range) else {
             continue;
         };
-        let target = links::target(&link.dest);
+        let target = links::target(link.dest(text));
         let anchor = match &target {
             Target::Anchor(a) => a.clone(),
             Target::Note {

@@ -102,7 +102,7 @@ pub fn fixes(cx: &Ctx, cursor: usize) -> Vec<Fix> {
     let old = outline::slugs(levels.iter().map(|&i| &*a.headings[i].title), cx.style);
     let new = outline::slugs(levels.iter().map(|&i| titles[i].as_str()), cx.style);
     for l in &a.links {
-        let Target::Anchor(anchor) = links::target(&l.dest) else {
+        let Target::Anchor(anchor) = links::target(l.dest(&cx.text)) else {
             continue;
         };
         let Some(j) = old.iter().position(|s| *s == anchor) else {

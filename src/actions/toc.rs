@@ -56,7 +56,7 @@ fn existing(cx: &Ctx, cursor: usize) -> Option<Existing> {
             .links
             .iter()
             .filter(|k| l.start <= k.range.start && k.range.end <= l.end)
-            .filter_map(|k| match links::target(&k.dest) {
+            .filter_map(|k| match links::target(k.dest(&cx.text)) {
                 Target::Anchor(a) => {
                     let s = &cx.text[k.range.clone()];
                     let text = s.get(1..s.rfind("](")?)?.to_string();

@@ -30,13 +30,13 @@ enum AtCursor {
     Other,
 }
 
-fn at_cursor(a: &Analysis, at: usize) -> AtCursor {
+fn at_cursor(note: &Note, a: &Analysis, at: usize) -> AtCursor {
     if let Some(l) = a
         .links
         .iter()
         .find(|l| l.range.start <= at && at < l.range.end)
     {
-        return AtCursor::Link(links::target(&l.dest));
+        return AtCursor::Link(links::target(&note.slice(l.dest_range.clone())));
     }
     if let Some(i) = a
         .headings
@@ -104,7 +104,7 @@ pub fn definition(
     let style = state.config().slugs;
     let (found, seen) = with_doc_seen(state, uri, |note, a, enc| {
         let at = to_proto::offset(note, p, enc);
-        match at_cursor(a, at) {
+        match at_cursor(note, a, at) {
             AtCursor::Link(t) => Some((t, Facts::of(uri.as_str(), note, a, style))),
             _ => None,
         }
@@ -129,7 +129,7 @@ pub fn definition(
 fn heading_at(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<(usize, Seen)> {
     let (i, seen) = with_doc_seen(state, uri, |note, a, enc| {
         let at = to_proto::offset(note, p, enc);
-        match at_cursor(a, at) {
+        match at_cursor(note, a, at) {
             AtCursor::Heading(i) if a.headings[i].level <= 6 => Some(i),
             _ => None,
         }
@@ -398,7 +398,7 @@ pub fn hover(state: &State, uri: &lsp::Uri, p: lsp::Position) -> Option<lsp::Hov
             .iter()
             .any(|s| s.range.start <= at && at < s.range.end);
         (
-            at_cursor(a, at),
+            at_cursor(note, a, at),
             to_proto::hover(note, a, at, enc),
             Facts::of(uri.as_str(), note, a, style),
             if in_code {

@@ -337,7 +337,7 @@ impl NoteSummary {
             .map(|l| LinkRec {
                 span: span(note, &l.range),
                 dest_span: span(note, &l.dest_range),
-                dest: p.push(&l.dest),
+                dest: p.push(&note.slice(l.dest_range.clone())),
                 not_a_link: matches!(*l.target, Target::NotALink(_)),
             })
             .collect();
