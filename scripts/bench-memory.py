@@ -3,8 +3,11 @@
 
 A workspace of COPIES copies of NOTE (default: the corpus's 474 KB sudheerj README) is indexed,
 then 1, 20 and all COPIES of them are opened (each waited for until its diagnostics are out)
-and closed again, then all of them are opened and closed CYCLES times. RSS is read from
-/proc after each step, once the server has gone quiet (its memory given back is what counts).
+and closed again, then all of them are opened and closed CYCLES times. RSS and its anonymous
+part (the heap and the threads' stacks; the rest is the binary's and the libraries' pages,
+shared with the page cache) are read from /proc after each step, once the server has gone
+quiet and the threads that did the step's work have left (what the system sees of it a few
+seconds later: the memory given back is what counts).
 
 usage: scripts/bench-memory.py [--copies 50] [--cycles 20] [BINARY] [NOTE]
   defaults: target/release/notes-lsp, ../shared/corpus/sudheerj__javascript-interview-questions/README.md
@@ -100,16 +103,23 @@ def status_kb(key):
             return int(line.split()[1])
 
 
+idle_threads = [None]
+
+
 def settle():
-    """Waits until the server has sent nothing for 0.5 s and its RSS stopped moving."""
+    """Waits until the server has sent nothing for 0.5 s, its RSS stopped moving and its
+    thread count is back to what it was when idle (the blocking threads that did the work
+    leave after tokio's keep-alive; at most 60 s). Returns (RSS, anonymous RSS) in KiB."""
     prev = None
+    deadline = time.time() + 60
     while True:
         time.sleep(0.25)
         rss = status_kb("VmRSS")
         with cond:
             quiet = time.perf_counter() - last_message[0] > 0.5
-        if quiet and prev is not None and abs(rss - prev) < 256:
-            return rss
+        idle = idle_threads[0] is None or status_kb("Threads") <= idle_threads[0]
+        if (quiet and idle and prev is not None and abs(rss - prev) < 256) or time.time() > deadline:
+            return rss, status_kb("RssAnon")
         prev = rss
 
 
@@ -142,9 +152,15 @@ def close_notes(n):
 
 
 mib = lambda kb: round(kb / 1024, 1)
+# The thread count when idle: the fewest over 5 s (the threads that indexed leave meanwhile).
+fewest = status_kb("Threads")
+for _ in range(20):
+    time.sleep(0.25)
+    fewest = min(fewest, status_kb("Threads"))
+idle_threads[0] = fewest
 rows = []
-base = settle()
-rows.append(("indexed", 0, base))
+base, base_anon = settle()
+rows.append(("indexed", 0, (base, base_anon)))
 for n in sorted({1, min(20, args.copies), args.copies}):
     open_notes(n)
     rows.append((f"{n} open", n, settle()))
@@ -166,17 +182,24 @@ shutil.rmtree(ws)
 size = len(text.encode())
 print(f"{args.copies} copies of {Path(args.note).name} ({size / 1024:.0f} KiB), "
       f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
-print("| step | RSS MiB | beyond indexed, per open note (× its text) |")
-print("|---|---|---|")
-for name, n, rss in rows:
+print("| step | RSS MiB | anonymous MiB | beyond indexed, per open note (× its text) |")
+print("|---|---|---|---|")
+for name, n, (rss, anon) in rows:
     per = f"{(rss - base) * 1024 / n / size:.2f}" if n else ""
-    print(f"| {name} | {mib(rss)} | {per} |")
+    print(f"| {name} | {mib(rss)} | {mib(anon)} | {per} |")
 if cycles:
+    (o0, c0), (o1, c1) = cycles[0], cycles[-1]
     print(f"| {len(cycles)} cycles of {args.copies} open/closed: first, last | "
-          f"{mib(cycles[0][0])} / {mib(cycles[0][1])}, {mib(cycles[-1][0])} / {mib(cycles[-1][1])} | |")
+          f"{mib(o0[0])} / {mib(c0[0])}, {mib(o1[0])} / {mib(c1[0])} | "
+          f"{mib(o0[1])} / {mib(c0[1])}, {mib(o1[1])} / {mib(c1[1])} | |")
+    closed_anon = [c[1] for _, c in cycles]
+    print(f"closed, anonymous: {mib(min(closed_anon))}-{mib(max(closed_anon))} MiB over the cycles, "
+          f"{max(closed_anon) / base_anon:.3f}x indexed at most")
 print(json.dumps({
     "note_bytes": size, "copies": args.copies,
-    "rss_mib": {name: mib(rss) for name, _, rss in rows},
-    "cycles_open_closed_mib": [[mib(a), mib(b)] for a, b in cycles],
+    "rss_mib": {name: mib(rss) for name, _, (rss, _) in rows},
+    "anon_mib": {name: mib(anon) for name, _, (_, anon) in rows},
+    "cycles_open_closed_mib": [[mib(a[0]), mib(b[0])] for a, b in cycles],
+    "cycles_open_closed_anon_mib": [[mib(a[1]), mib(b[1])] for a, b in cycles],
     "peak_mib": mib(peak),
 }))

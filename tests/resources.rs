@@ -1,6 +1,6 @@
 //! What the server costs and gives back: memory with big notes open and after they are
 //! closed, and how fast it leaves. `NOTES_LSP_MEMORY_FULL=1` (CI) opens 50 notes of 500 KB
-//! over 6 cycles (`scripts/bench-memory.py` runs 20 on a release build); a plain `cargo test`
+//! over 20 cycles (`scripts/bench-memory.py` runs 20 on a release build); a plain `cargo test`
 //! opens 6 over 3.
 
 mod common;
@@ -41,27 +41,42 @@ fn big_note(bytes: usize, seed: usize) -> String {
     out
 }
 
-fn rss_kib(pid: u32) -> u64 {
+/// A field of `/proc/PID/status`, in kB (or a count).
+fn status(pid: u32, key: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc");
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
+        .unwrap_or_else(|| panic!("{key} in /proc/{pid}/status"))
 }
 
-/// The server's resident memory once it has stopped moving (work done, memory given back).
-fn settled_rss(pid: u32) -> u64 {
-    let mut prev = rss_kib(pid);
-    let deadline = Instant::now() + Duration::from_secs(30);
+/// Resident memory once it has stopped moving and the threads that did the work have left
+/// (work done, memory given back: what the system sees of the server a few seconds later),
+/// as (RSS, its anonymous part) in KiB. `threads` is the server's count when idle.
+fn settled(pid: u32, threads: u64) -> (u64, u64) {
+    let mut prev = status(pid, "VmRSS");
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         std::thread::sleep(Duration::from_millis(400));
-        let now = rss_kib(pid);
-        if now.abs_diff(prev) < 512 || Instant::now() > deadline {
-            return now;
+        let now = status(pid, "VmRSS");
+        let idle = status(pid, "Threads") <= threads;
+        if (idle && now.abs_diff(prev) < 512) || Instant::now() > deadline {
+            return (now, status(pid, "RssAnon"));
         }
         prev = now;
     }
+}
+
+/// The server's thread count once it is idle: the fewest seen over a few seconds (the
+/// threads that indexed leave after their keep-alive).
+fn idle_threads(pid: u32) -> u64 {
+    let mut fewest = status(pid, "Threads");
+    for _ in 0..15 {
+        std::thread::sleep(Duration::from_millis(400));
+        fewest = fewest.min(status(pid, "Threads"));
+    }
+    fewest
 }
 
 fn full() -> bool {
@@ -71,7 +86,7 @@ fn full() -> bool {
 #[cfg(target_os = "linux")]
 #[test]
 fn memory_is_given_back_when_big_notes_are_closed() {
-    let (copies, cycles) = if full() { (50, 6) } else { (6, 3) };
+    let (copies, cycles) = if full() { (50, 20) } else { (6, 3) };
     let text = big_note(500_000, 1);
     let dir = std::env::temp_dir().join(format!("notes-lsp-mem-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -92,7 +107,8 @@ fn memory_is_given_back_when_big_notes_are_closed() {
     }));
     c.wait_notification("$/progress", |p| p["value"]["kind"] == "end");
     let pid = c.pid();
-    let indexed = settled_rss(pid);
+    let threads = idle_threads(pid);
+    let (indexed, indexed_anon) = settled(pid, threads);
     let mut version = 0;
     let mut opened = Vec::new();
     let mut closed = Vec::new();
@@ -108,7 +124,7 @@ fn memory_is_given_back_when_big_notes_are_closed() {
         for u in &uris {
             c.diagnostics_for_version(u, version);
         }
-        opened.push(settled_rss(pid));
+        opened.push(settled(pid, threads));
         for u in &uris {
             c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
         }
@@ -117,38 +133,49 @@ fn memory_is_given_back_when_big_notes_are_closed() {
         }
         // Other messages (republished notes) are not waited for.
         c.take_notifications("textDocument/publishDiagnostics");
-        closed.push(settled_rss(pid));
+        closed.push(settled(pid, threads));
     }
     let mib = |k: u64| k as f64 / 1024.0;
     let per_note =
         |rss: u64| (rss.saturating_sub(indexed) * 1024) as f64 / (copies * text.len()) as f64;
     let report = format!(
-        "{copies} notes of {} KB: indexed {:.1} MiB; open/closed per cycle (MiB): {:?}; \
-         per open note {:.1}x its text",
+        "{copies} notes of {} KB: indexed {:.1} MiB ({:.1} anonymous); open/closed per cycle \
+         (MiB, anonymous): {:?}; per open note {:.1}x its text",
         text.len() / 1000,
         mib(indexed),
+        mib(indexed_anon),
         opened
             .iter()
             .zip(&closed)
-            .map(|(o, c)| (mib(*o).round(), mib(*c).round()))
+            .map(|(o, c)| (mib(o.1).round(), (mib(c.1) * 10.0).round() / 10.0))
             .collect::<Vec<_>>(),
-        per_note(opened[0]),
+        per_note(opened[0].0),
     );
     eprintln!("{report}");
-    // Bounds against regressions (the goals, 4x and 10 %, are not met; see
-    // docs/performance.md): an open note at most 14x its text (this dense note in a debug
-    // build, every question asked in the other copies: 10.5x with 6 open, at load 9-12);
-    // every close gives back at least 15 % of what the open notes held at their peak
-    // (before memory was given back: nothing, closing 50 notes of 474 KB left 506 MiB after
-    // 460 open); cycles open within 25 % of the first.
-    assert!(per_note(opened[0]) <= 14.0, "{report}");
-    for (o, c) in opened.iter().zip(&closed) {
-        assert!(mib(*c) <= mib(*o) * 0.85, "{report}");
+    // An open note at most 14x its text (the goal, 4x, is not met; see docs/performance.md):
+    // this dense note in a debug build, every question asked in the other copies, 10.5x with
+    // 6 open at load 9-12.
+    assert!(per_note(opened[0].0) <= 14.0, "{report}");
+    // Closing gives the memory back: the anonymous memory (the heap, the threads' stacks;
+    // not the binary's pages, which the kernel shares with its page cache and which the
+    // first open touched more of) within 10 % of the indexed workspace's, every cycle, so
+    // nothing creeps. (Before the closes' work was bounded and the question index built
+    // with the workspace's: 27.0-35.3 MiB against 21.9 after 50 notes of 474 KB closed.)
+    // The small run's workspace is small beside what any first open leaves for good (the
+    // runtime's and the checkers' own structures): 7.4 MiB indexed, 8.8-9.0 closed; it gets
+    // 2 MiB more. The full run (50 notes of 500 KB, 20 cycles, debug build): 41.0 MiB
+    // indexed, 43.0-44.3 closed.
+    let allowance = if full() { 0.0 } else { 2.0 };
+    for (_, (_, anon)) in opened.iter().zip(&closed) {
+        assert!(
+            mib(*anon) <= mib(indexed_anon) * 1.10 + allowance,
+            "{report}"
+        );
     }
-    assert!(
-        mib(*opened.iter().max().unwrap()) <= mib(opened[0]) * 1.25 + 8.0,
-        "{report}"
-    );
+    // Cycles open within 25 % of the first.
+    let first_open = opened[0].0;
+    let most_open = opened.iter().map(|o| o.0).max().unwrap();
+    assert!(mib(most_open) <= mib(first_open) * 1.25 + 8.0, "{report}");
     c.shutdown_and_exit();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -459,7 +459,14 @@ impl Backend {
         );
         self.republish_all().await;
         let state = self.state.clone();
-        let _ = tokio::task::spawn_blocking(move || state.workspace.prepare_symbols()).await;
+        // The question and term index and the symbol table are built now, with the rest of
+        // the workspace's index: the first open need not wait for them, and they are not
+        // made among an open note's allocations, whose pages they would keep after it closes.
+        let _ = tokio::task::spawn_blocking(move || {
+            state.workspace.prepare_index();
+            state.workspace.prepare_symbols();
+        })
+        .await;
         // The parses' memory, freed on threads now gone or idle.
         super::memory::give_back_soon();
     }
@@ -520,10 +527,15 @@ impl Backend {
     pub(super) async fn paths_changed(&self, changes: Vec<(PathBuf, FileChangeType)>) {
         let roots = self.state.roots();
         let mut settings_changed = false;
-        let within = roots.clone();
-        let changes = tokio::task::spawn_blocking(move || with_new_folders(&within, changes))
-            .await
-            .unwrap_or_default();
+        // Only a folder made needs walking (off the async threads); a closed note does not.
+        let changes = if changes.iter().any(|(_, t)| *t == FileChangeType::CREATED) {
+            let within = roots.clone();
+            tokio::task::spawn_blocking(move || with_new_folders(&within, changes))
+                .await
+                .unwrap_or_default()
+        } else {
+            changes
+        };
         for (path, typ) in changes {
             if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
                 settings_changed = true;
@@ -559,6 +571,9 @@ impl Backend {
                 self.state.workspace.remove(&uri);
                 continue;
             }
+            // Under a background permit (see `state::Background`): fifty notes closed at
+            // once are read again on two threads.
+            let _permit = self.state.background.0.acquire().await.ok();
             let state = self.state.clone();
             if tokio::task::spawn_blocking(move || read_again(&path, &state))
                 .await

@@ -248,6 +248,24 @@ impl Backend {
         self.publish(uri).await;
     }
 
+    /// The permit a run of `doc` waits for, if any: a first run one of `opening`'s, a
+    /// republish one of `background`'s (given up when the note is edited meanwhile).
+    async fn permit_for(&self, doc: &state::Document) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let edited = doc.edited.notified();
+        tokio::pin!(edited);
+        edited.as_mut().enable();
+        if doc.unpublished() {
+            self.state.opening.0.acquire().await.ok()
+        } else if doc.newest_published() {
+            tokio::select! {
+                permit = self.state.background.0.acquire() => permit.ok(),
+                () = edited => None,
+            }
+        } else {
+            None
+        }
+    }
+
     /// One run of [`Backend::publish`], on a blocking thread: computes, serializes and
     /// writes the diagnostics there (see `output.rs`). Sends only a version newer than the
     /// last one sent, or the same version when a republish was asked for since.
@@ -256,15 +274,23 @@ impl Backend {
         let state = self.state.clone();
         let output = self.output.clone();
         let uri = uri.clone();
-        // Waited for here, holding no thread (see `state::Opening`); a closed semaphore is
-        // no reason not to publish.
-        let _opening = match doc.unpublished() {
-            true => self.state.opening.0.acquire().await.ok(),
-            false => None,
-        };
+        // Waited for here, holding no thread (see `state::Opening` and `state::Background`);
+        // a closed semaphore is no reason not to publish. A republish waiting for its permit
+        // runs at once when the note is edited meanwhile: the run is then for the edit.
+        let _permit = self.permit_for(&doc).await;
         let work = tokio::task::spawn_blocking(move || {
+            // Closed while it waited for its permit or a thread: nothing is sent for it.
+            if doc.is_closed() {
+                return;
+            }
             let asked = doc.republish_count();
-            let Some((version, frame)) = publication(&state, &doc, &uri) else {
+            let published = publication(&state, &doc, &uri);
+            if doc.is_closed() {
+                // Closed while this ran: the "did you mean" answers it kept go with the note.
+                state.workspace.forget_answers(&doc.uri);
+                return;
+            }
+            let Some((version, frame)) = published else {
                 return;
             };
             let mut last = doc.lock_published();

@@ -67,7 +67,20 @@ pub struct Document {
     publication: Mutex<super::publish::Cache>,
     /// Queued changes, in arrival order, and the newest version the client has announced.
     pending: Mutex<(Vec<(i32, Change)>, i32)>,
+    /// Told of every change queued: a republish waiting for a [`Background`] permit then
+    /// runs at once, for the edit.
+    pub edited: tokio::sync::Notify,
     current: Mutex<Current>,
+}
+
+/// A closed note's memory is given back to the system once its last holder lets go of it
+/// (a diagnostics run or a request may still hold it after the close).
+impl Drop for Document {
+    fn drop(&mut self) {
+        if self.is_closed() {
+            super::memory::give_back_soon();
+        }
+    }
 }
 
 /// The note with every change up to `version` applied, and its analysis once computed.
@@ -162,6 +175,12 @@ impl Document {
         lock(&self.published).version.is_none()
     }
 
+    /// Its newest version was published already: a run now only republishes it.
+    pub fn newest_published(&self) -> bool {
+        let latest = self.latest_version();
+        lock(&self.published).version == Some(latest)
+    }
+
     pub fn lock_published(&self) -> MutexGuard<'_, Published> {
         lock(&self.published)
     }
@@ -187,6 +206,7 @@ impl Document {
             outline: Mutex::new((None, false)),
             publication: Mutex::default(),
             pending: Mutex::new((vec![(version, Change::Replace(text))], version)),
+            edited: tokio::sync::Notify::new(),
             current: Mutex::new(Current {
                 note: Note::new(""),
                 version,
@@ -414,13 +434,15 @@ fn apply(note: &mut Note, e: TextDocumentContentChangeEvent, enc: Encoding) {
 }
 
 /// Drops a document off the transport's read loop (freeing a big note's trees takes a while)
-/// when a runtime is there to take it.
-fn drop_elsewhere(doc: Arc<Document>) {
+/// when a runtime is there to take it, under a [`Background`] permit: fifty notes closed at
+/// once are dropped on two threads, not fifty.
+fn drop_elsewhere(doc: Arc<Document>, background: &Background) {
     match tokio::runtime::Handle::try_current() {
         Ok(rt) => {
-            rt.spawn_blocking(move || {
-                drop(doc);
-                super::memory::give_back_soon();
+            let permits = background.0.clone();
+            rt.spawn(async move {
+                let _permit = permits.acquire_owned().await.ok();
+                let _ = tokio::task::spawn_blocking(move || drop(doc)).await;
             });
         }
         Err(_) => drop(doc),
@@ -468,6 +490,9 @@ pub struct State {
     disk_styles: AtomicU8,
     /// Permits for the first diagnostics run of a note (its whole parse and analysis).
     pub opening: Opening,
+    /// Permits for work no one waits for: republishing other notes, reading a closed note
+    /// again, dropping it.
+    pub background: Background,
 }
 
 /// How many notes are parsed for their first diagnostics at once: as many as there are
@@ -478,6 +503,21 @@ pub struct Opening(pub tokio::sync::Semaphore);
 impl Default for Opening {
     fn default() -> Opening {
         Opening(tokio::sync::Semaphore::new(crate::parallel::THREADS))
+    }
+}
+
+/// How many threads work at once on what no one waits for (see [`State::background`]): as
+/// many as there are cores. Each note opened or closed republishes every other open note and
+/// a close reads the note again from disk; with fifty closed at once, each of these took a
+/// blocking thread of its own (58-111 threads), and each thread kept its allocators' caches
+/// until it had been idle for its keep-alive.
+pub struct Background(pub Arc<tokio::sync::Semaphore>);
+
+impl Default for Background {
+    fn default() -> Background {
+        Background(Arc::new(tokio::sync::Semaphore::new(
+            crate::parallel::THREADS,
+        )))
     }
 }
 
@@ -594,7 +634,7 @@ impl State {
         );
         if let Some(old) = old {
             old.closed.store(true, Ordering::SeqCst);
-            drop_elsewhere(old);
+            drop_elsewhere(old, &self.background);
         }
     }
 
@@ -603,7 +643,7 @@ impl State {
             Some((_, doc)) => {
                 doc.closed.store(true, Ordering::SeqCst);
                 self.workspace.forget_answers(&doc.uri);
-                drop_elsewhere(doc)
+                drop_elsewhere(doc, &self.background)
             }
             None => warn!("didClose for {} which is not open", uri.as_str()),
         }
@@ -626,6 +666,8 @@ impl State {
         }
         pending.1 = version;
         pending.0.push((version, change));
+        drop(pending);
+        doc.edited.notify_waiters();
     }
 }
 

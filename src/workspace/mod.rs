@@ -198,6 +198,12 @@ impl Workspace {
         self.disk.is_empty()
     }
 
+    /// Builds the question and term index now if a change dropped it (after indexing: the
+    /// first check need not wait for it).
+    pub fn prepare_index(&self) {
+        drop(self.index());
+    }
+
     /// The index of the notes on disk, built if a change dropped it; inserts wait while it
     /// is held.
     fn index(&self) -> IndexGuard<'_> {
