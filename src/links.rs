@@ -31,7 +31,7 @@ impl Link {
 }
 
 /// Where a link goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// `#anchor` in the same note.
     Anchor(String),

@@ -178,12 +178,15 @@ struct LocalRun {
 }
 
 /// The links that start in one chunk and the diagnostics of the broken ones, as written.
+/// What they were made from is kept as hashes ([`links_hash`], [`broken_hash`]), compared
+/// with those of the next message's: kept whole, a note's table of contents was a tenth of
+/// its text again.
 struct LinkRun {
-    /// Ranges relative to the chunk.
-    links: Vec<(Range<usize>, Arc<Target>)>,
+    /// The links, ranges relative to the chunk.
+    links: u128,
     verdicts: u64,
-    /// What is wrong with each link (`None`: nothing), as written.
-    broken: Vec<Option<String>>,
+    /// What is wrong with each link (`None`: nothing).
+    broken: u128,
     /// When a verdict came from the file system (which may change unseen), when it was
     /// read: such verdicts are read again once [`DISK_RECHECK`] has passed.
     read_disk: Option<Instant>,
@@ -427,19 +430,23 @@ fn same_diags(cached: &[checks::Diagnostic], now: &[checks::Diagnostic], base: u
         })
 }
 
-fn same_links(
-    cached: &[(Range<usize>, Arc<Target>)],
-    now: &[(Range<usize>, Arc<Target>)],
-    base: usize,
-) -> bool {
-    cached.len() == now.len()
-        && cached.iter().zip(now).all(|((cr, ct), (r, t))| {
-            cr.start + base == r.start && cr.end + base == r.end && ct == t
-        })
+/// XXH3's 128 bits of `links` (ranges taken relative to `base`) and their targets.
+fn links_hash(links: &[(Range<usize>, Arc<Target>)], base: usize) -> u128 {
+    use std::hash::Hash;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    links.len().hash(&mut h);
+    for (r, t) in links {
+        (r.start - base, r.end - base, &**t).hash(&mut h);
+    }
+    h.digest128()
 }
 
-fn relative<T: Clone>(r: &Range<usize>, base: usize, x: &T) -> (Range<usize>, T) {
-    (r.start - base..r.end - base, x.clone())
+/// XXH3's 128 bits of the links' verdicts.
+fn broken_hash(broken: &[Option<String>]) -> u128 {
+    use std::hash::Hash;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    broken.hash(&mut h);
+    h.digest128()
 }
 
 /// At most this many questions with new keys are looked at alone (see `few_changed` in
@@ -662,7 +669,7 @@ impl Cache {
                 // A chunk kept from the last message has the same links (they are its
                 // analysis's, moved with it).
                 let same = pieces[i].links.as_deref().filter(|run| {
-                    cacheable && (kept.contains(i) || same_links(&run.links, links, base))
+                    cacheable && (kept.contains(i) || run.links == links_hash(links, base))
                 });
                 let known = same.is_some_and(|run| {
                     run.verdicts == verdicts
@@ -688,17 +695,17 @@ impl Cache {
                         // The same links, judged again (a heading's slug changed somewhere,
                         // or the disk was due a look) to the same verdicts: as written. A
                         // keystroke in a heading asks this of every link in the note.
-                        Some(run) if same && run.broken == broken => {
+                        Some(run) if same && run.broken == broken_hash(&broken) => {
                             run.verdicts = verdicts;
                             run.read_disk = read_disk;
                         }
                         _ => {
                             let first = first_lines[i] as u32;
                             pieces[i].links = Some(Box::new(LinkRun {
-                                links: links.iter().map(|(r, t)| relative(r, base, t)).collect(),
+                                links: links_hash(links, base),
                                 verdicts,
                                 written: write_links(note, links, &broken, first, config, enc)?,
-                                broken,
+                                broken: broken_hash(&broken),
                                 read_disk,
                             }));
                         }
@@ -731,7 +738,7 @@ impl Cache {
                 w.placed.as_ref().map_or(0, |(_, p)| p.capacity()),
             )
         };
-        let (mut diags, mut local, mut links, mut broken) = (0, (0, 0, 0), 0, 0);
+        let (mut diags, mut local) = (0, (0, 0, 0));
         let mut link_json = (0, 0, 0);
         let mut boxes = 0;
         for p in &self.pieces {
@@ -743,17 +750,6 @@ impl Cache {
             }
             if let Some(run) = &p.links {
                 boxes += size_of::<LinkRun>();
-                links += vec(
-                    run.links.capacity(),
-                    size_of::<(Range<usize>, Arc<Target>)>(),
-                );
-                broken += vec(run.broken.capacity(), size_of::<Option<String>>())
-                    + run
-                        .broken
-                        .iter()
-                        .flatten()
-                        .map(|m| m.capacity())
-                        .sum::<usize>();
                 let (t, h, pl) = written(&run.written);
                 link_json = (link_json.0 + t, link_json.1 + h, link_json.2 + pl);
             }
@@ -774,7 +770,6 @@ impl Cache {
             ("  their JSON", local.0),
             ("  their JSON's line holes", local.1),
             ("  their JSON placed at the chunk's line", local.2),
-            ("  its links (compared) and verdicts", links + broken),
             (
                 "  broken links' JSON, holes, placed",
                 link_json.0 + link_json.1 + link_json.2,
