@@ -241,8 +241,8 @@ fn guess_cuts(text: &str, soft_above: usize) -> Vec<usize> {
 
 /// Makes tree-sitter allocate through mimalloc (thread-local heaps, no locks): with glibc's
 /// malloc, the two threads parsing a big note contend on an arena's lock in tree-sitter's
-/// many small allocations. Rust's own allocations stay with glibc, which keeps less memory
-/// resident.
+/// many small allocations. Rust's own allocations stay with glibc where it is the C library,
+/// which keeps less memory resident (the static musl binary uses mimalloc for both).
 ///
 /// # Safety
 /// Call it before any tree-sitter object exists and while no other thread runs (the

@@ -1,7 +1,8 @@
 //! Giving freed memory back to the system. Neither allocator does it on its own soon enough:
-//! glibc's malloc (Rust's allocations) keeps freed pages inside its arenas, and mimalloc
-//! (tree-sitter's) keeps freed pages of a thread that has gone idle. After a note is closed
-//! or the workspace indexed, both are asked to return what is free, once for a burst.
+//! glibc's malloc (Rust's allocations in a glibc build) keeps freed pages inside its arenas,
+//! and mimalloc (tree-sitter's, and Rust's too in the static musl build) keeps freed pages of
+//! a thread that has gone idle. After a note is closed or the workspace indexed, both are
+//! asked to return what is free, once for a burst.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -14,11 +15,10 @@ static SCHEDULED: AtomicBool = AtomicBool::new(false);
 
 /// mimalloc's `mi_option_purge_delay` (its number in mimalloc 3's `mi_option_e`).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-/// mimalloc's `mi_option_allow_thp` (mimalloc 3).
-const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
 
-/// Limits the threads that may hold freed memory, makes mimalloc return pages as they empty
-/// and keeps it off huge pages: called first thing, before any other thread exists.
+/// Limits the threads that may hold freed memory and makes mimalloc return pages as they
+/// empty: called first thing, before any other thread exists. (mimalloc is kept off
+/// transparent huge pages when built: `libmimalloc-sys`'s `no_thp` feature, see Cargo.toml.)
 pub fn configure() {
     // glibc's malloc at four arenas: with one per thread, memory freed on another thread
     // stays scattered over many; with two, the indexer's threads queue on one arena's lock.
@@ -43,10 +43,6 @@ pub fn configure() {
     // SAFETY: sets options; mimalloc reads options atomically.
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
-        // No transparent huge pages for mimalloc's arena: it asks for them (MADV_HUGEPAGE) on
-        // its 1 GiB arena, so the kernel backs each 2 MiB of it that is touched at all with a
-        // 2 MiB page, where tree-sitter's trees and parse stacks use a few hundred KiB of each.
-        libmimalloc_sys::mi_option_set(MI_OPTION_ALLOW_THP, 0);
     }
 }
 

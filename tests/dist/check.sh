@@ -80,6 +80,16 @@ else
   fail "--version names $version and the commit ${commit:-(no git here)}" "$got"
 fi
 
+# Rust's allocations go to mimalloc, not musl's malloc: `--version` allocates only in Rust
+# (tree-sitter is not touched), and mimalloc's statistics at exit count the pages it gave.
+stats=$(env -i MIMALLOC_SHOW_STATS=1 "$bin" --version 2>&1 >/dev/null)
+pages=$(printf '%s\n' "$stats" | sed -n 's/^ *pages *: *\([0-9][0-9]*\) .*/\1/p' | head -n 1)
+if [ "${pages:-0}" -gt 0 ]; then
+  ok "Rust's allocations go to mimalloc (--version: $pages pages at its peak)"
+else
+  fail "Rust's allocations go to mimalloc (--version: $pages pages at its peak)" "$stats"
+fi
+
 notes="$work/notes"
 mkdir -p "$notes"
 printf '# Python\n\n## What is a closure?\n\nA function that keeps its scope.\n\n```python\ndef f(:\n    pass\n```\n' >"$notes/broken.md"
