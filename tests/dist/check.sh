@@ -64,6 +64,11 @@ if printf '%s\n' "$dynamic" | grep -q '(NEEDED)'; then
 else
   ok "statically linked: no shared library needed"
 fi
+if printf '%s\n' "$dynamic" | grep -q '(RELR)'; then
+  ok "relocations packed (DT_RELR)"
+else
+  fail "relocations packed (DT_RELR)" "$(printf '%s\n' "$dynamic" | grep -E 'REL|FLAGS')"
+fi
 printf '     %s\n' "$(file -b "$bin" 2>/dev/null || readelf -hW "$bin" | grep Type)"
 
 got=$(env -i "$bin" --version 2>&1)
