@@ -202,9 +202,13 @@ pub const DISK_RECHECK: Duration = Duration::from_millis(1000);
 
 /// Diagnostics as JSON array items (joined by commas), their line numbers counted from
 /// their chunk's first line: when an edit adds a line above, the chunk moves and the same
-/// items serve, with only those numbers written again.
+/// items serve, with only those numbers written again. Boxed, and nothing when there are
+/// none: most chunks' links are all fine, and every chunk of a note keeps one.
 #[derive(Default)]
-struct Written {
+struct Written(Option<Box<WrittenItems>>);
+
+#[derive(Default)]
+struct WrittenItems {
     template: Vec<u8>,
     /// Where line numbers are in `template`: offset, length, line (relative).
     holes: Vec<(usize, usize, u32)>,
@@ -218,6 +222,34 @@ const RANGE_START_CHARACTER: &[u8] = br#","character":"#;
 const RANGE_END: &[u8] = br#"},"end":{"line":"#;
 
 impl Written {
+    /// Appends `d`, whose chunk starts on line `first`.
+    fn push(&mut self, d: lsp::Diagnostic, first: u32) -> serde_json::Result<()> {
+        self.0.get_or_insert_default().push(d, first)
+    }
+
+    /// Drops the spare capacity (a piece is kept until its chunk changes).
+    fn shrink(&mut self) {
+        if let Some(w) = &mut self.0 {
+            w.template.shrink_to_fit();
+            w.holes.shrink_to_fit();
+        }
+    }
+
+    /// The items with their line numbers relative to the chunk's first line.
+    fn template(&self) -> &[u8] {
+        self.0.as_ref().map_or(&[], |w| &w.template)
+    }
+
+    /// The items for a chunk starting on line `first`.
+    fn at(&mut self, first: u32) -> &[u8] {
+        match &mut self.0 {
+            Some(w) => w.at(first),
+            None => &[],
+        }
+    }
+}
+
+impl WrittenItems {
     /// Appends `d`, whose chunk starts on line `first`.
     fn push(&mut self, mut d: lsp::Diagnostic, first: u32) -> serde_json::Result<()> {
         d.range.start.line -= first;
@@ -249,12 +281,6 @@ impl Written {
         self.holes.push((at + end, digits(end), d.range.end.line));
         self.placed = None;
         Ok(())
-    }
-
-    /// Drops the spare capacity (a piece is kept until its chunk changes).
-    fn shrink(&mut self) {
-        self.template.shrink_to_fit();
-        self.holes.shrink_to_fit();
     }
 
     /// The items for a chunk starting on line `first`.
@@ -638,7 +664,7 @@ impl Cache {
             for (i, ds) in runs(&chunks, &a.diagnostics, |d| d.range.start) {
                 let base = chunks.starts[i];
                 if !ds.iter().all(|d| chunks.within(i, &d.range)) {
-                    items.push(&write_local(note, ds, 0, config, enc)?.template);
+                    items.push(write_local(note, ds, 0, config, enc)?.template());
                     continue;
                 }
                 let (piece, first) = (&mut pieces[i], first_lines[i] as u32);
@@ -687,7 +713,7 @@ impl Cache {
                         })
                         .collect();
                     if !cacheable {
-                        items.push(&write_links(note, links, &broken, 0, config, enc)?.template);
+                        items.push(write_links(note, links, &broken, 0, config, enc)?.template());
                         continue;
                     }
                     let read_disk = read_disk.then(Instant::now);
@@ -732,8 +758,11 @@ impl Cache {
         use std::mem::size_of;
         let vec = |cap: usize, size: usize| cap * size;
         let written = |w: &Written| {
+            let Some(w) = &w.0 else {
+                return (0, 0, 0);
+            };
             (
-                w.template.capacity(),
+                size_of::<WrittenItems>() + w.template.capacity(),
                 vec(w.holes.capacity(), size_of::<(usize, usize, u32)>()),
                 w.placed.as_ref().map_or(0, |(_, p)| p.capacity()),
             )
