@@ -17,8 +17,9 @@ static SCHEDULED: AtomicBool = AtomicBool::new(false);
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Limits the threads that may hold freed memory and makes mimalloc return pages as they
-/// empty: called first thing, before any other thread exists. (mimalloc is kept off
-/// transparent huge pages when built: `libmimalloc-sys`'s `no_thp` feature, see Cargo.toml.)
+/// empty: called first thing, before any other thread exists, by the server and by `check`.
+/// (mimalloc is kept off transparent huge pages when built: `libmimalloc-sys`'s `no_thp`
+/// feature, see Cargo.toml.)
 pub fn configure() {
     // glibc's malloc at four arenas: with one per thread, memory freed on another thread
     // stays scattered over many; with two, the indexer's threads queue on one arena's lock.

@@ -8,7 +8,7 @@ pub mod guard;
 mod hooks;
 mod indexing;
 mod log;
-mod memory;
+pub mod memory;
 mod navigation;
 mod ordered;
 pub mod output;
