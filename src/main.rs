@@ -3,7 +3,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// A language server for interview notes: Markdown questions, answers and code samples.
 /// The static Linux binary (`scripts/dist.sh`) allocates through mimalloc: musl's malloc,
 /// which it would get otherwise, is slower and holds more (docs/performance.md, "The shipped
 /// binary"). Builds against glibc keep glibc's malloc, which `server::memory` tunes.
@@ -11,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A language server for interview notes: Markdown questions, answers and code samples.
 #[derive(Parser)]
 #[command(version = notes_lsp::VERSION, about, arg_required_else_help = true)]
 struct Cli {
