@@ -571,7 +571,7 @@ impl Backend {
                 self.state.workspace.remove(&uri);
                 continue;
             }
-            // Under a background permit (see `state::Background`): fifty notes closed at
+            // Under a background permit (see `State::background`): fifty notes closed at
             // once are read again on two threads.
             let _permit = self.state.background.0.acquire().await.ok();
             let state = self.state.clone();

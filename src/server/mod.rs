@@ -274,7 +274,7 @@ impl Backend {
         let state = self.state.clone();
         let output = self.output.clone();
         let uri = uri.clone();
-        // Waited for here, holding no thread (see `state::Opening` and `state::Background`);
+        // Waited for here, holding no thread (see `state::Permits`);
         // a closed semaphore is no reason not to publish. A republish waiting for its permit
         // runs at once when the note is edited meanwhile: the run is then for the edit.
         let _permit = self.permit_for(&doc).await;

@@ -67,8 +67,8 @@ pub struct Document {
     publication: Mutex<super::publish::Cache>,
     /// Queued changes, in arrival order, and the newest version the client has announced.
     pending: Mutex<(Vec<(i32, Change)>, i32)>,
-    /// Told of every change queued: a republish waiting for a [`Background`] permit then
-    /// runs at once, for the edit.
+    /// Told of every change queued: a republish waiting for a [`State::background`] permit
+    /// then runs at once, for the edit.
     pub edited: tokio::sync::Notify,
     current: Mutex<Current>,
 }
@@ -434,9 +434,9 @@ fn apply(note: &mut Note, e: TextDocumentContentChangeEvent, enc: Encoding) {
 }
 
 /// Drops a document off the transport's read loop (freeing a big note's trees takes a while)
-/// when a runtime is there to take it, under a [`Background`] permit: fifty notes closed at
-/// once are dropped on two threads, not fifty.
-fn drop_elsewhere(doc: Arc<Document>, background: &Background) {
+/// when a runtime is there to take it, under a [`State::background`] permit: fifty notes
+/// closed at once are dropped on two threads, not fifty.
+fn drop_elsewhere(doc: Arc<Document>, background: &Permits) {
     match tokio::runtime::Handle::try_current() {
         Ok(rt) => {
             let permits = background.0.clone();
@@ -489,33 +489,25 @@ pub struct State {
     /// each.
     disk_styles: AtomicU8,
     /// Permits for the first diagnostics run of a note (its whole parse and analysis).
-    pub opening: Opening,
+    pub opening: Permits,
     /// Permits for work no one waits for: republishing other notes, reading a closed note
     /// again, dropping it.
-    pub background: Background,
+    pub background: Permits,
 }
 
-/// How many notes are parsed for their first diagnostics at once: as many as there are
-/// cores. Fifty notes opened at once otherwise took fifty threads, each keeping its
-/// allocators' caches and its parsers while idle, and held fifty parses' scratch at once.
-pub struct Opening(pub tokio::sync::Semaphore);
+/// Permits for one kind of work: as many as there are cores, waited for holding no thread.
+/// For the first diagnostics runs ([`State::opening`]): fifty notes opened at once otherwise
+/// took fifty threads, each keeping its allocators' caches and its parsers while idle, and
+/// held fifty parses' scratch at once. For work no one waits for ([`State::background`]):
+/// each note opened or closed republishes every other open note and a close reads the note
+/// again from disk; with fifty closed at once, each of these took a blocking thread of its
+/// own (58-111 threads), and each thread kept its allocators' caches until it had been idle
+/// for its keep-alive.
+pub struct Permits(pub Arc<tokio::sync::Semaphore>);
 
-impl Default for Opening {
-    fn default() -> Opening {
-        Opening(tokio::sync::Semaphore::new(crate::parallel::THREADS))
-    }
-}
-
-/// How many threads work at once on what no one waits for (see [`State::background`]): as
-/// many as there are cores. Each note opened or closed republishes every other open note and
-/// a close reads the note again from disk; with fifty closed at once, each of these took a
-/// blocking thread of its own (58-111 threads), and each thread kept its allocators' caches
-/// until it had been idle for its keep-alive.
-pub struct Background(pub Arc<tokio::sync::Semaphore>);
-
-impl Default for Background {
-    fn default() -> Background {
-        Background(Arc::new(tokio::sync::Semaphore::new(
+impl Default for Permits {
+    fn default() -> Permits {
+        Permits(Arc::new(tokio::sync::Semaphore::new(
             crate::parallel::THREADS,
         )))
     }
