@@ -93,6 +93,9 @@ impl View<'_> {
                 .collect();
             elsewhere.extend(open.get(*text).into_iter().flatten().copied());
             elsewhere.retain(|(uri, ..)| !is_translation(uri));
+            // Notes are indexed and kept in no fixed order: by note, then line, so a message
+            // names the same places, and keeps the same related ones, on every run.
+            elsewhere.sort_unstable_by_key(|(uri, span, _)| (*uri, span.start));
             // Seen with two different pieces of code or more: the code is part of the
             // question, and a question without code is another one.
             let mut codes = classes
@@ -282,6 +285,42 @@ mod tests {
             })
             .collect();
         assert_eq!(duplicates_by_line(&quiz), []);
+    }
+
+    #[test]
+    fn other_notes_are_named_by_note_then_line_whatever_order_they_are_opened_in() {
+        let q = "### What is a closure?\n\nA function with its scope.\n\n";
+        let note = Note::new(q);
+        let a = Analysis::of(&note);
+        let facts = Facts::of("file:///notes/me.md", &note, &a, SlugStyle::Github);
+        let ws = Workspace::default();
+        let twice = format!("# M\n\n{q}### Hoisting?\n\nYes.\n\n{q}");
+        ws.insert(NoteSummary::from_text(
+            "file:///notes/m.md",
+            &twice,
+            SlugStyle::Github,
+        ));
+        let open = |uri: &str| Arc::new(NoteSummary::from_text(uri, q, SlugStyle::Github));
+        let (b, z) = (open("file:///notes/b.md"), open("file:///notes/z.md"));
+        for open in [vec![z.clone(), b.clone()], vec![b.clone(), z.clone()]] {
+            let view = View { ws: &ws, open };
+            let found = view.duplicate_questions(&facts);
+            assert_eq!(found.len(), 1);
+            assert_eq!(
+                found[0].message,
+                "also asked 4 more times: b.md:1, m.md:3, m.md:11 and 1 more"
+            );
+            let related: Vec<&str> = found[0].related.iter().map(|r| &*r.uri).collect();
+            assert_eq!(
+                related,
+                [
+                    "file:///notes/b.md",
+                    "file:///notes/m.md",
+                    "file:///notes/m.md",
+                    "file:///notes/z.md"
+                ]
+            );
+        }
     }
 
     #[test]
