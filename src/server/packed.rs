@@ -1,9 +1,11 @@
 //! JSON kept with its repeated pieces stored once. A note's duplicate-question diagnostics
 //! point at the same few other notes over and over: each related location spells out the
-//! other note's URI and the same message, with the JSON of a range around four numbers.
-//! As written, they were 2.5x the note's text (every question of a 474 KB note asked in 49
-//! others); packed, a related location is its URI's and its message's indices in a list of
-//! strings kept once and its four numbers, about ten bytes.
+//! other note's URI and the same message, with the JSON of a range around four numbers, and
+//! each diagnostic's own JSON is the same few runs of text around numbers (its range, the
+//! lines its message names). As written, they were 2.5x the note's text (every question of
+//! a 474 KB note asked in 49 others); packed, the JSON is a list of tokens: a run of text
+//! between numbers as its index in a list of runs kept once, a number as itself, a related
+//! location as its URI's and message's indices and its four numbers.
 
 use std::collections::HashMap;
 
@@ -17,18 +19,27 @@ const END: &[u8] = br#"},"end":{"line":"#;
 const MESSAGE: &[u8] = br#"}}},"message":""#;
 const CLOSE: &[u8] = br#""}"#;
 
-/// Bytes of JSON written by serde_json, with each related location kept as indices and
-/// numbers (see the module's comment).
+/// What a token is, in its two low bits ([`Packed::tokens`]).
+const RUN: u64 = 0;
+const NUMBER: u64 = 1;
+const RELATED: u64 = 2;
+
+/// Digits a number token may have: as written in decimal it comes back the same (no leading
+/// zero), and shifted by the token's two bits it fits a u64.
+const MAX_DIGITS: usize = 18;
+
+/// Bytes of JSON written by serde_json, kept as tokens (see the module's comment).
 #[derive(Default)]
 pub struct Packed {
-    /// The JSON with each related location replaced by its record: the URI's and the
-    /// message's indices in `pieces` (two bytes each, little-endian), then the four numbers
-    /// as LEB128.
-    bytes: Vec<u8>,
-    /// Where those records are in `bytes`, in order: the JSON is written out on every
-    /// message, and not scanned for them.
-    marks: Vec<u32>,
-    pieces: Vec<Box<[u8]>>,
+    /// The JSON as LEB128 numbers, each a token: its two low bits say what it is ([`RUN`],
+    /// [`NUMBER`], [`RELATED`]), the rest its value: a run's index in `runs`, the number, a
+    /// related location's URI's index in `runs` (its message's index and its four numbers
+    /// follow, each a LEB128 number of its own).
+    tokens: Vec<u8>,
+    /// The distinct runs of text (and related locations' URIs and messages), one after the
+    /// other in `text`: where each ends there.
+    text: Vec<u8>,
+    ends: Vec<usize>,
     /// The length of the JSON unpacked.
     len: usize,
 }
@@ -83,7 +94,7 @@ fn related_location(json: &[u8]) -> Option<Related<'_>> {
     })
 }
 
-fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
+fn push_leb128(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;
@@ -91,13 +102,13 @@ fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
     out.push(n as u8);
 }
 
-fn read_leb128(bytes: &[u8], at: &mut usize) -> u32 {
-    let mut n = 0u32;
+fn read_leb128(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut n = 0u64;
     let mut shift = 0;
     loop {
         let b = bytes[*at];
         *at += 1;
-        n |= u32::from(b & 0x7f) << shift;
+        n |= u64::from(b & 0x7f) << shift;
         if b < 0x80 {
             return n;
         }
@@ -105,89 +116,124 @@ fn read_leb128(bytes: &[u8], at: &mut usize) -> u32 {
     }
 }
 
+/// Strings kept once while packing: each one's index in [`Packed::ends`].
+struct Runs<'j> {
+    index: HashMap<&'j [u8], u64>,
+}
+
+impl<'j> Runs<'j> {
+    /// `s`'s index, kept in `p` the first time.
+    fn of(&mut self, p: &mut Packed, s: &'j [u8]) -> u64 {
+        *self.index.entry(s).or_insert_with(|| {
+            p.text.extend_from_slice(s);
+            p.ends.push(p.text.len());
+            (p.ends.len() - 1) as u64
+        })
+    }
+
+    /// Appends the token of the run of text `s`, if it is not empty.
+    fn push(&mut self, p: &mut Packed, s: &'j [u8]) {
+        if !s.is_empty() {
+            let k = self.of(p, s);
+            push_leb128(&mut p.tokens, (k << 2) | RUN);
+        }
+    }
+}
+
 impl Packed {
     pub fn pack(json: &[u8]) -> Packed {
-        let mut bytes = Vec::with_capacity(json.len() / 4);
-        let mut pieces: Vec<Box<[u8]>> = Vec::new();
-        let mut marks = Vec::new();
-        let mut index: HashMap<&[u8], u16> = HashMap::new();
+        let mut p = Packed {
+            tokens: Vec::with_capacity(json.len() / 8),
+            ..Packed::default()
+        };
+        let mut runs = Runs {
+            index: HashMap::new(),
+        };
+        // Where the run of text not yet tokened starts.
         let mut from = 0;
         let mut at = 0;
-        while let Some(i) = memchr::memchr(b'{', &json[at..]) {
-            let start = at + i;
-            at = start + 1;
-            let Some(Related {
-                uri,
-                message,
-                numbers,
-                len,
-            }) = related_location(&json[start..])
-            else {
-                continue;
-            };
-            let Ok(mark) = u32::try_from(bytes.len() + start - from) else {
-                break;
-            };
-            if pieces.len() + 2 > usize::from(u16::MAX) + 1 {
-                // Out of indices: the rest is kept as written.
-                break;
+        while at < json.len() {
+            let b = json[at];
+            if b == b'{'
+                && let Some(r) = related_location(&json[at..])
+            {
+                runs.push(&mut p, &json[from..at]);
+                let uri = runs.of(&mut p, r.uri);
+                let message = runs.of(&mut p, r.message);
+                push_leb128(&mut p.tokens, (uri << 2) | RELATED);
+                push_leb128(&mut p.tokens, message);
+                for n in r.numbers {
+                    push_leb128(&mut p.tokens, n.into());
+                }
+                at += r.len;
+                from = at;
+            } else if b.is_ascii_digit() {
+                let digits = json[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                // Written back in decimal, a leading zero would be lost: such digits stay text.
+                if digits <= MAX_DIGITS && (digits == 1 || b != b'0') {
+                    runs.push(&mut p, &json[from..at]);
+                    let n = json[at..at + digits]
+                        .iter()
+                        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+                    push_leb128(&mut p.tokens, (n << 2) | NUMBER);
+                    from = at + digits;
+                }
+                at += digits;
+            } else {
+                at += 1;
             }
-            let mut k = [0u16; 2];
-            for (k, s) in k.iter_mut().zip([uri, message]) {
-                *k = *index.entry(s).or_insert_with(|| {
-                    pieces.push(s.into());
-                    (pieces.len() - 1) as u16
-                });
-            }
-            bytes.extend_from_slice(&json[from..start]);
-            marks.push(mark);
-            bytes.extend_from_slice(&k[0].to_le_bytes());
-            bytes.extend_from_slice(&k[1].to_le_bytes());
-            for n in numbers {
-                push_leb128(&mut bytes, n);
-            }
-            from = start + len;
-            at = from;
         }
-        bytes.extend_from_slice(&json[from..]);
-        bytes.shrink_to_fit();
-        marks.shrink_to_fit();
-        pieces.shrink_to_fit();
-        Packed {
-            bytes,
-            marks,
-            pieces,
-            len: json.len(),
-        }
+        runs.push(&mut p, &json[from..]);
+        p.tokens.shrink_to_fit();
+        p.text.shrink_to_fit();
+        p.ends.shrink_to_fit();
+        p.len = json.len();
+        p
     }
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// The heap it holds.
+    fn held(&self) -> usize {
+        self.tokens.capacity()
+            + self.text.capacity()
+            + self.ends.capacity() * std::mem::size_of::<usize>()
+    }
+
+    /// The string kept at index `k`.
+    fn run(&self, k: u64) -> &[u8] {
+        let k = k as usize;
+        let from = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.text[from..self.ends[k]]
+    }
+
     /// Appends the JSON, unpacked, to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
         out.reserve(self.len);
-        let mut from = 0;
-        for &at in &self.marks {
-            let mut at = at as usize;
-            out.extend_from_slice(&self.bytes[from..at]);
-            let uri = u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]]);
-            let message = u16::from_le_bytes([self.bytes[at + 2], self.bytes[at + 3]]);
-            at += 4;
-            out.extend_from_slice(URI);
-            out.extend_from_slice(&self.pieces[usize::from(uri)]);
-            for before in [START, CHARACTER, END, CHARACTER] {
-                out.extend_from_slice(before);
-                let n = read_leb128(&self.bytes, &mut at);
-                out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        let mut number = itoa::Buffer::new();
+        let mut at = 0;
+        while at < self.tokens.len() {
+            let token = read_leb128(&self.tokens, &mut at);
+            match token & 3 {
+                RUN => out.extend_from_slice(self.run(token >> 2)),
+                NUMBER => out.extend_from_slice(number.format(token >> 2).as_bytes()),
+                _ => {
+                    let message = read_leb128(&self.tokens, &mut at);
+                    out.extend_from_slice(URI);
+                    out.extend_from_slice(self.run(token >> 2));
+                    for before in [START, CHARACTER, END, CHARACTER] {
+                        out.extend_from_slice(before);
+                        let n = read_leb128(&self.tokens, &mut at);
+                        out.extend_from_slice(number.format(n).as_bytes());
+                    }
+                    out.extend_from_slice(MESSAGE);
+                    out.extend_from_slice(self.run(message));
+                    out.extend_from_slice(CLOSE);
+                }
             }
-            out.extend_from_slice(MESSAGE);
-            out.extend_from_slice(&self.pieces[usize::from(message)]);
-            out.extend_from_slice(CLOSE);
-            from = at;
         }
-        out.extend_from_slice(&self.bytes[from..]);
     }
 }
 
@@ -217,11 +263,7 @@ impl Json {
     /// The heap it holds.
     pub fn held(&self) -> usize {
         self.plain.as_ref().map_or(0, |p| p.capacity())
-            + self.packed.as_ref().map_or(0, |p| {
-                p.bytes.capacity()
-                    + 4 * p.marks.capacity()
-                    + p.pieces.iter().map(|x| x.len() + 16).sum::<usize>()
-            })
+            + self.packed.as_ref().map_or(0, Packed::held)
     }
 
     /// Appends the JSON to `out`, and keeps it as written if `typing`, else packed only.
@@ -264,6 +306,26 @@ mod tests {
         out.split_off(1)
     }
 
+    /// How many tokens of each kind (runs, numbers, related locations) `p` holds.
+    fn kinds(p: &Packed) -> [usize; 3] {
+        let mut counts = [0; 3];
+        let mut at = 0;
+        while at < p.tokens.len() {
+            let token = read_leb128(&p.tokens, &mut at);
+            counts[(token & 3) as usize] += 1;
+            if token & 3 == RELATED {
+                for _ in 0..5 {
+                    read_leb128(&p.tokens, &mut at);
+                }
+            }
+        }
+        counts
+    }
+
+    fn packed_len(p: &Packed) -> usize {
+        p.tokens.len() + p.text.len() + p.ends.len() * 8
+    }
+
     #[test]
     fn related_locations_are_kept_once_and_come_back_as_written() {
         let one = |uri: &str, line: u32| {
@@ -288,20 +350,58 @@ mod tests {
         }
         let p = Packed::pack(json.as_bytes());
         assert_eq!(unpacked(&p), json.as_bytes());
-        // Ten URIs and one message.
-        assert_eq!(p.pieces.len(), 11);
-        assert_eq!(p.marks.len(), 3000);
+        assert_eq!(kinds(&p)[RELATED as usize], 3000);
+        // Ten URIs, one message, and the few runs of each diagnostic's own JSON.
+        assert!(p.ends.len() < 25, "{} strings", p.ends.len());
         assert!(
-            p.bytes.len() * 5 < json.len(),
+            packed_len(&p) * 8 < json.len(),
             "{} of {}",
-            p.bytes.len(),
+            packed_len(&p),
+            json.len()
+        );
+    }
+
+    /// A diagnostic's own JSON (its range, the lines its message names) is runs of text
+    /// kept once around numbers kept as numbers.
+    #[test]
+    fn diagnostics_are_kept_as_runs_and_numbers() {
+        let mut json = String::new();
+        for d in 0..500u32 {
+            if d > 0 {
+                json.push(',');
+            }
+            json.push_str(&format!(
+                r#"{{"range":{{"start":{{"line":{},"character":0}},"end":{{"line":{},"character":{}}}}},"severity":2,"code":"duplicate-question","source":"notes-lsp","message":"also asked 3 more times: line {}, basics.md:{}, Q{} notes 2024.md:{}"}}"#,
+                d * 40,
+                d * 40 + 1,
+                d % 90,
+                d * 40 + 7,
+                d + 1,
+                d % 3,
+                d * 11,
+            ));
+        }
+        let p = Packed::pack(json.as_bytes());
+        assert_eq!(unpacked(&p), json.as_bytes());
+        let [runs, numbers, related] = kinds(&p);
+        assert_eq!((runs, numbers, related), (500 * 11 + 1, 500 * 11, 0));
+        assert!(p.ends.len() < 15, "{} strings", p.ends.len());
+        assert!(
+            packed_len(&p) * 5 < json.len(),
+            "{} of {}",
+            packed_len(&p),
             json.len()
         );
     }
 
     #[test]
     fn anything_else_comes_back_unchanged() {
-        let cases: [&[u8]; 12] = [
+        let cases: [&[u8]; 17] = [
+            b"0",
+            b"007,0,10,x00y",
+            b"123456789012345678,1234567890123456789,99999999999999999999",
+            br#""line":18446744073709551615}"#,
+            "\u{e9}2\u{1F600}3".as_bytes(),
             b"",
             b"{}",
             br#"{"location":{"uri":"#,
@@ -337,23 +437,21 @@ mod tests {
     }
 
     #[test]
-    fn more_pieces_than_one_byte_can_number_and_more_than_two_bytes_can_are_kept_as_written() {
+    fn strings_past_any_byte_count_are_numbered() {
         let one = |n: usize| {
             format!(
                 r#"{{"location":{{"uri":"u{n}","range":{{"start":{{"line":{n},"character":0}},"end":{{"line":0,"character":128}}}}}},"message":"m{}"}}"#,
                 n % 7
             )
         };
-        // 300 distinct URIs: indices past 255 take both bytes of an index.
-        let json = (0..300).map(one).collect::<Vec<_>>().join(",");
-        let p = Packed::pack(json.as_bytes());
-        assert_eq!(p.pieces.len(), 307);
-        assert_eq!(p.marks.len(), 300);
-        assert_eq!(unpacked(&p), json.as_bytes());
-        // More strings than two bytes number: those past the last index stay as written.
-        let json = (0..70_000).map(one).collect::<Vec<_>>().join(",");
-        let p = Packed::pack(json.as_bytes());
-        assert!(p.pieces.len() <= 65_536 && p.marks.len() > 65_000 && p.marks.len() < 70_000);
-        assert_eq!(unpacked(&p), json.as_bytes());
+        // Distinct URIs past what one and two bytes number, and the seven messages and the
+        // comma between the locations.
+        for n in [300, 70_000] {
+            let json = (0..n).map(one).collect::<Vec<_>>().join(",");
+            let p = Packed::pack(json.as_bytes());
+            assert_eq!(p.ends.len(), n + 8);
+            assert_eq!(kinds(&p), [n - 1, 0, n]);
+            assert_eq!(unpacked(&p), json.as_bytes());
+        }
     }
 }
