@@ -82,7 +82,7 @@ fn differences(a: &Analysis, w: &Analysis) -> Vec<String> {
     };
     kind("headings", first_difference(&a.headings, &w.headings));
     kind("outline", first_difference(&a.outline, &w.outline));
-    kind("folds", first_difference(&a.folds, &w.folds));
+    kind("folds", first_difference(&a.folds(), &w.folds()));
     kind("samples", first_difference(&a.samples, &w.samples));
     kind(
         "diagnostics",

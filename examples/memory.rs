@@ -119,7 +119,7 @@ fn main() {
     field!("  headings", headings);
     field!("  samples", samples);
     field!("  diagnostics", diagnostics);
-    field!("  folds", folds);
+    field!("  folds (code blocks, lists)", block_folds);
     field!("  outline", outline);
     field!("  links", links);
     field!("  urls", urls);

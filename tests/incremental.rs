@@ -95,7 +95,7 @@ fn check_incremental(
         a.diagnostics, w.diagnostics,
         "chunked vs whole diagnostics for {model:?}"
     );
-    assert_eq!(a.folds, w.folds, "chunked vs whole folds for {model:?}");
+    assert_eq!(a.folds(), w.folds(), "chunked vs whole folds for {model:?}");
 }
 
 /// The note's position conversion, character boundaries and slices (over its chunks) agree
@@ -427,9 +427,9 @@ fn lists_cut_after_blank_lines_fold_as_the_whole_note() {
                     let at = text.rfind(&next[..1]).expect("the next item");
                     assert!(note.chunk_starts().contains(&at), "cut at {at} in {text:?}");
                 }
-                assert_eq!(Analysis::of(&note).folds, whole.folds, "{text:?}");
+                assert_eq!(Analysis::of(&note).folds(), whole.folds(), "{text:?}");
                 let lists: Vec<_> = whole
-                    .folds
+                    .block_folds
                     .iter()
                     .filter(|f| f.kind == FoldKind::List)
                     .map(|f| f.range.clone())

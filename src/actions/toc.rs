@@ -39,7 +39,7 @@ enum Marker {
 fn existing(cx: &Ctx, cursor: usize) -> Option<Existing> {
     let lists: Vec<_> = cx
         .analysis
-        .folds
+        .block_folds
         .iter()
         .filter(|f| f.kind == FoldKind::List)
         .map(|f| f.range.clone())

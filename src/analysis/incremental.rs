@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::chunk::{Moves, derived, fresh_analyses};
-use super::{Analysis, ChunkAnalysis, Fold, FoldKind, merge, section_folds, with_sections};
+use super::{Analysis, ChunkAnalysis, Fold, FoldKind, merge};
 use crate::checks::{self, Diagnostic};
 use crate::note::{Chunk, ChunkId, Note};
 use crate::outline::{self, Heading, Section};
@@ -27,13 +27,9 @@ pub struct Incremental {
     /// The chunks' diagnostics in chunk order (the note's are these and the unanswered
     /// questions, sorted).
     chunk_diagnostics: Vec<Diagnostic>,
-    /// The chunks' folds in chunk order, lists continued across chunks not yet joined.
+    /// The chunks' folds in chunk order, lists continued across chunks not yet joined (the
+    /// analysis's `block_folds` are these joined).
     chunk_folds: Vec<Fold>,
-    /// The same, lists continued across chunks joined (one fold each).
-    joined: Vec<Fold>,
-    /// The outline's sections as folds, one per heading: heading order is the outline's
-    /// pre-order, which is fold order.
-    sections: Vec<Fold>,
     /// The unanswered-question diagnostics in heading order, and their headings' indices.
     unanswered: Vec<Diagnostic>,
     unanswered_headings: Vec<usize>,
@@ -96,10 +92,53 @@ struct Mark {
     id: ChunkId,
     /// Where the chunk starts in the note.
     start: usize,
-    at: Starts,
-    /// Where its folds start in [`Incremental::joined`].
-    joined: usize,
+    /// Where its items start ([`Mark::at`]); counts of items of a note, which are fewer
+    /// than its bytes, as u32s: a mark is kept per chunk of every open note.
+    at: [u32; 7],
+    /// Where its folds start in the analysis's `block_folds`.
+    joined: u32,
     seam: Seam,
+}
+
+impl Mark {
+    fn at(&self) -> Starts {
+        let [
+            headings,
+            samples,
+            diagnostics,
+            folds,
+            links,
+            urls,
+            definitions,
+        ] = self.at.map(|n| n as usize);
+        Starts {
+            headings,
+            samples,
+            diagnostics,
+            folds,
+            links,
+            urls,
+            definitions,
+        }
+    }
+
+    fn set_at(&mut self, at: Starts) {
+        self.at = [
+            at.headings,
+            at.samples,
+            at.diagnostics,
+            at.folds,
+            at.links,
+            at.urls,
+            at.definitions,
+        ]
+        .map(small);
+    }
+}
+
+/// A count of a note's items or an offset in one of its chunks, kept small.
+fn small(n: usize) -> u32 {
+    u32::try_from(n).expect("a note's item counts and chunk offsets fit 32 bits")
 }
 
 /// What stitching the chunks reads of one, kept in its [`Mark`] so that stitching a note
@@ -110,9 +149,10 @@ struct Seam {
     lead_body_at_0: bool,
     /// The index of its last heading among its own, and that heading's `has_body` as the
     /// chunk alone sees it.
-    last_heading: Option<(usize, bool)>,
-    start_list: Option<(usize, u8)>,
-    end_list: Option<(usize, u8)>,
+    last_heading: Option<(u32, bool)>,
+    /// The chunk's `Blocks::start_list` and `end_list`.
+    start_list: Option<(u32, u8)>,
+    end_list: Option<(u32, u8)>,
 }
 
 impl Seam {
@@ -124,9 +164,9 @@ impl Seam {
             last_heading: c
                 .headings
                 .last()
-                .map(|h| (c.headings.len() - 1, h.has_body)),
-            start_list: b.start_list,
-            end_list: b.end_list,
+                .map(|h| (small(c.headings.len() - 1), h.has_body)),
+            start_list: b.start_list.map(|(at, kind)| (small(at), kind)),
+            end_list: b.end_list.map(|(at, kind)| (small(at), kind)),
         }
     }
 }
@@ -180,8 +220,6 @@ impl Incremental {
             len: 0,
             chunk_diagnostics: Vec::new(),
             chunk_folds: Vec::new(),
-            joined: Vec::new(),
-            sections: Vec::new(),
             unanswered: Vec::new(),
             unanswered_headings: Vec::new(),
             anchors: next_anchors(),
@@ -206,7 +244,10 @@ impl Incremental {
     /// start, but for its last heading's `has_body`, which stitching may have set.
     fn chunk_analysis(&self, k: usize) -> ChunkAnalysis {
         let m = &self.chunks[k];
-        let (from, to) = (m.at, self.chunks.get(k + 1).map_or(self.totals(), |n| n.at));
+        let (from, to) = (
+            m.at(),
+            self.chunks.get(k + 1).map_or(self.totals(), Mark::at),
+        );
         let back = -(m.start as isize);
         fn moved<T: Moves + Clone>(items: &[T], delta: isize) -> Vec<T> {
             items
@@ -221,7 +262,7 @@ impl Incremental {
         let a = &self.analysis;
         let mut headings = moved(&a.headings[from.headings..to.headings], back);
         if let Some((last, has_body)) = m.seam.last_heading {
-            headings[last].has_body = has_body;
+            headings[last as usize].has_body = has_body;
         }
         ChunkAnalysis {
             headings,
@@ -286,8 +327,8 @@ impl Incremental {
             .collect();
         let region = &region[..];
         let totals = self.totals();
-        let from = self.chunks.get(p).map_or(totals, |m| m.at);
-        let old_to = self.chunks.get(old_n - s).map_or(totals, |m| m.at);
+        let from = self.chunks.get(p).map_or(totals, Mark::at);
+        let old_to = self.chunks.get(old_n - s).map_or(totals, Mark::at);
         let bytes_from = self.chunks.get(p).map_or(self.len, |m| m.start);
         let bytes_old_to = self.chunks.get(old_n - s).map_or(self.len, |m| m.start);
         let mut a = Arc::unwrap_or_clone(std::mem::take(&mut self.analysis));
@@ -300,19 +341,25 @@ impl Incremental {
                 .iter()
                 .flat_map(|(_, _, c)| c.headings.iter().map(|h| h.level)));
 
-        let joined_at = |i: usize| self.chunks.get(i).map_or(self.joined.len(), |m| m.joined);
+        let joined_at = |i: usize| {
+            self.chunks
+                .get(i)
+                .map_or(a.block_folds.len(), |m| m.joined as usize)
+        };
         let (joined_from, old_joined_to) = (joined_at(p), joined_at(old_n - s));
         let mut at = from;
         let mut marks = Vec::with_capacity(region.len());
         for (start, c, analysis) in region {
-            marks.push(Mark {
+            let mut mark = Mark {
                 id: c.id(),
                 start: *start,
-                at,
+                at: [0; 7],
                 // As if no list continued into or out of it (see `seams_kept`).
-                joined: joined_from + (at.folds - from.folds),
+                joined: small(joined_from + (at.folds - from.folds)),
                 seam: Seam::of(c, analysis),
-            });
+            };
+            mark.set_at(at);
+            marks.push(mark);
             at = at.after(analysis);
         }
         let new_to = at;
@@ -332,7 +379,10 @@ impl Incremental {
         let stitched_bodies: Vec<(usize, bool)> = if seams_kept {
             marks
                 .iter()
-                .filter_map(|m| m.seam.last_heading.map(|(last, _)| m.at.headings + last))
+                .filter_map(|m| {
+                    let (last, _) = m.seam.last_heading?;
+                    Some(m.at().headings + last as usize)
+                })
                 .map(|i| (i, a.headings[i].has_body))
                 .collect()
         } else {
@@ -341,8 +391,8 @@ impl Incremental {
         let new_joined_to = joined_from + (new_to.folds - from.folds);
         for m in &mut self.chunks[old_n - s..] {
             m.start = m.start.wrapping_add_signed(delta);
-            m.at = m.at.moved(old_to, new_to);
-            m.joined = m.joined - old_joined_to + new_joined_to;
+            m.set_at(m.at().moved(old_to, new_to));
+            m.joined = small(m.joined as usize - old_joined_to + new_joined_to);
         }
         self.chunks.splice(p..old_n - s, marks);
         self.len = note.len();
@@ -384,13 +434,13 @@ impl Incremental {
             }
             let region_folds = &self.chunk_folds[from.folds..new_to.folds];
             splice(
-                &mut self.joined,
+                &mut a.block_folds,
                 joined_from..old_joined_to,
                 region_folds.iter().cloned(),
                 delta,
             );
         } else {
-            self.stitch(&mut a.headings);
+            self.stitch(&mut a.headings, &mut a.block_folds);
         }
         self.find_unanswered(&a.headings, from.headings..new_to.headings, old_to.headings);
         a.diagnostics.clear();
@@ -409,12 +459,8 @@ impl Incremental {
         }
         a.content_end = note.trim_end(0, note.len());
         if same_shape {
-            for f in &mut self.sections[new_to.headings..] {
-                f.move_by(delta);
-            }
             move_sections(
                 &mut a.outline,
-                &mut self.sections,
                 &a.headings,
                 from.headings..new_to.headings,
                 delta,
@@ -425,9 +471,7 @@ impl Incremental {
             a.outline = outline::build(&a.headings, a.content_end, |from, to| {
                 note.trim_end(from, to)
             });
-            self.sections = section_folds(&a.outline, a.headings.len());
         }
-        with_sections(&self.joined, &self.sections, &mut a.folds);
         self.analysis = Arc::new(a);
         let version = next_anchors();
         self.last_edit = Some(Edit {
@@ -461,18 +505,18 @@ impl Incremental {
 
     /// What spans chunks, as [`Analysis::of`] stitches it: a heading's answer in the chunks
     /// after its own (the last heading of each chunk is given its `has_body` again), and
-    /// lists continued across chunks (one fold each, in [`Incremental::joined`]).
-    fn stitch(&mut self, headings: &mut [Heading]) {
-        let mut folds = std::mem::take(&mut self.joined);
+    /// lists continued across chunks (one fold each, in `folds`, the analysis's
+    /// `block_folds`).
+    fn stitch(&mut self, headings: &mut [Heading], folds: &mut Vec<Fold>) {
         folds.clear();
         let mut pending: Option<usize> = None;
         let mut open_list: Option<(usize, u8)> = None;
         for k in 0..self.chunks.len() {
             let m = &mut self.chunks[k];
-            m.joined = folds.len();
-            let (seam, start, at) = (m.seam, m.start, m.at);
+            m.joined = small(folds.len());
+            let (seam, start, at) = (m.seam, m.start, m.at());
             let continued = match (open_list, seam.start_list) {
-                (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
+                (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end as usize)),
                 _ => None,
             };
             if let Some(h) = pending
@@ -481,7 +525,7 @@ impl Incremental {
                 headings[h].has_body = true;
             }
             if let Some((last, has_body)) = seam.last_heading {
-                let i = at.headings + last;
+                let i = at.headings + last as usize;
                 headings[i].has_body = has_body;
                 pending = (!has_body).then_some(i);
             }
@@ -489,7 +533,7 @@ impl Incremental {
             let folds_to = self
                 .chunks
                 .get(k + 1)
-                .map_or(self.chunk_folds.len(), |n| n.at.folds);
+                .map_or(self.chunk_folds.len(), |n| n.at().folds);
             for f in &self.chunk_folds[at.folds..folds_to] {
                 if let Some((fold, end)) = continued
                     && f.kind == FoldKind::List
@@ -504,12 +548,11 @@ impl Incremental {
                 (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
                 (Some((s, kind)), _) => folds[folds_from..]
                     .iter()
-                    .position(|f| f.kind == FoldKind::List && f.range.start == start + s)
+                    .position(|f| f.kind == FoldKind::List && f.range.start == start + s as usize)
                     .map(|i| (folds_from + i, kind)),
                 (None, _) => None,
             };
         }
-        self.joined = folds;
     }
 
     /// Finds the unanswered questions among `headings`, where `region` holds the edited
@@ -602,14 +645,12 @@ fn items<'a, T: Moves + Clone + 'a>(
     })
 }
 
-/// Updates the sections of an outline whose shape an edit kept (its headings' levels), and
-/// their folds (`folds`, by heading; those after the edited chunks already moved): a section
-/// that ends before the edited chunks is left as it is, one that starts after them moves
-/// with the text, and the others (the edited chunks' own, and one per level around them)
-/// are measured again. `region` holds the edited chunks' headings.
+/// Updates the sections of an outline whose shape an edit kept (its headings' levels): a
+/// section that ends before the edited chunks is left as it is, one that starts after them
+/// moves with the text, and the others (the edited chunks' own, and one per level around
+/// them) are measured again. `region` holds the edited chunks' headings.
 fn move_sections(
     outline: &mut [Section],
-    folds: &mut [Fold],
     headings: &[Heading],
     region: Range<usize>,
     delta: isize,
@@ -643,7 +684,6 @@ fn move_sections(
         let h = &headings[s.heading];
         let to = next.map_or(content_end, |j| headings[j].range.start);
         s.range = h.range.start..note.trim_end(h.range.end, to).max(h.range.end);
-        folds[s.heading].range = s.range.clone();
         lists.push((&mut s.children, next));
     }
 }

@@ -26,7 +26,9 @@ pub struct Analysis {
     pub headings: Vec<Heading>,
     pub samples: Vec<SampleInfo>,
     pub diagnostics: Vec<Diagnostic>,
-    pub folds: Vec<Fold>,
+    /// The folds of code blocks and lists (a list continued across chunks is one), in fold
+    /// order; [`Analysis::folds`] adds the sections', which the outline holds.
+    pub block_folds: Vec<Fold>,
     pub outline: Vec<Section>,
     pub links: Vec<Link>,
     pub urls: Vec<Range<usize>>,
@@ -73,7 +75,7 @@ impl Analysis {
         a.headings.reserve_exact(headings);
         a.samples.reserve_exact(samples);
         a.diagnostics.reserve(diagnostics);
-        a.folds.reserve_exact(folds);
+        a.block_folds.reserve_exact(folds);
         a.links.reserve_exact(links);
         a.urls.reserve_exact(urls);
         a.definitions.reserve_exact(definitions);
@@ -115,23 +117,23 @@ impl Analysis {
                     d.shift(start);
                     d
                 }));
-            let folds_from = a.folds.len();
+            let folds_from = a.block_folds.len();
             for f in &c.folds {
                 if let Some((fold, end)) = continued
                     && f.kind == FoldKind::List
                     && f.range == (0..end)
                 {
-                    a.folds[fold].range.end = start + end;
+                    a.block_folds[fold].range.end = start + end;
                     continue;
                 }
-                a.folds.push(Fold {
+                a.block_folds.push(Fold {
                     range: f.range.start + start..f.range.end + start,
                     kind: f.kind,
                 });
             }
             open_list = match (b.end_list, continued) {
                 (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
-                (Some((s, kind)), _) => a.folds[folds_from..]
+                (Some((s, kind)), _) => a.block_folds[folds_from..]
                     .iter()
                     .position(|f| f.kind == FoldKind::List && f.range.start == start + s)
                     .map(|i| (folds_from + i, kind)),
@@ -156,10 +158,19 @@ impl Analysis {
         a.outline = outline::build(&a.headings, a.content_end, |from, to| {
             note.trim_end(from, to)
         });
-        let sections = section_folds(&a.outline, a.headings.len());
-        let folds = std::mem::take(&mut a.folds);
-        with_sections(&folds, &sections, &mut a.folds);
         a
+    }
+
+    /// The note's folds in fold order: its code blocks', lists' and sections'. Made when
+    /// asked (a folding-range request), not kept: the sections' are the outline's ranges.
+    pub fn folds(&self) -> Vec<Fold> {
+        let mut out = Vec::new();
+        with_sections(
+            &self.block_folds,
+            &section_folds(&self.outline, self.headings.len()),
+            &mut out,
+        );
+        out
     }
 
     /// Samples inside `range`.
@@ -233,12 +244,12 @@ mod tests {
         let text = "# A\n\n- one\n- two\n\n```py\nx = 1\n```\n\n- three\n\n- four\n  - - nested\n\n\
                     ## B?\n\n**Why?**\n\n1. first\n\n2. second\n\n    code()\n\n### C\n\n- a\n\n- b\n";
         for note in [Note::new(text), Note::with_soft_cuts(text, 16)] {
-            let a = Analysis::of(&note);
-            let mut sorted = a.folds.clone();
+            let folds = Analysis::of(&note).folds();
+            let mut sorted = folds.clone();
             sorted.sort_by_key(fold_order);
-            assert_eq!(a.folds, sorted);
-            assert!(a.folds.iter().any(|f| f.kind == FoldKind::Section));
-            assert!(a.folds.iter().any(|f| f.kind == FoldKind::List));
+            assert_eq!(folds, sorted);
+            assert!(folds.iter().any(|f| f.kind == FoldKind::Section));
+            assert!(folds.iter().any(|f| f.kind == FoldKind::List));
         }
     }
 }

@@ -416,8 +416,8 @@ pub fn heading_kind(question: bool) -> lsp::SymbolKind {
 }
 
 pub fn folding_ranges(note: &Note, a: &Analysis) -> Vec<lsp::FoldingRange> {
-    a.folds
-        .iter()
+    a.folds()
+        .into_iter()
         .filter_map(|f| {
             let start = note.to_line_col(f.range.start, Encoding::Utf8).line;
             let end = note
