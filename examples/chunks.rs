@@ -132,7 +132,7 @@ fn main() {
                     println!(
                         "chunk at {start}, {} bytes{}: {:?}",
                         c.text().len(),
-                        if c.blocks().has_error {
+                        if c.has_error() {
                             ", parsed with an error"
                         } else {
                             ""
@@ -158,7 +158,7 @@ fn main() {
                 continue;
             }
             bad += 1;
-            let errors = |n: &Note| n.chunks().filter(|(_, c)| c.blocks().has_error).count();
+            let errors = |n: &Note| n.chunks().filter(|(_, c)| c.has_error()).count();
             let whole_error = errors(&whole) > 0;
             // The promise holds where tree-sitter-md parses the whole note without an error.
             // With one, its recovery runs on over the rest of the note (a column-0 heading

@@ -44,8 +44,8 @@ fn each_sample(
         };
         let note = Note::new(&text);
         for (start, chunk) in note.chunks() {
-            for block in &chunk.blocks().code {
-                let sample = Sample::extract(chunk.text(), block);
+            for block in chunk.code_blocks() {
+                let sample = Sample::extract(chunk.text(), &block);
                 if let Some(row) = row(path, line_of(&text, start + block.range.start), &sample) {
                     writeln!(out, "{row}")?;
                 }

@@ -75,33 +75,24 @@ fn main() {
         .collect();
     show("  its chunks' line tables (made again)", live() - before);
     drop(lines);
+    let held: usize = note.chunks().map(|(_, c)| c.heap_bytes()).sum();
+    show("  its chunks' line tables and blocks", held as isize);
+    show(
+        "  its chunks' own structures",
+        (note.chunk_count() * std::mem::size_of::<notes_lsp::note::Chunk>()) as isize,
+    );
     let before = live();
-    let blocks_: Vec<_> = note.chunks().map(|(_, c)| c.blocks().clone()).collect();
-    show("  its chunks' blocks (cloned)", live() - before);
-    drop(blocks_);
-    macro_rules! part {
-        ($what:expr, $($field:tt)+) => {{
-            let before = live();
-            let parts: Vec<_> = note.chunks().map(|(_, c)| c.blocks().$($field)+.clone()).collect();
-            show($what, live() - before - (parts.capacity() * 24) as isize);
-            drop(parts);
-        }};
-    }
-    part!("    headings", headings);
-    part!("    code blocks (with their lines)", code);
-    part!("    bold paragraphs", bold);
-    part!("    lists", lists);
-    part!("    body starts", body_starts);
-    part!("    link text", link_text);
-    part!("    definitions", definitions);
-    part!("    soft cuts", soft_cuts);
-    part!("    html blocks", html);
-    part!("    tables", tables);
-    let code_lines: usize = note
-        .chunks()
-        .flat_map(|(_, c)| &c.blocks().code)
+    let blocks_: Vec<_> = note.chunks().map(|(_, c)| c.blocks()).collect();
+    show(
+        "  its chunks' blocks unpacked (not kept)",
+        live() - before - (blocks_.capacity() * std::mem::size_of_val(&blocks_[0])) as isize,
+    );
+    let code_lines: usize = blocks_
+        .iter()
+        .flat_map(|b| &b.code)
         .map(|b| b.lines.len())
         .sum();
+    drop(blocks_);
     println!("    {code_lines} code lines");
     println!("  {} chunks", note.chunk_count());
     let before = live();

@@ -73,8 +73,8 @@ fn dump(roots: &[String], out: &mut impl Write) -> std::io::Result<()> {
         };
         let note = Note::new(&text);
         for (start, chunk) in note.chunks() {
-            for block in &chunk.blocks().code {
-                let mut sample = Sample::extract(chunk.text(), block);
+            for block in chunk.code_blocks() {
+                let mut sample = Sample::extract(chunk.text(), &block);
                 sample.shift(start);
                 let Some(lang) = sample.lang.language() else {
                     continue;

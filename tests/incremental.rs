@@ -314,7 +314,7 @@ fn a_heading_after_a_table_the_parser_recovered_in_stays_a_heading() {
     let text = "# Notes\n\nth\n|b` |\n---\n- item\n\n#### 3. Explain closures\n\nBecause.\n\n\
                 [see](#3-explain-closures)\n";
     let whole = Note::unchunked(text);
-    assert!(whole.chunks().any(|(_, c)| c.blocks().has_error));
+    assert!(whole.chunks().any(|(_, c)| c.has_error()));
     let a = Analysis::of(&Note::new(text));
     assert!(
         a.headings
@@ -526,7 +526,7 @@ fn typing_in_heading_lines_equals_fresh() {
             assert_eq!(c.blocks(), fc.blocks(), "chunk at {s} after edit {k}");
             assert_eq!(
                 format!("{a:?}"),
-                format!("{:?}", analyze_chunk(fc.text(), fc.blocks())),
+                format!("{:?}", analyze_chunk(fc.text(), &fc.blocks())),
                 "chunk at {s} after edit {k}"
             );
         }

@@ -23,9 +23,9 @@ fn cases(path: &str) -> Vec<Case> {
     let note = Note::new(&text);
     let mut out = Vec::new();
     for (start, chunk) in note.chunks() {
-        for block in &chunk.blocks().code {
+        for block in chunk.code_blocks() {
             let at = start + block.range.start;
-            let sample = Sample::extract(chunk.text(), block);
+            let sample = Sample::extract(chunk.text(), &block);
             let comment = text[..at]
                 .rfind("<!-- expect ")
                 .map(|k| &text[k + "<!-- expect ".len()..])

@@ -18,8 +18,8 @@ fn samples(name: &str) -> Vec<(String, String)> {
     let note = Note::new(&text);
     let mut out = Vec::new();
     for (_, chunk) in note.chunks() {
-        for block in &chunk.blocks().code {
-            let sample = Sample::extract(chunk.text(), block);
+        for block in chunk.code_blocks() {
+            let sample = Sample::extract(chunk.text(), &block);
             out.push((sample.tag, sample.source));
         }
     }

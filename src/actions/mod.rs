@@ -192,12 +192,12 @@ impl<'a> Ctx<'a> {
             if end < range.start || range.end < start {
                 continue;
             }
-            for block in &chunk.blocks().code {
+            for block in chunk.code_blocks() {
                 let (s, e) = (block.range.start + start, block.range.end + start);
                 if e < range.start || range.end < s {
                     continue;
                 }
-                let mut sample = Sample::extract(chunk.text(), block);
+                let mut sample = Sample::extract(chunk.text(), &block);
                 sample.shift(start);
                 let (verdict, diagnostic) = checks::check_sample(&sample);
                 samples.push(SampleAt {

@@ -257,7 +257,7 @@ fn fresh_analyses_as(chunks: &[&Chunk], threads: usize, samples: Samples) -> Vec
     let len = chunks.iter().map(|c| c.text().len()).sum();
     let threads = parallel::threads_for(len, threads);
     parallel::map_in_order(chunks.len(), threads, &|| true, |i| {
-        analyze_chunk_as(chunks[i].text(), chunks[i].blocks(), samples)
+        analyze_chunk_as(chunks[i].text(), &chunks[i].blocks(), samples)
     })
     .expect("`go_on` never says stop")
 }
@@ -273,7 +273,7 @@ pub(super) fn note_analyses(note: &Note, one_thread: bool, samples: Samples) -> 
 /// started from, by following the steps: every item moved with the text, and what the steps
 /// changed read again. It equals [`analyze_chunk`] of the chunk.
 pub fn derived(old: &ChunkAnalysis, steps: &[Step], chunk: &Chunk) -> ChunkAnalysis {
-    let (text, blocks) = (chunk.text(), chunk.blocks());
+    let (text, blocks) = (chunk.text(), &chunk.blocks());
     if steps.iter().any(|s| s.changed == Changed::Code) {
         // A sample's code changed: its verdict, diagnostics and hash with it.
         return analyze_chunk(text, blocks);
@@ -499,7 +499,7 @@ mod tests {
                 let kept: Vec<_> = inc.chunk_analyses().collect();
                 assert_eq!(kept.len(), note.chunk_count());
                 for ((start, c), a) in note.chunks().zip(kept) {
-                    let fresh = analyze_chunk(c.text(), c.blocks());
+                    let fresh = analyze_chunk(c.text(), &c.blocks());
                     assert_eq!(format!("{a:?}"), format!("{fresh:?}"), "chunk at {start}");
                 }
                 assert_eq!(**inc.analysis(), Analysis::of(&note), "{burst:?}");
@@ -513,7 +513,7 @@ mod tests {
     fn derived_along_many_steps_equals_fresh() {
         let mut note = Note::new(NOTE);
         let first = note.chunk(0);
-        let (id, old) = (first.id(), analyze_chunk(first.text(), first.blocks()));
+        let (id, old) = (first.id(), analyze_chunk(first.text(), &first.blocks()));
         let mut typed = 0;
         for (k, (at, insert)) in [("closure?]", "y"), ("(#why)", "é"), ("Contents", "s")]
             .iter()
@@ -526,7 +526,7 @@ mod tests {
             let c = note.chunk(0);
             assert_eq!(c.steps().len(), typed, "edit {k} left the structure alone");
             assert_eq!(c.steps()[0].from, id);
-            let fresh = analyze_chunk(c.text(), c.blocks());
+            let fresh = analyze_chunk(c.text(), &c.blocks());
             let made = derived(&old, c.steps(), c);
             assert_eq!(format!("{made:?}"), format!("{fresh:?}"), "after edit {k}");
         }

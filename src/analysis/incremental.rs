@@ -157,7 +157,6 @@ struct Seam {
 
 impl Seam {
     fn of(chunk: &Chunk, c: &ChunkAnalysis) -> Seam {
-        let b = chunk.blocks();
         Seam {
             lead_body: c.lead_body,
             lead_body_at_0: c.lead_body_at_0,
@@ -165,8 +164,8 @@ impl Seam {
                 .headings
                 .last()
                 .map(|h| (small(c.headings.len() - 1), h.has_body)),
-            start_list: b.start_list.map(|(at, kind)| (small(at), kind)),
-            end_list: b.end_list.map(|(at, kind)| (small(at), kind)),
+            start_list: chunk.start_list().map(|(at, kind)| (small(at), kind)),
+            end_list: chunk.end_list().map(|(at, kind)| (small(at), kind)),
         }
     }
 }

@@ -86,10 +86,9 @@ impl Analysis {
         let mut open_list: Option<(usize, u8)> = None;
         for ((start, chunk), c) in note.chunks().zip(analyses) {
             let c = c.borrow();
-            let b = chunk.blocks();
             // A chunk cut at an item of the list the chunk before ends with continues that
             // list: one list, as a parse of the whole note sees it (its fold and its start).
-            let continued = match (open_list, b.start_list) {
+            let continued = match (open_list, chunk.start_list()) {
                 (Some((fold, kind)), Some((end, k))) if k == kind => Some((fold, end)),
                 _ => None,
             };
@@ -131,7 +130,7 @@ impl Analysis {
                     kind: f.kind,
                 });
             }
-            open_list = match (b.end_list, continued) {
+            open_list = match (chunk.end_list(), continued) {
                 (Some((0, kind)), Some((fold, _))) => Some((fold, kind)),
                 (Some((s, kind)), _) => a.block_folds[folds_from..]
                     .iter()

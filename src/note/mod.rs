@@ -9,6 +9,7 @@
 //! tree and the piece is merged with the next (DESIGN.md, rule 4).
 
 pub mod blocks;
+mod packed;
 pub mod position;
 mod shift;
 pub mod words;
@@ -31,11 +32,12 @@ pub struct Chunk {
     /// later (an HTML anchor scan) holds the chunks' texts rather than a copy.
     text: Arc<str>,
     lines: position::Lines,
-    blocks: Blocks,
+    /// Unpacked by [`Chunk::blocks`]; what is read of every chunk has an accessor of its own.
+    blocks: packed::Packed,
     id: ChunkId,
     /// The edits that made this chunk from earlier ones without a parse, oldest first (at
     /// most [`shift::MAX_STEPS`] of them); empty for a chunk parsed as it is.
-    steps: Vec<Step>,
+    steps: Box<[Step]>,
 }
 
 /// A chunk's identity, never given to another chunk in the process. A chunk is only ever
@@ -81,13 +83,19 @@ impl Chunk {
         });
         let mut blocks = blocks::extract(source, &tree);
         blocks.clamp(text.len());
-        blocks.shrink();
+        Chunk::with_blocks(text, &blocks)
+    }
+
+    /// A chunk of `text` parsed into `blocks`, made without a step.
+    fn with_blocks(text: Arc<str>, blocks: &Blocks) -> Chunk {
+        let packed = packed::Packed::pack(blocks);
+        debug_assert_eq!(packed.unpack(), *blocks);
         Chunk {
             lines: position::Lines::of(&text),
             text,
-            blocks,
+            blocks: packed,
             id: ChunkId::next(),
-            steps: Vec::new(),
+            steps: Box::default(),
         }
     }
 
@@ -97,9 +105,9 @@ impl Chunk {
         Chunk {
             lines: position::Lines::default(),
             text,
-            blocks: Blocks::default(),
+            blocks: Default::default(),
             id: ChunkId::next(),
-            steps: Vec::new(),
+            steps: Box::default(),
         }
     }
 
@@ -118,8 +126,42 @@ impl Chunk {
         &self.text
     }
 
-    pub fn blocks(&self) -> &Blocks {
-        &self.blocks
+    /// The chunk's blocks, unpacked (a few allocations: callers reading every chunk of a
+    /// note use the accessors below).
+    pub fn blocks(&self) -> Blocks {
+        self.blocks.unpack()
+    }
+
+    /// The code blocks alone ([`Blocks::code`]).
+    pub fn code_blocks(&self) -> impl Iterator<Item = CodeBlock> + '_ {
+        self.blocks.code()
+    }
+
+    /// [`Blocks::has_error`].
+    pub fn has_error(&self) -> bool {
+        self.blocks.has_error()
+    }
+
+    /// [`Blocks::open_at_end`].
+    pub fn open_at_end(&self) -> bool {
+        self.blocks.open_at_end()
+    }
+
+    /// [`Blocks::start_list`].
+    pub fn start_list(&self) -> Option<(usize, u8)> {
+        self.blocks.start_list()
+    }
+
+    /// [`Blocks::end_list`].
+    pub fn end_list(&self) -> Option<(usize, u8)> {
+        self.blocks.end_list()
+    }
+
+    /// Heap bytes the chunk's line table and blocks hold (its text aside).
+    pub fn heap_bytes(&self) -> usize {
+        self.lines.heap_bytes()
+            + self.blocks.heap_bytes()
+            + self.steps.len() * std::mem::size_of::<Step>()
     }
 
     /// Offsets (>0) where this chunk may be cut: top-level column-0 ATX headings, and for a
@@ -128,18 +170,18 @@ impl Chunk {
     fn cut_points(&self, soft_above: usize) -> Vec<usize> {
         let hard: Vec<usize> = self
             .blocks
-            .headings
-            .iter()
+            .headings()
             // The node may start before its indentation: the text itself must open with `#`.
             .filter(|h| {
                 h.top_level_atx && h.range.start > 0 && starts_with_atx(&self.text[h.range.start..])
             })
             .map(|h| h.range.start)
             .collect();
-        if self.text.len() <= soft_above || self.blocks.soft_cuts.is_empty() {
+        if self.text.len() <= soft_above || self.blocks.soft_cuts().len() == 0 {
             return hard;
         }
-        spread(&hard, &self.blocks.soft_cuts, self.text.len(), soft_above)
+        let soft: Vec<usize> = self.blocks.soft_cuts().collect();
+        spread(&hard, &soft, self.text.len(), soft_above)
     }
 }
 
@@ -583,10 +625,12 @@ impl Note {
             .then(|| {
                 let c = &self.chunks[first];
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    c.edited_inside_html(local_start, local_end, new_text)
-                        .or_else(|| c.edited_inside_table(local_start, local_end, new_text))
-                        .or_else(|| c.edited_inside_heading(local_start, local_end, new_text))
-                        .or_else(|| c.edited_inside_code(local_start, local_end, new_text))
+                    let b = c.blocks();
+                    let (s, e) = (local_start, local_end);
+                    c.edited_inside_html(&b, s, e, new_text)
+                        .or_else(|| c.edited_inside_table(&b, s, e, new_text))
+                        .or_else(|| c.edited_inside_heading(&b, s, e, new_text))
+                        .or_else(|| c.edited_inside_code(&b, s, e, new_text))
                 }))
                 .ok()
                 .flatten()
@@ -642,8 +686,8 @@ impl Note {
                 // before the next chunk that starts with one. Merged past it, tree-sitter-md's
                 // recovery from that error can take the heading for other text (`### x` as
                 // `#` and a level-2 heading), and it would never be cut again.
-                let closed = !self.chunks[i].blocks.open_at_end
-                    && self.chunks[i].text.ends_with(['\n', '\r']);
+                let closed =
+                    !self.chunks[i].open_at_end() && self.chunks[i].text.ends_with(['\n', '\r']);
                 let n = if closed {
                     let before_heading = self.chunks[i + 2..]
                         .iter()
@@ -690,12 +734,12 @@ impl Note {
         // The next chunk's heading is only a heading if this chunk ends a line (`\n`, `\r\n`
         // or a lone `\r`: a chunk that ends inside `\r\n` leaves the next one starting with
         // `\n`, which neither test below accepts).
-        if prev.blocks.open_at_end || !prev.text.ends_with(['\n', '\r']) {
+        if prev.open_at_end() || !prev.text.ends_with(['\n', '\r']) {
             return false;
         }
         starts_with_atx(&next.text)
-            || (!prev.blocks.has_error
-                && !next.blocks.has_error
+            || (!prev.has_error()
+                && !next.has_error()
                 && blocks::follows_blank_line(&prev.text, prev.text.len())
                 && blocks::soft_start_ok(&next.text))
     }
@@ -856,7 +900,7 @@ mod tests {
             .flat_map(|(s, c)| {
                 c.blocks()
                     .headings
-                    .iter()
+                    .into_iter()
                     .map(move |h| (h.level, s + h.range.start))
             })
             .collect()
@@ -878,7 +922,7 @@ mod tests {
              /></div>\n\n\n## Second-order methods\n\nNewton.\n",
         ];
         for text in notes {
-            assert!(Note::unchunked(text).chunks[0].blocks.has_error, "{text:?}");
+            assert!(Note::unchunked(text).chunks[0].has_error(), "{text:?}");
             let at = text.find("\n#").unwrap() + 1;
             let level = text[at..].bytes().take_while(|&b| b == b'#').count() as u8;
             let note = Note::new(text);
@@ -905,7 +949,7 @@ mod tests {
             let note = Note::with_soft_cuts(text, soft_above);
             assert!(note.chunk_starts().contains(&at), "{soft_above}");
             assert_eq!(headings(&note), [(3, at)], "{soft_above}");
-            assert!(note.chunks().next().unwrap().1.blocks().has_error);
+            assert!(note.chunks().next().unwrap().1.has_error());
         }
     }
 
@@ -941,7 +985,7 @@ mod tests {
         // Inside a list item: each line's code starts after the item's indentation.
         let text = "- Example:\r  ```python\r  x = 1\r  y = 2\r  ```\r";
         let note = Note::new(text);
-        let code = &note.chunks().next().unwrap().1.blocks().code[0];
+        let code = note.chunks().next().unwrap().1.blocks().code[0].clone();
         let lines: Vec<&str> = code.lines.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(lines, ["x = 1", "y = 2"]);
     }

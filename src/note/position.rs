@@ -91,9 +91,11 @@ pub fn to_offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
 
 /// Where the lines of one piece of text (a chunk) break: the offset just past each `\n`,
 /// `\r\n` and lone `\r`, and whether the text is all ASCII (columns then need no counting).
+/// Offsets are u32 (a chunk is far below 4 GiB: messages are capped at 256 MiB), in a boxed
+/// slice: kept for as long as the chunk, a quarter of the text's size in `usize`s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lines {
-    breaks: Vec<usize>,
+    breaks: Box<[u32]>,
     ascii: bool,
 }
 
@@ -114,14 +116,19 @@ impl Lines {
         let from = start.saturating_sub(1);
         let to = (start + new_text.len() + 1).min(edited.len());
         let after_old = end + 1;
-        let kept = self.breaks.partition_point(|&b| b <= from);
-        let resumed = self.breaks.partition_point(|&b| b <= after_old);
-        let mut breaks = Vec::with_capacity(self.breaks.len() + new_text.len());
+        let kept = self.breaks.partition_point(|&b| to_usize(b) <= from);
+        let resumed = self.breaks.partition_point(|&b| to_usize(b) <= after_old);
+        let new = breaks_in(edited.as_bytes(), from..to);
+        let mut breaks = Vec::with_capacity(kept + new.len() + self.breaks.len() - resumed);
         breaks.extend_from_slice(&self.breaks[..kept]);
-        breaks.extend(breaks_in(edited.as_bytes(), from..to));
-        breaks.extend(self.breaks[resumed..].iter().map(|&b| b + to - after_old));
+        breaks.extend_from_slice(&new);
+        breaks.extend(
+            self.breaks[resumed..]
+                .iter()
+                .map(|&b| offset32(to_usize(b) + to - after_old)),
+        );
         Lines {
-            breaks,
+            breaks: breaks.into(),
             // Still all ASCII, or counted as if it were not (correct, a little slower).
             ascii: self.ascii && new_text.is_ascii(),
         }
@@ -130,19 +137,33 @@ impl Lines {
     pub fn count(&self) -> usize {
         self.breaks.len()
     }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val(&*self.breaks)
+    }
 }
 
 /// The offsets just past each line break that ends in `range` of `b`: `\n`, and `\r` not
 /// followed by `\n` (the byte after `range` is looked at for that).
-fn breaks_in(b: &[u8], range: Range<usize>) -> Vec<usize> {
-    let mut breaks: Vec<usize> = memchr::memchr2_iter(b'\n', b'\r', &b[range.clone()])
+fn breaks_in(b: &[u8], range: Range<usize>) -> Box<[u32]> {
+    memchr::memchr2_iter(b'\n', b'\r', &b[range.clone()])
         .map(|i| range.start + i)
         .filter(|&i| b[i] == b'\n' || b.get(i + 1) != Some(&b'\n'))
-        .map(|i| i + 1)
-        .collect();
-    // Kept for as long as the chunk is: no spare capacity.
-    breaks.shrink_to_fit();
-    breaks
+        .map(|i| offset32(i + 1))
+        .collect()
+}
+
+/// An offset inside a chunk as kept (u32). A chunk is a piece of one message's text or of
+/// edits to it, far below 4 GiB; past that the conversion panics, which the edit survives
+/// as any panic in a chunk's parse (the note keeps its text).
+pub fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).expect("a chunk is shorter than 4 GiB")
+}
+
+/// A kept offset back as a `usize`.
+pub fn to_usize(offset: u32) -> usize {
+    offset as usize
 }
 
 /// A note's text as consecutive pieces, each with its [`Lines`]: `starts[i]` is piece `i`'s
@@ -170,7 +191,7 @@ struct End {
 impl End {
     fn of(text: &str, lines: &Lines) -> End {
         End {
-            line: text.is_empty() || lines.breaks.last() == Some(&text.len()),
+            line: text.is_empty() || lines.breaks.last().map(|&b| to_usize(b)) == Some(text.len()),
             cr: text.ends_with('\r'),
         }
     }
@@ -307,8 +328,8 @@ impl Layout {
             local -= 1;
         }
         let k = match hint {
-            Some((hi, hk)) if hi == i => gallop(&lines.breaks, hk, local),
-            _ => lines.breaks.partition_point(|&b| b <= local),
+            Some((hi, hk)) if hi == i => gallop(&lines.breaks, hk, offset32(local)),
+            _ => lines.breaks.partition_point(|&b| to_usize(b) <= local),
         };
         if let Some(n) = near {
             n.0.set((i, k));
@@ -378,7 +399,11 @@ impl Layout {
             // Past the last line of the last piece.
             return self.len;
         }
-        let line_start = if k == 0 { 0 } else { lines.breaks[k - 1] };
+        let line_start = if k == 0 {
+            0
+        } else {
+            to_usize(lines.breaks[k - 1])
+        };
         let end = content_end(text, lines, k);
         let col = pos.col as usize;
         let local = match enc {
@@ -419,7 +444,7 @@ pub struct Near(std::cell::Cell<(usize, usize)>);
 
 /// The number of `sorted` values `<= x` (as `partition_point(|&v| v <= x)`), searched
 /// outwards from index `from`: steps of 1, 2, 4... to bracket it, then a binary search.
-fn gallop(sorted: &[usize], from: usize, x: usize) -> usize {
+fn gallop<T: Copy + PartialOrd>(sorted: &[T], from: usize, x: T) -> usize {
     let n = sorted.len();
     let from = from.min(n);
     if from < n && sorted[from] <= x {
@@ -458,7 +483,11 @@ struct At<'a> {
 impl At<'_> {
     fn line_col(&self, enc: Encoding) -> LineCol {
         let (text, lines, k) = (self.text, self.lines, self.k);
-        let line_start = if k == 0 { 0 } else { lines.breaks[k - 1] };
+        let line_start = if k == 0 {
+            0
+        } else {
+            to_usize(lines.breaks[k - 1])
+        };
         let local = self.local.min(content_end(text, lines, k));
         let col = match enc {
             Encoding::Utf8 => local - line_start,
@@ -474,9 +503,9 @@ impl At<'_> {
 
 /// Where line `k` of a piece ends, its line break excluded.
 fn content_end(text: &str, lines: &Lines, k: usize) -> usize {
-    match lines.breaks.get(k) {
+    match lines.breaks.get(k).map(|&b| to_usize(b)) {
         None => text.len(),
-        Some(&b) => {
+        Some(b) => {
             let t = text.as_bytes();
             if b >= 2 && t[b - 2] == b'\r' && t[b - 1] == b'\n' {
                 b - 2
@@ -685,7 +714,13 @@ mod tests {
             let rope = Rope::from_str(text);
             let whole = Lines::of(text);
             let mut cuts: Vec<usize> = vec![0];
-            cuts.extend(whole.breaks.iter().copied().filter(|&b| b < text.len()));
+            cuts.extend(
+                whole
+                    .breaks
+                    .iter()
+                    .map(|&b| to_usize(b))
+                    .filter(|&b| b < text.len()),
+            );
             // Pieces cut at every line start (an empty first piece is allowed only alone).
             let pieces: Vec<&str> = cuts
                 .iter()

@@ -49,7 +49,8 @@
 
 use std::ops::Range;
 
-use super::{Chunk, ChunkId, blocks};
+use super::packed::Packed;
+use super::{Blocks, Chunk, ChunkId, blocks};
 
 /// One edit that made a chunk from the chunk `from` without a parse: `range` (offsets in
 /// `from`) replaced by `inserted` bytes, everything at or after its end moved by the
@@ -113,16 +114,13 @@ impl Chunk {
     /// edit lies inside one of its [`super::Blocks::html`] blocks as described above.
     pub(super) fn edited_inside_html(
         &self,
+        b: &Blocks,
         start: usize,
         end: usize,
         new_text: &str,
     ) -> Option<Chunk> {
         let text = &self.text;
-        let block = self
-            .blocks
-            .html
-            .iter()
-            .find(|b| b.start < start && end <= b.end)?;
+        let block = b.html.iter().find(|b| b.start < start && end <= b.end)?;
         // Below the first line, above the blank line(s) at the end.
         let second_line = block.start + text[block.clone()].find('\n')? + 1;
         let content_end = block.start + text[block.clone()].trim_end().len();
@@ -149,13 +147,14 @@ impl Chunk {
         {
             return None;
         }
-        Some(self.shifted(start, end, new_text, edited, Changed::Nothing))
+        Some(self.shifted(b, (start, end, new_text), edited, Changed::Nothing, |_| {}))
     }
 
     /// The chunk after replacing `start..end` (offsets in the chunk) with `new_text`, if the
     /// edit lies inside a data row of one of its [`super::Blocks::tables`] as described above.
     pub(super) fn edited_inside_table(
         &self,
+        b: &Blocks,
         start: usize,
         end: usize,
         new_text: &str,
@@ -164,11 +163,7 @@ impl Chunk {
         if new_text.contains(['\n', '\r']) {
             return None;
         }
-        let table = self
-            .blocks
-            .tables
-            .iter()
-            .find(|t| t.start < start && end <= t.end)?;
+        let table = b.tables.iter().find(|t| t.start < start && end <= t.end)?;
         let header_end = table.start + text[table.clone()].find('\n')?;
         let head_end = header_end + 1 + text[header_end + 1..table.end].find('\n')? + 1;
         let row_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -184,7 +179,7 @@ impl Chunk {
             return None;
         }
         let old_row = &text[row_start..row_end];
-        if old_row.contains('\r') || self.blocks.has_error {
+        if old_row.contains('\r') || b.has_error {
             return None;
         }
         let new_row = replaced(old_row, start - row_start..end - row_start, new_text);
@@ -197,8 +192,7 @@ impl Chunk {
         // The row read on its own must give the cells the chunk's parse gave it, or the
         // premise does not hold here and the chunk is parsed.
         let old_cells = RowAlone::parse(head, old_row)?;
-        let in_chunk = self
-            .blocks
+        let in_chunk = b
             .link_text
             .iter()
             .filter(|r| (row_start..row_end).contains(&r.start))
@@ -210,15 +204,18 @@ impl Chunk {
 
         let edited = replaced(text, start..end, new_text);
         let row = row_start..row_start + new_row.len();
-        let mut chunk = self.shifted(start, end, new_text, edited, Changed::Inline(row.clone()));
         let at = |r: Range<usize>| r.start + row_start..r.end + row_start;
-        replace_in(
-            &mut chunk.blocks.link_text,
-            |r| r.start,
-            row,
-            new_cells.link_text().map(at),
-        );
-        Some(chunk)
+        let changed = Changed::Inline(row.clone());
+        Some(
+            self.shifted(b, (start, end, new_text), edited, changed, |blocks| {
+                replace_in(
+                    &mut blocks.link_text,
+                    |r| r.start,
+                    row,
+                    new_cells.link_text().map(at),
+                )
+            }),
+        )
     }
 
     /// The chunk after replacing `start..end` (offsets in the chunk) with `new_text`, if the
@@ -230,12 +227,13 @@ impl Chunk {
     /// is checked to give nothing else, and the chunk's parse to hold nothing else in it.
     pub(super) fn edited_inside_heading(
         &self,
+        b: &Blocks,
         start: usize,
         end: usize,
         new_text: &str,
     ) -> Option<Chunk> {
         let text = &self.text;
-        if new_text.contains(['\n', '\r']) || self.blocks.has_error {
+        if new_text.contains(['\n', '\r']) || b.has_error {
             return None;
         }
         let hashes = text.bytes().take_while(|&b| b == b'#').count();
@@ -255,9 +253,8 @@ impl Chunk {
         // and nothing else in the line (the line break included).
         let old = HeadingAlone::parse(old_line)?;
         let in_line = line_end + 1;
-        let b = &self.blocks;
         let agrees = b.headings.first() == Some(old.block())
-            && prefix(&b.link_text, |r| r.start, in_line) == old.chunk.blocks.link_text
+            && prefix(&b.link_text, |r| r.start, in_line) == old.blocks.link_text
             && none_in_line(b, in_line);
         if !agrees {
             return None;
@@ -270,32 +267,35 @@ impl Chunk {
 
         let edited = replaced(text, start..end, new_text);
         let in_line = new_line.len() + 1;
-        let mut chunk = self.shifted(start, end, new_text, edited, Changed::Inline(0..in_line));
-        chunk.blocks.headings[0] = new.block().clone();
-        replace_in(
-            &mut chunk.blocks.link_text,
-            |r| r.start,
-            0..in_line,
-            new.chunk.blocks.link_text.iter().cloned(),
-        );
-        Some(chunk)
+        let changed = Changed::Inline(0..in_line);
+        Some(
+            self.shifted(b, (start, end, new_text), edited, changed, |blocks| {
+                blocks.headings[0] = new.block().clone();
+                replace_in(
+                    &mut blocks.link_text,
+                    |r| r.start,
+                    0..in_line,
+                    new.blocks.link_text.iter().cloned(),
+                );
+            }),
+        )
     }
 
     /// The chunk after replacing `start..end` (offsets in the chunk) with `new_text`, if the
     /// edit lies inside a code line of one of its fenced blocks as described above.
     pub(super) fn edited_inside_code(
         &self,
+        b: &Blocks,
         start: usize,
         end: usize,
         new_text: &str,
     ) -> Option<Chunk> {
-        if new_text.contains(['\n', '\r']) || self.blocks.has_error {
+        if new_text.contains(['\n', '\r']) || b.has_error {
             return None;
         }
         let text = &self.text;
         let starts_line = |at: usize| at == 0 || text.as_bytes()[at - 1] == b'\n';
-        let (b, block) = self
-            .blocks
+        let (i, block) = b
             .code
             .iter()
             .enumerate()
@@ -322,22 +322,25 @@ impl Chunk {
             return None;
         }
         let edited = replaced(text, start..end, new_text);
-        let mut chunk = self.shifted(start, end, new_text, edited, Changed::Code);
-        // The line still starts where it did when the edit was at its start.
-        chunk.blocks.code[b].lines[k].start = line.start;
-        Some(chunk)
+        Some(
+            self.shifted(b, (start, end, new_text), edited, Changed::Code, |blocks| {
+                // The line still starts where it did when the edit was at its start.
+                blocks.code[i].lines[k].start = line.start;
+            }),
+        )
     }
 
     /// This chunk with `edited` as its text (`start..end` replaced by `new_text`) and
-    /// everything at or after `end` moved by the edit's length, nothing else changed; its
-    /// steps are this chunk's and one saying so, and that `changed` changed.
+    /// everything at or after `end` of its blocks `b` moved by the edit's length, then
+    /// changed by `fix`; its steps are this chunk's and one saying so, and that `changed`
+    /// changed.
     fn shifted(
         &self,
-        start: usize,
-        end: usize,
-        new_text: &str,
+        b: &Blocks,
+        (start, end, new_text): (usize, usize, &str),
         edited: String,
         changed: Changed,
+        fix: impl FnOnce(&mut Blocks),
     ) -> Chunk {
         let at = |x: usize| {
             if x >= end {
@@ -347,7 +350,7 @@ impl Chunk {
             }
         };
         let r = |x: &Range<usize>| at(x.start)..at(x.end);
-        let mut blocks = self.blocks.clone();
+        let mut blocks = b.clone();
         for h in &mut blocks.headings {
             h.range = r(&h.range);
             h.content = r(&h.content);
@@ -380,6 +383,7 @@ impl Chunk {
             inserted: new_text.len(),
             changed,
         };
+        fix(&mut blocks);
         let mut steps = Vec::with_capacity((self.steps.len() + 1).min(MAX_STEPS));
         let skip = (self.steps.len() + 1).saturating_sub(MAX_STEPS);
         steps.extend(self.steps.iter().skip(skip).cloned());
@@ -387,9 +391,9 @@ impl Chunk {
         Chunk {
             lines: self.lines.edited(start, end, new_text, &edited),
             text: edited.into(),
-            blocks,
+            blocks: Packed::pack(&blocks),
             id: ChunkId::next(),
-            steps,
+            steps: steps.into(),
         }
     }
 }
@@ -470,7 +474,7 @@ fn replaced(text: &str, range: Range<usize>, new_text: &str) -> String {
 
 /// A table row parsed on its own, under its table's header and delimiter lines.
 struct RowAlone {
-    chunk: Chunk,
+    blocks: Blocks,
     /// Where the row starts in `chunk`'s text.
     at: usize,
 }
@@ -480,8 +484,7 @@ impl RowAlone {
     fn parse(head: &str, row: &str) -> Option<RowAlone> {
         let text = [head, row, "\n"].concat();
         let len = text.len();
-        let chunk = Chunk::parse(text.into());
-        let b = &chunk.blocks;
+        let b = Chunk::parse(text.into()).blocks();
         let one_table = !b.has_error
             && b.tables.len() == 1
             && b.tables[0] == (0..len)
@@ -490,15 +493,14 @@ impl RowAlone {
             && b.code.is_empty()
             && b.html.is_empty();
         one_table.then_some(RowAlone {
-            chunk,
             at: head.len(),
+            blocks: b,
         })
     }
 
     /// The row's cells that may hold links, relative to the row.
     fn link_text(&self) -> impl Iterator<Item = Range<usize>> + '_ {
-        self.chunk
-            .blocks
+        self.blocks
             .link_text
             .iter()
             .filter(|r| r.start >= self.at)
@@ -508,27 +510,26 @@ impl RowAlone {
 
 /// An ATX heading line parsed on its own.
 struct HeadingAlone {
-    chunk: Chunk,
+    blocks: Blocks,
 }
 
 impl HeadingAlone {
     /// `None` unless the line parses as one top-level ATX heading and nothing else.
     fn parse(line: &str) -> Option<HeadingAlone> {
-        let chunk = Chunk::parse([line, "\n"].concat().into());
-        let b = &chunk.blocks;
+        let b = Chunk::parse([line, "\n"].concat().into()).blocks();
         let one_heading = !b.has_error
             && !b.open_at_end
             && b.headings.len() == 1
             && b.headings[0].top_level_atx
             && b.headings[0].range.start == 0
-            && none_in_line(b, usize::MAX)
+            && none_in_line(&b, usize::MAX)
             && b.start_list.is_none()
             && b.end_list.is_none();
-        one_heading.then_some(HeadingAlone { chunk })
+        one_heading.then_some(HeadingAlone { blocks: b })
     }
 
     fn block(&self) -> &blocks::HeadingBlock {
-        &self.chunk.blocks.headings[0]
+        &self.blocks.headings[0]
     }
 }
 
@@ -539,7 +540,7 @@ fn prefix<T>(v: &[T], key: impl Fn(&T) -> usize, end: usize) -> &[T] {
 
 /// Whether nothing but headings and link text starts before `end`: no other block (not all
 /// sorted by start: looked through).
-fn none_in_line(b: &super::Blocks, end: usize) -> bool {
+fn none_in_line(b: &Blocks, end: usize) -> bool {
     let before = |x: usize| x < end;
     !(b.code.iter().any(|c| before(c.range.start))
         || b.bold.iter().any(|p| before(p.range.start))
@@ -606,7 +607,7 @@ mod tests {
                          | 2 | [Why?](#why) https://example.com `a|b` |\n\nAfter.\n";
 
     /// One of the paths of this module.
-    type Path = fn(&Chunk, usize, usize, &str) -> Option<Chunk>;
+    type Path = fn(&Chunk, &Blocks, usize, usize, &str) -> Option<Chunk>;
 
     /// `insert` typed over `delete` bytes at `at` in `text`, through `path`, checked against
     /// a parse of the edited text (its text, line table and blocks) and its step; `None`
@@ -614,7 +615,7 @@ mod tests {
     fn through(path: Path, text: &str, at: &str, delete: usize, insert: &str) -> Option<()> {
         let chunk = Chunk::parse(text.into());
         let start = text.find(at).expect("the anchor is in the text");
-        let edited = path(&chunk, start, start + delete, insert)?;
+        let edited = path(&chunk, &chunk.blocks(), start, start + delete, insert)?;
         let mut want = text.to_string();
         want.replace_range(start..start + delete, insert);
         let fresh = Chunk::parse(want.as_str().into());

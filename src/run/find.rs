@@ -458,8 +458,8 @@ fn run_lang(sample: &Sample, session: bool) -> Option<RunLang> {
 pub fn samples_of(note: &Note) -> Vec<Sample> {
     let mut out = Vec::new();
     for (start, chunk) in note.chunks() {
-        for block in &chunk.blocks().code {
-            let mut s = Sample::extract(chunk.text(), block);
+        for block in chunk.code_blocks() {
+            let mut s = Sample::extract(chunk.text(), &block);
             s.shift(start);
             out.push(s);
         }
