@@ -1,8 +1,9 @@
 //! Tree-sitter samples parsed again from the tree of a recent parse (`samples::treesitter::
-//! reparse`) must get the verdicts of parses from scratch. Random keystrokes (characters
-//! typed at the end of a line or inside it, deletions, a pasted word) are typed into every
-//! sample of `fixtures/languages/*.md`; after each, the checker's verdict with the trees of
-//! the keystrokes before kept is compared with its verdict from scratch.
+//! reparse`), and repairs tried with parses that stop at the first sure error, must get the
+//! verdicts of whole parses from scratch. Random keystrokes (characters typed at the end of a
+//! line or inside it, deletions, a pasted word) are typed into every sample of
+//! `fixtures/languages/*.md`; after each, the checker's verdict with the trees of the
+//! keystrokes before kept is compared with its verdict from scratch.
 //! `NOTES_LSP_FUZZ_CASES` multiplies the keystroke sequences per sample.
 
 mod scale;
@@ -80,7 +81,9 @@ fn typed_into(fixture: &str) {
             for _ in 0..8 {
                 keystroke(&mut text, &mut rng);
                 let reused = language.run(&tag, &text);
-                let fresh = reparse::fresh_parses(|| language.run(&tag, &text));
+                // From scratch, and every parse read to its end (none stopped at an error).
+                let fresh =
+                    reparse::fresh_parses(|| reparse::whole_parses(|| language.run(&tag, &text)));
                 checked += 1;
                 if reused != fresh {
                     differ.push(format!(

@@ -92,7 +92,7 @@ fn missing_semicolon(source: &str, error_at: usize) -> Option<SyntaxError> {
         }
         let mut repaired = source.to_string();
         repaired.insert(end, ';');
-        if super::check_c_family(&GRAMMAR, &repaired).is_none() {
+        if super::accepts_c_family(&GRAMMAR, &repaired) {
             let start = code.rfind(char::is_whitespace).map_or(0, |k| k + 1);
             return Some(SyntaxError {
                 range: end - code.len() + start..end,

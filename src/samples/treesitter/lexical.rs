@@ -321,6 +321,52 @@ fn closer_of(open: u8) -> u8 {
     }
 }
 
+/// Whether a `;` of the scan stands outside every bracket, before any closer that closes
+/// nothing: no expression holds a `;` there (only a block's braces or a `for`'s parentheses
+/// do), so the source cannot be read as one expression. Preprocessor lines (and their `\`
+/// continuations) are left out: their text is not the code's.
+pub(crate) fn top_level_semicolon(src: &str, brackets: &[(usize, u8)]) -> bool {
+    let directives = directive_lines(src);
+    let mut next_directive = directives.iter().peekable();
+    let mut depth = 0usize;
+    for &(at, c) in brackets {
+        while next_directive.next_if(|r| r.end <= at).is_some() {}
+        if next_directive.peek().is_some_and(|r| r.start <= at) {
+            continue;
+        }
+        match c {
+            b';' if depth == 0 => return true,
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The byte ranges of the lines that open with `#`, each with the lines a trailing `\`
+/// continues it on.
+fn directive_lines(src: &str) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut at = 0;
+    let mut continued = false;
+    for line in src.split_inclusive('\n') {
+        let range = at..at + line.len();
+        at += line.len();
+        if continued || line.trim_start().starts_with('#') {
+            match out.last_mut() {
+                Some(last) if last.end == range.start && continued => last.end = range.end,
+                _ => out.push(range),
+            }
+            continued = line.trim_end().ends_with('\\');
+        }
+    }
+    out
+}
+
 /// How the brackets of a scan pair up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Pairing {
@@ -434,6 +480,22 @@ pub(crate) fn pairing_flaw(src: &str, scan: &Scan) -> Option<Flaw> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn semicolons_outside_brackets() {
+        let top = |src: &str| top_level_semicolon(src, &scan(src, Flavor::default()).brackets);
+        assert!(top("int x = 1;\n"));
+        assert!(top("f(a);\ng(b);\n"));
+        assert!(!top("xs.ForEach(x => { Print(x); })\n"));
+        assert!(!top("class A { int x; }\n"));
+        assert!(!top("s == \";\" // ;\n"));
+        assert!(!top("for (;;) {}\n"));
+        // After a closer that closes nothing, the wrapper's own bracket may be closed.
+        assert!(!top("a) + (b; c\n"));
+        // Preprocessor lines, continued or not, are not code.
+        assert!(!top("#pragma x;\n#define F(a) \\\n  g(a);\nf(x)\n"));
+        assert!(top("#if A\nint x;\n#endif\n"));
+    }
 
     fn c() -> Flavor {
         Flavor::default()

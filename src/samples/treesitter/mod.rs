@@ -255,15 +255,41 @@ pub(crate) fn check_readings(g: &Grammar, source: &str) -> Result<(), Problem> {
             best = Some(p);
         }
     }
-    if let Some(wrap) = &g.expression {
-        let text = format!("{}{}{}", wrap.before, source, wrap.after);
-        let tree = parse(g.language, &text);
-        let user = wrap.before.len()..wrap.before.len() + source.len();
-        if tree.is_none_or(|t| problem(g, t.root_node(), &text, user).is_none()) {
-            return Ok(());
-        }
+    if expression(g, source).is_some_and(|w| reads_clean(g, w, source)) {
+        return Ok(());
     }
     best.map_or(Ok(()), Err)
+}
+
+/// The grammar's expression reading, unless `source` has a `;` outside every bracket, which
+/// no expression holds (its parse, a failing one, costs as much as the other readings').
+fn expression<'g>(g: &'g Grammar, source: &str) -> Option<&'g Wrap> {
+    let wrap = g.expression.as_ref()?;
+    let top_semicolon = g
+        .flavor
+        .is_some_and(|f| lexical::top_level_semicolon(source, &lexical::scan(source, f).brackets));
+    (!top_semicolon).then_some(wrap)
+}
+
+/// Whether one of the grammar's readings of `source` parses: `check_readings(..).is_ok()`
+/// without finding where the others fail (their parses stop at the first sure error).
+pub(crate) fn accepts(g: &Grammar, source: &str) -> bool {
+    source.len() > MAX_LEN
+        || g.wraps
+            .iter()
+            .chain(expression(g, source))
+            .any(|w| reads_clean(g, w, source))
+}
+
+/// Whether `source` read in `wrap` has no problem (or tree-sitter gives up on it).
+fn reads_clean(g: &Grammar, wrap: &Wrap, source: &str) -> bool {
+    let text = format!("{}{}{}", wrap.before, source, wrap.after);
+    let user = wrap.before.len()..wrap.before.len() + source.len();
+    match reparse::parse_clean(g.language, &text) {
+        reparse::Parsed::Tree(t) => problem(g, t.root_node(), &text, user).is_none(),
+        reparse::Parsed::Error => false,
+        reparse::Parsed::GaveUp => true,
+    }
 }
 
 /// The sample's first problem in one parsed reading, if any.
@@ -821,6 +847,15 @@ pub(crate) fn check_c_family(g: &Grammar, source: &str) -> Option<SyntaxError> {
         range,
         message: parsed.message,
     })
+}
+
+/// Whether `check_c_family(g, source)` finds nothing, at the cost of parses that stop at the
+/// first sure error (for repairs tried one after another).
+pub(crate) fn accepts_c_family(g: &Grammar, source: &str) -> bool {
+    let prepared = (g.prepare)(source);
+    // First: its parse of the text as written is kept, and taken again as the file reading.
+    let elided = blank_elisions(g, &prepared.text);
+    accepts(g, &prepared.text) || elided.is_some_and(|text| accepts(g, &text))
 }
 
 /// The readings of a prepared sample as written, then with elisions blanked: `None` when one

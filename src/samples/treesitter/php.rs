@@ -65,7 +65,7 @@ pub fn check(source: &str) -> Option<SyntaxError> {
     let (mut error, text) = super::parse_readings(g, &prepared)?;
     // A block left open: one to three `}` would finish the sample. `php -l` names it at the
     // end of the input ("Unclosed '{'"), and so does this.
-    if (1..=3).any(|k| super::check_readings(g, &format!("{text}{}", "\n}".repeat(k))).is_ok()) {
+    if (1..=3).any(|k| super::accepts(g, &format!("{text}{}", "\n}".repeat(k)))) {
         let last = super::last_token_range(&text);
         error = SyntaxError {
             range: prepared.to_source(last.start)..prepared.to_source(last.end),

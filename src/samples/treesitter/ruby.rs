@@ -34,9 +34,7 @@ pub fn check(source: &str) -> Option<SyntaxError> {
     let (error, text) = super::parse_readings(&GRAMMAR, &prepared)?;
     // A block left open: the sample is the start of a program that one to three `end`s would
     // finish. `ruby -c` meets the end of the input first, and names it there.
-    if (1..=3)
-        .any(|k| super::check_readings(&GRAMMAR, &format!("{text}{}", "\nend".repeat(k))).is_ok())
-    {
+    if (1..=3).any(|k| super::accepts(&GRAMMAR, &format!("{text}{}", "\nend".repeat(k)))) {
         let last = super::last_token_range(&text);
         return Some(SyntaxError {
             range: prepared.to_source(last.start)..prepared.to_source(last.end),
@@ -263,7 +261,7 @@ fn closers(prefix: &str) -> Option<Vec<Closer>> {
                 }
                 candidate.push('\n');
             }
-            if super::check_readings(&GRAMMAR, &candidate).is_ok() {
+            if super::accepts(&GRAMMAR, &candidate) {
                 return Some(closers);
             }
         }
