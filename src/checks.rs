@@ -32,8 +32,15 @@ pub enum Verdict {
     /// Not checked: a language the server does not know, or opted out.
     Unchecked,
     Parses,
-    /// The error's range in the note and its message.
-    Broken(Range<usize>, String),
+    /// The error's range in the note and its message; boxed, as few samples are broken
+    /// and every sample of an open note keeps its verdict.
+    Broken(Box<(Range<usize>, String)>),
+}
+
+impl Verdict {
+    pub fn broken(range: Range<usize>, message: String) -> Verdict {
+        Verdict::Broken(Box::new((range, message)))
+    }
 }
 
 /// Verdicts by content hash: typing re-extracts a section's samples, but only a sample whose
@@ -120,7 +127,7 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
                     format!("{} (untagged sample that looks like Python)", err.message)
                 };
                 (
-                    Verdict::Broken(range.clone(), err.message),
+                    Verdict::broken(range.clone(), err.message),
                     Some(Diagnostic {
                         range,
                         severity,
@@ -157,7 +164,7 @@ pub fn check_sample(sample: &Sample) -> (Verdict, Option<Diagnostic>) {
         Some(err) => {
             let range = note_range(sample, &err);
             (
-                Verdict::Broken(range.clone(), err.message.clone()),
+                Verdict::broken(range.clone(), err.message.clone()),
                 Some(Diagnostic {
                     range,
                     severity: Severity::Error,

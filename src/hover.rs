@@ -82,7 +82,8 @@ pub fn hover(note: &Note, a: &Analysis, offset: usize) -> Option<HoverInfo> {
         if let Some(summary) = samples_summary(&samples) {
             md.push_str(&format!("\n---\n{summary}"));
             for s in samples.iter().filter(|s| s.is_broken()).take(3) {
-                if let Verdict::Broken(r, msg) = &s.verdict {
+                if let Verdict::Broken(b) = &s.verdict {
+                    let (r, msg) = &**b;
                     let line = note.to_line_col(r.start, Encoding::Utf8).line + 1;
                     md.push_str(&format!("\n- line {line}: {msg}"));
                 }
@@ -105,7 +106,8 @@ pub fn hover(note: &Note, a: &Analysis, offset: usize) -> Option<HoverInfo> {
     let markdown = match &s.verdict {
         Verdict::Unchecked => format!("`{lang}` sample: not checked"),
         Verdict::Parses => format!("`{lang}` sample: parses"),
-        Verdict::Broken(r, msg) => {
+        Verdict::Broken(b) => {
+            let (r, msg) = &**b;
             let line = note.to_line_col(r.start, Encoding::Utf8).line + 1;
             format!("`{lang}` sample: does not parse: {msg} (line {line})")
         }

@@ -26,6 +26,7 @@ pub mod links;
 pub mod note;
 pub mod outline;
 pub mod parallel;
+pub mod recent;
 pub mod run;
 pub mod samples;
 pub mod server;

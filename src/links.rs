@@ -191,9 +191,16 @@ fn link_at(text: &str, start: usize, end: usize) -> Option<Link> {
     let dest = &text[dest_range.clone()];
     Some(Link {
         range: start..k + 1,
-        target: Arc::new(target(dest)),
+        target: crate::recent::shared(&TARGETS, dest, |d| Arc::new(target(d))),
         dest_range,
     })
+}
+
+thread_local! {
+    /// The targets of the last links found, shared by links to the same place (a "back to
+    /// top" link in each of a note's hundreds of sections is one target, not hundreds).
+    static TARGETS: std::cell::RefCell<crate::recent::Recent<Target>> =
+        const { std::cell::RefCell::new(crate::recent::Recent::new()) };
 }
 
 /// The explicit anchors in a note's HTML: the `id` of any tag and the `name` of an `<a>`

@@ -54,7 +54,7 @@ impl Heading {
             slug: if level <= 6 {
                 slug(&anchor_text(content)).into()
             } else {
-                Arc::from("")
+                no_slug()
             },
             title: title.into(),
             level,
@@ -80,6 +80,14 @@ impl Heading {
         self.range = self.range.start + delta..self.range.end + delta;
         self.title_range = self.title_range.start + delta..self.title_range.end + delta;
     }
+}
+
+/// The slug of a bold question (none): one empty string per thread, not one per question.
+fn no_slug() -> Arc<str> {
+    thread_local! {
+        static EMPTY: Arc<str> = Arc::from("");
+    }
+    EMPTY.with(Arc::clone)
 }
 
 /// A node of the outline: a heading with everything up to the next heading of the same or a

@@ -34,7 +34,7 @@ fn outline(note: &Note, a: &Analysis, s: &Section, depth: usize, out: &mut Strin
         let verdict = match &sample.verdict {
             Verdict::Unchecked => "unchecked".to_string(),
             Verdict::Parses => "parses".to_string(),
-            Verdict::Broken(r, m) => format!("broken at {}: {m}", line_col(note, r.start)),
+            Verdict::Broken(b) => format!("broken at {}: {}", line_col(note, b.0.start), b.1),
         };
         let tag = if sample.tag.is_empty() {
             "-"

@@ -58,8 +58,8 @@ pub struct SampleInfo {
 impl SampleInfo {
     pub(super) fn shift(&mut self, delta: usize) {
         self.range = self.range.start + delta..self.range.end + delta;
-        if let Verdict::Broken(r, _) = &mut self.verdict {
-            *r = r.start + delta..r.end + delta;
+        if let Verdict::Broken(b) = &mut self.verdict {
+            b.0 = b.0.start + delta..b.0.end + delta;
         }
     }
 
@@ -129,7 +129,7 @@ pub fn analyze_chunk_as(text: &str, blocks: &Blocks, samples: Samples) -> ChunkA
             && !sample.nocheck
             && !sample.source.trim_start().starts_with(">>>")
             && let Some(at) = checks::tab_inconsistency(text, &block.lines)
-            && !matches!(&verdict, Verdict::Broken(r, _) if r.start < at)
+            && !matches!(&verdict, Verdict::Broken(b) if b.0.start < at)
         {
             let message = "inconsistent use of tabs and spaces in indentation".to_string();
             let (code, severity) = if tagged {
@@ -138,7 +138,7 @@ pub fn analyze_chunk_as(text: &str, blocks: &Blocks, samples: Samples) -> ChunkA
                 (code::GUESSED_PYTHON_SYNTAX, Severity::Warning)
             };
             let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
-            verdict = Verdict::Broken(at..line_end.max(at + 1), message.clone());
+            verdict = Verdict::broken(at..line_end.max(at + 1), message.clone());
             diag = Some(Diagnostic {
                 range: at..line_end.max(at + 1),
                 severity,
@@ -186,7 +186,7 @@ pub fn analyze_chunk_as(text: &str, blocks: &Blocks, samples: Samples) -> ChunkA
             },
             range: sample.range,
             lang: sample.lang,
-            tag: sample.tag.into(),
+            tag: crate::recent::shared(&TAGS, &sample.tag, |t| Arc::from(t)),
             verdict,
         });
     }
@@ -211,6 +211,12 @@ pub fn analyze_chunk_as(text: &str, blocks: &Blocks, samples: Samples) -> ChunkA
         }
     }
     out
+}
+
+thread_local! {
+    /// The last samples' tags, shared by samples with the same one (most of a note's).
+    static TAGS: std::cell::RefCell<crate::recent::Recent<str>> =
+        const { std::cell::RefCell::new(crate::recent::Recent::new()) };
 }
 
 /// The heading a heading block makes (numbered by its list item when it opens an ordered one).
@@ -408,8 +414,8 @@ impl Moves for Heading {
 impl Moves for SampleInfo {
     fn map_offsets(&mut self, at: impl Fn(usize) -> usize + Copy) {
         self.range.map_offsets(at);
-        if let Verdict::Broken(r, _) = &mut self.verdict {
-            r.map_offsets(at);
+        if let Verdict::Broken(b) = &mut self.verdict {
+            b.0.map_offsets(at);
         }
     }
 }

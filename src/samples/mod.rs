@@ -36,8 +36,8 @@ pub type Check = fn(&str) -> Option<SyntaxError>;
 pub enum Lang {
     /// A language of the registry (whether or not it has a checker yet).
     Known(&'static Language),
-    /// A tag the server does not know.
-    Other(String),
+    /// A tag the server does not know (normalized).
+    Other(Box<str>),
     /// A fence without a tag, or an indented code block.
     Untagged,
 }
@@ -51,7 +51,7 @@ impl Lang {
         }
         match registry::by_tag(&t) {
             Some(l) => Lang::Known(l),
-            None => Lang::Other(t),
+            None => Lang::Other(t.into()),
         }
     }
 

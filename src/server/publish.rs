@@ -30,7 +30,7 @@ use crate::codes::{Severity, code};
 use crate::config::Config;
 use crate::links::Target;
 use crate::note::position::Near;
-use crate::note::{ChunkId, Encoding, LineCol, Note};
+use crate::note::{ChunkId, Encoding, Note};
 use crate::outline::Slugs;
 use crate::workspace::{self, Facts, LinkCheck, SlugIndex, View, ViewKey};
 
@@ -74,8 +74,8 @@ pub struct Cache {
 
 /// Duplicate-question diagnostics as written, and what the writing read: where in the note
 /// the findings' ranges (and related locations in the note) were, as byte offsets and as
-/// lines and columns, which is what is written (the byte offsets move with every edit above
-/// them), and a hash of the rest of them ([`shape`]). A note whose questions repeat (a
+/// lines and columns (a hash of them), which is what is written (the byte offsets move with
+/// every edit above them), and a hash of the rest of them ([`shape`]). A note whose questions repeat (a
 /// README that asks each question twice) would otherwise convert and serialize hundreds of
 /// them, related locations and all, on every keystroke. The findings themselves are not
 /// kept: with every question asked in ten other notes, they were more than the note's text.
@@ -83,7 +83,7 @@ struct Duplicates {
     /// Each finding's range, then its related locations in the note (`true`), in order.
     ranges: Vec<(Range<usize>, bool)>,
     shape: u128,
-    at: Vec<(LineCol, LineCol)>,
+    at: u128,
     json: Json,
 }
 
@@ -143,23 +143,22 @@ fn move_findings(ranges: &mut [(Range<usize>, bool)], starts: &[usize], facts: &
     true
 }
 
-/// Where `ranges` (of findings, see [`Duplicates::ranges`]) are in `note`, in order.
-fn duplicates_at(
-    note: &Note,
-    ranges: &[(Range<usize>, bool)],
-    enc: Encoding,
-) -> Vec<(LineCol, LineCol)> {
+/// XXH3's 128 bits of where `ranges` (of findings, see [`Duplicates::ranges`]) are in
+/// `note`, as lines and columns, in order.
+fn duplicates_at(note: &Note, ranges: &[(Range<usize>, bool)], enc: Encoding) -> u128 {
+    use std::hash::Hash;
     // The findings come in the note's order; each one's related questions (the same few,
     // over and over, for a question asked dozens of times) with a cursor of their own.
     let near: (Near, Near) = Default::default();
     let near_related: (Near, Near) = Default::default();
-    ranges
-        .iter()
-        .map(|(r, related)| {
-            let near = if *related { &near_related } else { &near };
-            note.range_to_line_cols_near(r.clone(), enc, Some(near))
-        })
-        .collect()
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    ranges.len().hash(&mut h);
+    for (r, related) in ranges {
+        let near = if *related { &near_related } else { &near };
+        let (start, end) = note.range_to_line_cols_near(r.clone(), enc, Some(near));
+        (start.line, start.col, end.line, end.col).hash(&mut h);
+    }
+    h.digest128()
 }
 
 /// What a chunk's diagnostics were written as. Small (the runs boxed): a keystroke splices
@@ -612,9 +611,8 @@ impl Cache {
         *last_version = Some(version);
         let reuse = match duplicates.take() {
             Some(d) if moved => {
-                let now = duplicates_at(note, &d.ranges, enc);
-                if now == d.at {
-                    Ok(Duplicates { at: now, ..d })
+                if duplicates_at(note, &d.ranges, enc) == d.at {
+                    Ok(d)
                 } else {
                     Err(Some(d))
                 }
@@ -785,8 +783,7 @@ impl Cache {
         }
         let dups = self.duplicates.as_ref().map_or((0, 0), |d| {
             (
-                vec(d.ranges.capacity(), size_of::<(Range<usize>, bool)>())
-                    + vec(d.at.capacity(), size_of::<(LineCol, LineCol)>()),
+                vec(d.ranges.capacity(), size_of::<(Range<usize>, bool)>()),
                 d.json.held(),
             )
         });

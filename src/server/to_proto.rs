@@ -204,7 +204,7 @@ impl std::fmt::Display for SampleDetail<'_> {
         match &self.0.verdict {
             Verdict::Unchecked => f.write_str("not checked"),
             Verdict::Parses => f.write_str("parses"),
-            Verdict::Broken(_, msg) => write!(f, "does not parse: {msg}"),
+            Verdict::Broken(b) => write!(f, "does not parse: {}", b.1),
         }
     }
 }
