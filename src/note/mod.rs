@@ -9,6 +9,7 @@
 //! tree and the piece is merged with the next (DESIGN.md, rule 4).
 
 pub mod blocks;
+mod narrow;
 mod packed;
 pub mod position;
 mod shift;
@@ -365,6 +366,8 @@ impl Note {
         while i < note.chunks.len() {
             i = note.settle(i).1 + 1;
         }
+        // Splitting chunks grew the list in steps: kept as long as the note, without slack.
+        note.chunks.shrink_to_fit();
         note.relayout();
         Some(note)
     }
@@ -624,6 +627,13 @@ impl Note {
         let shifted = (first == last)
             .then(|| {
                 let c = &self.chunks[first];
+                // What every shortcut asks first, read off the packed blocks: an edit inside
+                // an HTML block, a table or a code block, or on a first line opened by `#`.
+                let heading_line = c.text.starts_with('#')
+                    && !c.text.as_bytes()[..local_end.min(c.text.len())].contains(&b'\n');
+                if !heading_line && !c.blocks.inside_html_table_or_code(local_start, local_end) {
+                    return None;
+                }
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let b = c.blocks();
                     let (s, e) = (local_start, local_end);

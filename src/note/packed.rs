@@ -1,17 +1,19 @@
-//! A chunk's [`Blocks`] as the note keeps them: u32 words in one allocation. An open note
-//! has hundreds of chunks, each with a dozen short lists; as `Vec`s of `usize` ranges they
-//! cost more than the text, in ten heap blocks a chunk. Offsets are relative to the chunk,
-//! so u32 holds them (see [`super::position::offset32`]).
+//! A chunk's [`Blocks`] as the note keeps them: numbers in one allocation (u16 when they
+//! fit, see [`Narrow`]). An open note has hundreds of chunks, each with a dozen short lists;
+//! as `Vec`s of `usize` ranges they cost more than the text, in ten heap blocks a chunk.
+//! Offsets are relative to the chunk.
 
 use std::ops::Range;
 
 use super::blocks::{Blocks, CodeBlock, Container, HeadingBlock};
+use super::narrow::Narrow;
 use super::position::{offset32, to_usize};
 
-/// The words: [`HEADER`] words (flags, the two list ends, then where each of the
-/// [`SECTIONS`] lists ends), then the lists, one after the other. Empty for empty blocks.
+/// The numbers: [`HEADER`] of them (flags, the two lists at the ends with their kinds, then
+/// where each of the [`SECTIONS`] lists ends), then the lists, one after the other. Empty
+/// for empty blocks.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Packed(Box<[u32]>);
+pub struct Packed(Narrow);
 
 /// The lists, in the order they are kept.
 const HEADINGS: usize = 0;
@@ -25,26 +27,21 @@ const SOFT_CUTS: usize = 7;
 const HTML: usize = 8;
 const TABLES: usize = 9;
 const SECTIONS: usize = 10;
-/// Flags, `start_list`'s end, `end_list`'s start, then each list's end.
-const HEADER: usize = 3 + SECTIONS;
+/// Flags, `start_list`'s end and kind, `end_list`'s start and kind, then each list's end.
+const HEADER: usize = 5 + SECTIONS;
 
 const OPEN_AT_END: u32 = 1;
 const HAS_ERROR: u32 = 2;
 const START_LIST: u32 = 4;
 const END_LIST: u32 = 8;
 
-/// A code block's words before its info string and lines.
-const CODE_FIXED: usize = 5;
-/// An info string's length word for a block without one (an indented block).
-const NO_INFO: u32 = u32::MAX;
+/// A code block's numbers before its info string's bytes (two a number) and its lines:
+/// range, flags, container column, line count, info length + 1 (0: no info string).
+const CODE_FIXED: usize = 6;
 
 fn push_range(w: &mut Vec<u32>, r: &Range<usize>) {
     w.push(offset32(r.start));
     w.push(offset32(r.end));
-}
-
-fn range(w: &[u32]) -> Range<usize> {
-    to_usize(w[0])..to_usize(w[1])
 }
 
 impl Packed {
@@ -61,15 +58,15 @@ impl Packed {
             flags |= HAS_ERROR;
         }
         if let Some((end, kind)) = b.start_list {
-            flags |= START_LIST | u32::from(kind) << 8;
-            w[1] = offset32(end);
+            flags |= START_LIST;
+            (w[1], w[2]) = (offset32(end), u32::from(kind));
         }
         if let Some((start, kind)) = b.end_list {
-            flags |= END_LIST | u32::from(kind) << 16;
-            w[2] = offset32(start);
+            flags |= END_LIST;
+            (w[3], w[4]) = (offset32(start), u32::from(kind));
         }
         w[0] = flags;
-        let end = |w: &mut Vec<u32>, section: usize| w[3 + section] = offset32(w.len());
+        let end = |w: &mut Vec<u32>, section: usize| w[5 + section] = offset32(w.len());
         for h in &b.headings {
             push_range(&mut w, &h.range);
             push_range(&mut w, &h.content);
@@ -93,14 +90,14 @@ impl Packed {
             w.push(offset32(c.container_col));
             w.push(offset32(c.lines.len()));
             match &c.info {
-                None => w.push(NO_INFO),
+                None => w.push(0),
                 Some(info) => {
-                    w.push(offset32(info.len()));
-                    w.extend(info.as_bytes().chunks(4).map(|b| {
-                        let mut word = [0; 4];
-                        word[..b.len()].copy_from_slice(b);
-                        u32::from_le_bytes(word)
-                    }));
+                    w.push(offset32(info.len() + 1));
+                    w.extend(
+                        info.as_bytes()
+                            .chunks(2)
+                            .map(|b| u32::from(b[0]) | b.get(1).map_or(0, |&x| u32::from(x) << 8)),
+                    );
                 }
             }
             c.lines.iter().for_each(|l| push_range(&mut w, l));
@@ -151,29 +148,30 @@ impl Packed {
         }
     }
 
-    fn flags(&self) -> u32 {
-        self.0.first().copied().unwrap_or(0)
+    fn at(&self, i: usize) -> usize {
+        to_usize(self.0.at(i))
     }
 
-    /// The words of one list.
-    fn section(&self, i: usize) -> &[u32] {
+    fn flags(&self) -> u32 {
+        self.0.get(0).unwrap_or(0)
+    }
+
+    /// Where one list's numbers are.
+    fn section(&self, i: usize) -> Range<usize> {
         if self.0.is_empty() {
-            return &[];
+            return 0..0;
         }
-        let start = if i == 0 {
-            HEADER
-        } else {
-            to_usize(self.0[3 + i - 1])
-        };
-        &self.0[start..to_usize(self.0[3 + i])]
+        let start = if i == 0 { HEADER } else { self.at(5 + i - 1) };
+        start..self.at(5 + i)
     }
 
     fn ranges(&self, i: usize) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
-        self.section(i).chunks_exact(2).map(range)
+        let s = self.section(i);
+        (0..s.len() / 2).map(move |k| self.at(s.start + 2 * k)..self.at(s.start + 2 * k + 1))
     }
 
     fn offsets(&self, i: usize) -> impl ExactSizeIterator<Item = usize> + '_ {
-        self.section(i).iter().map(|&s| to_usize(s))
+        self.section(i).map(|k| self.at(k))
     }
 
     pub fn open_at_end(&self) -> bool {
@@ -185,55 +183,79 @@ impl Packed {
     }
 
     pub fn start_list(&self) -> Option<(usize, u8)> {
-        let f = self.flags();
-        (f & START_LIST != 0).then(|| (to_usize(self.0[1]), (f >> 8) as u8))
+        (self.flags() & START_LIST != 0).then(|| (self.at(1), self.at(2) as u8))
     }
 
     pub fn end_list(&self) -> Option<(usize, u8)> {
-        let f = self.flags();
-        (f & END_LIST != 0).then(|| (to_usize(self.0[2]), (f >> 16) as u8))
+        (self.flags() & END_LIST != 0).then(|| (self.at(3), self.at(4) as u8))
     }
 
     pub fn headings(&self) -> impl ExactSizeIterator<Item = HeadingBlock> + '_ {
-        self.section(HEADINGS)
-            .chunks_exact(5)
-            .map(|w| HeadingBlock {
-                range: range(w),
-                content: range(&w[2..]),
-                level: w[4] as u8,
-                top_level_atx: w[4] >> 8 != 0,
-            })
+        let s = self.section(HEADINGS);
+        (0..s.len() / 5).map(move |k| {
+            let w = s.start + 5 * k;
+            HeadingBlock {
+                range: self.at(w)..self.at(w + 1),
+                content: self.at(w + 2)..self.at(w + 3),
+                level: self.at(w + 4) as u8,
+                top_level_atx: self.at(w + 4) >> 8 != 0,
+            }
+        })
     }
 
     pub fn soft_cuts(&self) -> impl ExactSizeIterator<Item = usize> + '_ {
         self.offsets(SOFT_CUTS)
     }
 
+    /// Whether `start..end` lies strictly after the start of an HTML block, a table or a
+    /// code block and ends inside it: an edit the shortcuts of `shift.rs` may take (read
+    /// without unpacking, as most keystrokes are not).
+    pub fn inside_html_table_or_code(&self, start: usize, end: usize) -> bool {
+        let inside = |r: Range<usize>| r.start < start && end <= r.end;
+        if self.ranges(HTML).any(inside) || self.ranges(TABLES).any(inside) {
+            return true;
+        }
+        let Range {
+            start: mut w,
+            end: last,
+        } = self.section(CODE);
+        while w < last {
+            if inside(self.at(w)..self.at(w + 1)) {
+                return true;
+            }
+            let info = self.at(w + 5);
+            w += CODE_FIXED + info.saturating_sub(1).div_ceil(2) + 2 * self.at(w + 4);
+        }
+        false
+    }
+
     /// The code blocks, decoded one by one.
     pub fn code(&self) -> impl Iterator<Item = CodeBlock> + '_ {
-        let mut w = self.section(CODE);
+        let Range { start: mut w, end } = self.section(CODE);
         std::iter::from_fn(move || {
-            if w.is_empty() {
+            if w >= end {
                 return None;
             }
-            let flags = w[2];
-            let lines = to_usize(w[4]);
-            let (info, rest) = match w[CODE_FIXED] {
-                NO_INFO => (None, &w[CODE_FIXED + 1..]),
+            let flags = self.at(w + 2);
+            let lines = self.at(w + 4);
+            let (info, words) = match self.at(w + 5) {
+                0 => (None, 0),
                 len => {
-                    let len = to_usize(len);
-                    let words = len.div_ceil(4);
-                    let bytes: Vec<u8> = w[CODE_FIXED + 1..CODE_FIXED + 1 + words]
-                        .iter()
-                        .flat_map(|x| x.to_le_bytes())
+                    let len = len - 1;
+                    let words = len.div_ceil(2);
+                    let bytes: Vec<u8> = self
+                        .0
+                        .range(w + CODE_FIXED..w + CODE_FIXED + words)
+                        .flat_map(|x| [x as u8, (x >> 8) as u8])
                         .take(len)
                         .collect();
                     let info = String::from_utf8(bytes).expect("packed from a String");
-                    (Some(info), &w[CODE_FIXED + 1 + words..])
+                    (Some(info), words)
                 }
             };
+            let first = w + CODE_FIXED + words;
             let block = CodeBlock {
-                range: range(w),
+                range: self.at(w)..self.at(w + 1),
                 info,
                 closed: flags & 1 != 0,
                 top_level: flags & 2 != 0,
@@ -242,19 +264,21 @@ impl Packed {
                     1 => Some(Container::ListItem),
                     _ => Some(Container::BlockQuote),
                 },
-                lines: rest[..2 * lines].chunks_exact(2).map(range).collect(),
+                lines: (0..lines)
+                    .map(|k| self.at(first + 2 * k)..self.at(first + 2 * k + 1))
+                    .collect(),
                 nocheck_comment: flags & 4 != 0,
-                container_col: to_usize(w[3]),
+                container_col: self.at(w + 3),
                 in_quote: flags & 8 != 0,
             };
-            w = &rest[2 * lines..];
+            w = first + 2 * lines;
             Some(block)
         })
     }
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.0.len() * 4
+        self.0.heap_bytes()
     }
 }
 
@@ -280,25 +304,50 @@ mod tests {
             include_str!("../../fixtures/messy-notes.md"),
             include_str!("../../fixtures/quiz.md"),
             "- a\n- b\n\n```py \u{0}x é\nprint(1)\n```\n\n    indented\n\n| a | b |\n|---|---|\n| [x](y) | 2 |\n\n<div>\n\n- open",
+            // A chunk past 64 KiB: its offsets are kept as u32.
+            "\n\n# Long\n\n```rust\n",
+            &"let x = 1;\n".repeat(7000),
+            "```\n\n**Bold** after [it](#long)\n",
         ]
         .concat();
-        let mut seen = (0, 0, 0);
+        let (mut seen, mut wide) = ((0, 0, 0), 0);
         for soft_above in [64, 1024, usize::MAX] {
             let note = Note::with_soft_cuts(&text, soft_above);
             for (_, c) in note.chunks() {
                 let b = c.blocks();
                 let packed = Packed::pack(&b);
+                if matches!(packed.0, Narrow::U32(_)) {
+                    wide += 1;
+                    assert!(c.text().len() > 65535);
+                }
                 assert_eq!(packed.unpack(), b);
                 assert_eq!(packed.start_list(), b.start_list);
                 assert_eq!(packed.end_list(), b.end_list);
                 assert_eq!(packed.has_error(), b.has_error);
                 assert_eq!(packed.open_at_end(), b.open_at_end);
+                for (start, end) in [(1, 2), (5, 5), (40, 90), (200, 201)] {
+                    let inside = |r: &Range<usize>| r.start < start && end <= r.end;
+                    let want = b.html.iter().any(inside)
+                        || b.tables.iter().any(inside)
+                        || b.code.iter().any(|c| inside(&c.range));
+                    assert_eq!(packed.inside_html_table_or_code(start, end), want);
+                }
+                for r in b
+                    .html
+                    .iter()
+                    .chain(&b.tables)
+                    .chain(b.code.iter().map(|c| &c.range))
+                {
+                    assert!(packed.inside_html_table_or_code(r.start + 1, r.end));
+                    assert!(!packed.inside_html_table_or_code(r.start, r.end));
+                }
                 seen.0 += b.code.iter().filter(|c| c.info.is_some()).count();
                 seen.1 += b.code.iter().filter(|c| c.info.is_none()).count();
                 seen.2 += b.tables.len() + b.html.len();
             }
         }
         assert!(seen.0 > 3 && seen.1 > 0 && seen.2 > 0, "{seen:?}");
+        assert!(wide > 0);
         assert_eq!(Packed::pack(&Blocks::default()), Packed::default());
         assert_eq!(Packed::default().unpack(), Blocks::default());
     }

@@ -10,6 +10,8 @@ use std::ops::Range;
 
 use ropey::Rope;
 
+use super::narrow::Narrow;
+
 /// How columns are counted on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
@@ -91,18 +93,17 @@ pub fn to_offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
 
 /// Where the lines of one piece of text (a chunk) break: the offset just past each `\n`,
 /// `\r\n` and lone `\r`, and whether the text is all ASCII (columns then need no counting).
-/// Offsets are u32 (a chunk is far below 4 GiB: messages are capped at 256 MiB), in a boxed
-/// slice: kept for as long as the chunk, a quarter of the text's size in `usize`s.
+/// Offsets are u16 or u32 ([`Narrow`]), in a boxed slice: kept for as long as the chunk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lines {
-    breaks: Box<[u32]>,
+    breaks: Narrow,
     ascii: bool,
 }
 
 impl Lines {
     pub fn of(text: &str) -> Lines {
         Lines {
-            breaks: breaks_in(text.as_bytes(), 0..text.len()),
+            breaks: breaks_in(text.as_bytes(), 0..text.len()).into(),
             ascii: text.is_ascii(),
         }
     }
@@ -116,16 +117,16 @@ impl Lines {
         let from = start.saturating_sub(1);
         let to = (start + new_text.len() + 1).min(edited.len());
         let after_old = end + 1;
-        let kept = self.breaks.partition_point(|&b| to_usize(b) <= from);
-        let resumed = self.breaks.partition_point(|&b| to_usize(b) <= after_old);
+        let kept = self.breaks.partition_point(|b| to_usize(b) <= from);
+        let resumed = self.breaks.partition_point(|b| to_usize(b) <= after_old);
         let new = breaks_in(edited.as_bytes(), from..to);
         let mut breaks = Vec::with_capacity(kept + new.len() + self.breaks.len() - resumed);
-        breaks.extend_from_slice(&self.breaks[..kept]);
+        breaks.extend(self.breaks.range(0..kept));
         breaks.extend_from_slice(&new);
         breaks.extend(
-            self.breaks[resumed..]
-                .iter()
-                .map(|&b| offset32(to_usize(b) + to - after_old)),
+            self.breaks
+                .range(resumed..self.breaks.len())
+                .map(|b| offset32(to_usize(b) + to - after_old)),
         );
         Lines {
             breaks: breaks.into(),
@@ -140,13 +141,13 @@ impl Lines {
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val(&*self.breaks)
+        self.breaks.heap_bytes()
     }
 }
 
 /// The offsets just past each line break that ends in `range` of `b`: `\n`, and `\r` not
 /// followed by `\n` (the byte after `range` is looked at for that).
-fn breaks_in(b: &[u8], range: Range<usize>) -> Box<[u32]> {
+fn breaks_in(b: &[u8], range: Range<usize>) -> Vec<u32> {
     memchr::memchr2_iter(b'\n', b'\r', &b[range.clone()])
         .map(|i| range.start + i)
         .filter(|&i| b[i] == b'\n' || b.get(i + 1) != Some(&b'\n'))
@@ -191,7 +192,7 @@ struct End {
 impl End {
     fn of(text: &str, lines: &Lines) -> End {
         End {
-            line: text.is_empty() || lines.breaks.last().map(|&b| to_usize(b)) == Some(text.len()),
+            line: text.is_empty() || lines.breaks.last().map(to_usize) == Some(text.len()),
             cr: text.ends_with('\r'),
         }
     }
@@ -319,7 +320,7 @@ impl Layout {
         let offset = offset.min(self.len);
         let hint = near.map(|n| n.0.get());
         let i = match hint {
-            Some((i, _)) => gallop(&self.starts, i, offset).max(1) - 1,
+            Some((i, _)) => gallop(self.starts.len(), i, |j| self.starts[j] <= offset).max(1) - 1,
             None => self.piece_at(offset),
         };
         let (text, lines) = piece(i);
@@ -328,8 +329,10 @@ impl Layout {
             local -= 1;
         }
         let k = match hint {
-            Some((hi, hk)) if hi == i => gallop(&lines.breaks, hk, offset32(local)),
-            _ => lines.breaks.partition_point(|&b| to_usize(b) <= local),
+            Some((hi, hk)) if hi == i => gallop(lines.breaks.len(), hk, |j| {
+                to_usize(lines.breaks.at(j)) <= local
+            }),
+            _ => lines.breaks.partition_point(|b| to_usize(b) <= local),
         };
         if let Some(n) = near {
             n.0.set((i, k));
@@ -402,7 +405,7 @@ impl Layout {
         let line_start = if k == 0 {
             0
         } else {
-            to_usize(lines.breaks[k - 1])
+            to_usize(lines.breaks.at(k - 1))
         };
         let end = content_end(text, lines, k);
         let col = pos.col as usize;
@@ -442,30 +445,39 @@ impl Layout {
 #[derive(Debug, Default)]
 pub struct Near(std::cell::Cell<(usize, usize)>);
 
-/// The number of `sorted` values `<= x` (as `partition_point(|&v| v <= x)`), searched
-/// outwards from index `from`: steps of 1, 2, 4... to bracket it, then a binary search.
-fn gallop<T: Copy + PartialOrd>(sorted: &[T], from: usize, x: T) -> usize {
-    let n = sorted.len();
+/// The number of leading indices below `n` for which `le` holds (`le(i)`: the `i`-th of
+/// sorted values is `<= x`, so it holds up to a point and not after), searched outwards
+/// from index `from`: steps of 1, 2, 4... to bracket it, then a binary search.
+fn gallop(n: usize, from: usize, le: impl Fn(usize) -> bool) -> usize {
     let from = from.min(n);
-    if from < n && sorted[from] <= x {
+    let (lo, hi) = if from < n && le(from) {
         // Forward: the answer is past `from`.
         let (mut lo, mut step) = (from + 1, 1);
-        while lo + step <= n && sorted[lo + step - 1] <= x {
+        while lo + step <= n && le(lo + step - 1) {
             lo += step;
             step *= 2;
         }
-        let hi = (lo + step).min(n);
-        lo + sorted[lo..hi].partition_point(|&v| v <= x)
+        (lo, (lo + step).min(n))
     } else {
         // Backward: the answer is at or before `from`.
         let (mut hi, mut step) = (from, 1);
-        while hi >= step && sorted[hi - step] > x {
+        while hi >= step && !le(hi - step) {
             hi -= step;
             step *= 2;
         }
-        let lo = hi.saturating_sub(step);
-        lo + sorted[lo..hi].partition_point(|&v| v <= x)
+        (hi.saturating_sub(step), hi)
+    };
+    // The first index in `lo..hi` where `le` fails (or `hi`).
+    let (mut lo, mut hi) = (lo, hi);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if le(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
     }
+    lo
 }
 
 /// An offset found in a layout: in which piece (`text`, `lines`, starting at `base` on line
@@ -486,7 +498,7 @@ impl At<'_> {
         let line_start = if k == 0 {
             0
         } else {
-            to_usize(lines.breaks[k - 1])
+            to_usize(lines.breaks.at(k - 1))
         };
         let local = self.local.min(content_end(text, lines, k));
         let col = match enc {
@@ -503,7 +515,7 @@ impl At<'_> {
 
 /// Where line `k` of a piece ends, its line break excluded.
 fn content_end(text: &str, lines: &Lines, k: usize) -> usize {
-    match lines.breaks.get(k).map(|&b| to_usize(b)) {
+    match lines.breaks.get(k).map(to_usize) {
         None => text.len(),
         Some(b) => {
             let t = text.as_bytes();
@@ -540,7 +552,7 @@ mod tests {
                 for x in 0..150 {
                     let want = sorted.partition_point(|&v| v <= x);
                     assert_eq!(
-                        gallop(sorted, from, x),
+                        gallop(n, from, |i| sorted[i] <= x),
                         want,
                         "{sorted:?} from {from} x {x}"
                     );
@@ -718,7 +730,7 @@ mod tests {
                 whole
                     .breaks
                     .iter()
-                    .map(|&b| to_usize(b))
+                    .map(to_usize)
                     .filter(|&b| b < text.len()),
             );
             // Pieces cut at every line start (an empty first piece is allowed only alone).
