@@ -17,10 +17,10 @@ pub(super) type BySample = Vec<(Option<u64>, Vec<usize>)>;
 /// Entries of a note: the note, and the index of a heading or term in it.
 type Places = Vec<(Arc<NoteSummary>, u32)>;
 
-/// Indexes built over the notes on disk: rebuilt when one of them changes or goes, brought
-/// up to date in place when one is added (the workspace indexer adds hundreds, and a rebuild
-/// walks every question of every note). Each list is in the order of its notes' URIs, and of
-/// their headings within a note, however it was built.
+/// Indexes built over the notes on disk once, then brought up to date in place when one is
+/// added, changed or removed (the workspace indexer adds hundreds, and a rebuild walks every
+/// question of every note). Each list is in the order of its notes' URIs, and of their
+/// headings within a note, however it was built.
 ///
 /// Keyed by the hash of what is looked up, each entry pointing into its note's summary: no
 /// string is copied (keys whose hashes collide share a list, and are told apart when read).
@@ -49,6 +49,16 @@ fn add_to(map: &mut HashMap<u64, Places>, key: u64, s: &Arc<NoteSummary>, i: usi
     insert_at(list, at, (s.clone(), i as u32));
 }
 
+/// Takes the entries of note `s` out of the list of `key` (and the list, once empty).
+fn remove_from(map: &mut HashMap<u64, Places>, key: u64, s: &Arc<NoteSummary>) {
+    if let Some(list) = map.get_mut(&key) {
+        list.retain(|(n, _)| !Arc::ptr_eq(n, s));
+        if list.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
+
 impl DiskIndex {
     pub(super) fn of(mut notes: Vec<Arc<NoteSummary>>) -> DiskIndex {
         notes.sort_unstable_by(|a, b| a.uri.cmp(&b.uri));
@@ -68,6 +78,21 @@ impl DiskIndex {
         }
         for (i, t) in s.terms().enumerate() {
             add_to(&mut self.terms, key_hash(t.key), s, i);
+        }
+    }
+
+    /// Takes out the entries of `s`, a note it holds (the very summary added): a note
+    /// changed on disk or closed is taken out and added again, and the rest of the index
+    /// stays as it is (rebuilding it walked every question of every note, on each close, and
+    /// left its thousands of small lists among the close's freed memory).
+    pub(super) fn remove(&mut self, s: &Arc<NoteSummary>) {
+        for h in s.headings() {
+            if let Some((key, _)) = h.question_key {
+                remove_from(&mut self.questions, key, s);
+            }
+        }
+        for t in s.terms() {
+            remove_from(&mut self.terms, key_hash(t.key), s);
         }
     }
 
@@ -167,8 +192,27 @@ mod tests {
         assert_eq!(kept.asked("what is the").count(), 0);
         assert_eq!(kept.explained("concurrency").count(), 4, "{:?}", kept.terms);
         drop(kept);
-        // Replaced: built again.
+        // Replaced, and removed: brought up to date in place too.
+        let other = |name: &str| {
+            let text = "# Rust\n\n## What is a closure?\n\n**Ownership** is one owner.\n";
+            NoteSummary::from_text(&format!("file:///n/{name}.md"), text, SlugStyle::Github)
+        };
+        ws.insert(other("m"));
+        ws.remove("file:///n/q.md");
         ws.insert(note("m", "two"));
-        assert_eq!(*ws.index(), fresh);
+        ws.insert(other("a"));
+        let kept = ws.index();
+        let fresh = DiskIndex::of(ws.disk.iter().map(|e| e.value().clone()).collect());
+        assert_eq!(*kept, fresh);
+        let gil: Vec<&str> = kept.asked("what is the gil").map(|(u, ..)| u).collect();
+        assert_eq!(
+            gil,
+            ["m", "m", "z", "z"].map(|n| format!("file:///n/{n}.md"))
+        );
+        assert_eq!(kept.explained("ownership").count(), 1);
+        drop(kept);
+        ws.remove("file:///n/a.md");
+        assert_eq!(ws.index().explained("ownership").count(), 0);
+        assert_eq!(ws.index().len(), (2, 4), "{:?}", *ws.index());
     }
 }

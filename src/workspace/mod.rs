@@ -146,13 +146,12 @@ impl Workspace {
         let summary = Arc::new(summary);
         // Held across the change: an index being built sees the note or is told of it.
         let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
-        let replaced = self
-            .disk
-            .insert(summary.uri.clone(), summary.clone())
-            .is_some();
-        match index.as_mut() {
-            Some(idx) if !replaced => idx.add(&summary),
-            _ => *index = None,
+        let replaced = self.disk.insert(summary.uri.clone(), summary.clone());
+        if let Some(idx) = index.as_mut() {
+            if let Some(old) = &replaced {
+                idx.remove(old);
+            }
+            idx.add(&summary);
         }
         drop(index);
         self.drop_symbols();
@@ -162,8 +161,10 @@ impl Workspace {
 
     pub fn remove(&self, uri: &str) {
         let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
-        if self.disk.remove(uri).is_some() {
-            *index = None;
+        if let Some((_, old)) = self.disk.remove(uri) {
+            if let Some(idx) = index.as_mut() {
+                idx.remove(&old);
+            }
             drop(index);
             self.drop_symbols();
             self.generation.fetch_add(1, Ordering::SeqCst);
