@@ -14,6 +14,8 @@ pub const VERSION: &str = concat!(
 );
 
 pub mod actions;
+#[cfg(target_os = "linux")]
+pub mod alloc;
 pub mod analysis;
 pub mod checks;
 pub mod cli;

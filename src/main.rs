@@ -3,12 +3,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// The static Linux binary (`scripts/dist.sh`) allocates through mimalloc: musl's malloc,
-/// which it would get otherwise, is slower and holds more (docs/performance.md, "The shipped
-/// binary"). Builds against glibc keep glibc's malloc, which `server::memory` tunes.
+/// The static Linux binary (`scripts/dist.sh`) allocates through mimalloc, big blocks on
+/// pages of their own (`alloc::Shipped`): musl's malloc, which it would get otherwise, is
+/// slower and holds more (docs/performance.md, "The shipped binary"). Builds against glibc
+/// keep glibc's malloc, which `server::memory` tunes.
 #[cfg(target_env = "musl")]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: notes_lsp::alloc::Shipped = notes_lsp::alloc::Shipped;
 
 /// A language server for interview notes: Markdown questions, answers and code samples.
 #[derive(Parser)]
