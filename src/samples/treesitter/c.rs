@@ -34,6 +34,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         digit_separators: false,
         text_blocks: false,
         strings: lexical::Strings::C,
+        lambda_braces: false,
     }),
     semicolons: true,
     prepare,

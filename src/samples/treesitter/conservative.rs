@@ -31,6 +31,7 @@ pub(crate) const fn grammar(
             digit_separators: false,
             text_blocks: false,
             strings,
+            lambda_braces: false,
         }),
         semicolons: false,
         prepare: Prepared::code,

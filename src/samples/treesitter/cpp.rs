@@ -40,6 +40,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         digit_separators: true,
         text_blocks: false,
         strings: lexical::Strings::C,
+        lambda_braces: false,
     }),
     semicolons: true,
     prepare,

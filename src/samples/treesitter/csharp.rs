@@ -39,6 +39,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         digit_separators: false,
         text_blocks: false,
         strings: lexical::Strings::CSharp,
+        lambda_braces: true,
     }),
     semicolons: true,
     prepare: Prepared::code,

@@ -38,6 +38,7 @@ pub(crate) static GRAMMAR: Grammar = Grammar {
         digit_separators: false,
         text_blocks: true,
         strings: lexical::Strings::C,
+        lambda_braces: false,
     }),
     semicolons: true,
     prepare: Prepared::code,

@@ -19,6 +19,10 @@ pub(crate) struct Flavor {
     /// How `"` strings are written beyond C's: holes (interpolations) that may hold strings of
     /// their own, verbatim, raw and multi-line forms.
     pub strings: Strings,
+    /// C#: inside an expression a `{` opens statements only as the body of a lambda (after
+    /// `=>`) or of an anonymous method (after `delegate` or `delegate (...)`); its other
+    /// braces (initializers, anonymous types, switch expressions, patterns) hold no `;`.
+    pub lambda_braces: bool,
 }
 
 /// The string literals of a language, beyond C's `"..."` with `\` escapes.
@@ -47,11 +51,14 @@ pub(crate) struct Scan {
     pub brackets: Vec<(usize, u8)>,
     /// The first literal or comment that never ends.
     pub unterminated: Option<Flaw>,
+    /// The comments' ranges, in order.
+    pub comments: Vec<Range<usize>>,
 }
 
 pub(crate) fn scan(src: &str, flavor: Flavor) -> Scan {
     let b = src.as_bytes();
     let mut brackets = Vec::new();
+    let mut comments = Vec::new();
     let mut unterminated = None;
     let mut i = 0;
     let mut note = |range: Range<usize>, message: &str| {
@@ -64,15 +71,20 @@ pub(crate) fn scan(src: &str, flavor: Flavor) -> Scan {
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 // A line comment, continued by a trailing backslash in C and C++.
+                let start = i;
                 while i < b.len() && b[i] != b'\n' {
                     if b[i] == b'\\' && b.get(i + 1) == Some(&b'\n') {
                         i += 1;
                     }
                     i += 1;
                 }
+                comments.push(start..i.min(b.len()));
             }
             b'/' if b.get(i + 1) == Some(&b'*') => match src[i + 2..].find("*/") {
-                Some(end) => i += end + 4,
+                Some(end) => {
+                    comments.push(i..i + end + 4);
+                    i += end + 4;
+                }
                 None => {
                     note(i..i + 2, "unterminated comment");
                     break;
@@ -181,6 +193,7 @@ pub(crate) fn scan(src: &str, flavor: Flavor) -> Scan {
     Scan {
         brackets,
         unterminated,
+        comments,
     }
 }
 
@@ -321,30 +334,79 @@ fn closer_of(open: u8) -> u8 {
     }
 }
 
-/// Whether a `;` of the scan stands outside every bracket, before any closer that closes
-/// nothing: no expression holds a `;` there (only a block's braces or a `for`'s parentheses
-/// do), so the source cannot be read as one expression. Preprocessor lines (and their `\`
-/// continuations) are left out: their text is not the code's.
-pub(crate) fn top_level_semicolon(src: &str, brackets: &[(usize, u8)]) -> bool {
+/// Whether a `;` of the scan stands where no expression holds one: outside every `{` that
+/// may open statements (every `{`, or with `lambda_braces` a lambda's or anonymous method's),
+/// before any closer that closes nothing. Only statements hold a `;` (a `for`'s parentheses
+/// are a statement's too), so the source cannot be read as one expression. Preprocessor
+/// lines (and their `\` continuations) are left out: their text is not the code's.
+pub(crate) fn semicolon_outside_blocks(src: &str, scan: &Scan, flavor: Flavor) -> bool {
+    let brackets = &scan.brackets;
     let directives = directive_lines(src);
     let mut next_directive = directives.iter().peekable();
-    let mut depth = 0usize;
-    for &(at, c) in brackets {
+    // Per open bracket: whether statements may sit inside it (its own or an outer one's).
+    let mut open: Vec<bool> = Vec::new();
+    for (k, &(at, c)) in brackets.iter().enumerate() {
         while next_directive.next_if(|r| r.end <= at).is_some() {}
         if next_directive.peek().is_some_and(|r| r.start <= at) {
             continue;
         }
+        let inside_block = open.last().copied().unwrap_or(false);
         match c {
-            b';' if depth == 0 => return true,
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => match depth.checked_sub(1) {
-                Some(d) => depth = d,
-                None => return false,
-            },
+            b';' if !inside_block => return true,
+            b'{' => {
+                let block =
+                    !flavor.lambda_braces || lambda_body(src, &scan.comments, &brackets[..k], at);
+                open.push(inside_block || block);
+            }
+            b'(' | b'[' => open.push(inside_block),
+            b')' | b']' | b'}' if open.pop().is_none() => return false,
             _ => {}
         }
     }
     false
+}
+
+/// Whether the `{` at `at` follows `=>`, `delegate`, or `delegate (...)` (`before`: the scan's
+/// brackets before it, to find the `(` of a `)`), comments left out.
+fn lambda_body(src: &str, comments: &[Range<usize>], before: &[(usize, u8)], at: usize) -> bool {
+    let text = code_before(src, comments, at);
+    let delegate = |t: &str| {
+        t.strip_suffix("delegate")
+            .is_some_and(|r| !r.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '@'))
+    };
+    if text.ends_with("=>") || delegate(text) {
+        return true;
+    }
+    if !text.ends_with(')') {
+        return false;
+    }
+    // The `(` that the `)` closes.
+    let close = text.len() - 1;
+    let mut depth = 0usize;
+    for &(k, c) in before.iter().rev().skip_while(|&&(k, _)| k > close) {
+        match c {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' => match depth.checked_sub(1) {
+                Some(0) => return delegate(code_before(src, comments, k)),
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => {}
+        }
+    }
+    true
+}
+
+/// `src` before `at`, without the whitespace and comments that end it.
+fn code_before<'s>(src: &'s str, comments: &[Range<usize>], at: usize) -> &'s str {
+    let mut end = at;
+    loop {
+        let trimmed = src[..end].trim_end().len();
+        match comments.iter().rev().find(|r| r.start < trimmed) {
+            Some(r) if r.end >= trimmed => end = r.start,
+            _ => return &src[..trimmed],
+        }
+    }
 }
 
 /// The byte ranges of the lines that open with `#`, each with the lines a trailing `\`
@@ -482,19 +544,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn semicolons_outside_brackets() {
-        let top = |src: &str| top_level_semicolon(src, &scan(src, Flavor::default()).brackets);
-        assert!(top("int x = 1;\n"));
-        assert!(top("f(a);\ng(b);\n"));
-        assert!(!top("xs.ForEach(x => { Print(x); })\n"));
-        assert!(!top("class A { int x; }\n"));
-        assert!(!top("s == \";\" // ;\n"));
-        assert!(!top("for (;;) {}\n"));
+    fn semicolons_outside_blocks() {
+        let top = |src: &str, f: Flavor| semicolon_outside_blocks(src, &scan(src, f), f);
+        let c = Flavor::default();
+        assert!(top("int x = 1;\n", c));
+        assert!(top("f(a);\ng(b);\n", c));
+        assert!(top("for (;;) {}\n", c));
+        assert!(!top("xs.ForEach(x => { Print(x); })\n", c));
+        assert!(!top("class A { int x; }\n", c));
+        assert!(!top("s == \";\" // ;\n", c));
         // After a closer that closes nothing, the wrapper's own bracket may be closed.
-        assert!(!top("a) + (b; c\n"));
+        assert!(!top("a) + (b; c\n", c));
         // Preprocessor lines, continued or not, are not code.
-        assert!(!top("#pragma x;\n#define F(a) \\\n  g(a);\nf(x)\n"));
-        assert!(top("#if A\nint x;\n#endif\n"));
+        assert!(!top("#pragma x;\n#define F(a) \\\n  g(a);\nf(x)\n", c));
+        assert!(top("#if A\nint x;\n#endif\n", c));
+        let cs = Flavor {
+            strings: Strings::CSharp,
+            lambda_braces: true,
+            ..c
+        };
+        assert!(top("class A { int x; }\n", cs));
+        assert!(top("public int P { get; set; }\n", cs));
+        assert!(top("new Foo { Bar = () => 1 }; \n", cs));
+        assert!(!top("xs.ForEach(x => { Print(x); })\n", cs));
+        assert!(!top(
+            "list.Sort(delegate (int a, int b) { return a - b; })\n",
+            cs
+        ));
+        assert!(!top("Run(delegate { F(); })\n", cs));
+        assert!(!top("new Foo { Handler = e => { if (e) { G(); } } }\n", cs));
+        assert!(top("Run(mydelegate (a) { F(); })\n", cs));
+        assert!(!top("Run(x => // then\n  { F(); })\n", cs));
+        assert!(!top("Run(delegate (int a) /* c */ { F(); })\n", cs));
     }
 
     fn c() -> Flavor {

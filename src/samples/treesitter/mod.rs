@@ -261,14 +261,14 @@ pub(crate) fn check_readings(g: &Grammar, source: &str) -> Result<(), Problem> {
     best.map_or(Ok(()), Err)
 }
 
-/// The grammar's expression reading, unless `source` has a `;` outside every bracket, which
-/// no expression holds (its parse, a failing one, costs as much as the other readings').
+/// The grammar's expression reading, unless `source` has a `;` where no expression holds one
+/// (its parse, a failing one, costs as much as the other readings').
 fn expression<'g>(g: &'g Grammar, source: &str) -> Option<&'g Wrap> {
     let wrap = g.expression.as_ref()?;
-    let top_semicolon = g
+    let statements = g
         .flavor
-        .is_some_and(|f| lexical::top_level_semicolon(source, &lexical::scan(source, f).brackets));
-    (!top_semicolon).then_some(wrap)
+        .is_some_and(|f| lexical::semicolon_outside_blocks(source, &lexical::scan(source, f), f));
+    (!statements).then_some(wrap)
 }
 
 /// Whether one of the grammar's readings of `source` parses: `check_readings(..).is_ok()`

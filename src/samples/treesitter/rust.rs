@@ -358,6 +358,7 @@ fn scan(src: &str) -> lexical::Scan {
     lexical::Scan {
         brackets,
         unterminated,
+        comments: Vec::new(),
     }
 }
 
