@@ -474,10 +474,13 @@ pub fn build(
     while let Some(done) = open.pop() {
         attach(&mut open, &mut roots, done);
     }
+    roots.shrink_to_fit();
     roots
 }
 
-fn attach(open: &mut [Section], roots: &mut Vec<Section>, done: Section) {
+fn attach(open: &mut [Section], roots: &mut Vec<Section>, mut done: Section) {
+    // Its children are all in: no room kept for more (an open note keeps its outline).
+    done.children.shrink_to_fit();
     match open.last_mut() {
         Some(parent) => parent.children.push(done),
         None => roots.push(done),

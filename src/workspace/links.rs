@@ -1,7 +1,6 @@
 //! Where a link goes (a heading of this note, another note and its heading, or nothing the
 //! server checks) and what is said of a broken one, with the nearest heading it may mean.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use super::view::View;
 use super::{Span, Workspace, WsDiagnostic};
 use crate::codes::{Severity, code};
 use crate::links::Target;
-use crate::outline;
+use crate::outline::{self, Slugs};
 use crate::suggest::Nearest;
 
 /// Where a link resolved to.
@@ -96,23 +95,44 @@ fn explicit<'a>(
     html.any(|h| h == anchor || lower.is_some_and(|l| h.to_lowercase() == l))
 }
 
-/// Each slug's first heading (bold questions have no slug).
+/// Each slug's first heading (bold questions have no slug): the slugs' hashes in order, each
+/// with its heading, and the slugs (shared) to tell equal hashes apart. A map of the slugs
+/// was about 38 bytes a heading, kept for every open note.
 #[derive(Default)]
-pub struct SlugIndex(HashMap<Arc<str>, usize>);
+pub struct SlugIndex {
+    slugs: Slugs,
+    sorted: Box<[(u64, u32)]>,
+}
+
+fn slug_hash(slug: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(slug.as_bytes())
+}
 
 impl SlugIndex {
-    pub fn of(slugs: &[Arc<str>]) -> SlugIndex {
-        let mut index = HashMap::with_capacity(slugs.len());
-        for (i, s) in slugs.iter().enumerate() {
-            if !s.is_empty() {
-                index.entry(s.clone()).or_insert(i);
-            }
+    pub fn of(slugs: &Slugs) -> SlugIndex {
+        let mut sorted: Vec<(u64, u32)> = (slugs.iter().enumerate())
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(i, s)| {
+                let i = u32::try_from(i).expect("fewer than 2^32 headings");
+                (slug_hash(s), i)
+            })
+            .collect();
+        // By hash, then heading: the first equal slug found is the first heading's.
+        sorted.sort_unstable();
+        SlugIndex {
+            slugs: slugs.clone(),
+            sorted: sorted.into(),
         }
-        SlugIndex(index)
     }
 
     fn get(&self, slug: &str) -> Option<usize> {
-        self.0.get(slug).copied()
+        let hash = slug_hash(slug);
+        let from = self.sorted.partition_point(|&(h, _)| h < hash);
+        self.sorted[from..]
+            .iter()
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, i)| i as usize)
+            .find(|&i| *self.slugs[i] == *slug)
     }
 }
 
@@ -395,5 +415,26 @@ impl View<'_> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each slug's first heading, none for an empty slug or one not there, as a map of the
+    /// slugs to their first index answers.
+    #[test]
+    fn slug_index_finds_each_slugs_first_heading() {
+        let names = ["intro", "", "a-b", "intro", "", "z", "a-b", "中文"];
+        let slugs: Slugs = names.iter().map(|&s| Arc::from(s)).collect();
+        let index = SlugIndex::of(&slugs);
+        for asked in ["intro", "a-b", "z", "中文", "", "missing", "Intro"] {
+            let want = (!asked.is_empty())
+                .then(|| names.iter().position(|&n| n == asked))
+                .flatten();
+            assert_eq!(index.get(asked), want, "{asked:?}");
+        }
+        assert_eq!(SlugIndex::default().get("intro"), None);
     }
 }
